@@ -1,0 +1,1 @@
+"""Pure domain: models, identifiers, validation and fees; no I/O."""

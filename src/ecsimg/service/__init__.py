@@ -1,0 +1,23 @@
+"""The service: one function per ECS API action, holding every rule; no Textual, no Rich."""
+
+from ecsimg.service import (  # noqa: F401  (importing registers the actions)
+    describe,
+    images_copy,
+    images_create,
+    images_delete,
+    images_modify,
+    images_share,
+    images_transfer,
+    instances,
+    market,
+    price,
+    regions,
+    replace,
+    snapshots,
+)
+from ecsimg.service.context import Context
+from ecsimg.service.core import UnknownAction, call, lookup
+from ecsimg.service.params import UnknownParameter
+from ecsimg.service.registry import ACTIONS
+
+__all__ = ["ACTIONS", "Context", "UnknownAction", "UnknownParameter", "call", "lookup"]

@@ -1,0 +1,167 @@
+"""Request parameters in the aliyun CLI's flat form (``Tag.1.Key``), declared per action."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ecsimg.domain.errors import ApiError, invalid, missing
+
+MAX_VALUE_LENGTH = 65536
+
+
+class UnknownParameter(Exception):
+    """A parameter name the action does not take: a usage error, not an API error."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter; ``N`` in the name stands for a 1-based index (``AddAccount.N``)."""
+
+    name: str
+    kind: type = str
+    required: bool = False
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return _pattern(self.name)
+
+
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _pattern(name: str) -> re.Pattern[str]:
+    found = _PATTERNS.get(name)
+    if found is None:
+        parts = [r"([1-9][0-9]{0,5})" if p == "N" else re.escape(p) for p in name.split(".")]
+        found = _PATTERNS[name] = re.compile(r"\.".join(parts) + r"\Z")
+    return found
+
+
+COMMON = (
+    Param("RegionId"),
+    Param("OwnerId"),
+    Param("OwnerAccount"),
+    Param("ResourceOwnerId"),
+    Param("ResourceOwnerAccount"),
+)
+
+
+def match(spec: tuple[Param, ...], name: str) -> Param | None:
+    for param in spec:
+        if param.pattern.match(name):
+            return param
+    return None
+
+
+class Request:
+    """Typed access to an action's flat string parameters; bad values raise ApiError."""
+
+    def __init__(self, action: str, spec: tuple[Param, ...], raw: Mapping[str, str]) -> None:
+        self.action = action
+        self.raw: dict[str, str] = {}
+        for name, value in raw.items():
+            if match(spec, name) is None:
+                raise UnknownParameter(f"{action} does not take the parameter --{name}")
+            if not isinstance(value, str):
+                value = str(value)
+            if len(value) > MAX_VALUE_LENGTH:
+                raise invalid(name, f"longer than {MAX_VALUE_LENGTH} characters")
+            self.raw[name] = value
+        for param in spec:
+            if param.required and "N" not in param.name.split(".") and not self.raw.get(param.name):
+                raise missing(param.name)
+
+    def has(self, name: str) -> bool:
+        return name in self.raw and self.raw[name] != ""
+
+    def str(self, name: str, default: str = "") -> str:
+        value = self.raw.get(name)
+        return default if value is None or value == "" else value
+
+    def required(self, name: str) -> str:
+        value = self.raw.get(name, "")
+        if value == "":
+            raise missing(name)
+        return value
+
+    def int(self, name: str, default: int | None = None) -> int | None:
+        value = self.raw.get(name, "")
+        if value == "":
+            return default
+        try:
+            return int(value.strip())
+        except ValueError:
+            raise invalid(name, f"{value!r} is not an integer") from None
+
+    def int_or(self, name: str, default: int) -> int:
+        value = self.int(name, default)
+        assert value is not None
+        return value
+
+    def float(self, name: str, default: float | None = None) -> float | None:
+        value = self.raw.get(name, "")
+        if value == "":
+            return default
+        try:
+            number = float(value.strip())
+        except ValueError:
+            raise invalid(name, f"{value!r} is not a number") from None
+        if number != number or number in (float("inf"), float("-inf")):
+            raise invalid(name, f"{value!r} is not a finite number")
+        return number
+
+    def bool(self, name: str, default: bool = False) -> bool:
+        value = self.raw.get(name, "")
+        if value == "":
+            return default
+        lowered = value.strip().lower()
+        if lowered == "true":
+            return True
+        if lowered == "false":
+            return False
+        raise invalid(name, f"{value!r} is not true or false")
+
+    def indexed(self, prefix: str) -> list[tuple[int, str]]:
+        """``Prefix.N`` values as (N, value), in N order."""
+        pattern = _pattern(f"{prefix}.N")
+        found = []
+        for name, value in self.raw.items():
+            hit = pattern.match(name)
+            if hit:
+                found.append((int(hit.group(1)), value))
+        return sorted(found)
+
+    def records(self, prefix: str) -> list[tuple[int, dict[str, str]]]:
+        """``Prefix.N.Field`` values grouped by N, in N order."""
+        pattern = re.compile(re.escape(prefix) + r"\.([1-9][0-9]{0,5})\.([A-Za-z]+)\Z")
+        groups: dict[int, dict[str, str]] = {}
+        for name, value in self.raw.items():
+            hit = pattern.match(name)
+            if hit:
+                groups.setdefault(int(hit.group(1)), {})[hit.group(2)] = value
+        return sorted(groups.items())
+
+    def json_list(self, name: str) -> list[str] | None:
+        """A parameter holding a JSON array of strings (``InstanceIds``), or None if absent."""
+        import json
+
+        value = self.raw.get(name, "")
+        if value == "":
+            return None
+        try:
+            parsed: Any = json.loads(value)
+        except ValueError:
+            raise invalid(name, "not a JSON array of strings") from None
+        if not isinstance(parsed, list) or not all(isinstance(v, str) for v in parsed):
+            raise invalid(name, "not a JSON array of strings")
+        return parsed
+
+    def choice(self, name: str, choices: tuple[str, ...], error: ApiError | None = None,
+               default: str = "") -> str:
+        value = self.str(name, default)
+        if value and value not in choices:
+            raise error or invalid(name, f"{value!r} is not one of {', '.join(choices)}")
+        return value

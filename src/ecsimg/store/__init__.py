@@ -1,0 +1,1 @@
+"""Persistence: the repository protocol and its TinyDB implementation."""

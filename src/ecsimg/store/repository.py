@@ -1,0 +1,53 @@
+"""The repository protocol the service depends on; TinyDB is one implementation of it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Protocol, TypeVar
+
+from ecsimg.store.tables import Table
+
+T = TypeVar("T")
+
+
+class View(Protocol):
+    """A consistent read of the catalogue."""
+
+    def get(self, table: Table[T], key: str) -> T | None: ...
+
+    def all(self, table: Table[T]) -> list[T]: ...
+
+    def group(self, table: Table[T], group: str) -> list[T]:
+        """Records of a grouped table in one group (images of one region)."""
+        ...
+
+    def iter_group(self, table: Table[T], group: str) -> Iterator[T]: ...
+
+
+class Transaction(View, Protocol):
+    """A read-modify-write that is applied whole or not at all."""
+
+    def put(self, table: Table[T], obj: T) -> None: ...
+
+    def delete(self, table: Table[T], key: str) -> None: ...
+
+
+class Repository(Protocol):
+    """Where the catalogue lives. Every method is safe from any thread."""
+
+    @property
+    def location(self) -> Path: ...
+
+    def read(self) -> AbstractContextManager[View]: ...
+
+    def transaction(self) -> AbstractContextManager[Transaction]: ...
+
+    def refresh(self) -> bool:
+        """Pick up other processes' commits; True when something changed."""
+        ...
+
+    def is_empty(self) -> bool: ...
+
+    def close(self) -> None: ...

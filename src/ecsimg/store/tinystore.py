@@ -1,0 +1,439 @@
+"""The TinyDB repository: sharded TinyDB files, written atomically, under a redo journal.
+
+Layout of a catalogue folder::
+
+    meta.json              format, schema version, commit generation
+    <table>/<shard>.json   one TinyDB database per shard, holding table <table>
+    journal.json           a committed transaction not yet applied to every shard
+    .lock                  the cross-process writer lock
+
+A commit writes the journal (temporary file, fsync, rename: the commit point), then each
+touched shard the same way, then meta.json, then removes the journal. A crash at any moment
+leaves either no journal (the old or the new state, whole) or a complete journal that the next
+opener replays. Only changed shards are rewritten, so a write costs what one shard costs.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import orjson
+from filelock import FileLock, Timeout
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document
+from tinydb.table import Table as TinyTable
+
+from ecsimg.domain.errors import CatalogueError
+from ecsimg.store import migrations
+from ecsimg.store.tables import ALL_TABLES, TABLES_BY_NAME, Table
+
+T = TypeVar("T")
+
+FORMAT = "ecsimg-catalogue"
+LOCK_TIMEOUT_SECONDS = 30.0
+_Stamp = tuple[int, int, int]
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so a reader sees the old bytes or the new, never a mix."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def read_json(path: Path) -> Any:
+    """Parse a catalogue file, or raise CatalogueError naming it and what is wrong."""
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise CatalogueError(f"{path}: cannot read ({err.strerror})") from None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as err:
+        raise CatalogueError(f"{path}: not valid JSON ({err}); refusing to use it") from None
+
+
+class ShardStorage(Storage):
+    """A TinyDB storage for one shard: reads once, buffers writes, flushes atomically."""
+
+    def __init__(self, path: str) -> None:
+        self.path = Path(path)
+        self._data: dict[str, dict[str, Any]] | None = None
+        self.dirty = False
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        if self._data is None and self.path.exists():
+            data = read_json(self.path)
+            if not isinstance(data, dict):
+                raise CatalogueError(f"{self.path}: not a TinyDB database (top level is not an object)")
+            self._data = data
+        return self._data
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        self._data = data
+        self.dirty = True
+
+    def flush(self) -> None:
+        if self.dirty and self._data is not None:
+            atomic_write(self.path, orjson.dumps(self._data))
+            self.dirty = False
+
+
+class _KeyedTable(TinyTable):
+    """TinyDB table whose document IDs are our string keys."""
+
+    document_id_class = str  # type: ignore[assignment]
+
+
+class _ShardDB(TinyDB):
+    table_class = _KeyedTable
+
+
+def _open_shard(path: Path) -> _ShardDB:
+    return _ShardDB(str(path), storage=ShardStorage)
+
+
+class _Loaded:
+    """One table in memory: records by key, shard membership, file stamps, group index."""
+
+    def __init__(self, table: Table[Any]) -> None:
+        self.table = table
+        self.records: dict[str, Any] = {}
+        self.shard_keys: dict[str, set[str]] = {}
+        self.stamps: dict[str, _Stamp] = {}
+        self.groups: dict[str, dict[str, Any]] = {}
+
+    def set(self, key: str, obj: Any) -> None:
+        old = self.records.get(key)
+        self.records[key] = obj
+        self.shard_keys.setdefault(self.table.shard_of(key), set()).add(key)
+        group = self.table.group
+        if group is not None:
+            if old is not None and group(old) != group(obj):
+                self.groups.get(group(old), {}).pop(key, None)
+            self.groups.setdefault(group(obj), {})[key] = obj
+
+    def remove(self, key: str) -> None:
+        old = self.records.pop(key, None)
+        self.shard_keys.get(self.table.shard_of(key), set()).discard(key)
+        if old is not None and self.table.group is not None:
+            self.groups.get(self.table.group(old), {}).pop(key, None)
+
+
+def _stamp(path: Path) -> _Stamp | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+class TinyRepository:
+    """A catalogue folder of TinyDB shards; thread-safe and safe across processes."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        if self.root.exists() and not self.root.is_dir():
+            raise CatalogueError(
+                f"{self.root}: is a file, not an ecsimg catalogue folder; refusing to use it"
+            )
+        self._thread_lock = threading.RLock()
+        self._file_lock: FileLock | None = None
+        self._loaded: dict[str, _Loaded] = {}
+        self._generation = -1
+        self._checked = False
+
+    # -- the Repository protocol -------------------------------------------------------------
+
+    @property
+    def location(self) -> Path:
+        return self.root
+
+    def is_empty(self) -> bool:
+        return not (self.root / "meta.json").exists()
+
+    @contextmanager
+    def read(self) -> Iterator[_View]:
+        with self._thread_lock:
+            with self._locked():
+                self._sync()
+            yield _View(self)
+
+    @contextmanager
+    def transaction(self) -> Iterator[_Tx]:
+        with self._thread_lock, self._locked():
+            self._sync()
+            tx = _Tx(self)
+            yield tx
+            if tx.ops:
+                self._commit(tx)
+
+    def refresh(self) -> bool:
+        with self._thread_lock, self._locked():
+            before = self._generation
+            self._sync()
+            return self._generation != before
+
+    def close(self) -> None:
+        with self._thread_lock:
+            self._loaded.clear()
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    # -- opening, checking, locking ----------------------------------------------------------
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        if self._file_lock is None:
+            self._file_lock = FileLock(str(self.root / ".lock"), thread_local=False)
+        try:
+            self._file_lock.acquire(timeout=LOCK_TIMEOUT_SECONDS)
+        except Timeout:
+            raise CatalogueError(
+                f"{self.root / '.lock'}: another ecsimg process has held the catalogue lock "
+                f"for {LOCK_TIMEOUT_SECONDS:.0f} s; try again"
+            ) from None
+        try:
+            yield
+        finally:
+            self._file_lock.release()
+
+    def _read_meta(self) -> dict[str, Any]:
+        meta_path = self.root / "meta.json"
+        if not meta_path.exists():
+            strays = [p.name for p in self.root.iterdir() if not p.name.startswith(".")]
+            if strays:
+                raise CatalogueError(
+                    f"{self.root}: not an ecsimg catalogue (no meta.json, but it holds "
+                    f"{', '.join(sorted(strays)[:3])}); refusing to use it"
+                )
+            return {"format": FORMAT, "schema": migrations.SCHEMA_VERSION, "generation": 0}
+        meta = read_json(meta_path)
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            raise CatalogueError(f"{meta_path}: not an ecsimg catalogue (format is not {FORMAT!r})")
+        schema = meta.get("schema")
+        if not isinstance(schema, int) or not isinstance(meta.get("generation"), int):
+            raise CatalogueError(f"{meta_path}: schema or generation missing or not a number")
+        if schema > migrations.SCHEMA_VERSION:
+            raise CatalogueError(
+                f"{meta_path}: written by a newer ecsimg (schema {schema}; this version reads "
+                f"up to {migrations.SCHEMA_VERSION}); refusing to change it"
+            )
+        return meta
+
+    def _sync(self) -> None:
+        """Under the file lock: check, recover, migrate, and reload what others changed."""
+        if not self._checked:
+            meta = self._read_meta()
+            journal = self.root / "journal.json"
+            if journal.exists():
+                self._replay(journal)
+                meta = self._read_meta()
+            if meta["schema"] < migrations.SCHEMA_VERSION:
+                migrations.migrate(self.root, meta["schema"])
+                meta = self._read_meta()
+            self._checked = True
+        else:
+            meta = self._read_meta()
+        generation = int(meta["generation"])
+        if generation == self._generation:
+            return
+        for loaded in self._loaded.values():
+            self._reload_changed(loaded)
+        self._generation = generation
+
+    def _table_dir(self, table: Table[Any]) -> Path:
+        return self.root / table.name
+
+    def _shard_path(self, table: Table[Any], shard: str) -> Path:
+        return self._table_dir(table) / f"{shard}.json"
+
+    def _load(self, table: Table[T]) -> _Loaded:
+        loaded = self._loaded.get(table.name)
+        if loaded is None:
+            loaded = _Loaded(table)
+            self._reload_changed(loaded)
+            self._loaded[table.name] = loaded
+        return loaded
+
+    def _reload_changed(self, loaded: _Loaded) -> None:
+        table = loaded.table
+        folder = self._table_dir(table)
+        present = {p.stem for p in folder.glob("*.json")} if folder.is_dir() else set()
+        for shard in set(loaded.stamps) | present:
+            path = self._shard_path(table, shard)
+            stamp = _stamp(path)
+            if stamp is not None and stamp == loaded.stamps.get(shard):
+                continue
+            for key in list(loaded.shard_keys.get(shard, ())):
+                loaded.remove(key)
+            loaded.stamps.pop(shard, None)
+            if stamp is None:
+                continue
+            data = read_json(path)
+            docs = data.get(table.name, {}) if isinstance(data, dict) else None
+            if not isinstance(docs, dict):
+                raise CatalogueError(f"{path}: table {table.name!r} is missing or malformed")
+            decode = table.codec.decode
+            for key, doc in docs.items():
+                try:
+                    loaded.set(key, decode(doc))
+                except (TypeError, ValueError, KeyError) as err:
+                    raise CatalogueError(f"{path}: record {key!r} is malformed ({err})") from None
+            loaded.stamps[shard] = stamp
+
+    # -- committing --------------------------------------------------------------------------
+
+    def _commit(self, tx: _Tx) -> None:
+        generation = self._generation + 1
+        ops = [[name, key, doc] for (name, key), doc in tx.ops.items()]
+        body = orjson.dumps({"generation": generation, "ops": ops})
+        journal = self.root / "journal.json"
+        atomic_write(journal, orjson.dumps({"crc": zlib.crc32(body), "body": body.decode()}))
+        self._apply(ops, generation)
+        journal.unlink()
+        for (name, key), obj in tx.objects.items():
+            loaded = self._loaded.get(name)
+            if loaded is None:
+                continue
+            if obj is None:
+                loaded.remove(key)
+            else:
+                loaded.set(key, obj)
+        for name, loaded in self._loaded.items():
+            table = TABLES_BY_NAME[name]
+            for shard in {table.shard_of(key) for (n, key) in tx.ops if n == name}:
+                stamp = _stamp(self._shard_path(table, shard))
+                if stamp is None:
+                    loaded.stamps.pop(shard, None)
+                else:
+                    loaded.stamps[shard] = stamp
+        self._generation = generation
+
+    def _apply(self, ops: list[list[Any]], generation: int) -> None:
+        """Write each op into its shard with TinyDB, then flush every touched shard atomically."""
+        shards: dict[Path, _ShardDB] = {}
+        for name, key, doc in ops:
+            table = TABLES_BY_NAME[name]
+            path = self._shard_path(table, table.shard_of(key))
+            db = shards.get(path)
+            if db is None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                db = shards[path] = _open_shard(path)
+            tiny = db.table(name)
+            if tiny.contains(doc_id=key):
+                tiny.remove(doc_ids=[key])
+            if doc is not None:
+                tiny.insert(Document(doc, doc_id=key))
+        for db in shards.values():
+            storage = db.storage
+            assert isinstance(storage, ShardStorage)
+            storage.flush()
+        meta = {"format": FORMAT, "schema": migrations.SCHEMA_VERSION, "generation": generation}
+        atomic_write(self.root / "meta.json", orjson.dumps(meta, option=orjson.OPT_INDENT_2))
+
+    def _replay(self, journal: Path) -> None:
+        """Finish a commit a crash interrupted; a journal that fails its checksum was never
+        committed (the rename is the commit point), so it is dropped."""
+        try:
+            outer = orjson.loads(journal.read_bytes())
+            body = outer["body"].encode()
+            if zlib.crc32(body) != outer["crc"]:
+                raise ValueError("checksum mismatch")
+            record = orjson.loads(body)
+            ops, generation = record["ops"], int(record["generation"])
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
+            journal.rename(journal.with_name("journal.rejected.json"))
+            return
+        self._apply(ops, generation)
+        journal.unlink()
+
+
+class _View:
+    def __init__(self, repo: TinyRepository) -> None:
+        self._repo = repo
+
+    def get(self, table: Table[T], key: str) -> T | None:
+        obj: T | None = self._repo._load(table).records.get(key)
+        return obj
+
+    def all(self, table: Table[T]) -> list[T]:
+        return list(self._repo._load(table).records.values())
+
+    def group(self, table: Table[T], group: str) -> list[T]:
+        return list(self._repo._load(table).groups.get(group, {}).values())
+
+    def iter_group(self, table: Table[T], group: str) -> Iterator[T]:
+        return iter(self.group(table, group))
+
+
+_DELETED = object()
+
+
+class _Tx(_View):
+    """Reads see this transaction's own writes; nothing reaches disk until it ends cleanly."""
+
+    def __init__(self, repo: TinyRepository) -> None:
+        super().__init__(repo)
+        self.ops: dict[tuple[str, str], dict[str, Any] | None] = {}
+        self.objects: dict[tuple[str, str], Any] = {}
+
+    def put(self, table: Table[T], obj: T) -> None:
+        key = table.key(obj)
+        self.ops[(table.name, key)] = table.codec.encode(obj)
+        self.objects[(table.name, key)] = obj
+
+    def delete(self, table: Table[T], key: str) -> None:
+        self.ops[(table.name, key)] = None
+        self.objects[(table.name, key)] = None
+
+    def get(self, table: Table[T], key: str) -> T | None:
+        if (table.name, key) in self.objects:
+            obj: T | None = self.objects[(table.name, key)]
+            return obj
+        return super().get(table, key)
+
+    def _overlay(self, table: Table[T], base: dict[str, T], group: str | None) -> list[T]:
+        changed = {k: o for (n, k), o in self.objects.items() if n == table.name}
+        if not changed:
+            return list(base.values())
+        merged = dict(base)
+        for key, obj in changed.items():
+            if obj is None or (group is not None and table.group is not None
+                               and table.group(obj) != group):
+                merged.pop(key, None)
+            else:
+                merged[key] = obj
+        return list(merged.values())
+
+    def all(self, table: Table[T]) -> list[T]:
+        return self._overlay(table, self._repo._load(table).records, None)
+
+    def group(self, table: Table[T], group: str) -> list[T]:
+        return self._overlay(table, self._repo._load(table).groups.get(group, {}), group)
+
+
+def tables() -> tuple[Table[Any], ...]:
+    return ALL_TABLES
