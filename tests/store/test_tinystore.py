@@ -1,0 +1,277 @@
+"""The TinyDB repository on real files: atomicity, recovery, refusal, locking, migration."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+import threading
+import zlib
+from pathlib import Path
+
+import orjson
+import pytest
+
+from ecsimg.domain.errors import CatalogueError
+from ecsimg.domain.models import Account, Image
+from ecsimg.store import migrations, tables
+from ecsimg.store.tinystore import TinyRepository
+
+
+def _image(n: int, region: str = "cn-hangzhou") -> Image:
+    return Image(region, f"m-{n:020d}", f"name-{n}", "custom", "1234567890123456", "linux",
+                 "Aliyun", "Alibaba Cloud Linux 3", "Alibaba Cloud Linux 3", "x86_64", 40,
+                 "2025-01-01T00:00:00Z")
+
+
+def _fill(repo: TinyRepository, count: int) -> None:
+    with repo.transaction() as tx:
+        for n in range(count):
+            tx.put(tables.IMAGES, _image(n))
+
+
+def _snapshot_bytes(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*.json"))}
+
+
+def test_records_survive_reopening(tmp_path: Path) -> None:
+    root = tmp_path / "cat"
+    _fill(TinyRepository(root), 50)
+    with TinyRepository(root).read() as view:
+        assert len(view.group(tables.IMAGES, "cn-hangzhou")) == 50
+        assert view.get(tables.IMAGES, "cn-hangzhou/m-00000000000000000007") == _image(7)
+
+
+def test_a_write_rewrites_only_the_shards_it_touches(tmp_path: Path) -> None:
+    root = tmp_path / "cat"
+    repo = TinyRepository(root)
+    _fill(repo, 500)
+    before = {p.name: p.stat().st_ino for p in (root / "images").iterdir()}
+    with repo.transaction() as tx:
+        tx.put(tables.IMAGES, dataclasses.replace(_image(3), image_name="renamed"))
+    after = {p.name: p.stat().st_ino for p in (root / "images").iterdir()}
+    changed = [name for name in before if before[name] != after[name]]
+    assert changed == [f"{tables.IMAGES.shard_of('cn-hangzhou/m-00000000000000000003')}.json"]
+
+
+def test_an_exception_inside_a_transaction_writes_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "cat"
+    repo = TinyRepository(root)
+    _fill(repo, 10)
+    files = _snapshot_bytes(root)
+    with pytest.raises(RuntimeError), repo.transaction() as tx:
+        tx.put(tables.IMAGES, dataclasses.replace(_image(1), image_name="half-done"))
+        tx.delete(tables.IMAGES, "cn-hangzhou/m-00000000000000000002")
+        raise RuntimeError("rule broken halfway")
+    assert _snapshot_bytes(root) == files
+    with repo.read() as view:
+        assert view.get(tables.IMAGES, "cn-hangzhou/m-00000000000000000001") == _image(1)
+        assert view.get(tables.IMAGES, "cn-hangzhou/m-00000000000000000002") is not None
+
+
+def test_reads_inside_a_transaction_see_its_own_writes(tmp_path: Path) -> None:
+    repo = TinyRepository(tmp_path / "cat")
+    _fill(repo, 3)
+    with repo.transaction() as tx:
+        tx.delete(tables.IMAGES, "cn-hangzhou/m-00000000000000000000")
+        tx.put(tables.IMAGES, _image(9, region="cn-beijing"))
+        assert tx.get(tables.IMAGES, "cn-hangzhou/m-00000000000000000000") is None
+        assert len(tx.group(tables.IMAGES, "cn-hangzhou")) == 2
+        assert len(tx.group(tables.IMAGES, "cn-beijing")) == 1
+        assert len(tx.all(tables.IMAGES)) == 3
+
+
+def _write_journal(root: Path, ops: list[list[object]], generation: int, crc: int | None = None) -> None:
+    body = orjson.dumps({"generation": generation, "ops": ops})
+    record = {"crc": zlib.crc32(body) if crc is None else crc, "body": body.decode()}
+    (root / "journal.json").write_bytes(orjson.dumps(record))
+
+
+def test_a_committed_journal_left_by_a_crash_is_replayed(tmp_path: Path) -> None:
+    root = tmp_path / "cat"
+    repo = TinyRepository(root)
+    _fill(repo, 5)
+    renamed = tables.IMAGES.codec.encode(dataclasses.replace(_image(4), image_name="after-crash"))
+    _write_journal(root, [["images", "cn-hangzhou/m-00000000000000000004", renamed],
+                          ["images", "cn-hangzhou/m-00000000000000000000", None]], 2)
+    with TinyRepository(root).read() as view:
+        assert view.get(tables.IMAGES, "cn-hangzhou/m-00000000000000000004").image_name == "after-crash"  # type: ignore[union-attr]
+        assert view.get(tables.IMAGES, "cn-hangzhou/m-00000000000000000000") is None
+    assert not (root / "journal.json").exists()
+
+
+def test_a_journal_that_fails_its_checksum_was_never_committed(tmp_path: Path) -> None:
+    root = tmp_path / "cat"
+    _fill(TinyRepository(root), 5)
+    _write_journal(root, [["images", "cn-hangzhou/m-00000000000000000004", None]], 2, crc=1)
+    with TinyRepository(root).read() as view:
+        assert view.get(tables.IMAGES, "cn-hangzhou/m-00000000000000000004") == _image(4)
+    assert (root / "journal.rejected.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("target", "content", "problem"),
+    [
+        ("meta.json", b"{not json", "not valid JSON"),
+        ("meta.json", b'{"format": "something-else", "schema": 1, "generation": 1}', "not an ecsimg catalogue"),
+        ("meta.json", b'{"format": "ecsimg-catalogue", "schema": 99, "generation": 1}', "newer ecsimg"),
+        ("images/SHARD", b'{"images": {"k": ', "not valid JSON"),
+        ("images/SHARD", b'{"images": {"cn-hangzhou/m-1": {"image_id": 5}}}', "malformed"),
+    ],
+)
+def test_an_unreadable_catalogue_is_refused_by_name_and_left_untouched(
+    tmp_path: Path, target: str, content: bytes, problem: str
+) -> None:
+    root = tmp_path / "cat"
+    _fill(TinyRepository(root), 20)
+    if target == "images/SHARD":
+        target = f"images/{tables.IMAGES.shard_of('cn-hangzhou/m-00000000000000000001')}.json"
+    (root / target).write_bytes(content)
+    files = _snapshot_bytes(root)
+    repo = TinyRepository(root)
+    with pytest.raises(CatalogueError) as caught:
+        with repo.transaction() as tx:
+            tx.get(tables.IMAGES, "cn-hangzhou/m-00000000000000000001")
+            tx.put(tables.ACCOUNTS, Account("1234567890123456", "x"))
+    assert str(root / target) in str(caught.value)
+    assert problem in str(caught.value)
+    assert _snapshot_bytes(root) == files
+
+
+def test_a_folder_of_other_files_is_not_taken_for_a_catalogue(tmp_path: Path) -> None:
+    root = tmp_path / "photos"
+    root.mkdir()
+    (root / "holiday.jpg").write_bytes(b"\xff\xd8")
+    with pytest.raises(CatalogueError, match="not an ecsimg catalogue"), TinyRepository(root).read():
+        pass
+    assert sorted(p.name for p in root.iterdir()) == [".lock", "holiday.jpg"]
+
+
+def test_a_plain_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "catalogue.json"
+    path.write_text("{}")
+    with pytest.raises(CatalogueError, match="is a file"):
+        TinyRepository(path)
+    assert path.read_text() == "{}"
+
+
+def test_migration_keeps_a_backup_and_raises_the_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "cat"
+    _fill(TinyRepository(root), 3)
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
+    ran: list[Path] = []
+    monkeypatch.setitem(migrations.MIGRATIONS, 1, ran.append)
+    with TinyRepository(root).read() as view:
+        assert len(view.all(tables.IMAGES)) == 3
+    assert ran == [root]
+    assert orjson.loads((root / "meta.json").read_bytes())["schema"] == 2
+    backups = list(tmp_path.glob("cat.backup-schema1-*"))
+    assert len(backups) == 1
+    assert orjson.loads((backups[0] / "meta.json").read_bytes())["schema"] == 1
+
+
+def test_threads_lose_no_update(tmp_path: Path) -> None:
+    repo = TinyRepository(tmp_path / "cat")
+    with repo.transaction() as tx:
+        tx.put(tables.ACCOUNTS, Account("1234567890123456", "counter", image_quota=0))
+
+    def bump() -> None:
+        for _ in range(25):
+            with repo.transaction() as tx:
+                account = tx.get(tables.ACCOUNTS, "1234567890123456")
+                assert account is not None
+                tx.put(tables.ACCOUNTS, dataclasses.replace(account, image_quota=account.image_quota + 1))
+
+    workers = [threading.Thread(target=bump) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    with repo.read() as view:
+        assert view.get(tables.ACCOUNTS, "1234567890123456").image_quota == 100  # type: ignore[union-attr]
+
+
+_BUMPER = """
+import dataclasses, sys
+from pathlib import Path
+from ecsimg.store import tables
+from ecsimg.store.tinystore import TinyRepository
+repo = TinyRepository(Path(sys.argv[1]))
+for _ in range(int(sys.argv[2])):
+    with repo.transaction() as tx:
+        account = tx.get(tables.ACCOUNTS, "1234567890123456")
+        tx.put(tables.ACCOUNTS, dataclasses.replace(account, image_quota=account.image_quota + 1))
+"""
+
+
+def test_two_processes_lose_no_update_and_each_sees_the_other(tmp_path: Path) -> None:
+    root = tmp_path / "cat"
+    repo = TinyRepository(root)
+    with repo.transaction() as tx:
+        tx.put(tables.ACCOUNTS, Account("1234567890123456", "counter", image_quota=0))
+    with repo.read() as view:
+        assert view.get(tables.ACCOUNTS, "1234567890123456").image_quota == 0  # type: ignore[union-attr]
+    procs = [subprocess.Popen([sys.executable, "-c", _BUMPER, str(root), "40"]) for _ in range(2)]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    assert repo.refresh() is True
+    with repo.read() as view:
+        assert view.get(tables.ACCOUNTS, "1234567890123456").image_quota == 80  # type: ignore[union-attr]
+
+
+_ACKER = """
+import sys
+from pathlib import Path
+from ecsimg.domain.models import Image
+from ecsimg.store import tables
+from ecsimg.store.tinystore import TinyRepository
+repo = TinyRepository(Path(sys.argv[1]))
+start = int(sys.argv[2])
+for n in range(start, start + 100000):
+    with repo.transaction() as tx:
+        for k in range(3):
+            tx.put(tables.IMAGES, Image("cn-hangzhou", f"m-{n:017d}{k:03d}", "n", "custom",
+                   "1234567890123456", "linux", "Aliyun", "x", "x", "x86_64", 40, "t"))
+    print(n, flush=True)
+"""
+
+
+def _kill_campaign(root: Path, kills: int) -> int:
+    import random
+    import signal
+    import time
+
+    rng = random.Random(1234)
+    acknowledged: set[int] = set()
+    next_start = 0
+    for _ in range(kills):
+        proc = subprocess.Popen([sys.executable, "-c", _ACKER, str(root), str(next_start)],
+                                stdout=subprocess.PIPE, text=True)
+        time.sleep(0.35 + rng.random() * 0.4)
+        proc.send_signal(signal.SIGKILL)
+        out, _ = proc.communicate()
+        done = [int(line) for line in out.split()]
+        acknowledged.update(done)
+        next_start = (max(done) + 1) if done else next_start + 100000
+        repo = TinyRepository(root)
+        with repo.read() as view:
+            present = {i.image_id for i in view.all(tables.IMAGES)}
+        for n in done:
+            for k in range(3):
+                assert f"m-{n:017d}{k:03d}" in present
+        # A transaction is whole or absent: never one or two of its three images.
+        counts: dict[str, int] = {}
+        for image_id in present:
+            counts[image_id[:-3]] = counts.get(image_id[:-3], 0) + 1
+        assert set(counts.values()) <= {3}
+    return len(acknowledged)
+
+
+def test_sigkill_during_writes_keeps_every_acknowledged_write(tmp_path: Path) -> None:
+    assert _kill_campaign(tmp_path / "cat", kills=6) > 0
+
+
+@pytest.mark.slow
+def test_sigkill_campaign(tmp_path: Path) -> None:
+    kills = int(os.environ.get("ECSIMG_KILLS", "200"))
+    assert _kill_campaign(tmp_path / "cat", kills=kills) > 0
