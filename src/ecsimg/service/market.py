@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
-from ecsimg.domain.errors import ApiError
-from ecsimg.domain.models import Image, Purchase
+from ecsimg.domain.clock import iso
+from ecsimg.domain.errors import (
+    ApiError,
+    denied,
+    image_not_found,
+    invalid,
+    not_found,
+    region_not_found,
+)
+from ecsimg.domain.models import Event, Image, MarketplaceProduct, Purchase
+from ecsimg.service.context import Context
+from ecsimg.service.images import find_visible
 from ecsimg.store import tables
 from ecsimg.store.repository import Transaction, View
 
 
-def unused_purchases(view: View, account_id: str, product_code: str, region_id: str) -> list[Purchase]:
+def unused_purchases(
+    view: View, account_id: str, product_code: str, region_id: str
+) -> list[Purchase]:
     return [
         p for p in view.all(tables.PURCHASES)
         if p.account_id == account_id and p.product_code == product_code
@@ -36,3 +49,89 @@ def consume_purchase(tx: Transaction, account_id: str, image: Image, instance_id
             403,
         )
     tx.put(tables.PURCHASES, dataclasses.replace(available[0], used_by_instance_id=instance_id))
+
+
+# -- ecsimg market buy --------------------------------------------------------------------------
+
+BUY_ACTION = "MarketBuy"
+"""The action name a purchase is recorded under in the activity log."""
+MAX_BUY_AMOUNT = 100
+PURCHASE_ID_PREFIX = "p"
+
+
+def buy(ctx: Context, image_id: str, region_id: str = "", amount: int | str = 1) -> dict[str, Any]:
+    """Buy ``amount`` uses of the image's marketplace product in a region (Rule 114).
+
+    One purchase covers one instance, so n launches need n purchases, free products included.
+    """
+    region_id = region_id or ctx.region_id
+    params = {"ImageId": str(image_id), "RegionId": region_id, "Amount": str(amount)}
+    request_id = ctx.ids.request_id()
+    if ctx.is_read_only:
+        raise ApiError("Forbidden.ReadOnly", f"Profile '{ctx.profile.name}' is read-only: "
+                       "market buy would change the catalogue.", 403)
+    try:
+        with ctx.repo.transaction() as tx:
+            product = _buyable_product(tx, ctx.account_id, str(image_id), region_id)
+            count = _buy_amount(amount)
+            purchased_time = iso(ctx.now())
+            purchase_ids = []
+            for _ in range(count):
+                purchase = Purchase(ctx.ids.resource(PURCHASE_ID_PREFIX), ctx.account_id,
+                                    product.product_code, region_id, purchased_time)
+                tx.put(tables.PURCHASES, purchase)
+                purchase_ids.append(purchase.purchase_id)
+            tx.put(tables.EVENTS, _buy_event(ctx, params, "Success", request_id,
+                                             (str(image_id), *purchase_ids)))
+    except ApiError as err:
+        with ctx.repo.transaction() as tx:
+            tx.put(tables.EVENTS, _buy_event(ctx, params, err.code, request_id, (str(image_id),)))
+        raise
+    return {"RequestId": request_id, "ProductCode": product.product_code,
+            "RegionId": region_id, "PurchaseIds": purchase_ids}
+
+
+def _buy_amount(amount: int | str) -> int:
+    try:
+        count = int(str(amount).strip())
+    except ValueError:
+        raise invalid("Amount", f"{amount!r} is not an integer") from None
+    if not 1 <= count <= MAX_BUY_AMOUNT:
+        raise invalid("Amount", f"{count} is not within 1-{MAX_BUY_AMOUNT}")
+    return count
+
+
+def _buyable_product(view: View, account_id: str, image_id: str,
+                     region_id: str) -> MarketplaceProduct:
+    """The product behind a marketplace (or marketplace-derived) image the caller sees there."""
+    if view.get(tables.REGIONS, region_id) is None:
+        raise region_not_found(region_id)
+    image = find_visible(view, account_id, region_id, image_id)
+    if image is None or not image.product_code:
+        raise image_not_found(image_id)
+    product = view.get(tables.PRODUCTS, image.product_code)
+    if product is None:
+        raise not_found("InvalidMarketImage.NotFound", f"The marketplace product "
+                        f"{image.product_code} of image {image_id} does not exist.")
+    if product.removed:
+        raise ApiError("ImageRemovedInMarket", "The specified market image has been removed "
+                       "from the marketplace.", 403)
+    if region_id not in product.regions:
+        raise denied("OperationDenied.NotPublished", f"The marketplace product "
+                     f"{product.product_code} is not published in {region_id}.")
+    return product
+
+
+def _buy_event(ctx: Context, params: dict[str, str], code: str, request_id: str,
+               resource_ids: tuple[str, ...]) -> Event:
+    return Event(
+        event_id=f"{ctx.now():017.6f}-{request_id}",
+        time=iso(ctx.now()),
+        profile=ctx.profile.name,
+        account_id=ctx.account_id,
+        action=BUY_ACTION,
+        params=params,
+        code=code,
+        request_id=request_id,
+        resource_ids=tuple(sorted(set(resource_ids))),
+    )

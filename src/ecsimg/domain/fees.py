@@ -1,0 +1,199 @@
+"""What an image costs: licence, snapshot storage and marketplace price, from the price book.
+
+Pure: every price comes from the PriceBook passed in (Rules 108-113), nothing is read or written.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from ecsimg.domain.models import Image, MarketplaceProduct, PriceBook, Snapshot
+from ecsimg.domain.regions import is_mainland
+
+HOURS_PER_MONTH = 730
+"""A calendar month of instance time (8,760 h / 12): how periods convert to hours."""
+SNAPSHOT_HOURS_PER_MONTH = 720
+"""Snapshot storage converts its monthly price with a 30-day month: the billing doc's
+0.12 CNY/GiB/month is 0.000166667 CNY/GiB/hour, which is 0.12 / 720 (Rule 110)."""
+PAID_LICENCE_OSES = ("windows", "rhel", "suse")
+
+LICENCE = "Licence"
+SNAPSHOT_STORAGE = "Snapshot storage"
+MARKETPLACE = "Marketplace"
+
+SUBSCRIPTION_NEEDS_PREPAID = "InvalidMarketImageChargeType.NotSupport"
+
+
+@dataclass(frozen=True, slots=True)
+class FeeLine:
+    """One priced item of a preview; ``detail`` says how the amount was reached."""
+
+    label: str
+    amount: float
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FeePreview:
+    """The image-related fees of one launch, in the price book's currency."""
+
+    lines: tuple[FeeLine, ...]
+    total: float
+    currency: str
+    holding_per_month: float = 0.0
+    """Monthly snapshot storage of a custom image the caller owns (0 for any other image)."""
+
+    def amount_of(self, label: str) -> float:
+        return sum(line.amount for line in self.lines if line.label == label)
+
+
+@dataclass(frozen=True, slots=True)
+class FeeProblem:
+    """A combination that cannot be priced because it cannot be bought (Rule 113)."""
+
+    code: str
+    message: str
+    http_status: int = 400
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """How the image would be used: instance size, how long, how many, how paid."""
+
+    vcpus: int
+    hours: float
+    count: int = 1
+    prepaid: bool = False
+    """A subscription (Week/Month/Year) rather than a pay-as-you-go (Hour) instance."""
+
+    @property
+    def months(self) -> float:
+        return self.hours / HOURS_PER_MONTH
+
+
+def licence_line(image: Image, region_id: str, book: PriceBook, usage: Usage) -> FeeLine:
+    """The OS licence: price per vCPU-hour x vCPU x hours x count, or 0 with the reason."""
+    paid_os = image.license_os.lower()
+    if paid_os not in PAID_LICENCE_OSES:
+        return FeeLine(LICENCE, 0.0, f"{image.os_name_en or image.platform}: no OS licence fee")
+    if image.license_type.upper() == "BYOL":
+        return FeeLine(LICENCE, 0.0, "BYOL: the licence is your own")
+    outside_only = book.windows_licence_outside_mainland_only
+    if paid_os == "windows" and outside_only and is_mainland(region_id):
+        return FeeLine(LICENCE, 0.0,
+                       "Windows licence is charged only in cn-hongkong and outside mainland China")
+    unit = book.licence_per_vcpu_hour.get(paid_os)
+    if unit is None:
+        return FeeLine(LICENCE, 0.0, f"no {paid_os} licence price in the price book")
+    amount = unit * usage.vcpus * usage.hours * usage.count
+    return FeeLine(LICENCE, amount, f"{paid_os} {unit:g}/vCPU/h x {usage.vcpus} vCPU x "
+                                    f"{usage.hours:g} h x {usage.count}")
+
+
+def snapshot_price(book: PriceBook, region_id: str) -> float:
+    """Snapshot storage per GiB per month in a region (the ``*`` entry is the default)."""
+    return book.snapshot_per_gib_month.get(region_id, book.snapshot_per_gib_month.get("*", 0.0))
+
+
+def snapshot_hourly_cost(gib: float, region_id: str, book: PriceBook) -> float:
+    return gib * snapshot_price(book, region_id) / SNAPSHOT_HOURS_PER_MONTH
+
+
+def snapshot_monthly_cost(gib: float, region_id: str, book: PriceBook) -> float:
+    return gib * snapshot_price(book, region_id)
+
+
+def snapshot_storage_cost(gib: float, region_id: str, book: PriceBook, hours: float) -> float:
+    """Storage for ``hours``: billed by the hour, a started hour counting whole (Rule 110)."""
+    return snapshot_hourly_cost(gib, region_id, book) * math.ceil(max(hours, 0.0))
+
+
+def _snapshot_keys(image: Image, snapshots: Mapping[str, Snapshot]) -> dict[str, int]:
+    """GiB per snapshot the image holds; a disk without a known snapshot counts at its size."""
+    sizes: dict[str, int] = {}
+    for disk in image.disk_mappings:
+        found = snapshots.get(disk.snapshot_id) if disk.snapshot_id else None
+        if found is not None:
+            sizes[found.snapshot_id] = found.size
+        else:
+            sizes[f"{image.key}#{disk.device}"] = disk.size
+    return sizes
+
+
+def image_snapshot_gib(image: Image, snapshots: Mapping[str, Snapshot]) -> int:
+    return sum(_snapshot_keys(image, snapshots).values())
+
+
+def snapshot_line(image: Image, account_id: str, book: PriceBook, usage: Usage,
+                  snapshots: Mapping[str, Snapshot]) -> FeeLine | None:
+    """Storage of a custom image's snapshots: the owner pays, a recipient never (Rule 111)."""
+    if image.owner_kind != "custom":
+        return None
+    if image.owner_id != account_id:
+        return FeeLine(SNAPSHOT_STORAGE, 0.0, "the image's owner pays its snapshot storage")
+    gib = image_snapshot_gib(image, snapshots)
+    price = snapshot_price(book, image.region_id)
+    hours = math.ceil(max(usage.hours, 0.0))
+    amount = snapshot_storage_cost(gib, image.region_id, book, usage.hours)
+    return FeeLine(SNAPSHOT_STORAGE, amount,
+                   f"{gib} GiB x {price:g}/GiB/month / {SNAPSHOT_HOURS_PER_MONTH} h x {hours} h")
+
+
+def marketplace_line(product: MarketplaceProduct, usage: Usage) -> FeeLine | FeeProblem:
+    """The ISV's price by pricing model (Rule 112); subscriptions need a prepaid instance (113)."""
+    model = product.pricing_model
+    if model == "subscription" and not usage.prepaid:
+        return FeeProblem(SUBSCRIPTION_NEEDS_PREPAID,
+                          f"The marketplace product {product.product_code} is sold by "
+                          "subscription and cannot be used by a pay-as-you-go instance.")
+    name = f"{product.product_name} ({product.product_code})"
+    if model == "free":
+        return FeeLine(MARKETPLACE, 0.0, f"{name}: free, still bought per instance and region")
+    if model == "one_time":
+        return FeeLine(MARKETPLACE, product.price * usage.count,
+                       f"{name}: {product.price:g} per instance x {usage.count}")
+    if model == "subscription":
+        return FeeLine(MARKETPLACE, product.price * usage.months * usage.count,
+                       f"{name}: {product.price:g}/month x {usage.months:g} months x {usage.count}")
+    return FeeLine(MARKETPLACE, product.price * usage.hours * usage.count,
+                   f"{name}: {product.price:g}/h x {usage.hours:g} h x {usage.count}")
+
+
+def image_fees(
+    image: Image, *, account_id: str, book: PriceBook, usage: Usage,
+    snapshots: Mapping[str, Snapshot], product: MarketplaceProduct | None,
+) -> FeePreview | FeeProblem:
+    """The fees of launching ``usage.count`` instances from ``image`` in the image's region."""
+    lines = [licence_line(image, image.region_id, book, usage)]
+    storage = snapshot_line(image, account_id, book, usage, snapshots)
+    if storage is not None:
+        lines.append(storage)
+    if product is not None:
+        market = marketplace_line(product, usage)
+        if isinstance(market, FeeProblem):
+            return market
+        lines.append(market)
+    holding = 0.0
+    if image.owner_kind == "custom" and image.owner_id == account_id:
+        holding = snapshot_monthly_cost(image_snapshot_gib(image, snapshots), image.region_id, book)
+    return FeePreview(tuple(lines), sum(line.amount for line in lines), book.currency, holding)
+
+
+def holding_cost_per_region(
+    images: Iterable[Image], snapshots: Mapping[str, Snapshot], book: PriceBook, account_id: str,
+) -> dict[str, float]:
+    """Monthly snapshot storage of every custom image the account holds, per region.
+
+    A snapshot several images share is stored (and paid) once.
+    """
+    per_region: dict[str, dict[str, int]] = {}
+    for image in images:
+        if image.owner_kind != "custom" or image.owner_id != account_id:
+            continue
+        per_region.setdefault(image.region_id, {}).update(_snapshot_keys(image, snapshots))
+    return {
+        region_id: snapshot_monthly_cost(sum(sizes.values()), region_id, book)
+        for region_id, sizes in sorted(per_region.items())
+    }
