@@ -43,16 +43,36 @@ class World:
         with self.repo.read() as view:
             found = view.get(tables.PROFILES, profile)
         assert found is not None, profile
-        return service.Context(self.repo, found, read_only=read_only, clock=self.clock,
-                               ids=self.ids, task_seconds_per_gib=self.pace)
+        return service.Context(
+            self.repo,
+            found,
+            read_only=read_only,
+            clock=self.clock,
+            ids=self.ids,
+            task_seconds_per_gib=self.pace,
+        )
 
-    def call(self, action: str, params: dict[str, Any] | None = None, *,
-             profile: str = "default", read_only: bool = False, **kw: Any) -> dict[str, Any]:
+    def call(
+        self,
+        action: str,
+        params: dict[str, Any] | None = None,
+        *,
+        profile: str = "default",
+        read_only: bool = False,
+        **kw: Any,
+    ) -> dict[str, Any]:
         merged = {k: _text(v) for k, v in {**(params or {}), **kw}.items()}
         return service.call(self.ctx(profile, read_only), action, merged)
 
-    def error(self, action: str, params: dict[str, Any] | None = None, *,
-              profile: str = "default", read_only: bool = False, **kw: Any) -> ApiError:
+    def error(
+        self,
+        action: str,
+        params: dict[str, Any] | None = None,
+        *,
+        profile: str = "default",
+        read_only: bool = False,
+        **kw: Any,
+    ) -> ApiError:
         """Call and expect an API error; fails the test if the call succeeds."""
         try:
             body = self.call(action, params, profile=profile, read_only=read_only, **kw)
@@ -74,86 +94,191 @@ class World:
         with self.repo.read() as view:
             return view.get(tables.IMAGES, f"{region}/{image_id}")
 
-    def snapshot(self, *, owner: str = OPS, region: str = "cn-hangzhou", size: int = 40,
-                 disk_type: str = "system", **kw: Any) -> m.Snapshot:
+    def snapshot(
+        self,
+        *,
+        owner: str = OPS,
+        region: str = "cn-hangzhou",
+        size: int = 40,
+        disk_type: str = "system",
+        **kw: Any,
+    ) -> m.Snapshot:
         snap = m.Snapshot(
-            snapshot_id=kw.pop("snapshot_id", self.ids.snapshot()), region_id=region,
-            owner_id=owner, source_disk_id=kw.pop("source_disk_id", self.ids.disk()),
+            snapshot_id=kw.pop("snapshot_id", self.ids.snapshot()),
+            region_id=region,
+            owner_id=owner,
+            source_disk_id=kw.pop("source_disk_id", self.ids.disk()),
             source_disk_type=disk_type,  # type: ignore[arg-type]
-            size=size, creation_time=kw.pop("creation_time", "2025-06-01T00:00:00Z"), **kw)
+            size=size,
+            creation_time=kw.pop("creation_time", "2025-06-01T00:00:00Z"),
+            **kw,
+        )
         return self.put(tables.SNAPSHOTS, snap)  # type: ignore[no-any-return]
 
-    def image(self, *, owner: str = OPS, region: str = "cn-hangzhou", size: int = 40,
-              data_disks: tuple[int, ...] = (), **kw: Any) -> m.Image:
+    def image(
+        self,
+        *,
+        owner: str = OPS,
+        region: str = "cn-hangzhou",
+        size: int = 40,
+        data_disks: tuple[int, ...] = (),
+        **kw: Any,
+    ) -> m.Image:
         """A custom image (by default), with its snapshots in the catalogue."""
         system = self.snapshot(owner=owner or OPS, region=region, size=size)
         mappings = [m.DiskMapping("/dev/xvda", "system", size, system.snapshot_id)]
         for n, data_size in enumerate(data_disks):
-            snap = self.snapshot(owner=owner or OPS, region=region, size=data_size,
-                                 disk_type="data")
-            mappings.append(m.DiskMapping(f"/dev/xvd{chr(ord('b') + n)}", "data", data_size,
-                                          snap.snapshot_id))
+            snap = self.snapshot(
+                owner=owner or OPS, region=region, size=data_size, disk_type="data"
+            )
+            mappings.append(
+                m.DiskMapping(f"/dev/xvd{chr(ord('b') + n)}", "data", data_size, snap.snapshot_id)
+            )
         image_id = kw.pop("image_id", self.ids.image())
         fields: dict[str, Any] = dict(
-            region_id=region, image_id=image_id, image_name=kw.pop("image_name", f"img-{image_id[2:8]}"),
-            owner_kind="custom", owner_id=owner, os_type="linux", platform="Aliyun",
-            os_name="Alibaba Cloud Linux 3.2104 LTS 64位", os_name_en="Alibaba Cloud Linux 3.2104 LTS 64 bit",
-            architecture="x86_64", size=size, creation_time="2025-06-01T00:00:00Z",
+            region_id=region,
+            image_id=image_id,
+            image_name=kw.pop("image_name", f"img-{image_id[2:8]}"),
+            owner_kind="custom",
+            owner_id=owner,
+            os_type="linux",
+            platform="Aliyun",
+            os_name="Alibaba Cloud Linux 3.2104 LTS 64位",
+            os_name_en="Alibaba Cloud Linux 3.2104 LTS 64 bit",
+            architecture="x86_64",
+            size=size,
+            creation_time="2025-06-01T00:00:00Z",
             disk_mappings=tuple(mappings),
         )
         fields.update(kw)
         return self.put(tables.IMAGES, m.Image(**fields))  # type: ignore[no-any-return]
 
-    def public_image(self, *, region: str = "cn-hangzhou", os_type: str = "linux",
-                     image_id: str = "aliyun_3_x64_20G_alibase_20250101.vhd", size: int = 20,
-                     **kw: Any) -> m.Image:
+    def public_image(
+        self,
+        *,
+        region: str = "cn-hangzhou",
+        os_type: str = "linux",
+        image_id: str = "aliyun_3_x64_20G_alibase_20250101.vhd",
+        size: int = 20,
+        **kw: Any,
+    ) -> m.Image:
         fields: dict[str, Any] = dict(
-            region_id=region, image_id=image_id, image_name=kw.pop("image_name", image_id[:-4]),
-            owner_kind="system", owner_id="", os_type=os_type,
+            region_id=region,
+            image_id=image_id,
+            image_name=kw.pop("image_name", image_id[:-4]),
+            owner_kind="system",
+            owner_id="",
+            os_type=os_type,
             platform="Windows Server 2022" if os_type == "windows" else "Aliyun",
-            os_name="Windows Server 2022 数据中心版 64位中文版" if os_type == "windows" else "Alibaba Cloud Linux 3",
-            os_name_en="Windows Server 2022 Datacenter 64-bit" if os_type == "windows" else "Alibaba Cloud Linux 3",
-            architecture="x86_64", size=size, creation_time="2025-01-01T00:00:00Z",
+            os_name="Windows Server 2022 数据中心版 64位中文版"
+            if os_type == "windows"
+            else "Alibaba Cloud Linux 3",
+            os_name_en="Windows Server 2022 Datacenter 64-bit"
+            if os_type == "windows"
+            else "Alibaba Cloud Linux 3",
+            architecture="x86_64",
+            size=size,
+            creation_time="2025-01-01T00:00:00Z",
             disk_mappings=(m.DiskMapping("/dev/xvda", "system", size),),
             license_os="windows" if os_type == "windows" else "",
         )
         fields.update(kw)
         return self.put(tables.IMAGES, m.Image(**fields))  # type: ignore[no-any-return]
 
-    def marketplace_image(self, *, region: str = "cn-hangzhou", product_code: str = "cmjj000001",
-                          pricing_model: str = "one_time", price: float = 10.0,
-                          regions: tuple[str, ...] = ("cn-hangzhou",), **kw: Any) -> m.Image:
-        self.put(tables.PRODUCTS, m.MarketplaceProduct(
-            product_code, "LNMP stack", "Example ISV", pricing_model,  # type: ignore[arg-type]
-            price, regions))
+    def marketplace_image(
+        self,
+        *,
+        region: str = "cn-hangzhou",
+        product_code: str = "cmjj000001",
+        pricing_model: str = "one_time",
+        price: float = 10.0,
+        regions: tuple[str, ...] = ("cn-hangzhou",),
+        **kw: Any,
+    ) -> m.Image:
+        self.put(
+            tables.PRODUCTS,
+            m.MarketplaceProduct(
+                product_code,
+                "LNMP stack",
+                "Example ISV",
+                pricing_model,  # type: ignore[arg-type]
+                price,
+                regions,
+            ),
+        )
         fields: dict[str, Any] = dict(
-            region_id=region, image_id=kw.pop("image_id", self.ids.image()),
-            image_name="LNMP-on-CentOS", owner_kind="marketplace", owner_id="", os_type="linux",
-            platform="CentOS", os_name="CentOS 7.9 64位", os_name_en="CentOS 7.9 64 bit",
-            architecture="x86_64", size=40, creation_time="2025-01-01T00:00:00Z",
+            region_id=region,
+            image_id=kw.pop("image_id", self.ids.image()),
+            image_name="LNMP-on-CentOS",
+            owner_kind="marketplace",
+            owner_id="",
+            os_type="linux",
+            platform="CentOS",
+            os_name="CentOS 7.9 64位",
+            os_name_en="CentOS 7.9 64 bit",
+            architecture="x86_64",
+            size=40,
+            creation_time="2025-01-01T00:00:00Z",
             disk_mappings=(m.DiskMapping("/dev/xvda", "system", 40),),
-            product_code=product_code, supplier_name="Example ISV",
+            product_code=product_code,
+            supplier_name="Example ISV",
         )
         fields.update(kw)
         return self.put(tables.IMAGES, m.Image(**fields))  # type: ignore[no-any-return]
 
-    def instance(self, *, owner: str = OPS, region: str = "cn-hangzhou", image_id: str = "",
-                 status: str = "Stopped", instance_type: str = "ecs.g7.large",
-                 system_size: int = 40, os_type: str = "linux", **kw: Any) -> m.Instance:
+    def instance(
+        self,
+        *,
+        owner: str = OPS,
+        region: str = "cn-hangzhou",
+        image_id: str = "",
+        status: str = "Stopped",
+        instance_type: str = "ecs.g7.large",
+        system_size: int = 40,
+        os_type: str = "linux",
+        **kw: Any,
+    ) -> m.Instance:
         instance_id = kw.pop("instance_id", self.ids.instance())
-        disk = m.Disk(self.ids.disk(), region, owner, "system", kw.pop("category", "cloud_essd"),
-                      system_size, "2025-06-01T00:00:00Z", instance_id=instance_id,
-                      device="/dev/xvda", image_id=image_id)
+        disk = m.Disk(
+            self.ids.disk(),
+            region,
+            owner,
+            "system",
+            kw.pop("category", "cloud_essd"),
+            system_size,
+            "2025-06-01T00:00:00Z",
+            instance_id=instance_id,
+            device="/dev/xvda",
+            image_id=image_id,
+        )
         self.put(tables.DISKS, disk)
-        inst = m.Instance(instance_id, region, owner, kw.pop("instance_name", "web-1"),
-                          instance_type, image_id, status, os_type, "2025-06-01T00:00:00Z",
-                          system_disk_id=disk.disk_id, **kw)
+        inst = m.Instance(
+            instance_id,
+            region,
+            owner,
+            kw.pop("instance_name", "web-1"),
+            instance_type,
+            image_id,
+            status,
+            os_type,
+            "2025-06-01T00:00:00Z",
+            system_disk_id=disk.disk_id,
+            **kw,
+        )
         return self.put(tables.INSTANCES, inst)  # type: ignore[no-any-return]
 
     def data_disk(self, instance: m.Instance, size: int = 100, device: str = "/dev/xvdb") -> m.Disk:
-        disk = m.Disk(self.ids.disk(), instance.region_id, instance.owner_id, "data",
-                      "cloud_essd", size, "2025-06-01T00:00:00Z",
-                      instance_id=instance.instance_id, device=device)
+        disk = m.Disk(
+            self.ids.disk(),
+            instance.region_id,
+            instance.owner_id,
+            "data",
+            "cloud_essd",
+            size,
+            "2025-06-01T00:00:00Z",
+            instance_id=instance.instance_id,
+            device=device,
+        )
         return self.put(tables.DISKS, disk)  # type: ignore[no-any-return]
 
     def update(self, table: tables.Table[Any], obj: Any, **changes: Any) -> Any:

@@ -20,9 +20,20 @@ from ecsimg.store.tinystore import TinyRepository
 
 
 def _image(n: int, region: str = "cn-hangzhou") -> Image:
-    return Image(region, f"m-{n:020d}", f"name-{n}", "custom", "1234567890123456", "linux",
-                 "Aliyun", "Alibaba Cloud Linux 3", "Alibaba Cloud Linux 3", "x86_64", 40,
-                 "2025-01-01T00:00:00Z")
+    return Image(
+        region,
+        f"m-{n:020d}",
+        f"name-{n}",
+        "custom",
+        "1234567890123456",
+        "linux",
+        "Aliyun",
+        "Alibaba Cloud Linux 3",
+        "Alibaba Cloud Linux 3",
+        "x86_64",
+        40,
+        "2025-01-01T00:00:00Z",
+    )
 
 
 def _fill(repo: TinyRepository, count: int) -> None:
@@ -82,7 +93,9 @@ def test_reads_inside_a_transaction_see_its_own_writes(tmp_path: Path) -> None:
         assert len(tx.all(tables.IMAGES)) == 3
 
 
-def _write_journal(root: Path, ops: list[list[object]], generation: int, crc: int | None = None) -> None:
+def _write_journal(
+    root: Path, ops: list[list[object]], generation: int, crc: int | None = None
+) -> None:
     body = orjson.dumps({"generation": generation, "ops": ops})
     record = {"crc": zlib.crc32(body) if crc is None else crc, "body": body.decode()}
     (root / "journal.json").write_bytes(orjson.dumps(record))
@@ -93,10 +106,19 @@ def test_a_committed_journal_left_by_a_crash_is_replayed(tmp_path: Path) -> None
     repo = TinyRepository(root)
     _fill(repo, 5)
     renamed = tables.IMAGES.codec.encode(dataclasses.replace(_image(4), image_name="after-crash"))
-    _write_journal(root, [["images", "cn-hangzhou/m-00000000000000000004", renamed],
-                          ["images", "cn-hangzhou/m-00000000000000000000", None]], 2)
+    _write_journal(
+        root,
+        [
+            ["images", "cn-hangzhou/m-00000000000000000004", renamed],
+            ["images", "cn-hangzhou/m-00000000000000000000", None],
+        ],
+        2,
+    )
     with TinyRepository(root).read() as view:
-        assert view.get(tables.IMAGES, "cn-hangzhou/m-00000000000000000004").image_name == "after-crash"  # type: ignore[union-attr]
+        assert (
+            view.get(tables.IMAGES, "cn-hangzhou/m-00000000000000000004").image_name
+            == "after-crash"
+        )  # type: ignore[union-attr]
         assert view.get(tables.IMAGES, "cn-hangzhou/m-00000000000000000000") is None
     assert not (root / "journal.json").exists()
 
@@ -114,8 +136,16 @@ def test_a_journal_that_fails_its_checksum_was_never_committed(tmp_path: Path) -
     ("target", "content", "problem"),
     [
         ("meta.json", b"{not json", "not valid JSON"),
-        ("meta.json", b'{"format": "something-else", "schema": 1, "generation": 1}', "not an ecsimg catalogue"),
-        ("meta.json", b'{"format": "ecsimg-catalogue", "schema": 99, "generation": 1}', "newer ecsimg"),
+        (
+            "meta.json",
+            b'{"format": "something-else", "schema": 1, "generation": 1}',
+            "not an ecsimg catalogue",
+        ),
+        (
+            "meta.json",
+            b'{"format": "ecsimg-catalogue", "schema": 99, "generation": 1}',
+            "newer ecsimg",
+        ),
         ("images/SHARD", b'{"images": {"k": ', "not valid JSON"),
         ("images/SHARD", b'{"images": {"cn-hangzhou/m-1": {"image_id": 5}}}', "malformed"),
     ],
@@ -130,10 +160,9 @@ def test_an_unreadable_catalogue_is_refused_by_name_and_left_untouched(
     (root / target).write_bytes(content)
     files = _snapshot_bytes(root)
     repo = TinyRepository(root)
-    with pytest.raises(CatalogueError) as caught:
-        with repo.transaction() as tx:
-            tx.get(tables.IMAGES, "cn-hangzhou/m-00000000000000000001")
-            tx.put(tables.ACCOUNTS, Account("1234567890123456", "x"))
+    with pytest.raises(CatalogueError) as caught, repo.transaction() as tx:
+        tx.get(tables.IMAGES, "cn-hangzhou/m-00000000000000000001")
+        tx.put(tables.ACCOUNTS, Account("1234567890123456", "x"))
     assert str(root / target) in str(caught.value)
     assert problem in str(caught.value)
     assert _snapshot_bytes(root) == files
@@ -143,7 +172,10 @@ def test_a_folder_of_other_files_is_not_taken_for_a_catalogue(tmp_path: Path) ->
     root = tmp_path / "photos"
     root.mkdir()
     (root / "holiday.jpg").write_bytes(b"\xff\xd8")
-    with pytest.raises(CatalogueError, match="not an ecsimg catalogue"), TinyRepository(root).read():
+    with (
+        pytest.raises(CatalogueError, match="not an ecsimg catalogue"),
+        TinyRepository(root).read(),
+    ):
         pass
     assert sorted(p.name for p in root.iterdir()) == [".lock", "holiday.jpg"]
 
@@ -156,7 +188,9 @@ def test_a_plain_file_is_refused(tmp_path: Path) -> None:
     assert path.read_text() == "{}"
 
 
-def test_migration_keeps_a_backup_and_raises_the_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_migration_keeps_a_backup_and_raises_the_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = tmp_path / "cat"
     _fill(TinyRepository(root), 3)
     monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
@@ -181,7 +215,10 @@ def test_threads_lose_no_update(tmp_path: Path) -> None:
             with repo.transaction() as tx:
                 account = tx.get(tables.ACCOUNTS, "1234567890123456")
                 assert account is not None
-                tx.put(tables.ACCOUNTS, dataclasses.replace(account, image_quota=account.image_quota + 1))
+                tx.put(
+                    tables.ACCOUNTS,
+                    dataclasses.replace(account, image_quota=account.image_quota + 1),
+                )
 
     workers = [threading.Thread(target=bump) for _ in range(4)]
     for worker in workers:
@@ -245,8 +282,11 @@ def _kill_campaign(root: Path, kills: int) -> int:
     acknowledged: set[int] = set()
     next_start = 0
     for _ in range(kills):
-        proc = subprocess.Popen([sys.executable, "-c", _ACKER, str(root), str(next_start)],
-                                stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _ACKER, str(root), str(next_start)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         time.sleep(0.35 + rng.random() * 0.4)
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate()

@@ -19,7 +19,7 @@ def iso(epoch: float) -> str:
 
 
 def parse_iso(text: str) -> float:
-    """Epoch seconds from ``yyyy-MM-ddTHH:mm:ssZ`` or ``yyyy-MM-ddTHH:mmZ``; ValueError if neither."""
+    """Epoch seconds from ``yyyy-MM-ddTHH:mm:ssZ`` or ``yyyy-MM-ddTHH:mmZ``, else ValueError."""
     for fmt in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%MZ"):
         try:
             return datetime.strptime(text, fmt).replace(tzinfo=UTC).timestamp()

@@ -11,14 +11,16 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.http_status = http_status
+        self.request_id = ""
+        """Set by the service to the RequestId of the call that failed (as in its event)."""
 
-    def to_dict(self, request_id: str) -> dict[str, object]:
+    def to_dict(self, request_id: str = "") -> dict[str, object]:
         """The error body the CLI prints, shaped like the real API's."""
         return {
             "Code": self.code,
             "Message": self.message,
             "HttpStatus": self.http_status,
-            "RequestId": request_id,
+            "RequestId": request_id or self.request_id,
         }
 
 
@@ -36,8 +38,12 @@ class CatalogueError(Exception):
 
 
 def missing(name: str) -> ApiError:
-    return ApiError("MissingParameter", f"The input parameter '{name}' that is mandatory "
-                    "for processing this request is not supplied.", 400)
+    return ApiError(
+        "MissingParameter",
+        f"The input parameter '{name}' that is mandatory "
+        "for processing this request is not supplied.",
+        400,
+    )
 
 
 def invalid(name: str, detail: str, code: str = "InvalidParameter", status: int = 400) -> ApiError:
@@ -53,8 +59,12 @@ def denied(code: str, message: str) -> ApiError:
 
 
 def image_not_found(image_id: str) -> ApiError:
-    return not_found("InvalidImageId.NotFound", f"The specified ImageId '{image_id}' does not exist.")
+    return not_found(
+        "InvalidImageId.NotFound", f"The specified ImageId '{image_id}' does not exist."
+    )
 
 
 def region_not_found(region_id: str) -> ApiError:
-    return not_found("InvalidRegionId.NotFound", f"The specified RegionId '{region_id}' does not exist.")
+    return not_found(
+        "InvalidRegionId.NotFound", f"The specified RegionId '{region_id}' does not exist."
+    )

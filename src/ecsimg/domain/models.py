@@ -132,6 +132,14 @@ class Image:
     pending_end: float = 0.0
     """Epoch seconds when the task ends and the image becomes ``status``."""
     task_id: str = ""
+    nvme_support: str = "supported"
+    """Features.NvmeSupport: supported or unsupported."""
+    imds_support: str = "v1"
+    """Features.ImdsSupport: v1 or v2."""
+    client_token: str = ""
+    """ClientToken of the call that created the image, for idempotent retries."""
+    client_token_digest: str = ""
+    """Digest of that call's other parameters: a retry with other parameters is refused."""
 
     @property
     def key(self) -> str:
@@ -156,6 +164,7 @@ class Snapshot:
     pending_end: float = 0.0
     """Epoch seconds when the snapshot finishes (0: done)."""
     pending_start: float = 0.0
+    description: str = ""
 
 
 @dataclass(frozen=True, slots=True)

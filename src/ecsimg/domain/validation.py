@@ -58,7 +58,9 @@ def _describe(char: str) -> str:
 def check_image_name(value: str, param: str = "ImageName") -> None:
     problem = name_problem(value)
     if problem:
-        raise ApiError("InvalidImageName.Malformed", f"The specified {param} is malformed: {problem}.")
+        raise ApiError(
+            "InvalidImageName.Malformed", f"The specified {param} is malformed: {problem}."
+        )
 
 
 def check_description(value: str, param: str = "Description") -> None:
@@ -68,13 +70,17 @@ def check_description(value: str, param: str = "Description") -> None:
     elif value.lower().startswith(("http://", "https://")):
         problem = "it cannot start with http:// or https://"
     if problem:
-        raise ApiError("InvalidDescription.Malformed", f"The specified {param} is malformed: {problem}.")
+        raise ApiError(
+            "InvalidDescription.Malformed", f"The specified {param} is malformed: {problem}."
+        )
 
 
 def check_family(value: str) -> None:
     problem = name_problem(value)
     if problem:
-        raise ApiError("InvalidImageFamily.Malformed", f"The specified ImageFamily is malformed: {problem}.")
+        raise ApiError(
+            "InvalidImageFamily.Malformed", f"The specified ImageFamily is malformed: {problem}."
+        )
 
 
 def check_tags(pairs: list[tuple[str, str]]) -> tuple[Tag, ...]:
@@ -85,13 +91,26 @@ def check_tags(pairs: list[tuple[str, str]]) -> tuple[Tag, ...]:
     result = []
     for key, value in pairs:
         lowered = key.lower()
-        if (not key or len(key) > 128 or lowered.startswith(("aliyun", "acs:"))
-                or "http://" in lowered or "https://" in lowered):
-            raise ApiError("InvalidTagKey.Malformed", f"The specified tag key {key!r} is malformed.")
+        if (
+            not key
+            or len(key) > 128
+            or lowered.startswith(("aliyun", "acs:"))
+            or "http://" in lowered
+            or "https://" in lowered
+        ):
+            raise ApiError(
+                "InvalidTagKey.Malformed", f"The specified tag key {key!r} is malformed."
+            )
         lowered_value = value.lower()
-        if (len(value) > 128 or lowered_value.startswith("acs:")
-                or "http://" in lowered_value or "https://" in lowered_value):
-            raise ApiError("InvalidTagValue.Malformed", f"The specified tag value {value!r} is malformed.")
+        if (
+            len(value) > 128
+            or lowered_value.startswith("acs:")
+            or "http://" in lowered_value
+            or "https://" in lowered_value
+        ):
+            raise ApiError(
+                "InvalidTagValue.Malformed", f"The specified tag value {value!r} is malformed."
+            )
         if key in seen:
             raise ApiError("Duplicate.TagKey", f"The tag key {key!r} is duplicated.")
         seen.add(key)

@@ -80,7 +80,7 @@ def _decoder_for(hint: Any) -> _Decoder | None:
         args = typing.get_args(hint)
         inner = args[0]
         if dataclasses.is_dataclass(inner):
-            item_codec = _codec(typing.cast(type, inner))
+            item_codec: Codec[Any] = _codec(typing.cast(type, inner))
             return lambda value: tuple(item_codec.decode(v) for v in value)
         return tuple
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):

@@ -55,7 +55,20 @@ EVENTS = Table("events", m.Event, lambda e: e.event_id, shards=16)
 SETTINGS = Table("settings", m.Settings, lambda _: "settings")
 
 ALL_TABLES: tuple[Table[Any], ...] = (
-    ACCOUNTS, PROFILES, REGIONS, IMAGES, SNAPSHOTS, DISKS, INSTANCES, INSTANCE_TYPES,
-    KEY_PAIRS, PRODUCTS, PURCHASES, PRICE_BOOK, TASKS, EVENTS, SETTINGS,
+    ACCOUNTS,
+    PROFILES,
+    REGIONS,
+    IMAGES,
+    SNAPSHOTS,
+    DISKS,
+    INSTANCES,
+    INSTANCE_TYPES,
+    KEY_PAIRS,
+    PRODUCTS,
+    PURCHASES,
+    PRICE_BOOK,
+    TASKS,
+    EVENTS,
+    SETTINGS,
 )
 TABLES_BY_NAME: dict[str, Table[Any]] = {t.name: t for t in ALL_TABLES}

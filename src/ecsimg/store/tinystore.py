@@ -84,7 +84,9 @@ class ShardStorage(Storage):
         if self._data is None and self.path.exists():
             data = read_json(self.path)
             if not isinstance(data, dict):
-                raise CatalogueError(f"{self.path}: not a TinyDB database (top level is not an object)")
+                raise CatalogueError(
+                    f"{self.path}: not a TinyDB database (top level is not an object)"
+                )
             self._data = data
         return self._data
 
@@ -333,21 +335,24 @@ class TinyRepository:
         self._generation = generation
 
     def _apply(self, ops: list[list[Any]], generation: int) -> None:
-        """Write each op into its shard with TinyDB, then flush every touched shard atomically."""
-        shards: dict[Path, _ShardDB] = {}
+        """Write the ops into their shards with TinyDB, then flush every touched shard atomically.
+
+        Each shard's table is updated once for all its ops: TinyDB copies a whole table on
+        every insert or remove, so op-by-op updates cost quadratic time on large commits.
+        """
+        changes: dict[Path, dict[str, dict[str, Any]]] = {}
         for name, key, doc in ops:
             table = TABLES_BY_NAME[name]
             path = self._shard_path(table, table.shard_of(key))
-            db = shards.get(path)
-            if db is None:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                db = shards[path] = _open_shard(path)
-            tiny = db.table(name)
-            if tiny.contains(doc_id=key):
-                tiny.remove(doc_ids=[key])
-            if doc is not None:
-                tiny.insert(Document(doc, doc_id=key))
-        for db in shards.values():
+            changes.setdefault(path, {}).setdefault(name, {})[key] = doc
+        for path, by_table in changes.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = _open_shard(path)
+            for name, docs in by_table.items():
+                tiny = db.table(name)
+                tiny.remove(doc_ids=list(docs))
+                tiny.insert_multiple(Document(doc, doc_id=key)
+                                     for key, doc in docs.items() if doc is not None)
             storage = db.storage
             assert isinstance(storage, ShardStorage)
             storage.flush()
@@ -421,8 +426,9 @@ class _Tx(_View):
             return list(base.values())
         merged = dict(base)
         for key, obj in changed.items():
-            if obj is None or (group is not None and table.group is not None
-                               and table.group(obj) != group):
+            if obj is None or (
+                group is not None and table.group is not None and table.group(obj) != group
+            ):
                 merged.pop(key, None)
             else:
                 merged[key] = obj
