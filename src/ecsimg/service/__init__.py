@@ -2,6 +2,7 @@
 
 from ecsimg.service import (  # noqa: F401  (importing registers the actions)
     describe,
+    describe_types,
     images_copy,
     images_create,
     images_delete,

@@ -46,15 +46,17 @@ def call(ctx: Context, name: str, params: Mapping[str, str]) -> dict[str, Any]:
     except UnknownParameter:
         raise
     except ApiError as err:
+        err.request_id = request_id
         _record_failure(ctx, act, raw, err, request_id)
         raise
     if act.mutating and ctx.is_read_only:
-        err = ApiError(
+        refused = ApiError(
             "Forbidden.ReadOnly",
             f"Profile '{ctx.profile.name}' is read-only: {name} would change the catalogue.",
             403,
         )
-        raise err
+        refused.request_id = request_id
+        raise refused
     dry_run = req.bool("DryRun")
     try:
         with ctx.repo.transaction() as tx:
@@ -64,15 +66,23 @@ def call(ctx: Context, name: str, params: Mapping[str, str]) -> dict[str, Any]:
             if act.mutating:
                 tx.put(tables.EVENTS, _event(ctx, act, raw, "Success", request_id, body))
     except _Rollback:
-        raise DryRunOperation() from None
+        dry = DryRunOperation()
+        dry.request_id = request_id
+        _record_failure(ctx, act, raw, dry, request_id)
+        raise dry from None
     except ApiError as err:
+        err.request_id = request_id
         _record_failure(ctx, act, raw, err, request_id)
         raise
     return {"RequestId": request_id, **body}
 
 
 def _event(
-    ctx: Context, act: Action, raw: Mapping[str, str], code: str, request_id: str,
+    ctx: Context,
+    act: Action,
+    raw: Mapping[str, str],
+    code: str,
+    request_id: str,
     body: Mapping[str, Any] | None = None,
 ) -> Event:
     shown = {k: ("******" if k in SECRET_PARAMS else v) for k, v in raw.items()}

@@ -175,6 +175,6 @@ def image_to_api(image: Image, account_id: str, now: float, used: bool) -> dict[
         "ResourceGroupId": image.resource_group_id,
         "Tags": {"Tag": [{"TagKey": t.key, "TagValue": t.value} for t in image.tags]},
         "DiskDeviceMappings": {"DiskDeviceMapping": mappings},
-        "Features": {"NvmeSupport": "supported", "ImdsSupport": "v1"},
+        "Features": {"NvmeSupport": image.nvme_support, "ImdsSupport": image.imds_support},
         "DetectionOptions": {"Status": "", "Items": {"Item": []}},
     }

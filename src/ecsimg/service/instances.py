@@ -1,1 +1,370 @@
-"""(being written)"""
+"""Instances: RunInstances, DescribeInstances, Start/Stop/DeleteInstance and ReInitDisk."""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import zlib
+from typing import Any
+
+from ecsimg.domain import models as m
+from ecsimg.domain.clock import iso
+from ecsimg.domain.errors import ApiError, denied, image_not_found, invalid, not_found
+from ecsimg.domain.validation import is_cjk
+from ecsimg.service import replace
+from ecsimg.service.context import Context
+from ecsimg.service.images import find_visible, get_visible, status_of
+from ecsimg.service.market import consume_purchase, unused_purchases
+from ecsimg.service.params import Param, Request
+from ecsimg.service.registry import Response, action
+from ecsimg.service.snapshots import (
+    DISK_CATEGORIES,
+    check_region,
+    id_list,
+    own_disk,
+    page_of,
+    paging,
+    release_disk,
+)
+from ecsimg.store import tables
+from ecsimg.store.repository import Transaction, View
+
+MAX_AMOUNT = 100
+INSTANCE_STATUSES = ("Pending", "Running", "Starting", "Stopping", "Stopped")
+POSTPAID_EXPIRY = "2099-12-31T15:59Z"  # what the API shows for pay-as-you-go instances
+
+
+def _check_instance_name(value: str) -> None:
+    problem = None
+    if not 2 <= len(value) <= 128:
+        problem = "it must be 2 to 128 characters long"
+    elif not ((value[0].isascii() and value[0].isalpha()) or is_cjk(value[0])):
+        problem = "it must start with a letter or a Chinese character"
+    elif value.lower().startswith(("http://", "https://")):
+        problem = "it cannot start with http:// or https://"
+    elif any(not ((c.isascii() and c.isalnum()) or is_cjk(c) or c in ".:_-") for c in value):
+        problem = "it may hold only letters, digits, Chinese characters and . : _ -"
+    if problem:
+        raise ApiError("InvalidInstanceName.Malformed",
+                       f"The specified InstanceName is malformed: {problem}.", 400)
+
+
+def newest_in_family(view: View, account_id: str, region_id: str, family: str,
+                     now: float) -> m.Image | None:
+    """The caller's newest Available custom image of a family (as DescribeImageFromFamily)."""
+    candidates = [
+        i for i in view.group(tables.IMAGES, region_id)
+        if i.owner_kind == "custom" and i.owner_id == account_id and i.image_family == family
+        and status_of(i, now) == m.AVAILABLE
+    ]
+    # Ties go to the smallest ImageId, as DescribeImageFromFamily orders them.
+    by_id = sorted(candidates, key=lambda i: i.image_id)
+    return max(by_id, key=lambda i: i.creation_time, default=None)
+
+
+def _launch_image(ctx: Context, req: Request, tx: Transaction, region_id: str) -> m.Image:
+    image_id, family = req.str("ImageId"), req.str("ImageFamily")
+    if image_id and family:
+        raise invalid("ImageFamily", "ImageFamily must be empty when ImageId is set",
+                      "InvalidParameter.Conflict")
+    if image_id:
+        return get_visible(tx, ctx.account_id, region_id, image_id)
+    if not family:
+        raise ApiError("MissingParameter", "One of the input parameters 'ImageId' or "
+                       "'ImageFamily' is mandatory for processing this request.", 400)
+    found = newest_in_family(tx, ctx.account_id, region_id, family, ctx.now())
+    if found is None:
+        raise not_found("InvalidImageFamily.NotFound",
+                        f"The image family '{family}' has no Available image of yours in "
+                        f"{region_id}.")
+    return found
+
+
+def _check_purchases(view: View, account_id: str, image: m.Image, amount: int) -> None:
+    """One unused purchase per instance, checked before any is consumed (Rules 105, 114)."""
+    if not image.product_code:
+        return
+    product = view.get(tables.PRODUCTS, image.product_code)
+    if product is not None and product.removed:
+        raise denied("ImageRemovedInMarket",
+                     "The specified market image has been removed from the marketplace.")
+    have = len(unused_purchases(view, account_id, image.product_code, image.region_id))
+    if have < amount:
+        raise denied("QuotaExceed.BuyImage",
+                     f"The marketplace image {image.image_id} (product {image.product_code}) needs "
+                     f"{amount} unused purchase(s) in {image.region_id}; {have} available. "
+                     "Buy more first (ecsimg market buy).")
+
+
+def _network_identity(instance_id: str) -> tuple[str, str]:
+    """A stable private IP and MAC derived from the instance ID."""
+    digest = zlib.crc32(instance_id.encode())
+    octets = [(digest >> shift) & 0xFF for shift in (0, 8, 16)]
+    ip = f"172.16.{octets[1]}.{octets[0] % 253 + 1}"
+    mac = "00:16:3e:" + ":".join(f"{o:02x}" for o in octets)
+    return ip, mac
+
+
+@action("RunInstances", Param("ImageId"), Param("ImageFamily"), Param("InstanceType"),
+        Param("Amount", int), Param("MinAmount", int), Param("InstanceName"),
+        Param("Description"), Param("HostName"), Param("SystemDisk.Category"),
+        Param("SystemDisk.Size", int), Param("SystemDisk.DiskName"), Param("Password"),
+        Param("KeyPairName"), Param("InstanceChargeType"), Param("Period", int),
+        Param("PeriodUnit"), Param("AutoRenew", bool), Param("ZoneId"), Param("VSwitchId"),
+        Param("SecurityGroupId"), Param("InternetMaxBandwidthOut", int),
+        Param("InternetChargeType"), Param("IoOptimized"), Param("ClientToken"),
+        Param("SecurityEnhancementStrategy"), mutating=True)
+def run_instances(ctx: Context, req: Request, tx: Transaction) -> Response:
+    """Launch 1-100 Running instances from an image, each with its system disk."""
+    region_id = req.str("RegionId")
+    check_region(tx, region_id)
+    instance_type = replace.instance_type_of(tx, req.required("InstanceType"))
+    amount = req.int_or("Amount", 1)
+    if not 1 <= amount <= MAX_AMOUNT:
+        raise invalid("Amount", f"it must be 1 to {MAX_AMOUNT}")
+    charge_type = req.choice("InstanceChargeType", ("PrePaid", "PostPaid"), ApiError(
+        "InvalidInstanceChargeType.ValueNotSupported",
+        "InstanceChargeType must be PrePaid or PostPaid.", 400), default="PostPaid")
+    req.choice("PeriodUnit", ("Week", "Month", "Year"))
+    req.choice("SecurityEnhancementStrategy", ("Active", "Deactive"))
+    name = req.str("InstanceName")
+    if name:
+        _check_instance_name(name)
+    category = req.choice("SystemDisk.Category", DISK_CATEGORIES, ApiError(
+        "InvalidSystemDiskCategory.ValueNotSupported",
+        f"SystemDisk.Category must be one of {', '.join(DISK_CATEGORIES)}.", 400),
+        default="cloud_essd")
+    image = _launch_image(ctx, req, tx, region_id)
+    replace.check_usable(image, ctx.now())
+    replace.check_type_fits(image, instance_type)
+    size = replace.system_disk_size(image, category, req.int("SystemDisk.Size"))
+    key_pair_name = req.str("KeyPairName")
+    replace.check_credentials(tx, ctx.account_id, region_id, image, req.str("Password"),
+                              key_pair_name)
+    replace.check_charge_type(tx, image, charge_type)
+    _check_purchases(tx, ctx.account_id, image, amount)
+
+    now_text = iso(ctx.now())
+    zone_id = req.str("ZoneId", f"{region_id}-a")
+    instance_ids = []
+    for _ in range(amount):
+        instance_id = ctx.ids.instance()
+        system_disk = m.Disk(
+            ctx.ids.disk(), region_id, ctx.account_id, "system", category, size, now_text,
+            instance_id=instance_id, device="/dev/xvda", image_id=image.image_id,
+            disk_name=req.str("SystemDisk.DiskName"))
+        tx.put(tables.DISKS, system_disk)
+        for mapping in image.disk_mappings:
+            if mapping.disk_type == "data":
+                tx.put(tables.DISKS, m.Disk(
+                    ctx.ids.disk(), region_id, ctx.account_id, "data", category, mapping.size,
+                    now_text, instance_id=instance_id, device=mapping.device,
+                    source_snapshot_id=mapping.snapshot_id))
+        ip, mac = _network_identity(instance_id)
+        tx.put(tables.INSTANCES, m.Instance(
+            instance_id, region_id, ctx.account_id, name or instance_id,
+            instance_type.instance_type_id, image.image_id, "Running", image.os_type, now_text,
+            charge_type="PrePaid" if charge_type == "PrePaid" else "PostPaid",
+            system_disk_id=system_disk.disk_id, key_pair_name=key_pair_name, private_ip=ip,
+            mac_address=mac, zone_id=zone_id, os_name=image.os_name))
+        consume_purchase(tx, ctx.account_id, image, instance_id)
+        instance_ids.append(instance_id)
+    return {"InstanceIdSets": {"InstanceIdSet": instance_ids}}
+
+
+def _lock_reasons(inst: m.Instance) -> list[dict[str, str]]:
+    reasons = []
+    if inst.locked_for_security:
+        reasons.append({"LockReason": "security",
+                        "LockMsg": "The instance is locked for security."})
+    if inst.expired:
+        reasons.append({"LockReason": "financial", "LockMsg": "The instance has expired."})
+    return reasons
+
+
+def instance_to_api(view: View, inst: m.Instance) -> dict[str, Any]:
+    """The instance as DescribeInstances returns it."""
+    itype = view.get(tables.INSTANCE_TYPES, inst.instance_type)
+    image = view.get(tables.IMAGES, f"{inst.region_id}/{inst.image_id}")
+    private_ips = [inst.private_ip] if inst.private_ip else []
+    return {
+        "InstanceId": inst.instance_id,
+        "InstanceName": inst.instance_name,
+        "HostName": inst.instance_id,
+        "Description": "",
+        "RegionId": inst.region_id,
+        "ZoneId": inst.zone_id or f"{inst.region_id}-a",
+        "InstanceType": inst.instance_type,
+        "InstanceTypeFamily": itype.family if itype else "",
+        "Cpu": itype.cpu_core_count if itype else 0,
+        "Memory": int(itype.memory_size * 1024) if itype else 0,
+        "ImageId": inst.image_id,
+        "OSType": inst.os_type,
+        "OSName": inst.os_name,
+        "OSNameEn": image.os_name_en if image else inst.os_name,
+        "Status": inst.status,
+        "CreationTime": inst.creation_time,
+        "StartTime": inst.creation_time,
+        "ExpiredTime": POSTPAID_EXPIRY if inst.charge_type == "PostPaid" else inst.creation_time,
+        "InstanceChargeType": inst.charge_type,
+        "InternetChargeType": "PayByTraffic",
+        "InstanceNetworkType": "vpc",
+        "IoOptimized": True,
+        "KeyPairName": inst.key_pair_name,
+        "DeletionProtection": False,
+        "ResourceGroupId": "",
+        "StoppedMode": "KeepCharging" if inst.status == "Stopped" else "Not-applicable",
+        "InnerIpAddress": {"IpAddress": []},
+        "PublicIpAddress": {"IpAddress": []},
+        "VpcAttributes": {"PrivateIpAddress": {"IpAddress": private_ips},
+                          "VpcId": "", "VSwitchId": "", "NatIpAddress": ""},
+        "NetworkInterfaces": {"NetworkInterface": [{
+            "MacAddress": inst.mac_address, "PrimaryIpAddress": inst.private_ip,
+            "NetworkInterfaceId": "", "Type": "Primary",
+        }]},
+        "SecurityGroupIds": {"SecurityGroupId": []},
+        "OperationLocks": {"LockReason": _lock_reasons(inst)},
+        "Tags": {"Tag": []},
+    }
+
+
+@action("DescribeInstances", Param("InstanceIds"), Param("Status"), Param("ImageId"),
+        Param("InstanceName"), Param("InstanceType"), Param("ZoneId"),
+        Param("PageNumber", int), Param("PageSize", int))
+def describe_instances(ctx: Context, req: Request, tx: Transaction) -> Response:
+    """List the caller's instances in a region, filtered and paged."""
+    region_id = req.str("RegionId")
+    check_region(tx, region_id)
+    instance_ids = id_list(req, "InstanceIds")
+    status = req.choice("Status", INSTANCE_STATUSES, ApiError(
+        "InvalidStatus.ValueNotSupported", f"Status must be one of {', '.join(INSTANCE_STATUSES)}.",
+        400))
+    # InstanceName matches fuzzily with '*'; '[' is escaped so only '*' and '?' are wildcards.
+    name_pattern = req.str("InstanceName").replace("[", "[[]")
+    number, size = paging(req)
+    found = []
+    for inst in tx.all(tables.INSTANCES):
+        if inst.owner_id != ctx.account_id or inst.region_id != region_id:
+            continue
+        if instance_ids is not None and inst.instance_id not in instance_ids:
+            continue
+        if status and inst.status != status:
+            continue
+        if req.has("ImageId") and inst.image_id != req.str("ImageId"):
+            continue
+        if req.has("InstanceType") and inst.instance_type != req.str("InstanceType"):
+            continue
+        if req.has("ZoneId") and inst.zone_id != req.str("ZoneId"):
+            continue
+        if name_pattern and not fnmatch.fnmatchcase(inst.instance_name, name_pattern):
+            continue
+        found.append(inst)
+    found.sort(key=lambda i: (i.creation_time, i.instance_id), reverse=True)
+    return {
+        "Instances": {"Instance": [instance_to_api(tx, i) for i in page_of(found, number, size)]},
+        "TotalCount": len(found),
+        "PageNumber": number,
+        "PageSize": size,
+        "NextToken": "",
+    }
+
+
+def _incorrect_status(inst: m.Instance, wanted: str) -> ApiError:
+    return denied("IncorrectInstanceStatus",
+                  f"The instance {inst.instance_id} is {inst.status}; it must be {wanted}.")
+
+
+def _check_not_locked(inst: m.Instance) -> None:
+    if inst.locked_for_security:
+        raise denied("InstanceLockedForSecurity",
+                     f"The instance {inst.instance_id} is locked for security reasons.")
+    if inst.expired:
+        raise denied("InstanceExpiredOrInArrears",
+                     f"The instance {inst.instance_id} has expired or its account is in arrears.")
+
+
+@action("StartInstance", Param("InstanceId", required=True), Param("InitLocalDisk", bool),
+        mutating=True)
+def start_instance(ctx: Context, req: Request, tx: Transaction) -> Response:
+    """Start a Stopped instance; it is Running at once."""
+    req.bool("InitLocalDisk")
+    inst = replace.own_instance(tx, ctx.account_id, req.required("InstanceId"))
+    _check_not_locked(inst)
+    if inst.status != "Stopped":
+        raise _incorrect_status(inst, "Stopped")
+    tx.put(tables.INSTANCES, dataclasses.replace(inst, status="Running"))
+    return {}
+
+
+@action("StopInstance", Param("InstanceId", required=True), Param("ForceStop", bool),
+        Param("ConfirmStop", bool), Param("Hibernate", bool), Param("StoppedMode"),
+        mutating=True)
+def stop_instance(ctx: Context, req: Request, tx: Transaction) -> Response:
+    """Stop a Running instance; it is Stopped at once (ForceStop changes nothing here)."""
+    for flag in ("ForceStop", "ConfirmStop", "Hibernate"):
+        req.bool(flag)
+    req.choice("StoppedMode", ("KeepCharging", "StopCharging"))
+    inst = replace.own_instance(tx, ctx.account_id, req.required("InstanceId"))
+    if inst.status != "Running":
+        raise _incorrect_status(inst, "Running")
+    tx.put(tables.INSTANCES, dataclasses.replace(inst, status="Stopped"))
+    return {}
+
+
+@action("DeleteInstance", Param("InstanceId", required=True), Param("Force", bool),
+        Param("ForceStop", bool), Param("TerminateSubscription", bool), mutating=True)
+def delete_instance(ctx: Context, req: Request, tx: Transaction) -> Response:
+    """Release an instance and its system disk; its data disks stay, detached."""
+    force = req.bool("Force")
+    req.bool("ForceStop")
+    req.bool("TerminateSubscription")
+    inst = replace.own_instance(tx, ctx.account_id, req.required("InstanceId"))
+    if inst.status != "Stopped" and not force:
+        raise _incorrect_status(inst, "Stopped (or use Force=true)")
+    for disk in tx.all(tables.DISKS):
+        if disk.instance_id != inst.instance_id:
+            continue
+        if disk.disk_type == "system":
+            release_disk(tx, disk)
+        else:
+            tx.put(tables.DISKS, dataclasses.replace(disk, instance_id="", device="",
+                                                     status="Available"))
+    tx.delete(tables.INSTANCES, inst.instance_id)
+    return {}
+
+
+@action("ReInitDisk", Param("DiskId", required=True), Param("Password"), Param("KeyPairName"),
+        Param("AutoStartInstance", bool), Param("SecurityEnhancementStrategy"), mutating=True)
+def reinit_disk(ctx: Context, req: Request, tx: Transaction) -> Response:
+    """Return a disk to its initial state: a system disk is rebuilt from its instance's image.
+
+    The image must still exist and be visible to the caller: a deleted (Rule 90) or unshared
+    (Rule 54) image gives InvalidImageId.NotFound.
+    """
+    auto_start = req.bool("AutoStartInstance")
+    req.choice("SecurityEnhancementStrategy", ("Active", "Deactive"))
+    disk = own_disk(tx, ctx.account_id, req.required("DiskId"))
+    if not disk.instance_id:
+        raise denied("IncorrectDiskStatus",
+                     f"The disk {disk.disk_id} is not attached to an instance.")
+    inst = replace.own_instance(tx, ctx.account_id, disk.instance_id)
+    _check_not_locked(inst)
+    if inst.status != "Stopped":
+        raise _incorrect_status(inst, "Stopped")
+    key_pair_name = req.str("KeyPairName")
+    password = req.str("Password")
+    changed = inst
+    if disk.disk_type == "system":
+        image_id = disk.image_id or inst.image_id
+        image = find_visible(tx, ctx.account_id, inst.region_id, image_id)
+        if image is None:
+            raise image_not_found(image_id)
+        replace.check_credentials(tx, ctx.account_id, inst.region_id, image, password,
+                                  key_pair_name)
+        if key_pair_name or password:
+            changed = dataclasses.replace(changed, key_pair_name=key_pair_name)
+    if auto_start:
+        changed = dataclasses.replace(changed, status="Running")
+    if changed != inst:
+        tx.put(tables.INSTANCES, changed)
+    return {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import Any
 from ecsimg.domain.errors import ApiError, invalid, missing
 
 MAX_VALUE_LENGTH = 65536
+_INTEGER = re.compile(r"[+-]?[0-9]{1,4000}\Z")
 
 
 class UnknownParameter(Exception):
@@ -59,9 +61,14 @@ def match(spec: tuple[Param, ...], name: str) -> Param | None:
 class Request:
     """Typed access to an action's flat string parameters; bad values raise ApiError."""
 
-    def __init__(self, action: str, spec: tuple[Param, ...], raw: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        action: builtins.str,
+        spec: tuple[Param, ...],
+        raw: Mapping[builtins.str, builtins.str],
+    ) -> None:
         self.action = action
-        self.raw: dict[str, str] = {}
+        self.raw: dict[builtins.str, builtins.str] = {}
         for name, value in raw.items():
             if match(spec, name) is None:
                 raise UnknownParameter(f"{action} does not take the parameter --{name}")
@@ -74,34 +81,36 @@ class Request:
             if param.required and "N" not in param.name.split(".") and not self.raw.get(param.name):
                 raise missing(param.name)
 
-    def has(self, name: str) -> bool:
+    def has(self, name: builtins.str) -> builtins.bool:
         return name in self.raw and self.raw[name] != ""
 
-    def str(self, name: str, default: str = "") -> str:
+    def str(self, name: builtins.str, default: builtins.str = "") -> builtins.str:
         value = self.raw.get(name)
         return default if value is None or value == "" else value
 
-    def required(self, name: str) -> str:
+    def required(self, name: builtins.str) -> builtins.str:
         value = self.raw.get(name, "")
         if value == "":
             raise missing(name)
         return value
 
-    def int(self, name: str, default: int | None = None) -> int | None:
+    def int(self, name: builtins.str, default: builtins.int | None = None) -> builtins.int | None:
         value = self.raw.get(name, "")
         if value == "":
             return default
-        try:
-            return int(value.strip())
-        except ValueError:
-            raise invalid(name, f"{value!r} is not an integer") from None
+        # int() would also take other scripts' digits ("٤٠") and "1_000"; the API takes neither.
+        if not _INTEGER.match(value.strip()):
+            raise invalid(name, f"{value!r} is not an integer")
+        return int(value.strip())
 
-    def int_or(self, name: str, default: int) -> int:
+    def int_or(self, name: builtins.str, default: builtins.int) -> builtins.int:
         value = self.int(name, default)
         assert value is not None
         return value
 
-    def float(self, name: str, default: float | None = None) -> float | None:
+    def float(
+        self, name: builtins.str, default: builtins.float | None = None
+    ) -> builtins.float | None:
         value = self.raw.get(name, "")
         if value == "":
             return default
@@ -113,7 +122,7 @@ class Request:
             raise invalid(name, f"{value!r} is not a finite number")
         return number
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def bool(self, name: builtins.str, default: builtins.bool = False) -> builtins.bool:
         value = self.raw.get(name, "")
         if value == "":
             return default
@@ -124,7 +133,7 @@ class Request:
             return False
         raise invalid(name, f"{value!r} is not true or false")
 
-    def indexed(self, prefix: str) -> list[tuple[int, str]]:
+    def indexed(self, prefix: builtins.str) -> list[tuple[builtins.int, builtins.str]]:
         """``Prefix.N`` values as (N, value), in N order."""
         pattern = _pattern(f"{prefix}.N")
         found = []
@@ -134,17 +143,19 @@ class Request:
                 found.append((int(hit.group(1)), value))
         return sorted(found)
 
-    def records(self, prefix: str) -> list[tuple[int, dict[str, str]]]:
+    def records(
+        self, prefix: builtins.str
+    ) -> list[tuple[builtins.int, dict[builtins.str, builtins.str]]]:
         """``Prefix.N.Field`` values grouped by N, in N order."""
         pattern = re.compile(re.escape(prefix) + r"\.([1-9][0-9]{0,5})\.([A-Za-z]+)\Z")
-        groups: dict[int, dict[str, str]] = {}
+        groups: dict[int, dict[builtins.str, builtins.str]] = {}
         for name, value in self.raw.items():
             hit = pattern.match(name)
             if hit:
                 groups.setdefault(int(hit.group(1)), {})[hit.group(2)] = value
         return sorted(groups.items())
 
-    def json_list(self, name: str) -> list[str] | None:
+    def json_list(self, name: builtins.str) -> list[builtins.str] | None:
         """A parameter holding a JSON array of strings (``InstanceIds``), or None if absent."""
         import json
 
@@ -159,8 +170,13 @@ class Request:
             raise invalid(name, "not a JSON array of strings")
         return parsed
 
-    def choice(self, name: str, choices: tuple[str, ...], error: ApiError | None = None,
-               default: str = "") -> str:
+    def choice(
+        self,
+        name: builtins.str,
+        choices: tuple[builtins.str, ...],
+        error: ApiError | None = None,
+        default: builtins.str = "",
+    ) -> builtins.str:
         value = self.str(name, default)
         if value and value not in choices:
             raise error or invalid(name, f"{value!r} is not one of {', '.join(choices)}")

@@ -29,7 +29,7 @@ ACTIONS: dict[str, Action] = {}
 def action(
     name: str, *params: Param, mutating: bool = False, summary: str = ""
 ) -> Callable[[Handler], Handler]:
-    """Register ``handler`` as API action ``name``; RegionId, DryRun and owner params are implied."""
+    """Register ``handler`` as action ``name``; RegionId, DryRun and owner params are implied."""
 
     def register(handler: Handler) -> Handler:
         spec = (*COMMON, Param("DryRun", bool), *params)
