@@ -1,0 +1,1 @@
+"""The ``ecsimg`` command: argument parsing, the ``api`` parameter syntax, JSON output."""

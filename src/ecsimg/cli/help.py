@@ -1,0 +1,79 @@
+"""Help texts: the command overview, the list of API actions, one action's parameters."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ecsimg.service.params import Param
+    from ecsimg.service.registry import Action
+
+OVERVIEW = """\
+usage: ecsimg [GLOBAL] [COMMAND ...]
+
+A keyboard-driven terminal console for Alibaba Cloud ECS images.
+
+commands:
+  (none)                           open the terminal UI
+  api ACTION [--Key value ...]     call one API action, aliyun CLI syntax (--Key=value works too);
+                                   `ecsimg api --help` lists the actions
+  seed [--images N] [--random-seed N] [--force]
+                                   build a demo catalogue (refuses to replace one without --force)
+  load FILE ...                    add images from saved DescribeImages responses
+  profile list | use NAME          list the profiles, or make NAME the current one
+  market buy IMAGE_ID [--RegionId R] [--Amount N]
+                                   buy uses of a marketplace image
+
+GLOBAL options (before the command):
+  --db PATH        the catalogue folder (env ECSIMG_DB; default {default_db})
+  --profile NAME   the profile to act as (env ECSIMG_PROFILE; default: the catalogue's current one)
+  --read-only      refuse every change to the catalogue
+  --version        print the version and exit
+  -h, --help       print this help and exit
+
+The first command on a missing catalogue creates it with the demo catalogue.
+Environment: ECSIMG_TASK_SECONDS_PER_GIB sets how long image tasks take (0: at once).
+
+exit status: 0 success; 1 API error, unreadable catalogue or file; 2 usage error;
+70 internal error; 130 interrupted.
+"""
+
+IMPLIED = frozenset({"RegionId", "DryRun", "OwnerId", "OwnerAccount", "ResourceOwnerId",
+                     "ResourceOwnerAccount"})
+
+
+def overview(default_db: str) -> str:
+    return OVERVIEW.format(default_db=default_db)
+
+
+def actions_help(actions: dict[str, Action]) -> str:
+    """Every action with its one-line summary."""
+    width = max((len(name) for name in actions), default=0)
+    lines = ["usage: ecsimg [GLOBAL] api ACTION [--Key value ...]", "", "actions:"]
+    for name in sorted(actions):
+        act = actions[name]
+        marker = "" if act.mutating else " (read)"
+        lines.append(f"  {name:<{width}}  {act.summary}{marker}".rstrip())
+    lines += ["", "`ecsimg api ACTION --help` lists an action's parameters.",
+              "Success prints the response JSON; an API error prints {Code, Message, HttpStatus, "
+              "RequestId} on stderr and exits 1."]
+    return "\n".join(lines) + "\n"
+
+
+def action_help(act: Action) -> str:
+    """One action's parameters; ``N`` in a name is a 1-based index (``--AddAccount.1 UID``)."""
+    own = [p for p in act.params if p.name not in IMPLIED]
+    width = max((len(p.name) for p in own), default=0)
+    changes = "changes the catalogue" if act.mutating else "reads only"
+    lines = [f"usage: ecsimg [GLOBAL] api {act.name} [--Key value ...]", "",
+             f"{act.summary} ({changes})", "", "parameters:"]
+    lines += [f"  --{p.name:<{width}}  {_kind(p)}{', required' if p.required else ''}"
+              for p in own] or ["  (none of its own)"]
+    lines += ["", "also: --RegionId (default: the profile's region), --DryRun true|false,",
+              "      --OwnerId, --OwnerAccount, --ResourceOwnerId, --ResourceOwnerAccount",
+              "N in a name is an index from 1: --Tag.1.Key env --Tag.1.Value prod"]
+    return "\n".join(lines) + "\n"
+
+
+def _kind(param: Param) -> str:
+    return {bool: "true|false", int: "integer", float: "number"}.get(param.kind, "string")

@@ -1,0 +1,112 @@
+"""The ``ecsimg`` entry point: global options, dispatch, and the one funnel for every failure.
+
+Start-up stays light: the service, the store and the UI are imported only by the command that
+needs them, so ``ecsimg --version`` and usage errors never load them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from ecsimg.cli.args import UsageError
+from ecsimg.cli.globals import GlobalOptions, parse_globals
+from ecsimg.cli.output import fail, print_line
+from ecsimg.domain.errors import CatalogueError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+
+Command = Callable[[GlobalOptions, list[str]], int]
+
+
+def _commands() -> dict[str, Command]:
+    from ecsimg.cli import commands
+
+    return {
+        "api": commands.api,
+        "seed": commands.seed,
+        "load": commands.load,
+        "profile": commands.profile,
+        "market": commands.market,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``ecsimg`` with ``argv`` (default: the process's arguments); returns the exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _run(args)
+    except UsageError as err:
+        fail(str(err))
+        return EXIT_USAGE
+    except CatalogueError as err:
+        fail(str(err))
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except Exception as err:  # the last resort: one line, never a traceback
+        fail(f"internal error: {type(err).__name__}: {err}")
+        return EXIT_INTERNAL
+
+
+def _run(args: list[str]) -> int:
+    options, command, rest = parse_globals(args)
+    if options.version:
+        from ecsimg import __version__
+
+        print_line(f"ecsimg {__version__}")
+        return EXIT_OK
+    if options.help:
+        from ecsimg.cli.help import overview
+        from ecsimg.locations import default_catalogue
+
+        print_line(overview(str(default_catalogue())).rstrip("\n"))
+        return EXIT_OK
+    if command is None:
+        return _open_tui(options)
+    handler = _commands().get(command)
+    if handler is None:
+        raise UsageError(f"unknown command {command!r}; commands: api, seed, load, profile, "
+                         "market (see `ecsimg --help`)")
+    return handler(options, rest)
+
+
+def _open_tui(options: GlobalOptions) -> int:
+    """The bare command opens the terminal UI, imported only here so no other path loads it."""
+    import importlib
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec("ecsimg.ui.app")
+    except (ModuleNotFoundError, ValueError):
+        found = None
+    if found is None:
+        fail("the terminal UI is not available in this build; see `ecsimg --help` for commands")
+        return EXIT_USAGE
+    run_tui = getattr(importlib.import_module("ecsimg.ui.app"), "run_tui", None)
+    if run_tui is None:
+        fail("the terminal UI is not available in this build; see `ecsimg --help` for commands")
+        return EXIT_USAGE
+    from ecsimg.cli.commands import context
+
+    status: int = run_tui(context(options))
+    return status
+
+
+def _silence_stdout() -> None:
+    # The reader went away (``ecsimg api ... | head``): point stdout at /dev/null so the
+    # interpreter's final flush does not raise again.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

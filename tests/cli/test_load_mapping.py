@@ -1,0 +1,119 @@
+"""The field mapping behind ``ecsimg load`` (service/load.py), on a small catalogue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ecsimg.domain.errors import ApiError
+from ecsimg.service.load import LoadError, load_images
+from ecsimg.store import tables
+from tests.world import DEV, OPS, World
+
+IMAGE_ID = "m-load0000000000000001"
+
+
+def _response(**fields: Any) -> dict[str, Any]:
+    image = {
+        "ImageId": IMAGE_ID, "ImageName": "web-基础镜像", "ImageOwnerAlias": "self",
+        "ImageOwnerId": int(OPS), "OSType": "linux", "Architecture": "x86_64", "Size": 40,
+        "Platform": "Aliyun", "OSName": "Alibaba Cloud Linux 3", "Status": "Available",
+        "CreationTime": "2025-03-01T08:00:00Z", "ImageFamily": "web",
+        "Tags": {"Tag": [{"TagKey": "env", "TagValue": "prod"}]},
+        "DiskDeviceMappings": {"DiskDeviceMapping": [
+            {"Device": "/dev/xvda", "Type": "system", "Size": "40", "SnapshotId": "s-1"},
+            {"Device": "/dev/xvdb", "Type": "data", "Size": "100", "Encrypted": True},
+        ]},
+    }
+    image.update(fields)
+    return {"RegionId": "cn-hangzhou", "Images": {"Image": [image]}, "TotalCount": 1}
+
+
+def test_self_image_becomes_a_custom_image_of_the_caller(world: World) -> None:
+    result = load_images(world.ctx("dev"), [("f.json", _response())])
+    assert (result.added, result.updated, result.files) == (1, 0, 1)
+    image = world.get_image(IMAGE_ID)
+    assert image is not None
+    assert (image.owner_kind, image.owner_id) == ("custom", DEV)
+    assert image.image_name == "web-基础镜像" and image.image_family == "web"
+    assert [(t.key, t.value) for t in image.tags] == [("env", "prod")]
+    assert [(d.disk_type, d.size) for d in image.disk_mappings] == [("system", 40), ("data", 100)]
+    assert image.encrypted and image.key_kind == "service"
+    assert image.creation_time == "2025-03-01T08:00:00Z"
+
+
+@pytest.mark.parametrize(("alias", "owner_kind", "owner_id"), [
+    ("system", "system", ""), ("marketplace", "marketplace", ""), ("others", "custom", OPS),
+])
+def test_owner_alias_maps_to_owner_kind(world: World, alias: str, owner_kind: str,
+                                        owner_id: str) -> None:
+    image_id = "aliyun_3_x64_20G_alibase_20250101.vhd" if alias == "system" else IMAGE_ID
+    load_images(world.ctx("dev"), [("f.json", _response(ImageOwnerAlias=alias, ImageId=image_id))])
+    image = world.get_image(image_id)
+    assert image is not None
+    assert (image.owner_kind, image.owner_id) == (owner_kind, owner_id)
+    if alias == "others":
+        # Shared with the caller, so the caller still sees it after loading.
+        assert [s.account_id for s in image.shares] == [DEV]
+        body = world.call("DescribeImages", profile="dev", ImageOwnerAlias="others",
+                          RegionId="cn-hangzhou")
+        assert IMAGE_ID in {i["ImageId"] for i in body["Images"]["Image"]}
+
+
+def test_creating_image_gets_a_task_window_from_now(world: World) -> None:
+    load_images(world.ctx(), [("f.json", _response(Status="Creating"))])
+    image = world.get_image(IMAGE_ID)
+    assert image is not None
+    assert image.pending_start == world.clock.now
+    assert image.pending_end == world.clock.now + 40 * world.pace
+
+
+def test_loading_never_takes_over_another_accounts_image(world: World) -> None:
+    world.image(image_id=IMAGE_ID, owner=OPS)
+    before = world.get_image(IMAGE_ID)
+    with pytest.raises(LoadError, match="already in the catalogue with another owner"):
+        load_images(world.ctx("dev"), [("f.json", _response())])
+    assert world.get_image(IMAGE_ID) == before
+
+
+def test_reloading_keeps_the_shares_the_catalogue_knows(world: World) -> None:
+    plain_disk = {"DiskDeviceMapping": [{"Device": "/dev/xvda", "Size": "40"}]}
+    load_images(world.ctx(), [("f.json", _response(DiskDeviceMappings=plain_disk))])
+    world.call("ModifyImageSharePermission", {"ImageId": IMAGE_ID, "AddAccount.1": DEV})
+    result = load_images(world.ctx(), [("f.json", _response(Description="new",
+                                                             DiskDeviceMappings=plain_disk))])
+    assert (result.added, result.updated) == (0, 1)
+    image = world.get_image(IMAGE_ID)
+    assert image is not None and image.description == "new"
+    assert [s.account_id for s in image.shares] == [DEV]
+
+
+def test_a_load_records_one_event(world: World) -> None:
+    load_images(world.ctx(), [("a.json", _response()), ("b.json", _response(Size=50))])
+    with world.repo.read() as view:
+        events = [e for e in view.all(tables.EVENTS) if e.action == "LoadImages"]
+    assert len(events) == 1
+    assert events[0].params == {"Files": "a.json, b.json", "Added": "1", "Updated": "0"}
+
+
+def test_read_only_profile_cannot_load(world: World) -> None:
+    with pytest.raises(ApiError) as caught:
+        load_images(world.ctx("audit"), [("f.json", _response())])
+    assert (caught.value.code, caught.value.http_status) == ("Forbidden.ReadOnly", 403)
+    assert world.get_image(IMAGE_ID) is None
+
+
+@pytest.mark.parametrize(("fields", "says"), [
+    ({"ImageOwnerAlias": "others", "ImageOwnerId": 12}, "16-digit"),
+    ({"ImageId": "ubuntu_22_04.vhd"}, "look like m-"),
+    ({"Size": True}, "is a boolean"),
+    ({"OSType": "plan9"}, "'OSType'"),
+    ({"DiskDeviceMappings": {"DiskDeviceMapping": [{"Type": "floppy"}]}}, "'Type'"),
+    ({"DiskDeviceMappings": []}, "not an object"),
+])
+def test_untrusted_fields_are_checked(world: World, fields: dict[str, Any], says: str) -> None:
+    with pytest.raises(LoadError, match=says) as caught:
+        load_images(world.ctx(), [("f.json", _response(**fields))])
+    assert str(caught.value).startswith("f.json: Images.Image[0]")
+    assert world.get_image(IMAGE_ID) is None
