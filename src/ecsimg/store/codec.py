@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 import typing
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -10,6 +11,15 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 _Decoder = Callable[[Any], Any]
+
+UNIQUE_FIELDS = frozenset({
+    "image_id", "image_name", "description", "creation_time", "snapshot_id", "instance_id",
+    "disk_id", "task_id", "event_id", "request_id", "purchase_id", "client_token",
+    "client_token_digest", "copied_from", "source_instance_id", "source_disk_id", "time",
+    "snapshot_name", "disk_name", "instance_name", "private_ip", "mac_address", "shared_time",
+    "import_oss_object", "purchased_time", "fingerprint", "detail", "resource_id",
+})
+"""Text fields that differ from record to record; every other text field is interned."""
 
 
 class Codec(typing.Generic[T]):
@@ -28,6 +38,12 @@ class Codec(typing.Generic[T]):
                 default = dataclasses.MISSING
             self._fields.append((f.name, default, _decoder_for(hints[f.name])))
         self._nested = [(name, dec) for name, _, dec in self._fields if dec is not None]
+        # A region, an OS name or an owner UID repeats across 100,000 images; one shared
+        # string per value instead of one per record saves tens of megabytes.
+        self._shared_names = frozenset(
+            f.name for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+            if f.name not in UNIQUE_FIELDS and _is_text(hints[f.name])
+        )
 
     def encode(self, obj: T) -> dict[str, Any]:
         doc: dict[str, Any] = {}
@@ -39,16 +55,28 @@ class Codec(typing.Generic[T]):
         return doc
 
     def decode(self, doc: dict[str, Any]) -> T:
-        """Build the record; an unknown or missing field raises TypeError.
+        """Build the record from ``doc``, which it consumes (its values are replaced).
 
-        Only nested fields are converted: the rest pass straight to the constructor, because
-        loading 100,000 images field by field in Python would dominate start-up.
+        An unknown or missing field raises TypeError. Only nested and repeated-text fields are
+        touched here: the rest pass straight to the constructor, because loading 100,000
+        images field by field in Python would dominate start-up.
         """
-        kwargs = dict(doc)
+        shared = self._shared_names
+        for name, value in doc.items():
+            if name in shared and value.__class__ is str:
+                doc[name] = _intern(value)
         for name, decoder in self._nested:
-            if name in kwargs:
-                kwargs[name] = decoder(kwargs[name])
-        return self.cls(**kwargs)
+            value = doc.get(name)
+            if value is not None:
+                doc[name] = decoder(value)
+        return self.cls(**doc)
+
+
+_intern = sys.intern
+
+
+def _is_text(hint: Any) -> bool:
+    return hint is str or typing.get_origin(hint) is typing.Literal
 
 
 def _encode_value(value: Any) -> Any:
@@ -81,7 +109,8 @@ def _decoder_for(hint: Any) -> _Decoder | None:
         inner = args[0]
         if dataclasses.is_dataclass(inner):
             item_codec: Codec[Any] = _codec(typing.cast(type, inner))
-            return lambda value: tuple(item_codec.decode(v) for v in value)
+            decode_item = item_codec.decode
+            return lambda value: tuple([decode_item(v) for v in value])
         return tuple
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         nested = _codec(hint)

@@ -1,0 +1,153 @@
+"""Typed user settings (keymap, theme, layout), from ``$XDG_CONFIG_HOME/ecsimg/config.toml``."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_KEYS: dict[str, str] = {
+    "help": "question_mark",
+    "quit": "q",
+    "command_palette": "ctrl+p",
+    "focus_filter": "slash",
+    "clear_filter": "escape",
+    "tab_all": "0",
+    "tab_public": "1",
+    "tab_custom": "2",
+    "tab_shared": "3",
+    "tab_marketplace": "4",
+    "tab_community": "5",
+    "cursor_up": "up,k",
+    "cursor_down": "down,j",
+    "page_up": "pageup",
+    "page_down": "pagedown",
+    "cursor_first": "g,home",
+    "cursor_last": "G,end",
+    "open_details": "enter",
+    "toggle_mark": "space",
+    "share": "s",
+    "copy": "c",
+    "new_image": "n",
+    "import": "i",
+    "export": "x",
+    "edit": "e",
+    "delete": "ctrl+d,delete",
+    "fee_preview": "f",
+    "replace_disk": "r",
+    "switch_region": "R",
+    "switch_profile": "P",
+    "sort_next": "o",
+    "sort_reverse": "O",
+    "copy_id": "y",
+    "activity_log": "l",
+    "refresh": "ctrl+r",
+}
+"""Every rebindable action and its default keys (comma-separated, Textual key names)."""
+
+THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "monokai", "dracula",
+          "tokyo-night", "solarized-light", "textual-ansi")
+
+
+class ConfigError(Exception):
+    """The config file cannot be used; the message is one line naming the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a user may set in config.toml; every field has a safe default."""
+
+    theme: str = "textual-dark"
+    """Textual theme name (``[ui] theme``)."""
+    wide_layout_columns: int = 100
+    """At this terminal width or more the details pane sits right of the list (``[ui]``)."""
+    progress_refresh_seconds: float = 0.25
+    """How often a visible progress bar moves (``[ui]``); nothing refreshes when none is visible."""
+    show_fee_pane: bool = True
+    """Whether the fee preview pane is shown beside the details (``[ui]``)."""
+    keys: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
+    """Action name to comma-separated keys (``[keys]``); unnamed actions keep their defaults."""
+
+    def keys_for(self, action: str) -> str:
+        """The keys bound to ``action`` (defaults merged with the user's)."""
+        return self.keys.get(action, DEFAULT_KEYS[action])
+
+
+_UI_FIELDS: dict[str, type] = {
+    "theme": str,
+    "wide_layout_columns": int,
+    "progress_refresh_seconds": float,
+    "show_fee_pane": bool,
+}
+_LIMITS: dict[str, tuple[float, float]] = {
+    "wide_layout_columns": (40, 1000),
+    "progress_refresh_seconds": (0.05, 10.0),
+}
+
+
+def default_path() -> Path:
+    from ecsimg import locations
+
+    return locations.config_file()
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Settings from ``path`` (default: the XDG config file); defaults when the file is absent."""
+    path = path if path is not None else default_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Settings()
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read ({err.strerror})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: not valid TOML ({err})") from None
+    return settings_from_dict(data, source=str(path))
+
+
+def settings_from_dict(data: Mapping[str, Any], source: str = "config") -> Settings:
+    """Check and convert parsed TOML; ConfigError names the first bad key."""
+    for section in data:
+        if section not in ("ui", "keys"):
+            raise ConfigError(f"{source}: unknown section or key {section!r} (known: ui, keys)")
+    values: dict[str, Any] = {}
+    for name, value in _table(data, "ui", source).items():
+        values[name] = _ui_value(name, value, source)
+    keys = dict(DEFAULT_KEYS)
+    for action, value in _table(data, "keys", source).items():
+        if action not in DEFAULT_KEYS:
+            raise ConfigError(f"{source}: unknown action 'keys.{action}' "
+                              f"(known: {', '.join(sorted(DEFAULT_KEYS))})")
+        if not isinstance(value, str) or not value.strip() or any(
+                not part.strip() for part in value.split(",")):
+            raise ConfigError(f"{source}: 'keys.{action}' must be keys like \"s\" or \"ctrl+s,F2\"")
+        keys[action] = ",".join(part.strip() for part in value.split(","))
+    return Settings(keys=keys, **values)
+
+
+def _table(data: Mapping[str, Any], name: str, source: str) -> Mapping[str, Any]:
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{source}: '{name}' must be a table ([{name}])")
+    return table
+
+
+def _ui_value(name: str, value: Any, source: str) -> Any:
+    expected = _UI_FIELDS.get(name)
+    if expected is None:
+        raise ConfigError(f"{source}: unknown key 'ui.{name}' (known: {', '.join(_UI_FIELDS)})")
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        raise ConfigError(f"{source}: 'ui.{name}' must be {expected.__name__}, not {value!r}")
+    if name == "theme" and value not in THEMES:
+        raise ConfigError(f"{source}: 'ui.theme' {value!r} is unknown (known: {', '.join(THEMES)})")
+    limits = _LIMITS.get(name)
+    number = value if isinstance(value, int | float) else 0.0
+    if limits is not None and not limits[0] <= number <= limits[1]:
+        raise ConfigError(f"{source}: 'ui.{name}' must be {limits[0]} to {limits[1]}, not {value}")
+    return value

@@ -1,0 +1,1 @@
+"""The Textual user interface: the only part of ecsimg that imports Textual."""

@@ -1,0 +1,81 @@
+"""The Textual app: thin. Styles, global keys, the error funnel; the main screen does the rest."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
+
+from ecsimg.config import DEFAULT_KEYS, ConfigError, Settings, load_settings
+from ecsimg.domain.errors import ApiError, CatalogueError
+from ecsimg.service.context import Context
+from ecsimg.ui.keys import keymap
+from ecsimg.ui.palette import EcsImgCommands
+from ecsimg.ui.screens.help import HelpScreen
+from ecsimg.ui.screens.main import MainScreen
+
+
+class EcsImgApp(App[int]):
+    """ecsimg's terminal console."""
+
+    CSS_PATH = "styles/app.tcss"
+    TITLE = "ecsimg"
+    COMMANDS = App.COMMANDS | {EcsImgCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(DEFAULT_KEYS["help"], "help", "Help", id="help"),
+        Binding(DEFAULT_KEYS["quit"], "quit", "Quit", id="quit"),
+        Binding(DEFAULT_KEYS["command_palette"], "command_palette", "Palette", show=False,
+                priority=True, id="command_palette"),
+    ]
+
+    def __init__(self, ctx: Context, settings: Settings) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.settings = settings
+
+    def on_mount(self) -> None:
+        self.theme = self.settings.theme
+        self.set_keymap(keymap(self.settings))
+        self.push_screen(MainScreen(self.ctx, self.settings))
+
+    @property
+    def main_screen(self) -> MainScreen:
+        return next(s for s in self.screen_stack if isinstance(s, MainScreen))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.settings, self.main_screen.ctx.is_read_only))
+
+    def report(self, error: BaseException) -> None:
+        """The error funnel: API and catalogue errors become notifications, never a crash."""
+        if isinstance(error, ApiError):
+            self.notify(error.message, title=error.code, severity="error", markup=False)
+        elif isinstance(error, CatalogueError | ConfigError | OSError):
+            self.notify(str(error), title="Catalogue", severity="error", markup=False)
+        else:
+            self.notify(f"{type(error).__name__}: {error}", title="Unexpected error",
+                        severity="error", markup=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.report(event.worker.error)
+
+
+def make_app(ctx: Context, settings: Settings | None = None) -> EcsImgApp:
+    """The app for ``ctx``; settings default to the user's config file."""
+    return EcsImgApp(ctx, settings if settings is not None else load_settings())
+
+
+def run_tui(ctx: Context) -> int:
+    """Run the TUI until the user quits; the exit status for the CLI."""
+    try:
+        settings = load_settings()
+    except ConfigError as err:
+        import sys
+
+        print(f"ecsimg: {err}", file=sys.stderr)
+        return 2
+    result = make_app(ctx, settings).run()
+    return result if isinstance(result, int) else 0

@@ -1,0 +1,380 @@
+"""What every dialog shares: the inline API error, the equivalent command and DryRun checks.
+
+A dialog describes what it would do as a list of API calls; the base class shows their
+``ecsimg api`` command lines, checks them live with ``DryRun`` in a worker (the service's own
+rules, so the TUI and the CLI never disagree) and runs them for real on Apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import Button, Checkbox, Input, RadioSet, Select, SelectionList, Static
+
+from ecsimg import service
+from ecsimg.domain.errors import ApiError, DryRunOperation
+from ecsimg.ui.dialogs import DialogOutcome, DialogRequest
+from ecsimg.ui.dialogs.forms import DRY_RUN, ApiCall, FormProblem, error_text
+from ecsimg.ui.text import safe
+
+FIELD_CHANGES = (Input.Changed, Select.Changed, Checkbox.Changed, RadioSet.Changed,
+                 SelectionList.SelectedChanged)
+
+
+class Dialog(ModalScreen[DialogOutcome | None]):
+    """A modal dialog that checks its API calls with DryRun and shows their command lines."""
+
+    CSS_PATH = "../styles/dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Close")]
+
+    TITLE: ClassVar[str] = ""
+    MUTATING: ClassVar[bool] = True
+    """Refused under a read-only profile; shows Apply and checks with DryRun."""
+    APPLY_LABEL: ClassVar[str] = "Apply"
+    CONFIRM_FIELDS: ClassVar[frozenset[str]] = frozenset()
+    """Ids of fields that only gate Apply (a typed confirmation), not the calls."""
+    CHECKS: ClassVar[bool] = True
+    """Whether the form stands for API calls (a picker that only returns a choice does not)."""
+    VALIDATE_DELAY: ClassVar[float] = 0.3
+    """Seconds of quiet typing before a DryRun check, so each keystroke is not a call."""
+
+    class Fetched(Message):
+        """The data the dialog needs (regions, instances...) was read."""
+
+        def __init__(self, data: Any, error: ApiError | None) -> None:
+            super().__init__()
+            self.data = data
+            self.error = error
+
+    class Validated(Message):
+        """A DryRun check ended: ``error`` is None when every call would succeed."""
+
+        def __init__(self, generation: int, error: ApiError | None, failed_call: int) -> None:
+            super().__init__()
+            self.generation = generation
+            self.error = error
+            self.failed_call = failed_call
+
+    class Computed(Message):
+        """A read-only dialog's ``compute`` ended."""
+
+        def __init__(self, generation: int, data: Any, error: ApiError | None) -> None:
+            super().__init__()
+            self.generation = generation
+            self.data = data
+            self.error = error
+
+    class Applied(Message):
+        """The calls ran: all of them (``error`` None) or up to the one that failed."""
+
+        def __init__(self, responses: list[dict[str, Any]], error: ApiError | None) -> None:
+            super().__init__()
+            self.responses = responses
+            self.error = error
+
+    def __init__(self, request: DialogRequest) -> None:
+        super().__init__(classes="dialog")
+        self.request = request
+        self.ctx = request.ctx
+        self._generation = 0
+        self._calls: list[ApiCall] = []
+        self._valid = False
+        self._loaded = False
+        self._applying = False
+        self._timer: Timer | None = None
+        self._shown_generation = -1
+
+    @property
+    def settled(self) -> bool:
+        """Loaded, and what the inline line shows is about the form as it is now."""
+        return self._loaded and not self._applying and (
+            not self.CHECKS or self._shown_generation == self._generation)
+
+    # -- what a dialog provides ---------------------------------------------------------------
+
+    def compose_form(self) -> ComposeResult:
+        """The dialog's own fields, between the title and the error line."""
+        yield from ()
+
+    def fetch(self) -> Any:
+        """Read what the form needs; runs in a worker thread, so only service calls here."""
+        return None
+
+    def show_fetched(self, data: Any) -> None:
+        """Put the fetched data into the form (on the UI thread)."""
+
+    def planned_calls(self) -> list[ApiCall]:
+        """The calls the form stands for now; FormProblem when it cannot say yet."""
+        return []
+
+    def compute(self, calls: list[ApiCall]) -> Any:
+        """A read-only dialog's result for ``calls`` (a worker thread: service calls only)."""
+        return None
+
+    def show_computed(self, data: Any) -> None:
+        """Show what ``compute`` returned (on the UI thread)."""
+
+    def ready_to_apply(self) -> bool:
+        """An extra condition for Apply beyond a passing DryRun (a typed confirmation)."""
+        return True
+
+    def call_note(self, calls: Sequence[ApiCall]) -> str:
+        """A line above the command lines (e.g. why there are several calls)."""
+        return ""
+
+    def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
+        """What the main screen does once every call succeeded."""
+        return DialogOutcome(message=f"{self.TITLE}: done")
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog-box"):
+            yield Static(Text(self.TITLE, style="bold"), classes="dialog-title")
+            yield from self.compose_form()
+            yield Static("", id="dialog-error", classes="dialog-error")
+            yield Static("", id="dialog-command", classes="dialog-command")
+            with Horizontal(classes="dialog-buttons"):
+                if self.MUTATING:
+                    yield Button(self.APPLY_LABEL, id="apply", variant="primary", disabled=True)
+                yield from self.compose_buttons()
+                yield Button("Cancel" if self.MUTATING else "Close", id="cancel")
+
+    def compose_buttons(self) -> ComposeResult:
+        """Extra buttons before Cancel."""
+        yield from ()
+
+    def on_mount(self) -> None:
+        if self.MUTATING and self.ctx.is_read_only:
+            self.app.notify(f"Profile '{self.ctx.profile.name}' is read-only: "
+                            f"{self.TITLE.lower()} is disabled.", severity="warning")
+            self.dismiss(None)
+            return
+        self.set_error(Text("loading…", style="dim"))
+        self._fetch()
+
+    # -- fetching -----------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dialog-fetch")
+    def _fetch(self) -> None:
+        try:
+            data = self.fetch()
+        except ApiError as err:
+            self.post_message(self.Fetched(None, err))
+            return
+        self.post_message(self.Fetched(data, None))
+
+    @on(Fetched)
+    def _fetched(self, message: Fetched) -> None:
+        message.stop()
+        self._loaded = True
+        if message.error is not None:
+            self.set_error(error_text(message.error))
+            return
+        # Filling the form is not an edit: one check after it, not one per field set.
+        with self.prevent(*FIELD_CHANGES):
+            self.show_fetched(message.data)
+        self.form_changed()
+
+    # -- live checking --------------------------------------------------------------------------
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    @on(RadioSet.Changed)
+    @on(SelectionList.SelectedChanged)
+    def _field_changed(self, event: Message) -> None:
+        if not self._loaded:
+            return
+        control = getattr(event, "control", None)
+        if control is not None and control.id in self.CONFIRM_FIELDS:
+            self.refresh_apply()  # the calls do not depend on it: no new DryRun
+            return
+        self.form_changed()
+
+    def form_changed(self) -> None:
+        """Rebuild the calls from the form, show their commands and schedule a DryRun check."""
+        if not self.CHECKS:
+            self.set_error(Text(""))
+            return
+        self._generation += 1
+        self._valid = False
+        self._update_apply()
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        try:
+            self._calls = self.planned_calls()
+        except FormProblem as problem:
+            self._calls = []
+            self.set_error(safe(str(problem), style="yellow"))
+            self.show_commands([])
+            self._shown_generation = self._generation
+            return
+        except ApiError as err:
+            self._calls = []
+            self.set_error(error_text(err))
+            self.show_commands([])
+            self._shown_generation = self._generation
+            return
+        self.show_commands(self._calls)
+        if not self._calls:
+            self.set_error(Text("nothing to change", style="dim"))
+            self._shown_generation = self._generation
+            return
+        if not self.MUTATING:
+            self.set_error(Text("computing…", style="dim"))
+            self._compute(self._generation, list(self._calls))
+            return
+        self.set_error(Text("checking with DryRun…", style="dim"))
+        generation, calls = self._generation, list(self._calls)
+        if self.VALIDATE_DELAY <= 0:
+            self._validate(generation, calls)
+            return
+        self._timer = self.set_timer(self.VALIDATE_DELAY,
+                                     lambda: self._validate(generation, calls))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dialog-validate")
+    def _validate(self, generation: int, calls: list[ApiCall]) -> None:
+        for index, call in enumerate(calls):
+            try:
+                service.call(self.ctx, call.action, {**call.params, **DRY_RUN})
+            except DryRunOperation:
+                continue
+            except ApiError as err:
+                self.post_message(self.Validated(generation, err, index))
+                return
+            # A read action ignores DryRun and simply answers: that is a pass too.
+        self.post_message(self.Validated(generation, None, -1))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dialog-validate")
+    def _compute(self, generation: int, calls: list[ApiCall]) -> None:
+        try:
+            data = self.compute(calls)
+        except ApiError as err:
+            self.post_message(self.Computed(generation, None, err))
+            return
+        self.post_message(self.Computed(generation, data, None))
+
+    @on(Computed)
+    def _computed(self, message: Computed) -> None:
+        message.stop()
+        if message.generation != self._generation:
+            return
+        self._shown_generation = message.generation
+        if message.error is not None:
+            self.set_error(error_text(message.error))
+            self.show_computed(None)
+            return
+        self.set_error(Text(""))
+        self.show_computed(message.data)
+
+    @on(Validated)
+    def _validated(self, message: Validated) -> None:
+        message.stop()
+        if message.generation != self._generation:
+            return  # the form changed since; a newer check is coming
+        self._shown_generation = message.generation
+        if message.error is not None:
+            prefix = (f"call {message.failed_call + 1} of {len(self._calls)}:"
+                      if len(self._calls) > 1 else "")
+            self.set_error(error_text(message.error, prefix))
+            return
+        self._valid = True
+        self.set_error(Text("✓ DryRun passed: the service accepts this", style="green"))
+        self._update_apply()
+
+    def refresh_apply(self) -> None:
+        """Re-evaluate ``ready_to_apply`` (after a field that the calls do not depend on)."""
+        self._update_apply()
+
+    def _update_apply(self) -> None:
+        if not self.MUTATING:
+            return
+        for button in self.query("#apply").results(Button):
+            button.disabled = not (self._valid and self.ready_to_apply() and not self._applying)
+
+    # -- applying -------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#apply")
+    def _apply_pressed(self) -> None:
+        if not (self._valid and self.ready_to_apply()) or self._applying:
+            return
+        self._applying = True
+        self._update_apply()
+        self.set_error(Text("applying…", style="dim"))
+        self.start_apply()
+
+    def start_apply(self) -> None:
+        """Start the worker that makes the calls; a dialog whose action is no API call
+        overrides it and posts Applied itself."""
+        self._apply(list(self._calls))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dialog-apply")
+    def _apply(self, calls: list[ApiCall]) -> None:
+        responses: list[dict[str, Any]] = []
+        for call in calls:
+            try:
+                responses.append(service.call(self.ctx, call.action, call.params))
+            except ApiError as err:
+                self.post_message(self.Applied(responses, err))
+                return
+        self.post_message(self.Applied(responses, None))
+
+    @on(Applied)
+    def _applied(self, message: Applied) -> None:
+        message.stop()
+        self._applying = False
+        if message.error is None:
+            self.dismiss(self.outcome(message.responses))
+            return
+        done = len(message.responses)
+        prefix = (f"call {done + 1} of {len(self._calls)} failed ({done} applied):"
+                  if len(self._calls) > 1 else "")
+        self._valid = False
+        self.set_error(error_text(message.error, prefix))
+        self._update_apply()
+
+    # -- shared widgets -------------------------------------------------------------------------
+
+    def set_error(self, text: Text) -> None:
+        widget = self.query_one("#dialog-error", Static)
+        widget.update(text)
+        widget.display = bool(text.plain)
+
+    def show_commands(self, calls: Sequence[ApiCall]) -> None:
+        text = Text(end="")
+        note = self.call_note(calls)
+        if note:
+            text.append(note + "\n", style="italic")
+        for call in calls:
+            text.append("$ ", style="dim")
+            text.append_text(safe(call.command))
+            text.append("\n")
+        text.rstrip()
+        widget = self.query_one("#dialog-command", Static)
+        widget.update(text)
+        widget.display = bool(text.plain)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def action_cancel(self) -> None:
+        """Close without a result (a dialog that already changed something overrides it)."""
+        self.dismiss(None)
+
+    @property
+    def region_id(self) -> str:
+        """The region the dialog works in: the current image's, else the profile's."""
+        current = self.request.current
+        return current.region_id if current is not None else self.ctx.region_id

@@ -1,0 +1,66 @@
+"""Buy uses of a marketplace image in a region (``ecsimg market buy``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.widgets import Input, Static
+
+from ecsimg.domain.errors import ApiError
+from ecsimg.service import market
+from ecsimg.service.command_line import market_buy_command
+from ecsimg.ui.dialogs import DialogOutcome, DialogRequest
+from ecsimg.ui.dialogs.base import Dialog
+from ecsimg.ui.dialogs.forms import field_row
+from ecsimg.ui.text import safe
+
+
+class BuyDialog(Dialog):
+    """Confirms a purchase: one purchase covers one instance in one region (Rule 114)."""
+
+    TITLE = "Buy marketplace image"
+    APPLY_LABEL = "Buy"
+    CHECKS = False  # buying is no API action: there is no DryRun to check with
+
+    def __init__(self, request: DialogRequest, image_id: str, region_id: str,
+                 product_name: str = "") -> None:
+        super().__init__(request)
+        self.image_id = image_id
+        self.buy_region_id = region_id
+        self.product_name = product_name
+
+    def compose_form(self) -> ComposeResult:
+        text = Text("Buy one use of ", end="")
+        text.append_text(safe(self.product_name or self.image_id, style="bold"))
+        text.append(f" in {self.buy_region_id}: each purchase covers one instance.")
+        yield Static(text, classes="dialog-section")
+        yield field_row("Amount", Input("1", id="buy-amount"))
+
+    def form_changed(self) -> None:
+        amount = self.query_one("#buy-amount", Input).value.strip()
+        command = market_buy_command(self.image_id, self.buy_region_id, amount)
+        self.query_one("#dialog-command", Static).update(
+            Text("$ ", style="dim", end="") + safe(command))
+        self._valid = True
+        self.set_error(Text(""))
+        self.refresh_apply()
+
+    def start_apply(self) -> None:
+        self._buy(self.query_one("#buy-amount", Input).value.strip())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dialog-apply")
+    def _buy(self, amount: str) -> None:
+        try:
+            body = market.buy(self.ctx, self.image_id, self.buy_region_id, amount)
+        except ApiError as err:
+            self.post_message(self.Applied([], err))
+            return
+        self.post_message(self.Applied([body], None))
+
+    def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
+        bought = len(responses[-1].get("PurchaseIds", []))
+        return DialogOutcome(message=f"Bought {bought} use(s) of {self.image_id} in "
+                                     f"{self.buy_region_id}", reload=False)

@@ -1,0 +1,69 @@
+"""Copy an image to another region (CopyImage)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.widgets import Checkbox, Input, Select
+
+from ecsimg import service
+from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
+from ecsimg.ui.dialogs.base import Dialog
+from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row, non_empty
+
+
+class CopyDialog(Dialog):
+    """Destination region, name, description and encryption of a copy."""
+
+    TITLE = "Copy image to another region"
+    APPLY_LABEL = "Copy"
+
+    def compose_form(self) -> ComposeResult:
+        current = self.request.current
+        if current is not None:
+            yield field_row("Image", Input(current.image_id, disabled=True, id="copy-source"))
+        yield field_row("To region", Select[str]([], prompt="destination region",
+                                                 id="copy-region"))
+        yield field_row("Name", Input(placeholder="DestinationImageName", id="copy-name"))
+        yield field_row("Description", Input(id="copy-description"))
+        yield field_row("Encrypted", Checkbox("encrypt the copy", id="copy-encrypted"))
+        yield field_row("KMSKeyId", Input(placeholder="empty: the service key",
+                                          id="copy-kms"))
+
+    def fetch(self) -> list[tuple[str, str]]:
+        body = service.call(self.ctx, "DescribeRegions", {})
+        return [(r["RegionId"], r.get("LocalName", "")) for r in body["Regions"]["Region"]]
+
+    def show_fetched(self, data: Any) -> None:
+        options = [(f"{region_id}  {name}", region_id) for region_id, name in data
+                   if region_id != self.region_id]
+        self.query_one("#copy-region", Select).set_options(options)
+
+    def planned_calls(self) -> list[ApiCall]:
+        current = self.request.current
+        if current is None:
+            raise FormProblem("No image: put the cursor on the image to copy.")
+        region = self.query_one("#copy-region", Select).value
+        if not isinstance(region, str):
+            raise FormProblem("Pick the destination region.")
+        encrypted = self.query_one("#copy-encrypted", Checkbox).value
+        params = {"RegionId": current.region_id, "ImageId": current.image_id,
+                  "DestinationRegionId": region}
+        params.update(non_empty(
+            DestinationImageName=self.query_one("#copy-name", Input).value,
+            DestinationDescription=self.query_one("#copy-description", Input).value,
+            Encrypted="true" if encrypted else "",
+            KMSKeyId=self.query_one("#copy-kms", Input).value.strip(),
+        ))
+        return [ApiCall("CopyImage", params)]
+
+    def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
+        new_id = responses[-1].get("ImageId", "")
+        region = self._calls[0].params["DestinationRegionId"] if self._calls else ""
+        return DialogOutcome(message=f"Copying to {region}: new image {new_id}")
+
+
+@dialog("copy")
+def open_copy(request: DialogRequest) -> Dialog:
+    return CopyDialog(request)

@@ -1,0 +1,81 @@
+"""Delete images, with a typed confirmation when forcing or deleting more than one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Checkbox, Input, Static
+
+from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
+from ecsimg.ui.dialogs.base import Dialog
+from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row
+from ecsimg.ui.text import safe
+
+
+class DeleteDialog(Dialog):
+    """DeleteImage for each target; Force or several images need the ID or count typed."""
+
+    TITLE = "Delete images"
+    APPLY_LABEL = "Delete"
+    CONFIRM_FIELDS = frozenset({"delete-confirm"})
+
+    def compose_form(self) -> ComposeResult:
+        text = Text(end="")
+        for row in self.request.targets:
+            text.append(f"{row.image_id}  ", style="bold")
+            text.append_text(safe(row.name))
+            text.append("\n")
+        text.rstrip()
+        yield Static(text, id="delete-images", classes="dialog-section")
+        yield field_row("Force", Checkbox("also when instances use it", id="delete-force"))
+        yield Static("", id="delete-ask", classes="dialog-section")
+        yield field_row("Confirm", Input(id="delete-confirm"), row_id="delete-confirm-row")
+
+    @property
+    def confirmation(self) -> str:
+        """What must be typed: the image ID (one image with Force) or the count, or nothing."""
+        targets = self.request.targets
+        if len(targets) > 1:
+            return str(len(targets))
+        if targets and self.query_one("#delete-force", Checkbox).value:
+            return targets[0].image_id
+        return ""
+
+    def form_changed(self) -> None:
+        expected = self.confirmation
+        ask = self.query_one("#delete-ask", Static)
+        if expected:
+            what = ("the number of images" if len(self.request.targets) > 1
+                    else "the image ID")
+            ask.update(Text(f"Type {what} ({expected}) to enable Delete:", style="yellow"))
+        else:
+            ask.update("")
+        self.query_one("#delete-confirm-row").display = bool(expected)
+        super().form_changed()
+
+    def ready_to_apply(self) -> bool:
+        expected = self.confirmation
+        return not expected or self.query_one("#delete-confirm", Input).value.strip() == expected
+
+    def planned_calls(self) -> list[ApiCall]:
+        targets = self.request.targets
+        if not targets:
+            raise FormProblem("No image: put the cursor on an image or mark some.")
+        force = self.query_one("#delete-force", Checkbox).value
+        calls = []
+        for row in targets:
+            params = {"RegionId": row.region_id, "ImageId": row.image_id}
+            if force:
+                params["Force"] = "true"
+            calls.append(ApiCall("DeleteImage", params))
+        return calls
+
+    def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
+        return DialogOutcome(message=f"Deleted {len(responses)} image(s)", clear_marks=True)
+
+
+@dialog("delete")
+def open_delete(request: DialogRequest) -> Dialog:
+    return DeleteDialog(request)

@@ -1,0 +1,107 @@
+"""A new custom image from an instance or from snapshots (CreateImage)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Input, RadioButton, RadioSet, Select, SelectionList, Static
+
+from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
+from ecsimg.ui.dialogs.base import Dialog
+from ecsimg.ui.dialogs.forms import (
+    ApiCall,
+    FormProblem,
+    describe_all,
+    field_row,
+    non_empty,
+    parse_tags,
+    tag_params,
+)
+from ecsimg.ui.text import sanitize
+
+
+class NewImageDialog(Dialog):
+    """Source (an instance, or a system snapshot plus data snapshots), name, family and tags."""
+
+    TITLE = "New custom image"
+    APPLY_LABEL = "Create"
+
+    def compose_form(self) -> ComposeResult:
+        with RadioSet(id="new-source"):
+            yield RadioButton("from an instance", value=True, id="new-from-instance")
+            yield RadioButton("from snapshots", id="new-from-snapshots")
+        yield field_row("Instance", Select[str]([], prompt="instance", id="new-instance"))
+        yield field_row("System snap.", Select[str]([], prompt="system disk snapshot",
+                                                    id="new-system-snapshot"))
+        yield Static(Text("Data disk snapshots (space to pick)", style="dim"))
+        yield SelectionList[str](id="new-data-snapshots")
+        yield field_row("Name", Input(placeholder="ImageName", id="new-name"))
+        yield field_row("Description", Input(id="new-description"))
+        yield field_row("Family", Input(placeholder="ImageFamily", id="new-family"))
+        yield field_row("Tags", Input(placeholder="env=prod, team=web", id="new-tags"))
+
+    def fetch(self) -> dict[str, list[dict[str, Any]]]:
+        region = {"RegionId": self.region_id}
+        return {
+            "instances": describe_all(self.ctx, "DescribeInstances", region,
+                                      "Instances", "Instance"),
+            "snapshots": describe_all(self.ctx, "DescribeSnapshots", region,
+                                      "Snapshots", "Snapshot"),
+        }
+
+    def show_fetched(self, data: Any) -> None:
+        instances = [(f"{i['InstanceId']}  {sanitize(i.get('InstanceName', ''))}  "
+                      f"{i.get('Status', '')}", i["InstanceId"]) for i in data["instances"]]
+        self.query_one("#new-instance", Select).set_options(instances)
+        snapshots = data["snapshots"]
+        system = [(self._label(s), s["SnapshotId"]) for s in snapshots
+                  if str(s.get("SourceDiskType", "")).lower() == "system"]
+        self.query_one("#new-system-snapshot", Select).set_options(system)
+        data_list = self.query_one("#new-data-snapshots", SelectionList)
+        data_list.clear_options()
+        data_list.add_options([(self._label(s), s["SnapshotId"]) for s in snapshots
+                               if str(s.get("SourceDiskType", "")).lower() == "data"])
+
+    @staticmethod
+    def _label(snapshot: dict[str, Any]) -> str:
+        name = sanitize(str(snapshot.get("SnapshotName", "")))
+        return f"{snapshot['SnapshotId']}  {snapshot.get('SourceDiskSize', '')} GiB  {name}"
+
+    def _from_instance(self) -> bool:
+        return self.query_one("#new-from-instance", RadioButton).value
+
+    def planned_calls(self) -> list[ApiCall]:
+        params = {"RegionId": self.region_id}
+        if self._from_instance():
+            instance = self.query_one("#new-instance", Select).value
+            if not isinstance(instance, str):
+                raise FormProblem("Pick the instance to make the image from.")
+            params["InstanceId"] = instance
+        else:
+            system = self.query_one("#new-system-snapshot", Select).value
+            if not isinstance(system, str):
+                raise FormProblem("Pick the system disk snapshot.")
+            params.update({"DiskDeviceMapping.1.SnapshotId": system,
+                           "DiskDeviceMapping.1.DiskType": "system"})
+            data = self.query_one("#new-data-snapshots", SelectionList).selected
+            for n, snapshot_id in enumerate(data, 2):
+                params[f"DiskDeviceMapping.{n}.SnapshotId"] = str(snapshot_id)
+                params[f"DiskDeviceMapping.{n}.DiskType"] = "data"
+        params.update(non_empty(
+            ImageName=self.query_one("#new-name", Input).value,
+            Description=self.query_one("#new-description", Input).value,
+            ImageFamily=self.query_one("#new-family", Input).value,
+        ))
+        params.update(tag_params(parse_tags(self.query_one("#new-tags", Input).value)))
+        return [ApiCall("CreateImage", params)]
+
+    def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
+        image_id = str(responses[-1].get("ImageId", ""))
+        return DialogOutcome(message=f"Creating image {image_id}", focus_key=image_id or None)
+
+
+@dialog("new_image")
+def open_new_image(request: DialogRequest) -> Dialog:
+    return NewImageDialog(request)

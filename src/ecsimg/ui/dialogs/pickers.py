@@ -1,0 +1,145 @@
+"""Region and profile switchers, and the activity log: lists that only read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from ecsimg import service
+from ecsimg.service import browse
+from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
+from ecsimg.ui.dialogs.base import Dialog
+from ecsimg.ui.text import cell, safe
+
+EVENTS_SHOWN = 200
+
+
+class _Picker(Dialog):
+    """An option list; choosing an option dismisses with ``outcome_for`` it."""
+
+    MUTATING = False
+    CHECKS = False
+
+    def compose_form(self) -> ComposeResult:
+        yield OptionList(id="picker-options")
+
+    def options(self, data: Any) -> list[Option]:
+        return []
+
+    def outcome_for(self, option_id: str) -> DialogOutcome:
+        raise NotImplementedError
+
+    def show_fetched(self, data: Any) -> None:
+        options = self.query_one("#picker-options", OptionList)
+        options.clear_options()
+        options.add_options(self.options(data))
+        options.focus()
+
+    @on(OptionList.OptionSelected, "#picker-options")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            self.dismiss(self.outcome_for(event.option.id))
+
+
+class RegionPicker(_Picker):
+    TITLE = "Switch region"
+
+    def fetch(self) -> list[tuple[str, str]]:
+        body = service.call(self.ctx, "DescribeRegions", {})
+        return [(r["RegionId"], r.get("LocalName", "")) for r in body["Regions"]["Region"]]
+
+    def options(self, data: Any) -> list[Option]:
+        current = self.region_id
+        found = []
+        for region_id, name in data:
+            label = Text(f"{'●' if region_id == current else ' '} {region_id:<22}", end="")
+            label.append_text(safe(name))
+            found.append(Option(label, id=region_id))
+        return found
+
+    def show_fetched(self, data: Any) -> None:
+        super().show_fetched(data)
+        ids = [region_id for region_id, _ in data]
+        if self.region_id in ids:
+            self.query_one("#picker-options", OptionList).highlighted = ids.index(self.region_id)
+
+    def outcome_for(self, option_id: str) -> DialogOutcome:
+        return DialogOutcome(message=f"Region {option_id}", region_id=option_id)
+
+
+class ProfilePicker(_Picker):
+    TITLE = "Switch profile"
+
+    def fetch(self) -> list[tuple[str, str, str, str, bool]]:
+        return [(p.name, p.account_id, name, p.region_id, p.read_only)
+                for p, name in browse.profiles(self.ctx)]
+
+    def options(self, data: Any) -> list[Option]:
+        found = []
+        for name, account_id, account_name, region_id, read_only in data:
+            mark = "●" if name == self.ctx.profile.name else " "
+            label = Text(f"{mark} ", end="")
+            label.append_text(cell(name, 10))
+            label.append(f" {account_id} ")
+            label.append_text(cell(account_name, 14))
+            label.append(f" {region_id}")
+            if read_only:
+                label.append("  read-only", style="yellow")
+            found.append(Option(label, id=name))
+        return found
+
+    def outcome_for(self, option_id: str) -> DialogOutcome:
+        return DialogOutcome(message=f"Profile {option_id}", profile_name=option_id)
+
+
+class ActivityLog(Dialog):
+    """The latest mutating calls on the catalogue: time, profile, action, code, resources."""
+
+    TITLE = "Activity log"
+    MUTATING = False
+    CHECKS = False
+
+    def compose_form(self) -> ComposeResult:
+        yield Static("", id="activity-events")
+
+    def fetch(self) -> list[Any]:
+        return browse.recent_events(self.ctx, EVENTS_SHOWN)
+
+    def show_fetched(self, data: Any) -> None:
+        text = Text(end="")
+        if not data:
+            text.append("No activity yet.", style="dim")
+        for event in data:
+            ok = event.code == "Success"
+            text.append(f"{event.time}  ", style="dim")
+            text.append_text(cell(event.profile, 8))
+            text.append(" ")
+            text.append_text(cell(event.action, 26))
+            text.append(" ")
+            text.append_text(safe(event.code, style="green" if ok else "red"))
+            if event.resource_ids:
+                text.append("\n    ")
+                text.append_text(safe(" ".join(event.resource_ids), style="dim"))
+            text.append("\n")
+        text.rstrip()
+        self.query_one("#activity-events", Static).update(text)
+
+
+@dialog("switch_region")
+def open_region_picker(request: DialogRequest) -> Dialog:
+    return RegionPicker(request)
+
+
+@dialog("switch_profile")
+def open_profile_picker(request: DialogRequest) -> Dialog:
+    return ProfilePicker(request)
+
+
+@dialog("activity_log")
+def open_activity_log(request: DialogRequest) -> Dialog:
+    return ActivityLog(request)

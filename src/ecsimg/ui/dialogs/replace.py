@@ -1,0 +1,151 @@
+"""Replace an instance's system disk with the current image, showing which instances qualify."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Button, Input, Select, Static
+
+from ecsimg import service
+from ecsimg.domain.errors import ApiError, DryRunOperation
+from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
+from ecsimg.ui.dialogs.base import Dialog
+from ecsimg.ui.dialogs.buy import BuyDialog
+from ecsimg.ui.dialogs.forms import (
+    DRY_RUN,
+    ApiCall,
+    FormProblem,
+    describe_all,
+    error_text,
+    field_row,
+    non_empty,
+)
+from ecsimg.ui.text import safe, sanitize
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One of the caller's instances and why it cannot take the image (None: it can)."""
+
+    instance_id: str
+    name: str
+    status: str
+    reason: ApiError | None
+
+
+class ReplaceDialog(Dialog):
+    """Picks a qualifying instance; size, password or key pair; replaces on confirm."""
+
+    TITLE = "Replace system disk"
+    APPLY_LABEL = "Replace system disk"
+
+    def compose_form(self) -> ComposeResult:
+        current = self.request.current
+        if current is not None:
+            text = Text("Image ", end="")
+            text.append(current.image_id, style="bold")
+            text.append("  ")
+            text.append_text(safe(current.name))
+            text.append("\nThe instance's current system disk is released: its data is lost.",
+                        style="yellow")
+            yield Static(text)
+        yield Static("", id="replace-candidates", classes="dialog-section")
+        yield field_row("Instance", Select[str]([], prompt="qualifying instance",
+                                                id="replace-instance"))
+        yield field_row("Disk size GiB", Input(placeholder="empty: keep the size",
+                                               id="replace-size"))
+        yield field_row("Password", Input(password=True, id="replace-password"))
+        yield field_row("Key pair", Input(placeholder="KeyPairName (Linux)", id="replace-key"))
+
+    def compose_buttons(self) -> ComposeResult:
+        current = self.request.current
+        if current is not None and current.image.product_code:
+            yield Button(f"Buy one use in {current.region_id}", id="replace-buy")
+
+    def fetch(self) -> list[Candidate]:
+        current = self.request.current
+        if current is None:
+            return []
+        instances = describe_all(self.ctx, "DescribeInstances", {"RegionId": current.region_id},
+                                 "Instances", "Instance")
+        candidates = []
+        for inst in instances:
+            reason: ApiError | None = None
+            try:
+                service.call(self.ctx, "ReplaceSystemDisk", {
+                    "RegionId": current.region_id, "InstanceId": inst["InstanceId"],
+                    "ImageId": current.image_id, **DRY_RUN})
+            except DryRunOperation:
+                reason = None
+            except ApiError as err:
+                reason = err
+            candidates.append(Candidate(inst["InstanceId"], str(inst.get("InstanceName", "")),
+                                        str(inst.get("Status", "")), reason))
+        return candidates
+
+    def show_fetched(self, data: Any) -> None:
+        text = Text("Your instances in this region\n", style="bold", end="")
+        if not data:
+            text.append("none", style="dim")
+        for candidate in data:
+            mark, style = ("✓", "green") if candidate.reason is None else ("✗", "red")
+            text.append(f"{mark} ", style=style)
+            text.append(f"{candidate.instance_id}  ")
+            text.append_text(safe(candidate.name))
+            text.append(f"  {candidate.status}\n")
+            if candidate.reason is not None:
+                text.append("    ")
+                text.append_text(error_text(candidate.reason))
+                text.append("\n")
+        text.rstrip()
+        self.query_one("#replace-candidates", Static).update(text)
+        qualifying = [(f"{c.instance_id}  {sanitize(c.name)}", c.instance_id)
+                      for c in data if c.reason is None]
+        select = self.query_one("#replace-instance", Select)
+        select.set_options(qualifying)
+        if len(qualifying) == 1:
+            select.value = qualifying[0][1]
+
+    def planned_calls(self) -> list[ApiCall]:
+        current = self.request.current
+        if current is None:
+            raise FormProblem("No image: put the cursor on the image to install.")
+        instance = self.query_one("#replace-instance", Select).value
+        if not isinstance(instance, str):
+            raise FormProblem("Pick a qualifying instance.")
+        params = {"RegionId": current.region_id, "InstanceId": instance,
+                  "ImageId": current.image_id}
+        params.update(non_empty(**{
+            "SystemDisk.Size": self.query_one("#replace-size", Input).value.strip(),
+            "Password": self.query_one("#replace-password", Input).value,
+            "KeyPairName": self.query_one("#replace-key", Input).value.strip(),
+        }))
+        return [ApiCall("ReplaceSystemDisk", params)]
+
+    @on(Button.Pressed, "#replace-buy")
+    def _buy(self) -> None:
+        current = self.request.current
+        if current is None:
+            return
+        self.app.push_screen(BuyDialog(self.request, current.image_id, current.region_id,
+                                       current.image.supplier_name or current.name),
+                             self._bought)
+
+    def _bought(self, outcome: DialogOutcome | None) -> None:
+        if outcome is not None:
+            self.app.notify(outcome.message)
+            self._fetch()  # a purchase turns QuotaExceed.BuyImage into a pass: check again
+
+    def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
+        instance = self._calls[0].params["InstanceId"] if self._calls else ""
+        return DialogOutcome(message=f"System disk of {instance} replaced: "
+                                     f"{responses[-1].get('DiskId', '')}")
+
+
+@dialog("replace_disk")
+def open_replace(request: DialogRequest) -> Dialog:
+    return ReplaceDialog(request)

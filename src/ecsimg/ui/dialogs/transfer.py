@@ -1,0 +1,157 @@
+"""Import an image from object storage and export one to it (ImportImage, ExportImage)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.widgets import Input, Select
+
+from ecsimg.service.context import Context
+from ecsimg.service.images_create import PLATFORMS
+from ecsimg.service.images_transfer import EXPORT_FORMATS, IMPORT_FORMATS, LICENSE_TYPES
+from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
+from ecsimg.ui.dialogs.base import Dialog
+from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row, non_empty
+from ecsimg.ui.text import sanitize
+
+AUTO_FORMAT = "detect from the file"
+MAX_OBJECTS = 500
+"""Objects listed per bucket; a bucket with more is typed in by name."""
+
+
+def buckets(ctx: Context, region_id: str) -> dict[str, list[str]]:
+    """Bucket name to its object names: the folders ``<oss_root>/<region>/<bucket>/``."""
+    root = ctx.oss_root / region_id
+    found: dict[str, list[str]] = {}
+    if not root.is_dir():
+        return found
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        objects = sorted(str(f.relative_to(folder)) for f in folder.rglob("*") if f.is_file())
+        found[folder.name] = objects[:MAX_OBJECTS]
+    return found
+
+
+def _options(values: list[str] | tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(sanitize(value), value) for value in values]
+
+
+def _picked(select: Select[Any]) -> str:
+    value = select.value
+    return value if isinstance(value, str) else ""
+
+
+class ImportDialog(Dialog):
+    """Bucket and object, format, OS, architecture, platform, licence and name of an import."""
+
+    TITLE = "Import image from OSS"
+    APPLY_LABEL = "Import"
+
+    def __init__(self, request: DialogRequest) -> None:
+        super().__init__(request)
+        self.objects: dict[str, list[str]] = {}
+
+    def compose_form(self) -> ComposeResult:
+        yield field_row("Bucket", Select[str]([], prompt="bucket", id="import-bucket"))
+        yield field_row("Object", Select[str]([], prompt="object", id="import-object"))
+        yield field_row("Format", Select[str](_options(IMPORT_FORMATS), prompt=AUTO_FORMAT,
+                                              id="import-format"))
+        yield field_row("OSType", Select[str](_options(("linux", "windows")), value="linux",
+                                              allow_blank=False, id="import-os"))
+        yield field_row("Architecture", Select[str](_options(("x86_64", "arm64", "i386")),
+                                                    value="x86_64", allow_blank=False,
+                                                    id="import-arch"))
+        yield field_row("Platform", Select[str](_options(PLATFORMS), value="Aliyun",
+                                                allow_blank=False, id="import-platform"))
+        yield field_row("License", Select[str](_options(LICENSE_TYPES), value="Auto",
+                                               allow_blank=False, id="import-license"))
+        yield field_row("Name", Input(placeholder="ImageName", id="import-name"))
+
+    def fetch(self) -> dict[str, list[str]]:
+        return buckets(self.ctx, self.region_id)
+
+    def show_fetched(self, data: Any) -> None:
+        self.objects = data
+        self.query_one("#import-bucket", Select).set_options(_options(list(self.objects)))
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "import-bucket":
+            bucket = _picked(event.select)
+            self.query_one("#import-object", Select).set_options(
+                _options(self.objects.get(bucket, [])))
+
+    def planned_calls(self) -> list[ApiCall]:
+        bucket = _picked(self.query_one("#import-bucket", Select))
+        obj = _picked(self.query_one("#import-object", Select))
+        if not bucket or not obj:
+            raise FormProblem(f"Pick a bucket and an object (folders under "
+                              f"{self.ctx.oss_root / self.region_id}).")
+        params = {"RegionId": self.region_id,
+                  "DiskDeviceMapping.1.OSSBucket": bucket,
+                  "DiskDeviceMapping.1.OSSObject": obj}
+        params.update(non_empty(**{
+            "DiskDeviceMapping.1.Format": _picked(self.query_one("#import-format", Select)),
+            "OSType": _picked(self.query_one("#import-os", Select)),
+            "Architecture": _picked(self.query_one("#import-arch", Select)),
+            "Platform": _picked(self.query_one("#import-platform", Select)),
+            "LicenseType": _picked(self.query_one("#import-license", Select)),
+            "ImageName": self.query_one("#import-name", Input).value,
+        }))
+        return [ApiCall("ImportImage", params)]
+
+    def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
+        body = responses[-1]
+        image_id = str(body.get("ImageId", ""))
+        return DialogOutcome(message=f"Importing image {image_id} (task {body.get('TaskId', '')})",
+                             focus_key=image_id or None)
+
+
+class ExportDialog(Dialog):
+    """Bucket, prefix and format of an export of the current image."""
+
+    TITLE = "Export image to OSS"
+    APPLY_LABEL = "Export"
+
+    def compose_form(self) -> ComposeResult:
+        yield field_row("Bucket", Select[str]([], prompt="bucket", id="export-bucket"))
+        yield field_row("Prefix", Input(placeholder="OSSPrefix (letters, digits)",
+                                        id="export-prefix"))
+        yield field_row("Format", Select[str](_options(EXPORT_FORMATS), value="raw",
+                                              allow_blank=False, id="export-format"))
+
+    def fetch(self) -> dict[str, list[str]]:
+        return buckets(self.ctx, self.region_id)
+
+    def show_fetched(self, data: Any) -> None:
+        self.query_one("#export-bucket", Select).set_options(_options(list(data)))
+
+    def planned_calls(self) -> list[ApiCall]:
+        current = self.request.current
+        if current is None:
+            raise FormProblem("No image: put the cursor on the image to export.")
+        bucket = _picked(self.query_one("#export-bucket", Select))
+        if not bucket:
+            raise FormProblem(f"Pick a bucket (folders under "
+                              f"{Path(self.ctx.oss_root) / self.region_id}).")
+        params = {"RegionId": current.region_id, "ImageId": current.image_id,
+                  "OSSBucket": bucket}
+        params.update(non_empty(
+            OSSPrefix=self.query_one("#export-prefix", Input).value,
+            ImageFormat=_picked(self.query_one("#export-format", Select)),
+        ))
+        return [ApiCall("ExportImage", params)]
+
+    def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
+        return DialogOutcome(message=f"Exporting (task {responses[-1].get('TaskId', '')})",
+                             reload=False)
+
+
+@dialog("import")
+def open_import(request: DialogRequest) -> Dialog:
+    return ImportDialog(request)
+
+
+@dialog("export")
+def open_export(request: DialogRequest) -> Dialog:
+    return ExportDialog(request)

@@ -1,0 +1,81 @@
+"""The command palette's entries: every action, image IDs (jump), regions and profiles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from ecsimg.service import browse
+from ecsimg.ui.keys import KEY_ACTIONS
+from ecsimg.ui.text import sanitize
+
+if TYPE_CHECKING:
+    from ecsimg.ui.screens.main import MainScreen
+
+IMAGE_HITS = 30
+MIN_IMAGE_QUERY = 2
+
+
+class EcsImgCommands(Provider):
+    """Offers the main screen's actions; mutating ones say so and refuse when read-only."""
+
+    def _main(self) -> MainScreen | None:
+        from ecsimg.ui.screens.main import MainScreen
+
+        for screen in reversed(self.app.screen_stack):
+            if isinstance(screen, MainScreen):
+                return screen
+        return None
+
+    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        main = self._main()
+        if main is None:
+            return []
+        read_only = main.ctx.is_read_only
+        commands: list[tuple[str, Callable[[], object], str]] = []
+        for key_action in KEY_ACTIONS:
+            if key_action.action_id == "command_palette":
+                continue
+            label = key_action.description
+            if key_action.mutating and read_only:
+                label = f"{label} (disabled: read-only)"
+            commands.append((label, partial(main.run_key_action, key_action.action_id), ""))
+        for region_id, name in browse.region_ids(main.ctx):
+            commands.append((f"Region {region_id} {name}", partial(main.switch_region, region_id),
+                             "switch region"))
+        for profile, account_name in browse.profiles(main.ctx):
+            suffix = " read-only" if profile.read_only else ""
+            commands.append((f"Profile {profile.name} ({sanitize(account_name)}){suffix}",
+                             partial(main.switch_profile, profile.name), "switch profile"))
+        return commands
+
+    async def discover(self) -> Hits:
+        for label, callback, help_text in self._commands():
+            if not label.startswith(("Region", "Profile")):
+                yield DiscoveryHit(label, callback, help=help_text or None)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for label, callback, help_text in self._commands():
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(score, matcher.highlight(label), callback, help=help_text or None)
+        main = self._main()
+        if main is None or main.loaded is None or len(query) < MIN_IMAGE_QUERY:
+            return
+        needle = query.casefold()
+        found = 0
+        for row in main.loaded.rows:
+            if needle in row.image_id.casefold() or needle in row.name.casefold():
+                display = Text.assemble(("Image ", "dim"), row.image_id, " ",
+                                        (sanitize(row.name), "italic"))
+                yield Hit(0.9 if row.image_id.startswith(query) else 0.5, display,
+                          partial(main.jump_to, row.key), text=f"Image {row.image_id}",
+                          help="jump to image")
+                found += 1
+                if found >= IMAGE_HITS:
+                    break

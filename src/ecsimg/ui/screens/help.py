@@ -1,0 +1,52 @@
+"""The help screen: every key from the keymap and what it does."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from ecsimg.config import Settings
+from ecsimg.domain.filtering import FIELDS
+from ecsimg.ui.keys import KEY_ACTIONS, display_keys
+
+FILTER_HELP = (
+    "Filter: words match name, ID, snapshot ID, OS and description; terms: "
+    + " ".join(f"{name}:" for name in FIELDS)
+    + " (os:windows arch:arm64 status:creating family:web tag:env=prod usage:none size>40)"
+)
+
+
+def help_text(settings: Settings, read_only: bool) -> Text:
+    text = Text("Keys\n\n", style="bold", end="")
+    for key_action in KEY_ACTIONS:
+        keys = display_keys(settings.keys_for(key_action.action_id))
+        text.append(f"{keys:<16}", style="bold")
+        text.append(key_action.description)
+        if key_action.mutating and read_only:
+            text.append("  (disabled: read-only)", style="dim")
+        text.append("\n")
+    text.append("\n" + FILTER_HELP + "\n", style="dim")
+    return text
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists every action with its current keys; escape, q or ? closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "dismiss(None)", "Close", show=True),
+    ]
+
+    def __init__(self, settings: Settings, read_only: bool) -> None:
+        super().__init__()
+        self._settings = settings
+        self._read_only = read_only
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body"):
+            yield Static(help_text(self._settings, self._read_only), id="help-text")

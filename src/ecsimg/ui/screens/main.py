@@ -1,0 +1,314 @@
+"""The main screen: header, type tabs, filter, image list, details and fee panes, footer."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+from textual.worker import get_current_worker
+
+from ecsimg.config import DEFAULT_KEYS, Settings
+from ecsimg.domain.filtering import KINDS, Query, parse_filter
+from ecsimg.service import browse
+from ecsimg.service.browse import Browse, ImageDetails, ImageRow
+from ecsimg.service.context import Context
+from ecsimg.ui import dialogs
+from ecsimg.ui.keys import BY_ID, KEY_ACTIONS, MUTATING_DIALOGS
+from ecsimg.ui.screens.detail import DetailScreen
+from ecsimg.ui.widgets.details import DetailsPane, details_text, fees_text
+from ecsimg.ui.widgets.header import HeaderBar, HeaderInfo
+from ecsimg.ui.widgets.image_list import ImageList
+from ecsimg.ui.widgets.tabs import TypeTabs
+
+FILTER_HINT = "/ to filter: text os: arch: status: family: tag:k=v usage: size>N type:"
+
+
+def _screen_bindings() -> list[BindingType]:
+    bindings: list[BindingType] = [
+        Binding(DEFAULT_KEYS["focus_filter"], "focus_filter", "Filter", id="focus_filter"),
+        Binding(DEFAULT_KEYS["clear_filter"], "clear_filter", "Clear", show=False,
+                id="clear_filter"),
+        Binding(DEFAULT_KEYS["copy_id"], "copy_id", "Copy ID", show=False, id="copy_id"),
+        Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", show=False, id="refresh"),
+    ]
+    for kind in KINDS:
+        action_id = f"tab_{kind}"
+        bindings.append(Binding(DEFAULT_KEYS[action_id], f"tab('{kind}')", kind.title(),
+                                show=False, id=action_id))
+    for key_action in KEY_ACTIONS:
+        if key_action.dialog:
+            bindings.append(Binding(DEFAULT_KEYS[key_action.action_id],
+                                    f"dialog('{key_action.dialog}')",
+                                    key_action.label or key_action.action_id.replace("_", " "),
+                                    show=key_action.footer, id=key_action.action_id))
+    return bindings
+
+
+class MainScreen(Screen[None]):
+    """Browses the catalogue; every key that opens a dialog goes through ``action_dialog``."""
+
+    BINDINGS: ClassVar[list[BindingType]] = _screen_bindings()
+
+    class RowsLoaded(Message):
+        """A worker finished reading the catalogue."""
+
+        def __init__(self, loaded: Browse) -> None:
+            super().__init__()
+            self.loaded = loaded
+
+    class DetailsLoaded(Message):
+        def __init__(self, loaded: ImageDetails) -> None:
+            super().__init__()
+            self.loaded = loaded
+
+    def __init__(self, ctx: Context, settings: Settings) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.settings = settings
+        self.loaded: Browse | None = None
+        self._ordered: list[ImageRow] = []
+        """The loaded rows in the list's sort order, so a filter keystroke need not sort."""
+        self.kind = "all"
+        self.query_: Query = Query()
+        self._focus_after_load: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(id="header")
+        yield TypeTabs(id="tabs")
+        with Horizontal(id="filter-bar"):
+            yield Input(placeholder=FILTER_HINT, id="filter", compact=True)
+            yield Static("", id="filter-status")
+        with Horizontal(id="body"):
+            yield ImageList(self.ctx.clock, self.settings.progress_refresh_seconds, id="images")
+            with Vertical(id="side"):
+                yield DetailsPane(id="details")
+                yield Static(Text("Fee preview", style="dim"), id="fees")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#fees").display = self.settings.show_fee_pane
+        self._apply_layout(self.app.size.width)
+        self.query_one(ImageList).focus()
+        self._show_header()
+        self.reload()
+
+    def on_resize(self) -> None:
+        self._apply_layout(self.app.size.width)
+
+    def _apply_layout(self, width: int) -> None:
+        self.set_class(width < self.settings.wide_layout_columns, "-narrow")
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def reload(self, refresh: bool = False, focus_key: str | None = None) -> None:
+        """Read the rows again in a worker; ``refresh`` first picks up other processes' writes."""
+        self._focus_after_load = focus_key
+        self.load_rows(self.ctx, refresh)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="rows")
+    def load_rows(self, ctx: Context, refresh: bool) -> None:
+        if refresh:
+            ctx.repo.refresh()
+        loaded = browse.load(ctx)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.RowsLoaded(loaded))
+
+    def on_main_screen_rows_loaded(self, message: RowsLoaded) -> None:
+        self.loaded = message.loaded
+        self._ordered = self.query_one(ImageList).sorted(message.loaded.rows)
+        self._apply_filter(keep_key=self._focus_after_load)
+        self._focus_after_load = None
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="details")
+    def load_details(self, ctx: Context, row: ImageRow) -> None:
+        loaded = browse.details(ctx, row)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.DetailsLoaded(loaded))
+
+    def on_main_screen_details_loaded(self, message: DetailsLoaded) -> None:
+        current = self.query_one(ImageList).current
+        if current is None or current.key != message.loaded.row.key:
+            return
+        self.query_one(DetailsPane).show(details_text(message.loaded))
+        self.query_one("#fees", Static).update(fees_text(message.loaded.fees))
+
+    # -- filter and tabs -------------------------------------------------------------------
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        parsed = parse_filter(event.value)
+        self.query_ = parsed.query
+        status = self.query_one("#filter-status", Static)
+        status.update(Text(parsed.error, style="bold red") if parsed.error else "")
+        status.set_class(bool(parsed.error), "-error")
+        self._apply_filter()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.query_one(ImageList).focus()
+
+    def _apply_filter(self, keep_key: str | None = None) -> None:
+        if self.loaded is None:
+            return
+        now = self.ctx.now()
+        matching = browse.select(self._ordered, self.query_, "all", now)
+        tabs = self.query_one(TypeTabs)
+        tabs.counts = browse.count_kinds(matching)
+        tabs.active = self.kind
+        shown = matching if self.kind == "all" else [r for r in matching if r.kind == self.kind]
+        image_list = self.query_one(ImageList)
+        image_list.set_rows(shown, keep_key, in_order=True)
+        self._show_header()
+        if not shown:
+            self.query_one(DetailsPane).show(Text("No image matches", style="dim"))
+            self.query_one("#fees", Static).update("")
+
+    def _show_header(self) -> None:
+        loaded = self.loaded
+        image_list = self.query_one(ImageList)
+        self.query_one(HeaderBar).info = HeaderInfo(
+            profile_name=self.ctx.profile.name,
+            account_name=loaded.account_name if loaded else "",
+            account_id=self.ctx.account_id,
+            region_id=self.ctx.region_id,
+            region_name=loaded.region_name if loaded else "",
+            location=str(self.ctx.repo.location),
+            shown=len(image_list.rows),
+            total=len(loaded.rows) if loaded else 0,
+            marked=len(image_list.marked),
+            read_only=self.ctx.is_read_only,
+        )
+
+    def action_tab(self, kind: str) -> None:
+        self.kind = kind
+        self._apply_filter()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        filter_input = self.query_one("#filter", Input)
+        filter_input.value = ""
+        self.query_one(ImageList).focus()
+
+    # -- list events -----------------------------------------------------------------------
+
+    @on(ImageList.ImageHighlighted)
+    def _highlighted(self, event: ImageList.ImageHighlighted) -> None:
+        self._show_header()
+        if event.row is not None:
+            self.load_details(self.ctx, event.row)
+
+    @on(ImageList.SortChanged)
+    def _sort_changed(self) -> None:
+        if self.loaded is not None:
+            self._ordered = self.query_one(ImageList).sorted(self.loaded.rows)
+
+    @on(ImageList.ImageSelected)
+    def _selected(self, event: ImageList.ImageSelected) -> None:
+        self.app.push_screen(DetailScreen(self.ctx, event.row))
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Mutating dialogs are shown disabled under a read-only profile."""
+        if action == "dialog" and parameters and parameters[0] in MUTATING_DIALOGS:
+            return None if self.ctx.is_read_only else True
+        return True
+
+    def action_dialog(self, name: str) -> None:
+        """The one place every dialog key and palette entry goes through."""
+        if name in MUTATING_DIALOGS and self.ctx.is_read_only:
+            self.notify(f"Profile {self.ctx.profile.name} is read-only", severity="warning",
+                        markup=False)
+            return
+        factory = dialogs.factory_for(name)
+        if factory is None:
+            description = next(k.description for k in KEY_ACTIONS if k.dialog == name)
+            self.notify(f"{description}: this dialog is not available yet",
+                        severity="warning", markup=False)
+            return
+        image_list = self.query_one(ImageList)
+        request = dialogs.DialogRequest(self.ctx, self.settings, image_list.current,
+                                        tuple(image_list.marked_rows()))
+        self.app.push_screen(factory(request), callback=self._dialog_closed)
+
+    def _dialog_closed(self, outcome: dialogs.DialogOutcome | None) -> None:
+        if outcome is None:
+            return
+        if outcome.message:
+            self.notify(outcome.message, markup=False)
+        if outcome.clear_marks:
+            self.query_one(ImageList).marked.clear()
+        if outcome.profile_name:
+            self.switch_profile(outcome.profile_name)
+        elif outcome.region_id:
+            self.switch_region(outcome.region_id)
+        elif outcome.reload:
+            self.reload(focus_key=outcome.focus_key)
+
+    async def run_key_action(self, action_id: str) -> None:
+        """Run the action a key is bound to (the command palette calls this)."""
+        key_action = BY_ID[action_id]
+        if key_action.dialog:
+            self.action_dialog(key_action.dialog)
+        elif action_id.startswith("tab_"):
+            self.action_tab(action_id.removeprefix("tab_"))
+        elif action_id in ("help", "quit", "command_palette"):
+            await self.app.run_action(action_id)
+        elif hasattr(self, f"action_{action_id}"):
+            await self.run_action(action_id)
+        else:
+            await self.query_one(ImageList).run_action(_LIST_ACTIONS.get(action_id, action_id))
+
+    def action_copy_id(self) -> None:
+        row = self.query_one(ImageList).current
+        if row is not None:
+            self.app.copy_to_clipboard(row.image_id)
+            self.notify(f"Copied {row.image_id}", markup=False)
+
+    def action_refresh(self) -> None:
+        self.reload(refresh=True)
+
+    def action_open_details(self) -> None:
+        self.query_one(ImageList).action_select()
+
+    def switch_region(self, region_id: str) -> None:
+        self.ctx = dataclasses.replace(
+            self.ctx, profile=dataclasses.replace(self.ctx.profile, region_id=region_id))
+        self.query_one(ImageList).marked.clear()
+        self._show_header()
+        self.reload()
+
+    def switch_profile(self, name: str) -> None:
+        found = next((p for p, _ in browse.profiles(self.ctx) if p.name == name), None)
+        if found is None:
+            self.notify(f"Unknown profile {name}", severity="error", markup=False)
+            return
+        self.ctx = dataclasses.replace(self.ctx, profile=found)
+        self.query_one(ImageList).marked.clear()
+        self.refresh_bindings()
+        self._show_header()
+        self.reload()
+
+    def jump_to(self, key: str) -> None:
+        """Show the image ``key`` (clearing the filter and tab if they hide it)."""
+        image_list = self.query_one(ImageList)
+        if image_list.move_to(key):
+            return
+        self.kind = "all"
+        self.query_one("#filter", Input).value = ""
+        self.query_ = Query()
+        self._apply_filter(keep_key=key)
+        image_list.move_to(key)
+
+
+_LIST_ACTIONS = {"open_details": "select"}

@@ -1,0 +1,60 @@
+"""Showing untrusted catalogue text safely: no markup, visible control and format characters."""
+
+from __future__ import annotations
+
+import re
+
+from rich.cells import cell_len, set_cell_size
+from rich.style import Style
+from rich.text import Text
+
+ELLIPSIS = "…"
+# C0, DEL, C1, soft hyphen, Arabic letter mark, Mongolian vowel separator, zero-width and
+# bidi marks/embeddings/overrides, line and paragraph separators, word joiner and invisible
+# operators, bidi isolates, BOM, interlinear annotations, tag characters and lone surrogates.
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+    "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f\ud800-\udfff]"
+)
+
+
+def _placeholder(char: str) -> str:
+    code = ord(char)
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Control Pictures block: ␛ for ESC, ␀ for NUL...
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    if code <= 0x9F:
+        return f"\\x{code:02x}"
+    return f"<U+{code:04X}>"
+
+
+def sanitize(text: str) -> str:
+    """``text`` with every control, bidi and invisible format character replaced visibly."""
+    if not _UNSAFE.search(text):
+        return text
+    return _UNSAFE.sub(lambda found: _placeholder(found.group()), text)
+
+
+def fit(text: str, width: int) -> str:
+    """Sanitised ``text`` cropped (with an ellipsis) or padded to exactly ``width`` cells."""
+    clean = sanitize(text)
+    if width <= 0:
+        return ""
+    if cell_len(clean) > width:
+        clean = set_cell_size(clean, width - 1) + ELLIPSIS
+    return set_cell_size(clean, width)
+
+
+def safe(text: str, style: str | Style = "") -> Text:
+    """A Rich Text of sanitised ``text``: never parsed as markup."""
+    return Text(sanitize(text), style=style, end="")
+
+
+def cell(text: str, width: int, style: str | Style = "", right: bool = False) -> Text:
+    """A cell of exactly ``width`` cells (right-aligned numbers when ``right``)."""
+    if right:
+        clean = sanitize(text)
+        if cell_len(clean) <= width:
+            return Text(" " * (width - cell_len(clean)) + clean, style=style, end="")
+    return Text(fit(text, width), style=style, end="")

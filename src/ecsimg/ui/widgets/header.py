@@ -1,0 +1,71 @@
+"""The header line: profile, account, region, catalogue, counts and the read-only badge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from ecsimg.ui.text import ELLIPSIS, fit, sanitize
+
+READ_ONLY_BADGE = " READ-ONLY "
+
+
+@dataclass(frozen=True)
+class HeaderInfo:
+    profile_name: str = ""
+    account_name: str = ""
+    account_id: str = ""
+    region_id: str = ""
+    region_name: str = ""
+    location: str = ""
+    shown: int = 0
+    total: int = 0
+    marked: int = 0
+    read_only: bool = False
+
+
+class HeaderBar(Widget):
+    """One line; the catalogue path is cropped first so the badge always shows."""
+
+    info: reactive[HeaderInfo] = reactive(HeaderInfo)
+    """What the header shows."""
+
+    DEFAULT_CSS = """
+    HeaderBar { height: 1; background: $panel; }
+    """
+
+    def render(self) -> Text:
+        info = self.info
+        width = self.size.width
+        badge = Text(READ_ONLY_BADGE, style="bold reverse red") if info.read_only else Text("")
+        counts = f"{info.shown:,}/{info.total:,} images" + (
+            f" {info.marked} marked" if info.marked else "")
+        # Most to least droppable: the catalogue path, the region's local name, the app name.
+        for with_name, with_region_name in ((True, True), (False, True), (False, False)):
+            left = Text(end="")
+            if with_name:
+                left.append(" ecsimg ", style="bold reverse")
+            left.append(" ")
+            left.append(sanitize(info.profile_name), style="bold")
+            left.append(f" {sanitize(info.account_name)} ({info.account_id})  ")
+            left.append(info.region_id, style="bold")
+            if with_region_name:
+                left.append(f" {sanitize(info.region_name)}")
+            left.append(f"  {counts}")
+            if left.cell_len + badge.cell_len <= width:
+                break
+        room = width - left.cell_len - badge.cell_len - 2
+        if room >= 8:
+            path = info.location
+            if cell_len(path) > room:
+                path = ELLIPSIS + path[-(room - 1):]
+            left.append("  ")
+            left.append(fit(path, room), style="dim")
+        elif left.cell_len + badge.cell_len > width:
+            left = Text(fit(left.plain, max(width - badge.cell_len, 0)), end="")
+        pad = max(width - left.cell_len - badge.cell_len, 0)
+        return Text.assemble(left, " " * pad, badge, end="")

@@ -1,0 +1,305 @@
+"""The image list: a virtual Line API table that renders only the rows on screen."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.timer import Timer
+
+from ecsimg.config import DEFAULT_KEYS
+from ecsimg.domain.clock import Clock, system_clock
+from ecsimg.service.browse import ImageRow, is_busy
+from ecsimg.ui.text import cell
+from ecsimg.ui.widgets.columns import DEFAULT_SORT, GAP, SORTABLE, layout, text_of
+
+
+def _binding(action_id: str, action: str, description: str, show: bool = False) -> Binding:
+    return Binding(DEFAULT_KEYS[action_id], action, description, show=show, id=action_id)
+
+
+class ImageList(ScrollView, can_focus=True):
+    """Rows of images with a cursor, marks and a sort order; only visible lines are built."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        _binding("cursor_up", "cursor_up", "Up"),
+        _binding("cursor_down", "cursor_down", "Down"),
+        _binding("page_up", "page_up", "Page up"),
+        _binding("page_down", "page_down", "Page down"),
+        _binding("cursor_first", "cursor_first", "First"),
+        _binding("cursor_last", "cursor_last", "Last"),
+        _binding("open_details", "select", "Details", show=True),
+        _binding("toggle_mark", "toggle_mark", "Mark", show=True),
+        _binding("sort_next", "sort_next", "Sort"),
+        _binding("sort_reverse", "sort_reverse", "Reverse sort"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "image-list--header", "image-list--cursor", "image-list--marked",
+    }
+
+    DEFAULT_CSS = """
+    ImageList { overflow-x: hidden; scrollbar-size-vertical: 1; }
+    ImageList > .image-list--header { text-style: bold; background: $panel; }
+    ImageList > .image-list--cursor { background: $block-cursor-background;
+                                      color: $block-cursor-foreground; }
+    ImageList:blur > .image-list--cursor { background: $block-cursor-blurred-background; }
+    ImageList > .image-list--marked { color: $accent; text-style: bold; }
+    """
+
+    class ImageHighlighted(Message):
+        """The cursor moved to another image (or to none)."""
+
+        def __init__(self, image_list: ImageList, row: ImageRow | None) -> None:
+            super().__init__()
+            self.image_list = image_list
+            self.row = row
+
+    class ImageSelected(Message):
+        """The user asked for the full details of an image."""
+
+        def __init__(self, image_list: ImageList, row: ImageRow) -> None:
+            super().__init__()
+            self.image_list = image_list
+            self.row = row
+
+    class SortChanged(Message):
+        """The user chose another sort column or direction."""
+
+        def __init__(self, image_list: ImageList) -> None:
+            super().__init__()
+            self.image_list = image_list
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    """Index of the highlighted row in the shown rows."""
+    sort_index: reactive[int] = reactive(DEFAULT_SORT, init=False)
+    """Which of the sortable columns orders the rows."""
+    sort_reverse: reactive[bool] = reactive(True, init=False)
+    """Whether the order is descending (newest first to begin with)."""
+
+    def __init__(self, clock: Clock = system_clock, refresh_seconds: float = 0.25, *,
+                 id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.clock = clock
+        self._refresh_seconds = refresh_seconds
+        self._rows: list[ImageRow] = []
+        self.marked: set[str] = set()
+        """Keys (region/image_id) of marked images; kept when the filter hides them."""
+        self._timer: Timer | None = None
+        self._sort_keys: dict[str, object] = {}
+
+    # -- data ------------------------------------------------------------------------------
+
+    @property
+    def rows(self) -> Sequence[ImageRow]:
+        return self._rows
+
+    @property
+    def current(self) -> ImageRow | None:
+        return self._rows[self.cursor] if 0 <= self.cursor < len(self._rows) else None
+
+    def marked_rows(self) -> list[ImageRow]:
+        return [r for r in self._rows if r.key in self.marked]
+
+    def set_rows(self, rows: Sequence[ImageRow], keep_key: str | None = None,
+                 in_order: bool = False) -> None:
+        """Show ``rows``, keeping the cursor on ``keep_key``; ``in_order``: already sorted."""
+        keep_key = keep_key if keep_key is not None else (
+            self.current.key if self.current else None)
+        self._rows = list(rows) if in_order else self.sorted(rows)
+        self.virtual_size = Size(self.size.width, len(self._rows) + 1)
+        index = next((i for i, r in enumerate(self._rows) if r.key == keep_key), 0)
+        self.cursor = min(index, max(len(self._rows) - 1, 0))
+        self.refresh()
+        self._update_timer()
+
+    def sorted(self, rows: Sequence[ImageRow]) -> list[ImageRow]:
+        """``rows`` in the list's sort order (filtering keeps it, so sort once per load)."""
+        column = SORTABLE[self.sort_index % len(SORTABLE)]
+        if column.sort_key is None:
+            return list(rows)
+        now = self.clock()
+        key = column.sort_key
+        return sorted(rows, key=lambda r: key(r, now), reverse=self.sort_reverse)
+
+    def move_to(self, key: str) -> bool:
+        """Put the cursor on the image with ``key``; False when it is not shown."""
+        for index, row in enumerate(self._rows):
+            if row.key == key or row.image_id == key:
+                self.cursor = index
+                return True
+        return False
+
+    # -- reactive watchers -----------------------------------------------------------------
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, len(self._rows) - 1)) if self._rows else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old + 1)
+        self.refresh_line(new + 1)
+        self._scroll_to_cursor()
+        self.post_message(self.ImageHighlighted(self, self.current))
+
+    def watch_sort_index(self) -> None:
+        self.set_rows(self._rows)
+        self.post_message(self.SortChanged(self))
+
+    def watch_sort_reverse(self) -> None:
+        self.set_rows(self._rows)
+        self.post_message(self.SortChanged(self))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._update_timer()
+
+    def _scroll_to_cursor(self) -> None:
+        visible = max(self.size.height - 1, 1)
+        top = int(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + visible:
+            self.scroll_to(y=self.cursor - visible + 1, animate=False, immediate=True)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, len(self._rows) + 1)
+        self._scroll_to_cursor()
+        self._update_timer()
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_page_up(self) -> None:
+        self.cursor -= max(self.size.height - 2, 1)
+
+    def action_page_down(self) -> None:
+        self.cursor += max(self.size.height - 2, 1)
+
+    def action_cursor_first(self) -> None:
+        self.cursor = 0
+
+    def action_cursor_last(self) -> None:
+        self.cursor = len(self._rows) - 1
+
+    def action_select(self) -> None:
+        if self.current is not None:
+            self.post_message(self.ImageSelected(self, self.current))
+
+    def action_toggle_mark(self) -> None:
+        row = self.current
+        if row is None:
+            return
+        self.marked.symmetric_difference_update({row.key})
+        self.refresh_line(self.cursor + 1)
+        self.cursor += 1
+
+    def action_sort_next(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(SORTABLE)
+
+    def action_sort_reverse(self) -> None:
+        self.sort_reverse = not self.sort_reverse
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y >= 1:
+            self.cursor = int(self.scroll_y) + event.y - 1
+
+    # -- progress refresh ------------------------------------------------------------------
+
+    def _visible_range(self) -> range:
+        top = int(self.scroll_y)
+        return range(top, min(top + max(self.size.height - 1, 0), len(self._rows)))
+
+    def _busy_visible(self) -> list[int]:
+        now = self.clock()
+        return [i for i in self._visible_range() if is_busy(self._rows[i], now)]
+
+    def _update_timer(self) -> None:
+        """Run the progress timer only while a Waiting or Creating row is on screen."""
+        busy = bool(self._busy_visible()) if self.is_mounted else False
+        if busy and self._timer is None:
+            self._timer = self.set_interval(self._refresh_seconds, self._tick)
+        elif not busy and self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def _tick(self) -> None:
+        busy = self._busy_visible()
+        for index in busy:
+            self.refresh_line(index + 1)
+        if not busy:
+            self._update_timer()
+
+    @property
+    def progress_timer_running(self) -> bool:
+        return self._timer is not None
+
+    # -- rendering -------------------------------------------------------------------------
+
+    @property
+    def line_width(self) -> int:
+        """Cells a row may use: the widget's width less its scrollbar."""
+        return self.scrollable_content_region.width
+
+    def render_line(self, y: int) -> Strip:
+        width = self.line_width
+        if y == 0:
+            return self._strip(self._header_text(width), width, "image-list--header")
+        index = int(self.scroll_y) + y - 1
+        if index >= len(self._rows):
+            return Strip.blank(width, self.rich_style)
+        return self._strip(self.row_text(index, width), width, self._row_class(index))
+
+    def _row_class(self, index: int) -> str | None:
+        if index == self.cursor:
+            return "image-list--cursor"
+        if self._rows[index].key in self.marked:
+            return "image-list--marked"
+        return None
+
+    def _strip(self, text: Text, width: int, component: str | None) -> Strip:
+        base: Style = self.rich_style
+        if component:
+            base = base + self.get_component_rich_style(component)
+        segments = [Segment(s.text, base + s.style if s.style else base)
+                    for s in text.render(self.app.console)]
+        return Strip(segments).adjust_cell_length(width, base)
+
+    def _header_text(self, width: int) -> Text:
+        sort_column = SORTABLE[self.sort_index % len(SORTABLE)]
+        parts: list[Text | str] = [" "]
+        for column, column_width in layout(width):
+            title = column.title
+            if column.key == sort_column.key:
+                title += "▼" if self.sort_reverse else "▲"
+            parts.append(" " * GAP)
+            parts.append(cell(title, column_width, right=column.right))
+        return Text.assemble(*parts, end="")
+
+    def row_text(self, index: int, width: int) -> Text:
+        """Row ``index`` as plain cells, exactly ``width`` cells wide (used by tests too)."""
+        row = self._rows[index]
+        now = self.clock()
+        parts: list[Text | str] = ["●" if row.key in self.marked else " "]
+        for column, column_width in layout(width):
+            parts.append(" " * GAP)
+            parts.append(text_of(column, row, now, column_width))
+        return Text.assemble(*parts, end="")
+
+    def rendered_lines(self) -> list[str]:
+        """The visible lines as plain text (for tests and debugging)."""
+        return [self.render_line(y).text for y in range(self.size.height)]

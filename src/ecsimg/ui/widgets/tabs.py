@@ -1,0 +1,42 @@
+"""The type tabs with their counts; keys 0-5 choose one."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from ecsimg.domain.filtering import KINDS
+
+LABELS = {"all": "All", "public": "Public", "custom": "Custom", "shared": "Shared",
+          "marketplace": "Marketplace", "community": "Community"}
+SHORT_LABELS = {"all": "All", "public": "Pub", "custom": "Cus", "shared": "Shr",
+                "marketplace": "Mkt", "community": "Com"}
+
+
+class TypeTabs(Widget):
+    """All, Public, Custom, Shared, Marketplace, Community with the count of each."""
+
+    active: reactive[str] = reactive("all")
+    """The chosen tab (a kind, or ``all``)."""
+    counts: reactive[dict[str, int]] = reactive(dict, always_update=True)
+    """Images per tab after the filter."""
+
+    DEFAULT_CSS = """
+    TypeTabs { height: 1; }
+    """
+
+    def render(self) -> Text:
+        for labels in (LABELS, SHORT_LABELS):
+            text = self._line(labels)
+            if text.cell_len <= self.size.width:
+                return text
+        return text
+
+    def _line(self, labels: dict[str, str]) -> Text:
+        text = Text(end="", no_wrap=True)
+        for number, kind in enumerate(KINDS):
+            style = "bold reverse" if kind == self.active else ""
+            text.append(f" {number} ", style=style or "dim")
+            text.append(f"{labels[kind]} {self.counts.get(kind, 0):,} ", style=style)
+        return text

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import dataclasses
+
+from ecsimg.domain import models as m
+from ecsimg.domain.filtering import Query, parse_filter
+from ecsimg.service import browse
+from ecsimg.store import tables
+from tests.world import DEV, OPS, T0, World
+
+
+def test_rows_are_what_the_profile_sees_with_kind_usage_and_cost(world: World) -> None:
+    own = world.image(size=40, shares=(m.SharePermission(DEV, "2025-06-02T00:00:00Z"),))
+    world.image(owner=DEV, image_name="private")
+    shared = world.image(owner=DEV, shares=(m.SharePermission(OPS, "2025-06-02T00:00:00Z"),))
+    public = world.public_image()
+    world.marketplace_image(pricing_model="subscription", price=99.0)
+    world.instance(image_id=public.image_id)
+    loaded = browse.load(world.ctx())
+    by_id = {r.image_id: r for r in loaded.rows}
+    assert loaded.counts == {"all": 4, "public": 1, "custom": 1, "shared": 1,
+                             "marketplace": 1, "community": 0}
+    assert by_id[own.image_id].share_count == 1
+    assert by_id[own.image_id].monthly_cost == 40 * 0.12
+    assert by_id[shared.image_id].kind == "shared"
+    assert by_id[public.image_id].usage == "instance"
+    assert next(r for r in loaded.rows if r.kind == "marketplace").monthly_cost == 99.0
+    assert loaded.account_name == "ops-china"
+    assert loaded.region_name == "华东1（杭州）"
+
+
+def test_select_combines_tab_and_filter_with_live_status(world: World) -> None:
+    world.image(image_name="busy", pending_start=T0, pending_end=T0 + 100)
+    world.image(image_name="done")
+    rows = browse.load(world.ctx()).rows
+    creating = parse_filter("status:creating").query
+    assert [r.name for r in browse.select(rows, creating, "all", T0 + 1)] == ["busy"]
+    assert browse.select(rows, creating, "all", T0 + 200) == []
+    assert len(browse.select(rows, Query(), "custom", T0)) == 2
+    assert browse.select(rows, Query(), "public", T0) == []
+
+
+def test_details_show_snapshots_shares_instances_lineage_and_events(world: World) -> None:
+    source = world.image(size=40, data_disks=(100,),
+                         shares=(m.SharePermission(DEV, "2025-06-02T00:00:00Z"),))
+    copy = world.image(region="cn-shanghai", copied_from=source.key, is_copied=True)
+    user = world.instance(image_id=source.image_id)
+    world.put(tables.EVENTS, m.Event("0001", "2026-01-01T00:00:00Z", "default", OPS,
+                                     "ModifyImageSharePermission", {}, "Success", "R1",
+                                     (source.image_id,)))
+    row = next(r for r in browse.load(world.ctx()).rows if r.image_id == source.image_id)
+    full = browse.details(world.ctx(), row, full=True)
+    assert [d.mapping.size for d in full.mappings] == [40, 100]
+    assert all(d.snapshot is not None for d in full.mappings)
+    assert [(s.account_id, s.account_name) for s in full.shares] == [(DEV, "dev-team")]
+    assert [i.instance_id for i in full.instances] == [user.instance_id]
+    assert full.copies == (copy.key,)
+    assert "ModifyImageSharePermission" in [e.action for e in full.events]
+    assert any("snapshots 140 GiB" in line.label for line in full.fees)
+    quick = browse.details(world.ctx(), row)
+    assert quick.copies == () and quick.events == ()
+
+
+def test_copied_from_a_deleted_image_is_reported_gone(world: World) -> None:
+    image = world.image(copied_from="cn-beijing/m-gone000000000000000", is_copied=True)
+    row = dataclasses.replace(next(iter(browse.load(world.ctx()).rows)), image=image)
+    found = browse.details(world.ctx(), row)
+    assert found.copied_from == "cn-beijing/m-gone000000000000000"
+    assert not found.copied_from_exists

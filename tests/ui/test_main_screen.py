@@ -1,0 +1,265 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from rich.cells import cell_len
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from ecsimg.config import Settings
+from ecsimg.ui.app import EcsImgApp, make_app
+from ecsimg.ui.screens.detail import DetailScreen
+from ecsimg.ui.screens.help import HelpScreen
+from ecsimg.ui.screens.main import MainScreen
+from ecsimg.ui.widgets.details import DetailsPane
+from ecsimg.ui.widgets.image_list import ImageList
+from ecsimg.ui.widgets.tabs import TypeTabs
+from tests.ui.conftest import CJK_NAME
+from tests.world import World
+
+VISIBLE_TO_OPS = 38  # 2 public + 1 marketplace + 33 own + 1 shared + 1 community
+
+
+@asynccontextmanager
+async def running(world: World, size: tuple[int, int] = (80, 24), profile: str = "default",
+                  read_only: bool = False) -> AsyncIterator[tuple[EcsImgApp, Pilot[int]]]:
+    app = make_app(world.ctx(profile, read_only=read_only), Settings())
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        yield app, pilot
+
+
+async def settle(app: EcsImgApp, pilot: Pilot[int]) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def image_list(app: EcsImgApp) -> ImageList:
+    return app.screen.query_one(ImageList)
+
+
+def main(app: EcsImgApp) -> MainScreen:
+    assert isinstance(app.screen, MainScreen)
+    return app.screen
+
+
+async def type_filter(app: EcsImgApp, pilot: Pilot[int], text: str) -> None:
+    await pilot.press("slash")
+    app.screen.query_one("#filter", Input).value = text
+    await settle(app, pilot)
+
+
+async def test_list_shows_rows_at_both_sizes(ui_world: World) -> None:
+    for size in ((80, 24), (120, 40)):
+        async with running(ui_world, size) as (app, _pilot):
+            rows = image_list(app)
+            assert len(rows.rows) == VISIBLE_TO_OPS
+            lines = rows.rendered_lines()
+            assert lines[0].lstrip().startswith("ID")
+            assert any("web-0" in line for line in lines[1:])
+            assert "dev-private" not in "".join(r.name for r in rows.rows)
+
+
+async def test_filter_narrows_by_free_text_and_terms(ui_world: World) -> None:
+    async with running(ui_world) as (app, pilot):
+        await type_filter(app, pilot, "web-00")
+        assert sorted(r.name for r in image_list(app).rows) == [f"web-00{n}" for n in range(10)]
+        await type_filter(app, pilot, "os:windows")
+        assert [r.os_type for r in image_list(app).rows] == ["windows"]
+        await type_filter(app, pilot, "family:web size>44 tag:env=prod")
+        assert {r.name for r in image_list(app).rows} == {"web-025", "web-029"}
+        await type_filter(app, pilot, "status:creating")
+        assert [r.name for r in image_list(app).rows] == ["being-made"]
+
+
+async def test_bad_filter_term_shows_a_message(ui_world: World) -> None:
+    async with running(ui_world) as (app, pilot):
+        await type_filter(app, pilot, "arch:sparc")
+        status = app.screen.query_one("#filter-status", Static)
+        assert "unknown architecture" in str(status.render())
+        assert len(image_list(app).rows) == VISIBLE_TO_OPS
+
+
+async def test_escape_clears_the_filter(ui_world: World) -> None:
+    async with running(ui_world) as (app, pilot):
+        await type_filter(app, pilot, "web-001")
+        assert len(image_list(app).rows) == 1
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen.query_one("#filter", Input).value == ""
+        assert len(image_list(app).rows) == VISIBLE_TO_OPS
+        assert app.focused is image_list(app)
+
+
+async def test_tabs_switch_and_count(ui_world: World) -> None:
+    async with running(ui_world) as (app, pilot):
+        tabs = app.screen.query_one(TypeTabs)
+        assert tabs.counts == {"all": 38, "public": 2, "custom": 33, "shared": 1,
+                               "marketplace": 1, "community": 1}
+        for key, kind, count in (("1", "public", 2), ("2", "custom", 33), ("3", "shared", 1),
+                                 ("4", "marketplace", 1), ("5", "community", 1), ("0", "all", 38)):
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert tabs.active == kind
+            assert len(image_list(app).rows) == count
+            assert kind == "all" or {r.kind for r in image_list(app).rows} == {kind}
+        await type_filter(app, pilot, "web")
+        assert tabs.counts["custom"] == 30
+        assert tabs.counts["public"] == 0
+
+
+async def test_cursor_moves_and_details_follow(ui_world: World) -> None:
+    async with running(ui_world, (120, 40)) as (app, pilot):
+        rows = image_list(app)
+        assert rows.cursor == 0
+        await pilot.press("j", "j", "down")
+        assert rows.cursor == 3
+        await pilot.press("k")
+        assert rows.cursor == 2
+        await pilot.press("G")
+        assert rows.cursor == VISIBLE_TO_OPS - 1
+        await pilot.press("g")
+        assert rows.cursor == 0
+        await pilot.press("pagedown")
+        assert rows.cursor > 10
+        await pilot.press("pageup")
+        assert rows.cursor == 0
+        await pilot.press("j")
+        await settle(app, pilot)
+        current = rows.current
+        assert current is not None
+        pane = app.screen.query_one(DetailsPane).query_one(Static)
+        assert current.image_id in str(pane.render())
+
+
+async def test_cursor_stays_visible_when_it_moves_off_screen(ui_world: World) -> None:
+    async with running(ui_world) as (app, pilot):
+        rows = image_list(app)
+        await pilot.press(*["j"] * 20)
+        await pilot.pause()
+        current = rows.current
+        assert current is not None
+        assert any(current.image_id[:20] in line for line in rows.rendered_lines())
+
+
+async def test_space_marks_rows_visibly(ui_world: World) -> None:
+    async with running(ui_world) as (app, pilot):
+        rows = image_list(app)
+        first, second = rows.rows[0], rows.rows[1]
+        await pilot.press("space", "space")
+        assert rows.marked == {first.key, second.key}
+        lines = rows.rendered_lines()
+        assert lines[1].startswith("●") and lines[2].startswith("●")
+        assert not lines[3].startswith("●")
+        assert rows.cursor == 2
+        await pilot.press("k", "space")
+        assert rows.marked == {first.key}
+
+
+async def test_sort_by_next_column_and_reverse(ui_world: World) -> None:
+    async with running(ui_world) as (app, pilot):
+        rows = image_list(app)
+        newest = [r.image.creation_time for r in rows.rows]
+        assert newest == sorted(newest, reverse=True)
+        await pilot.press("o")  # created -> ID (the columns wrap round)
+        ids = [r.image_id for r in rows.rows]
+        assert ids == sorted(ids, reverse=True)
+        await pilot.press("O")
+        assert [r.image_id for r in rows.rows] == sorted(ids)
+        await pilot.press("o")
+        names = [r.name.casefold() for r in rows.rows]
+        assert names == sorted(names)
+
+
+async def test_enter_opens_the_detail_screen_and_escape_goes_back(ui_world: World) -> None:
+    async with running(ui_world) as (app, pilot):
+        await type_filter(app, pilot, "web-005")
+        await pilot.press("enter")  # leaves the filter
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DetailScreen)
+        body = str(app.screen.query_one("#detail-text", Static).render())
+        row = app.screen.row
+        assert row.name == "web-005"
+        assert row.image.disk_mappings[0].snapshot_id in body
+        for section in ("Disks", "Tags", "env=prod", "Lineage", "Events", "Fee preview"):
+            assert section in body
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_help_lists_every_key(ui_world: World) -> None:
+    async with running(ui_world) as (app, pilot):
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-text", Static).render())
+        for key in ("ctrl+d delete", "ctrl+p", "space", "ctrl+r", "R", "P", "o", "O", "y", "l"):
+            assert key in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_y_copies_the_image_id(ui_world: World) -> None:
+    async with running(ui_world) as (app, pilot):
+        await pilot.press("y")
+        current = image_list(app).current
+        assert current is not None
+        assert app.clipboard == current.image_id
+
+
+async def test_ctrl_r_picks_up_new_images(ui_world: World) -> None:
+    async with running(ui_world) as (app, pilot):
+        ui_world.image(image_name="late-arrival", image_id="m-late0000000000000000")
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert "late-arrival" in {r.name for r in image_list(app).rows}
+
+
+async def test_progress_bar_moves_only_while_busy_rows_are_visible(ui_world: World) -> None:
+    async with running(ui_world) as (app, pilot):
+        rows = image_list(app)
+        assert rows.progress_timer_running
+        busy_line = next(line for line in rows.rendered_lines() if "being-made" in line)
+        assert "░" in busy_line and " 7%" in busy_line
+        ui_world.advance(30)
+        busy_line = next(line for line in rows.rendered_lines() if "being-made" in line)
+        assert "█" in busy_line and "53%" in busy_line
+        await type_filter(app, pilot, "web")
+        assert not rows.progress_timer_running
+
+
+async def test_hostile_names_render_literally_and_aligned(ui_world: World) -> None:
+    async with running(ui_world, (120, 40)) as (app, pilot):
+        rows = image_list(app)
+        lines = rows.rendered_lines()
+        width = rows.line_width
+        assert all(cell_len(line) == width for line in lines)
+        evil = next(line for line in lines if "[bold red]" in line)
+        assert "[bold red]boom[/] \u241b[" in evil
+        cjk = next(line for line in lines if CJK_NAME[:3] in line)
+        plain = next(line for line in lines if "web-0" in line)
+        # The status column starts at the same cell on every row.
+        assert cell_len(cjk.split("Available")[0]) == cell_len(plain.split("Available")[0])
+        assert rows.move_to(next(r.key for r in rows.rows if "boom" in r.name))
+        await settle(app, pilot)
+        pane = str(app.screen.query_one(DetailsPane).query_one(Static).render())
+        assert "[bold red]boom[/] \u241b[31mred<U+202E>" in pane
+        assert "evil\u241b]52;c;AAAA\u2407" in pane
+        assert "\x1b" not in app.export_screenshot()
+
+
+async def test_resize_to_80x24_keeps_every_pane_visible(ui_world: World) -> None:
+    async with running(ui_world, (120, 40)) as (app, pilot):
+        screen = main(app)
+        assert not screen.has_class("-narrow")
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        assert screen.has_class("-narrow")
+        for selector in ("#header", "#tabs", "#filter", "#images", "#details", "#fees", "Footer"):
+            region = screen.query_one(selector).region
+            assert region.height >= 1 and region.width >= 20, selector
+            assert region.right <= 80 and region.bottom <= 24, selector
+        assert screen.query_one("#images").region.height >= 8
+        assert screen.query_one("#details").region.width >= 40
