@@ -43,6 +43,8 @@ def call(ctx: Context, name: str, params: Mapping[str, str]) -> dict[str, Any]:
     request_id = ctx.ids.request_id()
     try:
         req = Request(name, act.params, raw)
+        # Parsed here so that a malformed DryRun fails like any other bad parameter.
+        dry_run = req.bool("DryRun")
     except UnknownParameter:
         raise
     except ApiError as err:
@@ -57,7 +59,6 @@ def call(ctx: Context, name: str, params: Mapping[str, str]) -> dict[str, Any]:
         )
         refused.request_id = request_id
         raise refused
-    dry_run = req.bool("DryRun")
     try:
         with ctx.repo.transaction() as tx:
             body = act.handler(ctx, req, tx)
@@ -68,7 +69,6 @@ def call(ctx: Context, name: str, params: Mapping[str, str]) -> dict[str, Any]:
     except _Rollback:
         dry = DryRunOperation()
         dry.request_id = request_id
-        _record_failure(ctx, act, raw, dry, request_id)
         raise dry from None
     except ApiError as err:
         err.request_id = request_id
@@ -85,7 +85,7 @@ def _event(
     request_id: str,
     body: Mapping[str, Any] | None = None,
 ) -> Event:
-    shown = {k: ("******" if k in SECRET_PARAMS else v) for k, v in raw.items()}
+    shown = {k: ("******" if k in SECRET_PARAMS else _storable(v)) for k, v in raw.items()}
     resource_ids = {v for k, v in raw.items() if k in ("ImageId", "InstanceId", "SnapshotId")}
     if body:
         for key in ("ImageId", "DiskId", "SnapshotId", "TaskId", "InstanceId"):
@@ -108,8 +108,17 @@ def _event(
 def _record_failure(
     ctx: Context, act: Action, raw: Mapping[str, str], err: ApiError, request_id: str
 ) -> None:
-    """A refused mutation is part of the audit trail too (DryRun included)."""
-    if not act.mutating or ctx.is_read_only:
+    """A refused mutation is part of the audit trail too.
+
+    A DryRun changes nothing and the dialogs run one per keystroke to check their input, so
+    DryRun calls are left out of the log.
+    """
+    if not act.mutating or ctx.is_read_only or raw.get("DryRun", "").strip().lower() == "true":
         return
     with ctx.repo.transaction() as tx:
         tx.put(tables.EVENTS, _event(ctx, act, raw, err.code, request_id))
+
+
+def _storable(value: str) -> str:
+    """The value with any lone surrogate spelled out, so that the event can be stored."""
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
