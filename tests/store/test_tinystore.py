@@ -315,3 +315,35 @@ def test_sigkill_during_writes_keeps_every_acknowledged_write(tmp_path: Path) ->
 def test_sigkill_campaign(tmp_path: Path) -> None:
     kills = int(os.environ.get("ECSIMG_KILLS", "200"))
     assert _kill_campaign(tmp_path / "cat", kills=kills) > 0
+
+
+def test_a_lookup_by_key_reads_only_that_keys_shard(tmp_path: Path) -> None:
+    root = tmp_path / "cat"
+    _fill(TinyRepository(root), 300)
+    repo = TinyRepository(root)
+    with repo.read() as view:
+        assert view.get(tables.IMAGES, "cn-hangzhou/m-00000000000000000007") == _image(7)
+    loaded = repo._loaded["images"]
+    assert not loaded.complete
+    assert loaded.known == {tables.IMAGES.shard_of("cn-hangzhou/m-00000000000000000007")}
+    # A write to a shard not yet read must not leave a half shard in memory.
+    with repo.transaction() as tx:
+        tx.put(tables.IMAGES, dataclasses.replace(_image(8), image_name="eight"))
+    with repo.read() as view:
+        everything = {i.image_id: i for i in view.all(tables.IMAGES)}
+    assert len(everything) == 300
+    assert everything["m-00000000000000000008"].image_name == "eight"
+
+
+def test_preload_reports_the_part_read_so_far(tmp_path: Path) -> None:
+    root = tmp_path / "cat"
+    _fill(TinyRepository(root), 500)
+    repo = TinyRepository(root)
+    seen: list[tuple[int, int, int]] = []
+    repo.preload(tables.IMAGES, lambda done, total, view: seen.append(
+        (done, total, len(view.group(tables.IMAGES, "cn-hangzhou")))))
+    assert [d for d, _, _ in seen] == list(range(1, 64))
+    assert all(t == 64 for _, t, _ in seen)
+    assert [n for _, _, n in seen] == sorted(n for _, _, n in seen)
+    with repo.read() as view:
+        assert len(view.group(tables.IMAGES, "cn-hangzhou")) == 500

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 
@@ -149,25 +149,48 @@ def is_busy(row: ImageRow, now: float) -> bool:
     return bool(image.pending_end) and now < image.pending_end
 
 
-def load(ctx: Context, region_id: str | None = None) -> Browse:
-    """The rows of ``region_id`` (default: the profile's region) that the caller can see."""
+FIRST_ROWS_SHARDS = 4
+"""Image shards read before the first rows are shown: 1/16 of a large catalogue."""
+
+
+def load(
+    ctx: Context,
+    region_id: str | None = None,
+    on_partial: Callable[[Browse, float], None] | None = None,
+) -> Browse:
+    """The rows of ``region_id`` (default: the profile's region) that the caller can see.
+
+    With ``on_partial``, a large catalogue is read in steps and the rows read so far are
+    passed to it once, with the fraction done, so the first screen need not wait for all.
+    """
     region_id = region_id or ctx.region_id
+    if on_partial is not None:
+
+        def progress(done: int, total: int, view: View) -> None:
+            if done == FIRST_ROWS_SHARDS:
+                on_partial(_build(ctx, view, region_id), done / total)
+
+        ctx.repo.preload(tables.IMAGES, progress)
     with ctx.repo.read() as view:
-        account = view.get(tables.ACCOUNTS, ctx.account_id)
-        region = view.get(tables.REGIONS, region_id)
-        used = used_image_ids(view, region_id)
-        snapshot_price = _snapshot_price(view, region_id)
-        products = {p.product_code: p for p in view.all(tables.PRODUCTS)}
-        rows: list[ImageRow] = []
-        counts = dict.fromkeys(KINDS, 0)
-        for image in view.iter_group(tables.IMAGES, region_id):
-            kind = kind_of(image, ctx.account_id)
-            if kind is None:
-                continue
-            counts[kind] += 1
-            rows.append(ImageRow(
-                image, kind, "instance" if image.image_id in used else "none",
-                _monthly_cost(image, kind, snapshot_price, products), _search_text(image)))
+        return _build(ctx, view, region_id)
+
+
+def _build(ctx: Context, view: View, region_id: str) -> Browse:
+    account = view.get(tables.ACCOUNTS, ctx.account_id)
+    region = view.get(tables.REGIONS, region_id)
+    used = used_image_ids(view, region_id)
+    snapshot_price = _snapshot_price(view, region_id)
+    products = {p.product_code: p for p in view.all(tables.PRODUCTS)}
+    rows: list[ImageRow] = []
+    counts = dict.fromkeys(KINDS, 0)
+    for image in view.iter_group(tables.IMAGES, region_id):
+        kind = kind_of(image, ctx.account_id)
+        if kind is None:
+            continue
+        counts[kind] += 1
+        rows.append(ImageRow(
+            image, kind, "instance" if image.image_id in used else "none",
+            _monthly_cost(image, kind, snapshot_price, products), _search_text(image)))
     counts["all"] = len(rows)
     rows.sort(key=lambda r: (r.image.creation_time, r.image.image_id), reverse=True)
     return Browse(ctx.profile.name, ctx.account_id, account.name if account else "",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -43,6 +43,12 @@ class Repository(Protocol):
     def read(self) -> AbstractContextManager[View]: ...
 
     def transaction(self) -> AbstractContextManager[Transaction]: ...
+
+    def preload(
+        self, table: Table[T], progress: Callable[[int, int, View], None] | None = None
+    ) -> None:
+        """Load a table ahead of use, reporting (done, total, partial view) as it goes."""
+        ...
 
     def refresh(self) -> bool:
         """Pick up other processes' commits; True when something changed."""

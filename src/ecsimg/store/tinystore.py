@@ -19,7 +19,7 @@ import gc
 import os
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -40,6 +40,7 @@ T = TypeVar("T")
 FORMAT = "ecsimg-catalogue"
 LOCK_TIMEOUT_SECONDS = 30.0
 _Stamp = tuple[int, int, int]
+Progress = Callable[[int, int, "_View"], None]
 
 
 def _fsync_dir(path: Path) -> None:
@@ -124,6 +125,10 @@ class _Loaded:
         self.shard_keys: dict[str, set[str]] = {}
         self.stamps: dict[str, _Stamp] = {}
         self.groups: dict[str, dict[str, Any]] = {}
+        self.known: set[str] = set()
+        """Shards read so far (a shard whose file does not exist counts once looked at)."""
+        self.complete = False
+        """Every shard is read; until then only ``get`` may be answered, for known shards."""
 
     def set(self, key: str, obj: Any) -> None:
         old = self.records.get(key)
@@ -212,6 +217,32 @@ class TinyRepository:
             if tx.ops:
                 self._commit(tx)
 
+    def preload(self, table: Table[Any], progress: Progress | None = None) -> None:
+        """Load ``table`` shard by shard, calling ``progress(done, total, view)`` after each.
+
+        The view shows the part loaded so far, so a caller can show the first rows of a large
+        table while the rest is read. Nothing happens if the table is loaded already.
+        """
+        with self._thread_lock, self._locked():
+            self._sync()
+            loaded = self._loaded_table(table)
+            if loaded.complete:
+                return
+            folder = self._table_dir(table)
+            shards = sorted(p.stem for p in folder.glob("*.json")) if folder.is_dir() else []
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                for done, shard in enumerate(shards, 1):
+                    if shard not in loaded.known:
+                        self._reload_shard(loaded, shard)
+                    if progress is not None and done < len(shards):
+                        progress(done, len(shards), _View(self, {table.name: loaded}))
+            finally:
+                if collecting:
+                    gc.enable()
+            loaded.complete = True
+
     def refresh(self) -> bool:
         with self._thread_lock, self._locked():
             before = self._generation
@@ -295,24 +326,41 @@ class TinyRepository:
     def _shard_path(self, table: Table[Any], shard: str) -> Path:
         return self._table_dir(table) / f"{shard}.json"
 
-    def _load(self, table: Table[T]) -> _Loaded:
+    def _loaded_table(self, table: Table[Any]) -> _Loaded:
         loaded = self._loaded.get(table.name)
         if loaded is None:
-            loaded = _Loaded(table)
-            self._reload_changed(loaded)
-            self._loaded[table.name] = loaded
+            loaded = self._loaded[table.name] = _Loaded(table)
         return loaded
 
-    def _reload_changed(self, loaded: _Loaded) -> None:
+    def _load(self, table: Table[T]) -> _Loaded:
+        """The whole table in memory."""
+        loaded = self._loaded_table(table)
+        if not loaded.complete:
+            self._reload_changed(loaded, everything=True)
+            loaded.complete = True
+        return loaded
+
+    def _load_key(self, table: Table[T], key: str) -> _Loaded:
+        """The table with at least the shard of ``key`` in memory: one lookup of a snapshot
+        need not read all 140,000 of them."""
+        loaded = self._loaded_table(table)
+        shard = table.shard_of(key)
+        if not loaded.complete and shard not in loaded.known:
+            self._reload_shard(loaded, shard)
+        return loaded
+
+    def _reload_changed(self, loaded: _Loaded, everything: bool = False) -> None:
         table = loaded.table
-        folder = self._table_dir(table)
-        present = {p.stem for p in folder.glob("*.json")} if folder.is_dir() else set()
+        shards = set(loaded.known)
+        if loaded.complete or everything:
+            folder = self._table_dir(table)
+            shards |= {p.stem for p in folder.glob("*.json")} if folder.is_dir() else set()
         # Decoding allocates a million small objects at 100k images; the cyclic collector
         # would scan them again and again for cycles they cannot have, tripling load time.
         collecting = gc.isenabled()
         gc.disable()
         try:
-            for shard in sorted(set(loaded.stamps) | present):
+            for shard in sorted(shards):
                 self._reload_shard(loaded, shard)
         finally:
             if collecting:
@@ -320,6 +368,7 @@ class TinyRepository:
 
     def _reload_shard(self, loaded: _Loaded, shard: str) -> None:
         table = loaded.table
+        loaded.known.add(shard)
         path = self._shard_path(table, shard)
         stamp = _stamp(path)
         if stamp is not None and stamp == loaded.stamps.get(shard):
@@ -354,7 +403,7 @@ class TinyRepository:
         journal.unlink()
         for (name, key), obj in tx.objects.items():
             loaded = self._loaded.get(name)
-            if loaded is None:
+            if loaded is None or not self._in_memory(loaded, key):
                 continue
             if obj is None:
                 loaded.remove(key)
@@ -363,12 +412,18 @@ class TinyRepository:
         for name, loaded in self._loaded.items():
             table = TABLES_BY_NAME[name]
             for shard in {table.shard_of(key) for (n, key) in tx.ops if n == name}:
+                if not (loaded.complete or shard in loaded.known):
+                    continue
                 stamp = _stamp(self._shard_path(table, shard))
                 if stamp is None:
                     loaded.stamps.pop(shard, None)
                 else:
                     loaded.stamps[shard] = stamp
         self._generation = generation
+
+    @staticmethod
+    def _in_memory(loaded: _Loaded, key: str) -> bool:
+        return loaded.complete or loaded.table.shard_of(key) in loaded.known
 
     def _apply(self, ops: list[list[Any]], generation: int) -> None:
         """Write the ops into their shards with TinyDB, then flush every touched shard atomically.
@@ -416,18 +471,23 @@ class TinyRepository:
 
 
 class _View:
-    def __init__(self, repo: TinyRepository) -> None:
+    def __init__(self, repo: TinyRepository, partial: dict[str, _Loaded] | None = None) -> None:
         self._repo = repo
+        self._partial = partial or {}
+
+    def _table(self, table: Table[Any]) -> _Loaded:
+        return self._partial.get(table.name) or self._repo._load(table)
 
     def get(self, table: Table[T], key: str) -> T | None:
-        obj: T | None = self._repo._load(table).records.get(key)
+        source = self._partial.get(table.name) or self._repo._load_key(table, key)
+        obj: T | None = source.records.get(key)
         return obj
 
     def all(self, table: Table[T]) -> list[T]:
-        return list(self._repo._load(table).records.values())
+        return list(self._table(table).records.values())
 
     def group(self, table: Table[T], group: str) -> list[T]:
-        return list(self._repo._load(table).groups.get(group, {}).values())
+        return list(self._table(table).groups.get(group, {}).values())
 
     def iter_group(self, table: Table[T], group: str) -> Iterator[T]:
         return iter(self.group(table, group))
@@ -474,10 +534,10 @@ class _Tx(_View):
         return list(merged.values())
 
     def all(self, table: Table[T]) -> list[T]:
-        return self._overlay(table, self._repo._load(table).records, None)
+        return self._overlay(table, self._table(table).records, None)
 
     def group(self, table: Table[T], group: str) -> list[T]:
-        return self._overlay(table, self._repo._load(table).groups.get(group, {}), group)
+        return self._overlay(table, self._table(table).groups.get(group, {}), group)
 
 
 def tables() -> tuple[Table[Any], ...]:

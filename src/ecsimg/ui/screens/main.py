@@ -58,11 +58,12 @@ class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = _screen_bindings()
 
     class RowsLoaded(Message):
-        """A worker finished reading the catalogue."""
+        """A worker read the catalogue, or (with ``done`` < 1) the first part of a large one."""
 
-        def __init__(self, loaded: Browse) -> None:
+        def __init__(self, loaded: Browse, done: float = 1.0) -> None:
             super().__init__()
             self.loaded = loaded
+            self.done = done
 
     class DetailsLoaded(Message):
         def __init__(self, loaded: ImageDetails) -> None:
@@ -115,17 +116,37 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="rows")
     def load_rows(self, ctx: Context, refresh: bool) -> None:
+        worker = get_current_worker()
         if refresh:
             ctx.repo.refresh()
-        loaded = browse.load(ctx)
-        if not get_current_worker().is_cancelled:
+
+        def first_rows(partial: Browse, done: float) -> None:
+            if not worker.is_cancelled:
+                self.post_message(self.RowsLoaded(partial, done))
+
+        loaded = browse.load(ctx, on_partial=first_rows)
+        if not worker.is_cancelled:
             self.post_message(self.RowsLoaded(loaded))
 
     def on_main_screen_rows_loaded(self, message: RowsLoaded) -> None:
         self.loaded = message.loaded
         self._ordered = self.query_one(ImageList).sorted(message.loaded.rows)
-        self._apply_filter(keep_key=self._focus_after_load)
-        self._focus_after_load = None
+        image_list = self.query_one(ImageList)
+        current = image_list.current
+        # A cursor the user moved stays on its image; one still on the first row follows the
+        # first row, so the final read of a large catalogue does not leave it on a stale row.
+        keep = self._focus_after_load or (current.key if current and image_list.cursor else "")
+        self._apply_filter(keep_key=keep)
+        self._show_loading(message.done)
+        if message.done >= 1.0:
+            self._focus_after_load = None
+
+    def _show_loading(self, done: float) -> None:
+        status = self.query_one("#filter-status", Static)
+        if done < 1.0:
+            status.update(Text(f"loading {done:.0%}…", style="dim"))
+        elif not status.has_class("-error"):
+            status.update("")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="details")
     def load_details(self, ctx: Context, row: ImageRow) -> None:
