@@ -164,13 +164,12 @@ def load(
     passed to it once, with the fraction done, so the first screen need not wait for all.
     """
     region_id = region_id or ctx.region_id
-    if on_partial is not None:
 
-        def progress(done: int, total: int, view: View) -> None:
-            if done == FIRST_ROWS_SHARDS:
-                on_partial(_build(ctx, view, region_id), done / total)
+    def progress(done: int, total: int, view: View) -> None:
+        if on_partial is not None and done == FIRST_ROWS_SHARDS:
+            on_partial(_build(ctx, view, region_id), done / total)
 
-        ctx.repo.preload(tables.IMAGES, progress)
+    ctx.repo.preload(tables.IMAGES, progress)
     with ctx.repo.read() as view:
         return _build(ctx, view, region_id)
 

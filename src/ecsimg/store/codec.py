@@ -38,6 +38,10 @@ class Codec(typing.Generic[T]):
                 default = dataclasses.MISSING
             self._fields.append((f.name, default, _decoder_for(hints[f.name])))
         self._nested = [(name, dec) for name, _, dec in self._fields if dec is not None]
+        self.defaults: dict[str, Any] = {
+            name: default for name, default, _ in self._fields if default is not dataclasses.MISSING
+        }
+        self.nested: dict[str, _Decoder] = dict(self._nested)
         # A region, an OS name or an owner UID repeats across 100,000 images; one shared
         # string per value instead of one per record saves tens of megabytes.
         self._shared_names = frozenset(

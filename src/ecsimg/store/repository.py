@@ -25,6 +25,11 @@ class View(Protocol):
 
     def iter_group(self, table: Table[T], group: str) -> Iterator[T]: ...
 
+    def scan(self, table: Table[T], group: str) -> list[T]:
+        """A group's records for reading fields only (they may be lazy stand-ins); use
+        ``get`` for the record itself."""
+        ...
+
 
 class Transaction(View, Protocol):
     """A read-modify-write that is applied whole or not at all."""

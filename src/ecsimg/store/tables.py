@@ -21,8 +21,8 @@ class Table(Generic[T]):
     cls: type[T]
     key: Callable[[T], str]
     shards: int = 1
-    group: Callable[[T], str] | None = None
-    """A grouping kept indexed in memory (images by region)."""
+    group: Callable[[str], str] | None = None
+    """A grouping of keys kept indexed in memory (images by region, from their keys)."""
 
     @property
     def codec(self) -> Codec[T]:
@@ -34,14 +34,14 @@ class Table(Generic[T]):
         return f"{zlib.crc32(key.encode()) % self.shards:02d}"
 
 
-def _region(obj: Any) -> str:
-    return str(obj.region_id)
+def _region_of_key(key: str) -> str:
+    return key.split("/", 1)[0]
 
 
 ACCOUNTS = Table("accounts", m.Account, lambda a: a.account_id)
 PROFILES = Table("profiles", m.Profile, lambda p: p.name)
 REGIONS = Table("regions", m.Region, lambda r: r.region_id)
-IMAGES = Table("images", m.Image, lambda i: i.key, shards=64, group=_region)
+IMAGES = Table("images", m.Image, lambda i: i.key, shards=64, group=_region_of_key)
 SNAPSHOTS = Table("snapshots", m.Snapshot, lambda s: s.snapshot_id, shards=8)
 DISKS = Table("disks", m.Disk, lambda d: d.disk_id, shards=4)
 INSTANCES = Table("instances", m.Instance, lambda i: i.instance_id, shards=4)
