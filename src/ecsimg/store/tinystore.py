@@ -404,7 +404,9 @@ class TinyRepository:
         loaded = self._loaded_table(table)
         shard = table.shard_of(key)
         if not loaded.complete and shard not in loaded.known:
-            self._reload_shard(loaded, shard)
+            # Decoded whole: a long-lived process looking up records one by one would
+            # otherwise keep every shard it touched as documents, several times larger.
+            self._reload_shard(loaded, shard, decode=True)
         return loaded
 
     def _reload_changed(self, loaded: _Loaded, everything: bool = False) -> None:
@@ -444,7 +446,13 @@ class TinyRepository:
             if type(doc) is not dict:
                 raise CatalogueError(f"{path}: record {key!r} is not an object")
         if decode:
-            docs = {key: loaded.decode_one(key, doc) for key, doc in docs.items()}
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                docs = {key: loaded.decode_one(key, doc) for key, doc in docs.items()}
+            finally:
+                if collecting:
+                    gc.enable()
         loaded.bulk_set(shard, docs)
         loaded.stamps[shard] = stamp
 
