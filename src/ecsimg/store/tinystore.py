@@ -176,16 +176,11 @@ class _Loaded:
         raw = [key for key in members if type(records[key]) is dict]
         if raw:
             group, groups = self.table.group, self.groups
-            collecting = gc.isenabled()
-            gc.disable()
-            try:
+            with _collector_paused():
                 for key in raw:
                     obj = records[key] = self._decode(key, records[key])
                     if group is not None:
                         groups[group(key)][key] = obj
-            finally:
-                if collecting:
-                    gc.enable()
         return list(map(records.__getitem__, members))
 
     def decode_one(self, key: str, doc: dict[str, Any]) -> Any:
@@ -203,24 +198,46 @@ class _Loaded:
 class _Lazy:
     """A read-only stand-in for a record still held as its document: fields on demand."""
 
-    __slots__ = ("_codec", "_doc", "key")
+    __slots__ = ("_defaults", "_doc", "_nested", "key")
 
     def __init__(self, key: str, doc: dict[str, Any], codec: Any) -> None:
         self.key = key
         self._doc = doc
-        self._codec = codec
+        self._nested = codec.nested
+        self._defaults = codec.defaults
 
     def __getattr__(self, name: str) -> Any:
-        doc = self._doc
-        if name in doc:
-            value = doc[name]
-            decoder = self._codec.nested.get(name)
-            # A nested field is a list while raw, a tuple once the record has been decoded.
-            return decoder(value) if decoder is not None and type(value) is list else value
-        try:
-            return self._codec.defaults[name]
-        except KeyError:
-            raise AttributeError(name) from None
+        value = self._doc.get(name, _ABSENT)
+        if value is _ABSENT:
+            try:
+                return self._defaults[name]
+            except KeyError:
+                raise AttributeError(name) from None
+        # A nested field is a list while raw, a tuple once the record has been decoded.
+        if type(value) is list and name in self._nested:
+            return self._nested[name](value)
+        return value
+
+
+_ABSENT = object()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic collector while records are built, then freeze what exists.
+
+    Loading 100,000 images allocates millions of objects that can hold no cycles; the
+    collector would scan them again and again (tripling load time) and, once re-enabled,
+    in one long full pass. Frozen objects are still freed when no longer referenced.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()
 
 
 def _stamp(path: Path) -> _Stamp | None:
@@ -284,9 +301,7 @@ class TinyRepository:
                 return
             folder = self._table_dir(table)
             shards = sorted(p.stem for p in folder.glob("*.json")) if folder.is_dir() else []
-            collecting = gc.isenabled()
-            gc.disable()
-            try:
+            with _collector_paused():
                 for done, shard in enumerate(shards, 1):
                     if shard not in loaded.known:
                         # Decoded as it goes: a caller that preloads reads every record, and
@@ -294,9 +309,6 @@ class TinyRepository:
                         self._reload_shard(loaded, shard, decode=True)
                     if progress is not None and done < len(shards):
                         progress(done, len(shards), _View(self, {table.name: loaded}))
-            finally:
-                if collecting:
-                    gc.enable()
             loaded.complete = True
 
     def refresh(self) -> bool:
@@ -417,14 +429,9 @@ class TinyRepository:
             shards |= {p.stem for p in folder.glob("*.json")} if folder.is_dir() else set()
         # Decoding allocates a million small objects at 100k images; the cyclic collector
         # would scan them again and again for cycles they cannot have, tripling load time.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with _collector_paused():
             for shard in sorted(shards):
                 self._reload_shard(loaded, shard)
-        finally:
-            if collecting:
-                gc.enable()
 
     def _reload_shard(self, loaded: _Loaded, shard: str, decode: bool = False) -> None:
         table = loaded.table
@@ -446,13 +453,8 @@ class TinyRepository:
             if type(doc) is not dict:
                 raise CatalogueError(f"{path}: record {key!r} is not an object")
         if decode:
-            collecting = gc.isenabled()
-            gc.disable()
-            try:
+            with _collector_paused():
                 docs = {key: loaded.decode_one(key, doc) for key, doc in docs.items()}
-            finally:
-                if collecting:
-                    gc.enable()
         loaded.bulk_set(shard, docs)
         loaded.stamps[shard] = stamp
 
@@ -564,16 +566,11 @@ class _View:
         stand-ins that decode one field at a time. Use ``get`` for the record itself."""
         loaded = self._table(table)
         codec = table.codec
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with _collector_paused():
             return [
                 _Lazy(key, value, codec) if type(value) is dict else value  # type: ignore[misc]
                 for key, value in loaded.groups.get(group, {}).items()
             ]
-        finally:
-            if collecting:
-                gc.enable()
 
 
 _DELETED = object()
