@@ -134,6 +134,8 @@ class _Loaded:
         """Shards read so far (a shard whose file does not exist counts once looked at)."""
         self.complete = False
         """Every shard is read; until then only ``get`` may be answered, for known shards."""
+        self.raw_left = False
+        """Some record is still a document (False lets a full read skip looking)."""
 
     def set(self, key: str, obj: Any) -> None:
         self.records[key] = obj
@@ -143,7 +145,9 @@ class _Loaded:
             self.groups.setdefault(group(key), {})[key] = obj
 
     def bulk_set(self, shard: str, docs: dict[str, Any]) -> None:
-        """Add a whole shard's documents at once (the load path)."""
+        """Add a whole shard's records or documents at once (the load path)."""
+        if docs and type(next(iter(docs.values()))) is dict:
+            self.raw_left = True
         self.records.update(docs)
         self.shard_keys.setdefault(shard, set()).update(docs)
         group = self.table.group
@@ -173,6 +177,9 @@ class _Loaded:
     def decode_all(self, members: dict[str, Any]) -> list[Any]:
         """Every record of ``members`` (the table or one group), decoding those still raw."""
         records = self.records
+        whole = members is records
+        if whole and not self.raw_left:
+            return list(records.values())
         raw = [key for key in members if type(records[key]) is dict]
         if raw:
             group, groups = self.table.group, self.groups
@@ -181,6 +188,8 @@ class _Loaded:
                     obj = records[key] = self._decode(key, records[key])
                     if group is not None:
                         groups[group(key)][key] = obj
+        if whole:
+            self.raw_left = False
         return list(map(records.__getitem__, members))
 
     def decode_one(self, key: str, doc: dict[str, Any]) -> Any:
