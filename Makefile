@@ -28,5 +28,8 @@ soak: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
+screenshots: $(STAMP)
+	$(PY) scripts/screenshots.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -147,7 +147,11 @@ def test_a_journal_that_fails_its_checksum_was_never_committed(tmp_path: Path) -
             "newer ecsimg",
         ),
         ("images/SHARD", b'{"images": {"k": ', "not valid JSON"),
-        ("images/SHARD", b'{"images": {"cn-hangzhou/m-00000000000000000001": {"image_id": 5}}}', "malformed"),
+        (
+            "images/SHARD",
+            b'{"images": {"cn-hangzhou/m-00000000000000000001": {"image_id": 5}}}',
+            "malformed",
+        ),
     ],
 )
 def test_an_unreadable_catalogue_is_refused_by_name_and_left_untouched(

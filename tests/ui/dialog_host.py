@@ -13,6 +13,7 @@ from ecsimg.service import browse
 from ecsimg.service.context import Context
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, DialogScreen, factory_for
 from ecsimg.ui.dialogs.base import Dialog
+from ecsimg.ui.text import Hanging
 from tests.world import World
 
 SIZE = (80, 24)
@@ -80,7 +81,8 @@ def screen_text(pilot: Pilot[None]) -> str:
     """Every Static's text on the dialog, joined (what a person reads)."""
     parts = []
     for static in pilot.app.screen.query(Static):
-        parts.append(str(static.render()))
+        content = static.content
+        parts.append(str(content) if isinstance(content, Hanging) else str(static.render()))
     return "\n".join(parts)
 
 

@@ -81,6 +81,9 @@ async def test_read_only_profile_shows_the_badge_and_disables_mutating_keys(
         await pilot.pause()
         assert fake_share == []
         assert isinstance(app.screen, MainScreen)
+        # The key is disabled, and pressing it says why rather than doing nothing.
+        messages = [n.message for n in app._notifications]
+        assert "Share is disabled: profile audit is read-only" in messages
 
 
 async def test_read_only_flag_disables_mutations_for_a_writable_profile(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import Checkbox, RadioButton, Select, SelectionList
+from textual.widgets import Checkbox, Input, RadioButton, Select, SelectionList
 
 from ecsimg.domain import models as m
 from ecsimg.store import tables
@@ -145,3 +145,72 @@ async def test_rule_040_edit_refuses_to_deprecate_a_shared_image_inline(world: W
         assert app.screen.query_one("#apply").disabled
     after = world.get_image(image.image_id)
     assert after is not None and after.status == m.AVAILABLE
+
+
+async def test_edit_adds_changes_and_removes_tags(world: World) -> None:
+    image = world.image(tags=(m.Tag("env", "dev"), m.Tag("team", "web"), m.Tag("old", "")))
+    app = open_dialog(world, "edit", (image.image_id,))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        tags = app.screen.query_one("#edit-tags", Input)
+        assert tags.value == "env=dev, team=web, old="
+        await fill(pilot, "#edit-tags", "env=prod, team=web, owner=ops")
+        text = screen_text(pilot)
+        assert "+env=prod +owner=ops -old" in text
+        assert (f"UntagResources --RegionId cn-hangzhou --ResourceType image --ResourceId.1 "
+                f"{image.image_id} --TagKey.1 old") in text
+        assert ("--Tag.1.Key env --Tag.1.Value prod --Tag.2.Key owner --Tag.2.Value ops"
+                in text)
+        assert "ModifyImageAttribute" not in text and "DryRun passed" in text
+        await click(pilot, "#apply")
+        assert app.dismissed
+    after = world.get_image(image.image_id)
+    assert after is not None
+    assert {t.key: t.value for t in after.tags} == {"env": "prod", "team": "web", "owner": "ops"}
+
+
+async def test_rule_033_edit_shows_a_bad_tag_key_inline(world: World) -> None:
+    image = world.image(tags=(m.Tag("env", "dev"),))
+    app = open_dialog(world, "edit", (image.image_id,))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await fill(pilot, "#edit-tags", "env=dev, acs:owner=me")
+        assert "InvalidTagKey.Malformed (400)" in screen_text(pilot)
+        assert app.screen.query_one("#apply").disabled
+    after = world.get_image(image.image_id)
+    assert after is not None and [t.key for t in after.tags] == ["env"]
+
+
+async def test_rule_035_edit_counts_tags_against_the_limit_of_20(world: World) -> None:
+    image = world.image(tags=tuple(m.Tag(f"k{n:02d}", "") for n in range(20)))
+    app = open_dialog(world, "edit", (image.image_id,))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        value = app.screen.query_one("#edit-tags", Input).value
+        await fill(pilot, "#edit-tags", value + ", one=more")
+        assert "QuotaExceed.Tags (403)" in screen_text(pilot)
+        assert app.screen.query_one("#apply").disabled
+        # Removing one and adding one stays at 20: Untag runs first, so Tag has room.
+        await fill(pilot, "#edit-tags", value.replace("k00=, ", "") + ", one=more")
+        assert "QuotaExceed" not in screen_text(pilot)
+
+
+async def test_edit_says_only_own_custom_images_can_be_edited(world: World) -> None:
+    public = world.public_image()
+    app = open_dialog(world, "edit", (public.image_id,))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "Only your own custom images can be edited" in screen_text(pilot)
+        assert app.screen.query_one("#apply").disabled
+
+
+async def test_a_dialog_opens_with_its_first_field_taking_the_keys(world: World) -> None:
+    image = world.image(image_name="web")
+    app = open_dialog(world, "edit", (image.image_id,))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        focused = app.screen.focused
+        assert focused is not None and focused.id == "edit-name"
+        await pilot.press("end", "2")
+        await settle(pilot)
+        assert "--ImageName web2" in screen_text(pilot)

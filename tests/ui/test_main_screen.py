@@ -131,7 +131,7 @@ async def test_cursor_moves_and_details_follow(ui_world: World) -> None:
         current = rows.current
         assert current is not None
         pane = app.screen.query_one(DetailsPane).query_one(Static)
-        assert current.image_id in str(pane.render())
+        assert current.image_id in str(pane.content)
 
 
 async def test_cursor_stays_visible_when_it_moves_off_screen(ui_world: World) -> None:
@@ -180,7 +180,7 @@ async def test_enter_opens_the_detail_screen_and_escape_goes_back(ui_world: Worl
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, DetailScreen)
-        body = str(app.screen.query_one("#detail-text", Static).render())
+        body = str(app.screen.query_one("#detail-text", Static).content)
         row = app.screen.row
         assert row.name == "web-005"
         assert row.image.disk_mappings[0].snapshot_id in body
@@ -194,7 +194,7 @@ async def test_help_lists_every_key(ui_world: World) -> None:
     async with running(ui_world) as (app, pilot):
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        text = str(app.screen.query_one("#help-text", Static).render())
+        text = str(app.screen.query_one("#help-text", Static).content)
         for key in ("ctrl+d delete", "ctrl+p", "space", "ctrl+r", "R", "P", "o", "O", "y", "l"):
             assert key in text
         await pilot.press("escape")
@@ -244,7 +244,7 @@ async def test_hostile_names_render_literally_and_aligned(ui_world: World) -> No
         assert cell_len(cjk.split("Available")[0]) == cell_len(plain.split("Available")[0])
         assert rows.move_to(next(r.key for r in rows.rows if "boom" in r.name))
         await settle(app, pilot)
-        pane = str(app.screen.query_one(DetailsPane).query_one(Static).render())
+        pane = str(app.screen.query_one(DetailsPane).query_one(Static).content)
         assert "[bold red]boom[/] \u241b[31mred<U+202E>" in pane
         assert "evil\u241b]52;c;AAAA\u2407" in pane
         assert "\x1b" not in app.export_screenshot()

@@ -15,6 +15,7 @@ from ecsimg.service import (  # noqa: F401  (importing registers the actions)
     regions,
     replace,
     snapshots,
+    tags,
 )
 from ecsimg.service.context import Context
 from ecsimg.service.core import UnknownAction, call, lookup

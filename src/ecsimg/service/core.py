@@ -86,7 +86,9 @@ def _event(
     body: Mapping[str, Any] | None = None,
 ) -> Event:
     shown = {k: ("******" if k in SECRET_PARAMS else _storable(v)) for k, v in raw.items()}
-    resource_ids = {v for k, v in raw.items() if k in ("ImageId", "InstanceId", "SnapshotId")}
+    resource_ids = {
+        _storable(v) for k, v in raw.items() if k in ("ImageId", "InstanceId", "SnapshotId")
+    }
     if body:
         for key in ("ImageId", "DiskId", "SnapshotId", "TaskId", "InstanceId"):
             value = body.get(key)

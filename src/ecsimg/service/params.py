@@ -42,6 +42,14 @@ def _pattern(name: str) -> re.Pattern[str]:
     return found
 
 
+def _is_utf8(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 COMMON = (
     Param("RegionId"),
     Param("OwnerId"),
@@ -76,6 +84,10 @@ class Request:
                 value = str(value)
             if len(value) > MAX_VALUE_LENGTH:
                 raise invalid(name, f"longer than {MAX_VALUE_LENGTH} characters")
+            if not _is_utf8(value):
+                # Undecodable command-line bytes arrive as lone surrogates, which no record
+                # or JSON document can hold.
+                raise invalid(name, "not valid UTF-8 text")
             self.raw[name] = value
         for param in spec:
             if param.required and "N" not in param.name.split(".") and not self.raw.get(param.name):

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 
 from ecsimg.service import browse
-from ecsimg.ui.keys import KEY_ACTIONS
+from ecsimg.ui.keys import KEY_ACTIONS, display_keys
 from ecsimg.ui.text import sanitize
 
 if TYPE_CHECKING:
@@ -18,6 +19,11 @@ if TYPE_CHECKING:
 
 IMAGE_HITS = 30
 MIN_IMAGE_QUERY = 2
+
+
+def _with_keys(label: Content, keys: str) -> Content:
+    """The entry with its keys after it, so the palette teaches the shortcut."""
+    return Content.assemble(label, (f"  {keys}", "dim")) if keys else label
 
 
 class EcsImgCommands(Provider):
@@ -31,39 +37,44 @@ class EcsImgCommands(Provider):
                 return screen
         return None
 
-    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+    def _commands(self) -> list[tuple[str, Callable[[], object], str, str]]:
+        """(label, callback, help, keys) of every entry."""
         main = self._main()
         if main is None:
             return []
         read_only = main.ctx.is_read_only
-        commands: list[tuple[str, Callable[[], object], str]] = []
+        commands: list[tuple[str, Callable[[], object], str, str]] = []
         for key_action in KEY_ACTIONS:
             if key_action.action_id == "command_palette":
                 continue
             label = key_action.description
             if key_action.mutating and read_only:
                 label = f"{label} (disabled: read-only)"
-            commands.append((label, partial(main.run_key_action, key_action.action_id), ""))
+            keys = display_keys(main.settings.keys_for(key_action.action_id))
+            commands.append((label, partial(main.run_key_action, key_action.action_id), "",
+                             keys))
         for region_id, name in browse.region_ids(main.ctx):
             commands.append((f"Region {region_id} {name}", partial(main.switch_region, region_id),
-                             "switch region"))
+                             "switch region", ""))
         for profile, account_name in browse.profiles(main.ctx):
             suffix = " read-only" if profile.read_only else ""
             commands.append((f"Profile {profile.name} ({sanitize(account_name)}){suffix}",
-                             partial(main.switch_profile, profile.name), "switch profile"))
+                             partial(main.switch_profile, profile.name), "switch profile", ""))
         return commands
 
     async def discover(self) -> Hits:
-        for label, callback, help_text in self._commands():
+        for label, callback, help_text, keys in self._commands():
             if not label.startswith(("Region", "Profile")):
-                yield DiscoveryHit(label, callback, help=help_text or None)
+                yield DiscoveryHit(_with_keys(Content(label), keys), callback, text=label,
+                                   help=help_text or None)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for label, callback, help_text in self._commands():
+        for label, callback, help_text, keys in self._commands():
             score = matcher.match(label)
             if score > 0:
-                yield Hit(score, matcher.highlight(label), callback, help=help_text or None)
+                yield Hit(score, _with_keys(matcher.highlight(label), keys), callback,
+                          text=label, help=help_text or None)
         main = self._main()
         if main is None or main.loaded is None or len(query) < MIN_IMAGE_QUERY:
             return

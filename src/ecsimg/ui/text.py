@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from rich.cells import cell_len, set_cell_size
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.style import Style
 from rich.text import Text
 
@@ -58,3 +59,42 @@ def cell(text: str, width: int, style: str | Style = "", right: bool = False) ->
         if cell_len(clean) <= width:
             return Text(" " * (width - cell_len(clean)) + clean, style=style, end="")
     return Text(fit(text, width), style=style, end="")
+
+
+class Hanging:
+    """Lines whose wrapped parts are indented under the value, so labels keep their column.
+
+    Rich wraps a long line back to the left edge; in a narrow pane that puts values under the
+    labels and makes "ID" sit alone on a line above its value.
+    """
+
+    def __init__(self) -> None:
+        self.lines: list[tuple[Text, int]] = []
+
+    def add(self, line: Text | str, indent: int = 0) -> None:
+        """One line; when it wraps, the rest goes ``indent`` cells in."""
+        self.lines.append((line if isinstance(line, Text) else Text(line, end=""), indent))
+
+    def extend(self, other: Hanging) -> None:
+        self.lines.extend(other.lines)
+
+    @property
+    def plain(self) -> str:
+        return "\n".join(line.plain for line, _ in self.lines)
+
+    def __str__(self) -> str:
+        return self.plain
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = max(options.max_width, 1)
+        for line, indent in self.lines:
+            room = width - indent
+            if indent <= 0 or room < 12 or line.cell_len <= width:
+                for part in line.wrap(console, width, overflow="fold"):
+                    part.end = "\n"
+                    yield part
+                continue
+            head, body = line.divide([indent])
+            for n, part in enumerate(body.wrap(console, room, overflow="fold")):
+                part.rstrip()
+                yield Text.assemble(head if n == 0 else " " * indent, part, end="\n")

@@ -36,6 +36,10 @@ class Dialog(ModalScreen[DialogOutcome | None]):
     CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Close")]
 
+    AUTO_FOCUS = ", ".join(f".dialog-box {kind}" for kind in (
+        "Input", "Select", "SelectionList", "OptionList", "RadioSet", "Checkbox", "Button"))
+    """The first field takes the keys at once (the scrolling box would otherwise take them)."""
+
     TITLE: ClassVar[str] = ""
     MUTATING: ClassVar[bool] = True
     """Refused under a read-only profile; shows Apply and checks with DryRun."""
@@ -126,6 +130,14 @@ class Dialog(ModalScreen[DialogOutcome | None]):
     def ready_to_apply(self) -> bool:
         """An extra condition for Apply beyond a passing DryRun (a typed confirmation)."""
         return True
+
+    def earlier_calls_fix(self, calls: Sequence[ApiCall], index: int, err: ApiError) -> bool:
+        """Whether ``err`` of call ``index`` goes away once the calls before it ran.
+
+        Each DryRun sees today's catalogue, not the one the earlier calls leave behind; a
+        dialog that checks the combined effect itself says which errors that explains.
+        """
+        return False
 
     def call_note(self, calls: Sequence[ApiCall]) -> str:
         """A line above the command lines (e.g. why there are several calls)."""
@@ -251,6 +263,8 @@ class Dialog(ModalScreen[DialogOutcome | None]):
             except DryRunOperation:
                 continue
             except ApiError as err:
+                if self.earlier_calls_fix(calls, index, err):
+                    continue
                 self.post_message(self.Validated(generation, err, index))
                 return
             # A read action ignores DryRun and simply answers: that is a pass too.

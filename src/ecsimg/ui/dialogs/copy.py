@@ -11,6 +11,7 @@ from ecsimg import service
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row, non_empty
+from ecsimg.ui.widgets.toggles import Tick
 
 
 class CopyDialog(Dialog):
@@ -27,7 +28,7 @@ class CopyDialog(Dialog):
                                                  id="copy-region"))
         yield field_row("Name", Input(placeholder="DestinationImageName", id="copy-name"))
         yield field_row("Description", Input(id="copy-description"))
-        yield field_row("Encrypted", Checkbox("encrypt the copy", id="copy-encrypted"))
+        yield field_row("Encrypted", Tick("encrypt the copy", id="copy-encrypted"))
         yield field_row("KMSKeyId", Input(placeholder="empty: the service key",
                                           id="copy-kms"))
 

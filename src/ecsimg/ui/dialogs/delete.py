@@ -12,6 +12,7 @@ from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row
 from ecsimg.ui.text import safe
+from ecsimg.ui.widgets.toggles import Tick
 
 
 class DeleteDialog(Dialog):
@@ -29,7 +30,7 @@ class DeleteDialog(Dialog):
             text.append("\n")
         text.rstrip()
         yield Static(text, id="delete-images", classes="dialog-section")
-        yield field_row("Force", Checkbox("also when instances use it", id="delete-force"))
+        yield field_row("Force", Tick("also when instances use it", id="delete-force"))
         yield Static("", id="delete-ask", classes="dialog-section")
         yield field_row("Confirm", Input(id="delete-confirm"), row_id="delete-confirm-row")
 
@@ -52,6 +53,7 @@ class DeleteDialog(Dialog):
             ask.update(Text(f"Type {what} ({expected}) to enable Delete:", style="yellow"))
         else:
             ask.update("")
+        ask.display = bool(expected)  # an empty line with its margin would look like a gap
         self.query_one("#delete-confirm-row").display = bool(expected)
         super().form_changed()
 

@@ -1,7 +1,9 @@
-"""Edit an image's name, description and family, and deprecate or restore it."""
+"""Edit an image's name, description, family and tags, and deprecate or restore it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -9,16 +11,54 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select, Static
 
 from ecsimg.domain import models as m
+from ecsimg.domain.errors import ApiError
+from ecsimg.domain.validation import MAX_TAGS
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
-from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row
+from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row, parse_tags, tag_params
 from ecsimg.ui.text import safe
 
 STATUS_CHOICES = ((m.AVAILABLE, "Available (restore)"), (m.DEPRECATED, "Deprecated"))
 
 
+def tags_field(tags: tuple[m.Tag, ...]) -> str:
+    """Tags as the Tags field shows them: ``key=value, key=value``."""
+    return ", ".join(f"{tag.key}={tag.value}" for tag in tags)
+
+
+@dataclass(frozen=True)
+class TagDiff:
+    """What saving the Tags field changes: keys set (new or with a new value) and removed."""
+
+    set_tags: tuple[tuple[str, str], ...]
+    removed_keys: tuple[str, ...]
+    count_after: int
+
+    def calls(self, region_id: str, image_id: str) -> list[ApiCall]:
+        """UntagResources first, so a full image has room for the tags set after it."""
+        target = {"RegionId": region_id, "ResourceType": "image", "ResourceId.1": image_id}
+        calls = []
+        if self.removed_keys:
+            calls.append(ApiCall("UntagResources", {**target, **{
+                f"TagKey.{n}": key for n, key in enumerate(self.removed_keys, 1)}}))
+        if self.set_tags:
+            calls.append(ApiCall("TagResources", {**target, **tag_params(self.set_tags)}))
+        return calls
+
+
+def tag_diff(current: tuple[m.Tag, ...], wanted: list[tuple[str, str]]) -> TagDiff:
+    """The change from the image's tags to the field's (a repeated key is left for the API)."""
+    before = {tag.key: tag.value for tag in current}
+    wanted_keys = {key for key, _ in wanted}
+    return TagDiff(
+        set_tags=tuple((key, value) for key, value in wanted if before.get(key) != value),
+        removed_keys=tuple(key for key in before if key not in wanted_keys),
+        count_after=len(wanted_keys),
+    )
+
+
 class EditDialog(Dialog):
-    """ModifyImageAttribute with the fields that changed; tags are listed (no API sets them)."""
+    """ModifyImageAttribute with the fields that changed; TagResources and UntagResources."""
 
     TITLE = "Edit image"
     APPLY_LABEL = "Save"
@@ -35,20 +75,19 @@ class EditDialog(Dialog):
             [(label, value) for value, label in STATUS_CHOICES],
             value=status if status in (m.AVAILABLE, m.DEPRECATED) else m.AVAILABLE,
             allow_blank=False, id="edit-status"))
-        tags = Text("Tags: ", style="dim", end="")
-        if image is not None and image.tags:
-            for tag in image.tags:
-                tags.append_text(safe(f"{tag.key}={tag.value}  "))
-        else:
-            tags.append("none", style="dim")
-        tags.append("\n(tags are set when an image is created, imported or copied)",
-                    style="dim")
-        yield Static(tags, id="edit-tags", classes="dialog-section")
+        yield field_row("Tags", Input(tags_field(image.tags) if image else "",
+                                      placeholder="key=value, key=value", id="edit-tags"))
+        yield Static(Text("Tags: key=value pairs, comma-separated; delete a pair to remove it.",
+                          style="dim"), id="edit-tags-hint")
+        yield Static("", id="edit-tags-diff")
 
     def planned_calls(self) -> list[ApiCall]:
         current = self.request.current
         if current is None:
             raise FormProblem("No image: put the cursor on the image to edit.")
+        if current.kind != "custom":
+            raise FormProblem(f"Only your own custom images can be edited; this one is "
+                              f"{current.kind}.")
         image = current.image
         params = {"RegionId": image.region_id, "ImageId": image.image_id}
         name = self.query_one("#edit-name", Input).value
@@ -63,9 +102,38 @@ class EditDialog(Dialog):
             params["ImageFamily"] = family
         if isinstance(status, str) and status != image.status:
             params["Status"] = status
-        if len(params) == 2:
-            return []
-        return [ApiCall("ModifyImageAttribute", params)]
+        calls = [ApiCall("ModifyImageAttribute", params)] if len(params) > 2 else []
+        diff = tag_diff(image.tags, parse_tags(self.query_one("#edit-tags", Input).value))
+        self._show_tag_diff(diff)
+        if diff.count_after > MAX_TAGS:
+            # The calls are checked one by one against today's tags, so the total is checked
+            # here with the service's limit and code.
+            raise ApiError("QuotaExceed.Tags", f"An image holds at most {MAX_TAGS} tags "
+                           f"({diff.count_after} after this change).", 403)
+        return calls + diff.calls(image.region_id, image.image_id)
+
+    def _show_tag_diff(self, diff: TagDiff) -> None:
+        text = Text(end="")
+        if diff.set_tags or diff.removed_keys:
+            text.append("Tag change: ", style="bold")
+        for key, value in diff.set_tags:
+            text.append_text(safe(f"+{key}={value} ", style="green"))
+        for key in diff.removed_keys:
+            text.append_text(safe(f"-{key} ", style="red"))
+        widget = self.query_one("#edit-tags-diff", Static)
+        widget.update(text)
+        widget.display = bool(text.plain)
+
+    def earlier_calls_fix(self, calls: Sequence[ApiCall], index: int, err: ApiError) -> bool:
+        # The tag count after the change is checked in planned_calls; the DryRun of
+        # TagResources still counts the tags UntagResources is about to remove.
+        return err.code == "QuotaExceed.Tags" and any(
+            call.action == "UntagResources" for call in calls[:index])
+
+    def call_note(self, calls: Sequence[ApiCall]) -> str:
+        if len(calls) > 1:
+            return f"{len(calls)} calls, made in this order:"
+        return ""
 
     def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
         current = self.request.current

@@ -12,12 +12,27 @@ from textual.widgets import Button, Input, Select, Static
 
 from ecsimg import service
 from ecsimg.domain.fees import FeePreview
-from ecsimg.service.price import UNIT_HOURS, preview_image_fees
+from ecsimg.service.price import UNIT_HOURS, holding_costs, preview_image_fees
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.dialogs.buy import BuyDialog
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row
-from ecsimg.ui.text import safe
+from ecsimg.ui.text import Hanging, safe
+
+LABEL_WIDTH = 18
+AMOUNT_WIDTH = 12
+DETAIL_INDENT = LABEL_WIDTH + AMOUNT_WIDTH + len(" CNY  ")
+"""Where a fee line's wrapped detail continues: under the detail, not under the label."""
+
+
+@dataclass(frozen=True)
+class FeeData:
+    """What the dialog reads once: instance types and the holding cost of every region."""
+
+    instance_types: list[tuple[str, str]]
+    """(instance type id, label)."""
+    holding_per_region: dict[str, float]
+    """CNY per month of the caller's custom images' snapshots, by region."""
 
 
 @dataclass(frozen=True)
@@ -58,24 +73,31 @@ class FeePreviewDialog(Dialog):
                         Select[str]([(u, u) for u in UNIT_HOURS], value="Hour",
                                     allow_blank=False, id="fee-unit"))
         yield Static("", id="fee-lines", classes="dialog-section")
+        yield Static("", id="fee-holding", classes="dialog-section")
 
     def compose_buttons(self) -> ComposeResult:
         current = self.request.current
         if current is not None and current.image.product_code:
             yield Button(f"Buy one use in {current.region_id}", id="fee-buy")
 
-    def fetch(self) -> list[tuple[str, str]]:
+    def fetch(self) -> FeeData:
         body = service.call(self.ctx, "DescribeInstanceTypes", {})
         types = body["InstanceTypes"]["InstanceType"]
-        return [(t["InstanceTypeId"], f"{t['InstanceTypeId']}  {t.get('CpuCoreCount', '')} vCPU "
-                 f"{t.get('MemorySize', '')} GiB {t.get('CpuArchitecture', '')}") for t in types]
+        with self.ctx.repo.read() as view:
+            holding = holding_costs(self.ctx, view)
+        return FeeData(
+            [(t["InstanceTypeId"], f"{t['InstanceTypeId']}  {t.get('CpuCoreCount', '')} vCPU "
+              f"{t.get('MemorySize', '')} GiB {t.get('CpuArchitecture', '')}") for t in types],
+            holding)
 
     def show_fetched(self, data: Any) -> None:
+        assert isinstance(data, FeeData)
+        self._show_holding(data.holding_per_region)
         select = self.query_one("#fee-type", Select)
-        select.set_options([(label, type_id) for type_id, label in data])
+        select.set_options([(label, type_id) for type_id, label in data.instance_types])
         current = self.request.current
         wanted = "ARM" if current is not None and current.architecture == "arm64" else "X86"
-        for type_id, label in data:
+        for type_id, label in data.instance_types:
             if label.endswith(wanted):
                 select.value = type_id
                 break
@@ -114,21 +136,38 @@ class FeePreviewDialog(Dialog):
             lines.update("")
             return
         preview, currency = data.preview, data.preview.currency
-        text = Text(end="")
+        text = Hanging()
         for line in preview.lines:
-            text.append(f"{line.label:<18}", style="bold")
-            text.append(f"{line.amount:>12,.2f} {currency}  ")
-            text.append_text(safe(line.detail, style="dim"))
-            text.append("\n")
-        text.append(f"{'Image fees':<18}", style="bold")
-        text.append(f"{preview.total:>12,.2f} {currency}\n", style="bold")
-        text.append(f"{'DescribePrice':<18}{data.trade_price:>12,.2f} {currency}  "
-                    "instance, disks and image\n")
+            fee = Text(f"{line.label:<{LABEL_WIDTH}}", style="bold", end="")
+            fee.append(f"{line.amount:>{AMOUNT_WIDTH},.2f} {currency}  ")
+            fee.append_text(safe(line.detail, style="dim"))
+            text.add(fee, DETAIL_INDENT)
+        total = Text(f"{'Image fees':<{LABEL_WIDTH}}", style="bold", end="")
+        total.append(f"{preview.total:>{AMOUNT_WIDTH},.2f} {currency}", style="bold")
+        text.add(total, DETAIL_INDENT)
+        text.add(f"{'DescribePrice':<{LABEL_WIDTH}}{data.trade_price:>{AMOUNT_WIDTH},.2f} "
+                 f"{currency}  instance, disks and image", DETAIL_INDENT)
         if preview.holding_per_month:
-            text.append(f"{'Holding the image':<18}{preview.holding_per_month:>12,.2f} "
-                        f"{currency} per month (snapshot storage)")
-        text.rstrip()
+            text.add(f"{'Holding the image':<{LABEL_WIDTH}}"
+                     f"{preview.holding_per_month:>{AMOUNT_WIDTH},.2f} {currency}  "
+                     "per month (snapshot storage)", DETAIL_INDENT)
         lines.update(text)
+
+    def _show_holding(self, per_region: dict[str, float]) -> None:
+        """The monthly cost of holding all the caller's custom images, region by region."""
+        text = Hanging()
+        text.add(Text("Holding all your custom images (snapshot storage per month)",
+                      style="bold", end=""))
+        held = {region: cost for region, cost in sorted(per_region.items()) if cost}
+        for region_id, cost in held.items():
+            text.add(f"{region_id:<{LABEL_WIDTH}}{cost:>{AMOUNT_WIDTH},.2f} CNY")
+        if held:
+            total = Text(f"{'all regions':<{LABEL_WIDTH}}", style="bold", end="")
+            total.append(f"{sum(held.values()):>{AMOUNT_WIDTH},.2f} CNY", style="bold")
+            text.add(total)
+        else:
+            text.add(Text("no custom images", style="dim", end=""))
+        self.query_one("#fee-holding", Static).update(text)
 
     @on(Button.Pressed, "#fee-buy")
     def _buy(self) -> None:

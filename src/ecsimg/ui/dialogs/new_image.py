@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Input, RadioButton, RadioSet, Select, SelectionList, Static
+from textual.widgets import Input, RadioSet, Select, SelectionList, Static
 
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
@@ -20,6 +20,7 @@ from ecsimg.ui.dialogs.forms import (
     tag_params,
 )
 from ecsimg.ui.text import sanitize
+from ecsimg.ui.widgets.toggles import Choice, Picks
 
 
 class NewImageDialog(Dialog):
@@ -30,13 +31,13 @@ class NewImageDialog(Dialog):
 
     def compose_form(self) -> ComposeResult:
         with RadioSet(id="new-source"):
-            yield RadioButton("from an instance", value=True, id="new-from-instance")
-            yield RadioButton("from snapshots", id="new-from-snapshots")
+            yield Choice("from an instance", value=True, id="new-from-instance")
+            yield Choice("from snapshots", id="new-from-snapshots")
         yield field_row("Instance", Select[str]([], prompt="instance", id="new-instance"))
         yield field_row("System snap.", Select[str]([], prompt="system disk snapshot",
                                                     id="new-system-snapshot"))
         yield Static(Text("Data disk snapshots (space to pick)", style="dim"))
-        yield SelectionList[str](id="new-data-snapshots")
+        yield Picks(id="new-data-snapshots")
         yield field_row("Name", Input(placeholder="ImageName", id="new-name"))
         yield field_row("Description", Input(id="new-description"))
         yield field_row("Family", Input(placeholder="ImageFamily", id="new-family"))
@@ -70,7 +71,7 @@ class NewImageDialog(Dialog):
         return f"{snapshot['SnapshotId']}  {snapshot.get('SourceDiskSize', '')} GiB  {name}"
 
     def _from_instance(self) -> bool:
-        return self.query_one("#new-from-instance", RadioButton).value
+        return self.query_one("#new-from-instance", Choice).value
 
     def planned_calls(self) -> list[ApiCall]:
         params = {"RegionId": self.region_id}

@@ -66,7 +66,10 @@ class RegionPicker(_Picker):
         super().show_fetched(data)
         ids = [region_id for region_id, _ in data]
         if self.region_id in ids:
-            self.query_one("#picker-options", OptionList).highlighted = ids.index(self.region_id)
+            options = self.query_one("#picker-options", OptionList)
+            options.highlighted = ids.index(self.region_id)
+            # Scrolling needs the options laid out, which happens after this refresh.
+            self.call_after_refresh(options.scroll_to_highlight, top=True)
 
     def outcome_for(self, option_id: str) -> DialogOutcome:
         return DialogOutcome(message=f"Region {option_id}", region_id=option_id)
@@ -93,6 +96,13 @@ class ProfilePicker(_Picker):
             found.append(Option(label, id=name))
         return found
 
+    def show_fetched(self, data: Any) -> None:
+        super().show_fetched(data)
+        names = [row[0] for row in data]
+        if self.ctx.profile.name in names:
+            options = self.query_one("#picker-options", OptionList)
+            options.highlighted = names.index(self.ctx.profile.name)
+
     def outcome_for(self, option_id: str) -> DialogOutcome:
         return DialogOutcome(message=f"Profile {option_id}", profile_name=option_id)
 
@@ -103,6 +113,8 @@ class ActivityLog(Dialog):
     TITLE = "Activity log"
     MUTATING = False
     CHECKS = False
+    AUTO_FOCUS = ".dialog-box"
+    """The log scrolls with the arrow and page keys."""
 
     def compose_form(self) -> ComposeResult:
         yield Static("", id="activity-events")

@@ -143,8 +143,9 @@ class ShareDialog(Dialog):
             if diff.already_shared:
                 text.append(f"\n  already shared: {', '.join(diff.already_shared)}", style="dim")
             if diff.not_shared:
-                text.append_text(safe(f"\n  not shared, ignored: {', '.join(diff.not_shared)}",
-                                      style="dim"))
+                # The UIDs are typed text: sanitised, but the line break is ours.
+                text.append("\n  not shared, ignored: ", style="dim")
+                text.append_text(safe(", ".join(diff.not_shared), style="dim"))
             text.append("\n")
         text.rstrip()
         self.query_one("#share-diff", Static).update(text)

@@ -54,6 +54,6 @@ class DetailScreen(Screen[None]):
 
     def on_detail_screen_details_loaded(self, message: DetailsLoaded) -> None:
         text = details_text(message.loaded, full=True)
-        text.append("\n")
-        text.append_text(fees_text(message.loaded.fees))
+        text.add("")
+        text.extend(fees_text(message.loaded.fees))
         self.query_one("#detail-text", Static).update(text)

@@ -14,6 +14,7 @@ from textual.widgets import Static
 from ecsimg.config import Settings
 from ecsimg.domain.filtering import FIELDS
 from ecsimg.ui.keys import KEY_ACTIONS, display_keys
+from ecsimg.ui.text import Hanging
 
 FILTER_HELP = (
     "Filter: words match name, ID, snapshot ID, OS and description; terms: "
@@ -22,16 +23,25 @@ FILTER_HELP = (
 )
 
 
-def help_text(settings: Settings, read_only: bool) -> Text:
-    text = Text("Keys\n\n", style="bold", end="")
+KEYS_WIDTH = 16
+
+
+def help_text(settings: Settings, read_only: bool) -> Hanging:
+    """Every key action with its keys; a wrapped description stays in its column."""
+    text = Hanging()
+    text.add(Text("Keys", style="bold", end=""))
+    text.add("")
     for key_action in KEY_ACTIONS:
         keys = display_keys(settings.keys_for(key_action.action_id))
-        text.append(f"{keys:<16}", style="bold")
-        text.append(key_action.description)
+        line = Text(f"{keys:<{KEYS_WIDTH - 1}} ", style="bold", end="")
+        line.append(key_action.description)
         if key_action.mutating and read_only:
-            text.append("  (disabled: read-only)", style="dim")
-        text.append("\n")
-    text.append("\n" + FILTER_HELP + "\n", style="dim")
+            line.append("  (disabled: read-only)", style="dim")
+        text.add(line, KEYS_WIDTH)
+    text.add("")
+    text.add(Text(FILTER_HELP, style="dim", end=""))
+    text.add("")
+    text.add(Text("escape, q or ? closes this screen", style="dim", end=""))
     return text
 
 

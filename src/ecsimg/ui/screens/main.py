@@ -6,7 +6,7 @@ import dataclasses
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -244,6 +244,19 @@ class MainScreen(Screen[None]):
         if action == "dialog" and parameters and parameters[0] in MUTATING_DIALOGS:
             return None if self.ctx.is_read_only else True
         return True
+
+    def on_key(self, event: events.Key) -> None:
+        """Say why a mutating key does nothing under a read-only profile (it is disabled)."""
+        if not self.ctx.is_read_only:
+            return
+        for key_action in KEY_ACTIONS:
+            if key_action.mutating and event.key in self.settings.keys_for(
+                    key_action.action_id).split(","):
+                event.stop()
+                what = key_action.action_id.replace("_", " ").capitalize()
+                self.notify(f"{what} is disabled: profile {self.ctx.profile.name} is read-only",
+                            severity="warning", markup=False)
+                return
 
     def action_dialog(self, name: str) -> None:
         """The one place every dialog key and palette entry goes through."""

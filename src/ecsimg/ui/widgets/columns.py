@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -82,8 +81,9 @@ def status_cell(row: ImageRow, now: float, width: int) -> Text:
         bar = "█" * filled + "░" * (BAR_WIDTH - filled)
         return cell(f"{bar} {progress:>2}%", width, style)
     if status == "Waiting":
-        # A dot that bounces along the bar: the row is alive though its progress is 0.
-        step = int(time.monotonic() * 6) % (2 * BAR_WIDTH - 2)
+        # A dot that bounces along the bar: the row is alive though its progress is 0. It
+        # follows the app's clock, so a fixed clock (snapshots) gives a fixed picture.
+        step = int(now * 6) % (2 * BAR_WIDTH - 2)
         position = step if step < BAR_WIDTH else 2 * BAR_WIDTH - 2 - step
         bar = "·" * position + "▪" + "·" * (BAR_WIDTH - 1 - position)
         return cell(f"{bar} wait", width, style)

@@ -8,28 +8,37 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from ecsimg.service.browse import FeeLine, ImageDetails
-from ecsimg.ui.text import sanitize
+from ecsimg.ui.text import Hanging, sanitize
+
+LABEL_WIDTH = 15
+"""A field's label and the space after it: where a wrapped value continues."""
+LINE_INDENT = 2
+"""Where a wrapped list line (a disk, a share, an event) continues."""
 
 KIND_LABELS = {"public": "public", "custom": "custom (yours)", "shared": "shared with you",
                "marketplace": "marketplace", "community": "community"}
 
 
-def _field(text: Text, label: str, value: str, style: str = "") -> None:
-    text.append(f"{label:<14} ", style="bold")
-    text.append(sanitize(value) or "-", style=style)
-    text.append("\n")
+def _field(text: Hanging, label: str, value: str, style: str = "") -> None:
+    line = Text(f"{label:<{LABEL_WIDTH - 1}} ", style="bold", end="")
+    line.append(sanitize(value) or "-", style=style)
+    text.add(line, LABEL_WIDTH)
 
 
-def _section(text: Text, title: str) -> None:
-    text.append(f"\n{title}\n", style="bold underline")
+def _item(text: Hanging, value: str | Text) -> None:
+    text.add(value if isinstance(value, Text) else Text(value, end=""), LINE_INDENT)
 
 
-def details_text(d: ImageDetails, full: bool = False) -> Text:
+def _section(text: Hanging, title: str) -> None:
+    text.add("")
+    text.add(Text(title, style="bold underline", end=""))
+
+
+def details_text(d: ImageDetails, full: bool = False) -> Hanging:
     """Every known field of the image; ``full`` adds every API field, copies and events."""
     image = d.row.image
-    text = Text(end="")
-    text.append(sanitize(image.image_name) or image.image_id, style="bold")
-    text.append("\n")
+    text = Hanging()
+    text.add(Text(sanitize(image.image_name) or image.image_id, style="bold", end=""))
     _field(text, "ID", image.image_id)
     _field(text, "Type", KIND_LABELS.get(d.row.kind, d.row.kind))
     status = d.status if d.status not in ("Creating", "Waiting") else (
@@ -68,17 +77,17 @@ def details_text(d: ImageDetails, full: bool = False) -> Text:
                 line += " (missing)"
             elif full:
                 line += f" {mapping.snapshot.size} GiB {mapping.snapshot.creation_time}"
-        text.append(sanitize(line) + "\n")
+        _item(text, sanitize(line))
     if not d.mappings:
-        text.append("-\n")
+        _item(text, "-")
     _section(text, "Tags")
     for tag in image.tags:
-        text.append(f"{sanitize(tag.key)}={sanitize(tag.value)}\n")
+        _item(text, f"{sanitize(tag.key)}={sanitize(tag.value)}")
     if not image.tags:
-        text.append("-\n")
+        _item(text, "-")
     _section(text, f"Shared with {len(d.shares)} accounts")
     for share in d.shares:
-        text.append(f"{share.account_id} {sanitize(share.account_name)}  {share.shared_time}\n")
+        _item(text, f"{share.account_id} {sanitize(share.account_name)}  {share.shared_time}")
     _section(text, "Lineage")
     _field(text, "From instance", d.source_instance_id + (
         " (gone)" if d.source_instance_id and d.source_instance is None else ""))
@@ -88,25 +97,28 @@ def details_text(d: ImageDetails, full: bool = False) -> Text:
         _field(text, "Copies", ", ".join(d.copies))
     _section(text, f"Used by {len(d.instances)} instances")
     for instance in d.instances:
-        text.append(f"{instance.instance_id} {sanitize(instance.instance_name)} "
-                    f"{instance.status}\n")
+        _item(text, f"{instance.instance_id} {sanitize(instance.instance_name)} "
+                    f"{instance.status}")
     if full:
         _section(text, f"Events ({len(d.events)})")
         for event in d.events:
-            text.append(f"{event.time} {event.action} {event.code} {sanitize(event.profile)}\n")
+            _item(text, f"{event.time} {event.action} {event.code} {sanitize(event.profile)}")
     return text
 
 
-def fees_text(lines: tuple[FeeLine, ...] | list[FeeLine]) -> Text:
-    text = Text("Fee preview (CNY)\n", style="bold", end="")
+def fees_text(lines: tuple[FeeLine, ...] | list[FeeLine]) -> Hanging:
+    """The fee pane: one line per fee with its note, then the total."""
+    text = Hanging()
+    text.add(Text("Fee preview (CNY)", style="bold", end=""))
     total = 0.0
     for line in lines:
         amount = "" if line.amount is None else f"{line.amount:,.2f}"
         total += line.amount or 0.0
-        text.append(f"{sanitize(line.label)}: {amount}\n")
+        fee = Text(f"{sanitize(line.label)}: {amount}", end="")
         if line.note:
-            text.append(f"  {sanitize(line.note)}\n", style="dim")
-    text.append(f"total: {total:,.2f}\n", style="bold")
+            fee.append(f" {sanitize(line.note)}", style="dim")
+        _item(text, fee)
+    text.add(Text(f"total: {total:,.2f}", style="bold", end=""))
     return text
 
 
@@ -116,5 +128,5 @@ class DetailsPane(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(Text("No image selected", style="dim"), id="details-body")
 
-    def show(self, content: Text) -> None:
+    def show(self, content: Text | Hanging) -> None:
         self.query_one("#details-body", Static).update(content)

@@ -1,0 +1,45 @@
+"""Write the README's SVG screenshots into screenshots/, from the fixed demo catalogue."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from ecsimg.ui import showcase_steps as steps
+from ecsimg.ui.showcase import fixed_app, fixed_context
+
+SHOTS: tuple[tuple[str, tuple[int, int], steps.Steps], ...] = (
+    ("main-80x24.svg", (80, 24), steps.main_screen),
+    ("main-120x40.svg", (120, 40), steps.main_screen),
+    ("share-dialog.svg", (80, 24), steps.share_dialog),
+    ("fee-preview.svg", (80, 24), steps.fee_preview),
+    ("help.svg", (80, 24), steps.help_screen),
+)
+
+
+async def shoot(folder: Path, name: str, size: tuple[int, int], before: steps.Steps) -> None:
+    app = fixed_app(fixed_context(Path("catalogue")))
+    async with app.run_test(size=size) as pilot:
+        await before(pilot)
+        (folder / name).write_text(app.export_screenshot(title=f"ecsimg {size[0]}x{size[1]}"),
+                                   encoding="utf-8")
+
+
+def main() -> int:
+    folder = Path(__file__).resolve().parent.parent / "screenshots"
+    folder.mkdir(exist_ok=True)
+    os.environ.pop("NO_COLOR", None)
+    with tempfile.TemporaryDirectory() as scratch:
+        # A relative catalogue path, so the header shows "catalogue", not the scratch folder.
+        os.chdir(scratch)
+        for name, size, before in SHOTS:
+            asyncio.run(shoot(folder, name, size, before))
+            print(folder / name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""The steps that bring the fixed app to each pictured screen (snapshot tests and screenshots)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from ecsimg.ui.dialogs.share import ShareDialog
+from ecsimg.ui.screens.main import MainScreen
+from ecsimg.ui.showcase import settle
+from ecsimg.ui.widgets.image_list import ImageList
+
+Steps = Callable[[Pilot[int]], Awaitable[None]]
+
+WEB_V3 = "m-n77vyqnhvp8wkjvadjwx"
+"""A custom image of the seed-0 demo: shared with 3 accounts, snapshots, a family."""
+K8S_NODE = "m-ihzw64oxw1rwzsg4sh2j"
+"""Another custom image of the demo, shared with 2 accounts."""
+NEW_ACCOUNT = "6000000000000009"
+
+
+def _image_list(pilot: Pilot[int]) -> ImageList:
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    return screen.query_one(ImageList)
+
+
+async def _move_to(pilot: Pilot[int], image_id: str) -> None:
+    assert _image_list(pilot).move_to(image_id), image_id
+    await settle(pilot)
+
+
+async def main_screen(pilot: Pilot[int]) -> None:
+    await settle(pilot)
+
+
+async def detail_screen(pilot: Pilot[int]) -> None:
+    await settle(pilot)
+    await _move_to(pilot, WEB_V3)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def help_screen(pilot: Pilot[int]) -> None:
+    await settle(pilot)
+    await pilot.press("question_mark")
+    await settle(pilot)
+
+
+async def fee_preview(pilot: Pilot[int]) -> None:
+    await settle(pilot)
+    await _move_to(pilot, WEB_V3)
+    await pilot.press("f")
+    await settle(pilot)
+
+
+async def share_dialog(pilot: Pilot[int]) -> None:
+    """Two marked images, one account added and one removed: the diff before applying."""
+    await settle(pilot)
+    for image_id in (K8S_NODE, WEB_V3):
+        await _move_to(pilot, image_id)
+        await pilot.press("space")
+    await pilot.press("s")
+    await settle(pilot)
+    dialog = pilot.app.screen
+    assert isinstance(dialog, ShareDialog)
+    shared = dialog.current_accounts[f"cn-hangzhou/{WEB_V3}"]
+    dialog.query_one("#share-add", Input).value = NEW_ACCOUNT
+    dialog.query_one("#share-remove", Input).value = shared[0]["AliyunId"]
+    await settle(pilot)
