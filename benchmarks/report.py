@@ -1,0 +1,145 @@
+"""The machine a run happened on, the spec's targets, and the table of results."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+TARGET_SIZE = 100_000
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One row of the table: a result key, how to show a value, and the spec's limit."""
+
+    key: str
+    title: str
+    unit: str
+    limit: float
+    show: Callable[[float], str]
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.3f} s" if value >= 1 else f"{value * 1000:.1f} ms"
+
+
+def _megabytes(value: float) -> str:
+    return f"{value / 1e6:.1f} MB"
+
+
+def _bytes(value: float) -> str:
+    return f"{value:.0f} B"
+
+
+MEASUREMENTS = (
+    Measurement("start", "ecsimg start to first screen with rows", "s", 1.5, _seconds),
+    Measurement("filter", "filter keystroke to updated list (median)", "s", 0.050, _seconds),
+    Measurement("share", "share/unshare committed to disk (median)", "s", 0.030, _seconds),
+    Measurement("api", "ecsimg api DescribeImages --PageSize 100", "s", 1.0, _seconds),
+    Measurement("memory", "resident memory of the TUI (peak, VmHWM)", "bytes", 300e6,
+                _megabytes),
+    Measurement("move_bytes", "bytes to the terminal per cursor move", "bytes", 2048, _bytes),
+)
+"""The spec's targets at 100,000 images; memory 300 MB (decimal), output 2 KB = 2048 bytes."""
+
+
+def machine() -> dict[str, Any]:
+    """CPU model, cores, RAM, Python and OS of this machine."""
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo
+                        if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    ram_bytes = 0
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemTotal:"):
+                    ram_bytes = int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    os_name = platform.platform()
+    try:
+        with open("/etc/os-release", encoding="utf-8") as release:
+            for line in release:
+                if line.startswith("PRETTY_NAME="):
+                    os_name = f"{line.split('=', 1)[1].strip().strip(chr(34))} ({os_name})"
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_bytes": ram_bytes,
+        "python": sys.version.split()[0],
+        "os": os_name,
+    }
+
+
+def verdict(results: dict[int, dict[str, Any]], measurement: Measurement) -> str:
+    """pass/fail against the target at 100,000 images, or why there is none."""
+    found = results.get(TARGET_SIZE, {}).get(measurement.key)
+    if found is None:
+        return "n/a (100k not run)" if TARGET_SIZE not in results else "n/a (failed)"
+    value = found.get("value")
+    if value is None:
+        return "n/a (failed)"
+    return "pass" if value < measurement.limit else "FAIL"
+
+
+def _cell(found: dict[str, Any] | None, measurement: Measurement) -> str:
+    if found is None:
+        return "-"
+    if found.get("value") is None:
+        return "error"
+    return measurement.show(found["value"])
+
+
+def table(sizes: list[int], results: dict[int, dict[str, Any]], host: dict[str, Any]) -> str:
+    """The results as a plain-text table with the machine underneath."""
+    header = ["measurement", *[_size_label(n) for n in sizes], "target", "at 100k"]
+    rows = [header]
+    for measurement in MEASUREMENTS:
+        rows.append([
+            measurement.title,
+            *[_cell(results.get(n, {}).get(measurement.key), measurement) for n in sizes],
+            f"< {measurement.show(measurement.limit)}",
+            verdict(results, measurement),
+        ])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = []
+    for index, row in enumerate(rows):
+        numbers = zip(row[1:], widths[1:], strict=True)
+        cells = [row[0].ljust(widths[0]), *[cell.rjust(width) for cell, width in numbers]]
+        lines.append("  ".join(cells).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    lines.append("")
+    lines.append(f"machine: {host['cpu']}, {host['cores']} cores, "
+                 f"{host['ram_bytes'] / 1024 ** 3:.1f} GiB RAM, Python {host['python']}, "
+                 f"{host['os']}")
+    return "\n".join(lines)
+
+
+def notes(sizes: list[int], results: dict[int, dict[str, Any]]) -> list[str]:
+    """Errors and the detail behind each number (spread, counts), one line each."""
+    found: list[str] = []
+    for n in sizes:
+        for measurement in MEASUREMENTS:
+            entry = results.get(n, {}).get(measurement.key)
+            if entry is None:
+                continue
+            if entry.get("error"):
+                found.append(f"{_size_label(n)} {measurement.key}: ERROR {entry['error']}")
+            elif entry.get("detail"):
+                found.append(f"{_size_label(n)} {measurement.key}: {entry['detail']}")
+    return found
+
+
+def _size_label(images: int) -> str:
+    return f"{images // 1000}k" if images % 1000 == 0 and images >= 1000 else str(images)
