@@ -8,7 +8,7 @@ from typing import Any
 
 from ecsimg.domain import models as m
 from ecsimg.domain.clock import parse_iso
-from ecsimg.domain.errors import ApiError, invalid, not_found, region_not_found
+from ecsimg.domain.errors import ApiError, invalid, not_found
 from ecsimg.domain.models import Image, InstanceType
 from ecsimg.service.context import Context
 from ecsimg.service.images import (
@@ -19,7 +19,8 @@ from ecsimg.service.images import (
     state,
     used_image_ids,
 )
-from ecsimg.service.params import Param, Request
+from ecsimg.service.params import Param, Request, paging
+from ecsimg.service.regions import check_region
 from ecsimg.service.registry import Response, action
 from ecsimg.store import tables
 from ecsimg.store.repository import Transaction, View
@@ -27,7 +28,6 @@ from ecsimg.store.repository import Transaction, View
 OWNER_ALIASES = ("system", "self", "others", "marketplace")
 DEFAULT_ALIASES = frozenset({"system", "self", "others"})
 STATUS_ALL = "ALL"
-MAX_PAGE_SIZE = 100
 MAX_TAG_FILTERS = 20
 THIRTY_TWO_BIT_MEMORY_LIMIT_GIB = 4.0
 WINDOWS_MIN_MEMORY_GIB = 1.0
@@ -38,26 +38,6 @@ FILTER_KEYS = (frozenset({"CreationStartTime", "CreationEndTime", "NetworkType"}
                | _FEATURE_FILTER_KEYS)
 
 ImagePredicate = Callable[[Image], bool]
-
-
-def check_region(view: View, req: Request) -> str:
-    """The request's RegionId, which must name a known region."""
-    region_id = req.required("RegionId")
-    if view.get(tables.REGIONS, region_id) is None:
-        raise region_not_found(region_id)
-    return region_id
-
-
-def paging(req: Request) -> tuple[int, int]:
-    """(PageNumber, PageSize): PageNumber from 1 (default 1), PageSize 1-100 (default 10)."""
-    page_number = req.int_or("PageNumber", 1)
-    page_size = req.int_or("PageSize", 10)
-    if page_number < 1:
-        raise invalid("PageNumber", "it must be 1 or more")
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        # Rule 2: the real code for an oversized page is unconfirmed; InvalidParameter is chosen.
-        raise invalid("PageSize", f"it must be between 1 and {MAX_PAGE_SIZE}")
-    return page_number, page_size
 
 
 def image_fits_type(image: Image, instance_type: InstanceType) -> bool:

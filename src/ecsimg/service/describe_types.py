@@ -8,9 +8,10 @@ from typing import Any
 from ecsimg.domain.errors import ApiError, invalid
 from ecsimg.domain.models import InstanceType
 from ecsimg.service.context import Context
-from ecsimg.service.describe import check_region, image_fits_type
+from ecsimg.service.describe import image_fits_type
 from ecsimg.service.images import get_visible
 from ecsimg.service.params import Param, Request
+from ecsimg.service.regions import check_region
 from ecsimg.service.registry import Response, action
 from ecsimg.store import tables
 from ecsimg.store.repository import Transaction

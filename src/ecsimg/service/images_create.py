@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
 from ecsimg.domain.clock import iso
-from ecsimg.domain.errors import ApiError, invalid, region_not_found
+from ecsimg.domain.errors import ApiError, invalid
 from ecsimg.domain.models import Image, Snapshot, Tag
 from ecsimg.domain.validation import check_description, check_family, check_image_name, check_tags
-from ecsimg.service import images
+from ecsimg.service import images, tasks
 from ecsimg.service.context import Context
 from ecsimg.service.images_create_sources import (
     SYSTEM_DEVICE,
@@ -23,6 +21,7 @@ from ecsimg.service.images_create_sources import (
 )
 from ecsimg.service.images_modify import check_family_capacity, check_name_unique
 from ecsimg.service.params import Param, Request
+from ecsimg.service.regions import check_region
 from ecsimg.service.registry import Response, action
 from ecsimg.store import tables
 from ecsimg.store.repository import Transaction
@@ -42,8 +41,6 @@ DEFAULT_ARCHITECTURE = "x86_64"
 Architecture = Literal["i386", "x86_64", "arm64"]
 _RESOURCE_GROUP = re.compile(r"rg-[a-z0-9]{1,64}\Z")
 # Parameters that do not describe the image: a retry may differ in them.
-_NOT_DIGESTED = frozenset({"ClientToken", "DryRun", "OwnerId", "OwnerAccount",
-                           "ResourceOwnerId", "ResourceOwnerAccount"})
 
 
 @dataclass(frozen=True)
@@ -76,18 +73,11 @@ class _Options:
 )
 def create_image(ctx: Context, req: Request, tx: Transaction) -> Response:
     """Create a custom image from an instance, several snapshots or a system-disk snapshot."""
-    region_id = req.required("RegionId")
-    if tx.get(tables.REGIONS, region_id) is None:
-        raise region_not_found(region_id)
-    token = _client_token(req)
-    digest = _digest(req)
-    if token:
-        earlier = _image_by_token(tx, ctx.account_id, region_id, token)
-        if earlier is not None:
-            if earlier.client_token_digest != digest:
-                raise ApiError("IdempotenceParamNotMatch", "The ClientToken was already used "
-                               "with other parameters.", 400)
-            return {"ImageId": earlier.image_id}
+    region_id = check_region(tx, req)
+    token, digest = tasks.client_token(req)
+    earlier = tasks.replayed(tx, ctx.account_id, region_id, token, digest)
+    if earlier is not None:
+        return {"ImageId": earlier.image_id}
     options = _options(req)
     now = ctx.now()
     source = _source(ctx, req, tx, region_id, now)
@@ -108,25 +98,6 @@ def create_image(ctx: Context, req: Request, tx: Transaction) -> Response:
         tx.put(tables.SNAPSHOTS, snapshot)
     tx.put(tables.IMAGES, image)
     return {"ImageId": image.image_id}
-
-
-def _client_token(req: Request) -> str:
-    token = req.str("ClientToken")
-    if len(token) > 64 or not token.isascii() or not token.isprintable():
-        raise invalid("ClientToken", "it must be at most 64 printable ASCII characters")
-    return token
-
-
-def _digest(req: Request) -> str:
-    described = sorted((k, v) for k, v in req.raw.items() if k not in _NOT_DIGESTED)
-    return hashlib.sha256(json.dumps(described).encode()).hexdigest()
-
-
-def _image_by_token(tx: Transaction, account_id: str, region_id: str, token: str) -> Image | None:
-    for image in tx.iter_group(tables.IMAGES, region_id):
-        if image.client_token == token and image.owner_id == account_id:
-            return image
-    return None
 
 
 def _options(req: Request) -> _Options:

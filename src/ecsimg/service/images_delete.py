@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from ecsimg.domain.errors import denied, image_not_found, region_not_found
+from ecsimg.domain.errors import denied, image_not_found
 from ecsimg.domain.models import Image
 from ecsimg.service import images
 from ecsimg.service.context import Context
 from ecsimg.service.params import Param, Request
+from ecsimg.service.regions import check_region
 from ecsimg.service.registry import Response, action
 from ecsimg.store import tables
 from ecsimg.store.repository import Transaction, View
@@ -15,9 +16,7 @@ from ecsimg.store.repository import Transaction, View
 @action("DeleteImage", Param("ImageId", required=True), Param("Force", bool), mutating=True)
 def delete_image(ctx: Context, req: Request, tx: Transaction) -> Response:
     """Delete a custom image; an ID that matches no image is ignored, as the API documents."""
-    region_id = req.required("RegionId")
-    if tx.get(tables.REGIONS, region_id) is None:
-        raise region_not_found(region_id)
+    region_id = check_region(tx, req)
     image_id = req.required("ImageId")
     force = req.bool("Force")
     image = tx.get(tables.IMAGES, f"{region_id}/{image_id}")

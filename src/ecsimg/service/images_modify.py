@@ -9,9 +9,9 @@ from ecsimg.domain import models as m
 from ecsimg.domain.errors import ApiError, denied, invalid
 from ecsimg.domain.validation import check_description, check_family, check_image_name
 from ecsimg.service.context import Context
-from ecsimg.service.describe import check_region
 from ecsimg.service.images import get_own, status_of
 from ecsimg.service.params import Param, Request
+from ecsimg.service.regions import check_region
 from ecsimg.service.registry import Response, action
 from ecsimg.store import tables
 from ecsimg.store.repository import Transaction, View

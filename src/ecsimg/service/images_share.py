@@ -9,7 +9,6 @@ from ecsimg.domain.clock import iso
 from ecsimg.domain.errors import ApiError, denied, invalid, not_found
 from ecsimg.domain.ids import is_account_id
 from ecsimg.service.context import Context
-from ecsimg.service.describe import check_region
 from ecsimg.service.images import (
     SHARE_ACCOUNTS_LIMIT,
     SHARED_RECEIVE_LIMIT,
@@ -17,6 +16,7 @@ from ecsimg.service.images import (
     status_of,
 )
 from ecsimg.service.params import Param, Request
+from ecsimg.service.regions import check_region
 from ecsimg.service.registry import Response, action
 from ecsimg.store import tables
 from ecsimg.store.repository import Transaction, View

@@ -11,7 +11,7 @@ from typing import Literal
 
 from ecsimg.domain import models as m
 from ecsimg.domain.clock import iso
-from ecsimg.domain.errors import ApiError, denied, invalid, missing, region_not_found
+from ecsimg.domain.errors import ApiError, denied, invalid, missing
 from ecsimg.domain.validation import OSS_PREFIX, check_description, check_image_name, check_tags
 from ecsimg.service import images, tasks
 from ecsimg.service.context import Context
@@ -19,6 +19,7 @@ from ecsimg.service.disk_files import bucket_folder, detect, export_name, probe,
 from ecsimg.service.images_create import PLATFORMS
 from ecsimg.service.images_modify import check_name_unique
 from ecsimg.service.params import Param, Request
+from ecsimg.service.regions import check_region
 from ecsimg.service.registry import Response, action
 from ecsimg.store import tables
 from ecsimg.store.repository import Transaction
@@ -74,9 +75,7 @@ class _Disk:
 )
 def import_image(ctx: Context, req: Request, tx: Transaction) -> Response:
     """Import an image file (RAW, VHD or QCOW2) from an OSS bucket in the same region."""
-    region_id = req.required("RegionId")
-    if tx.get(tables.REGIONS, region_id) is None:
-        raise region_not_found(region_id)
+    region_id = check_region(tx, req)
     name = req.str("ImageName")
     if name:
         check_image_name(name)
@@ -315,9 +314,7 @@ def _checked_size(disk: _Disk, detected_gib: int) -> int:
 )
 def export_image(ctx: Context, req: Request, tx: Transaction) -> Response:
     """Export a custom image to an OSS bucket in the same region, one file per disk."""
-    region_id = req.required("RegionId")
-    if tx.get(tables.REGIONS, region_id) is None:
-        raise region_not_found(region_id)
+    region_id = check_region(tx, req)
     image_format = req.str("ImageFormat", "raw").lower()
     if image_format not in EXPORT_FORMATS:
         raise ApiError("InvalidImageFormat.Malformed",

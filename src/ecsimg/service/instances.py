@@ -15,15 +15,14 @@ from ecsimg.service import replace
 from ecsimg.service.context import Context
 from ecsimg.service.images import find_visible, get_visible, status_of
 from ecsimg.service.market import consume_purchase, unused_purchases
-from ecsimg.service.params import Param, Request
+from ecsimg.service.params import Param, Request, paging
+from ecsimg.service.regions import known_region
 from ecsimg.service.registry import Response, action
 from ecsimg.service.snapshots import (
     DISK_CATEGORIES,
-    check_region,
     id_list,
     own_disk,
     page_of,
-    paging,
     release_disk,
 )
 from ecsimg.store import tables
@@ -117,7 +116,7 @@ def _network_identity(instance_id: str) -> tuple[str, str]:
 def run_instances(ctx: Context, req: Request, tx: Transaction) -> Response:
     """Launch 1-100 Running instances from an image, each with its system disk."""
     region_id = req.str("RegionId")
-    check_region(tx, region_id)
+    known_region(tx, region_id)
     instance_type = replace.instance_type_of(tx, req.required("InstanceType"))
     amount = req.int_or("Amount", 1)
     if not 1 <= amount <= MAX_AMOUNT:
@@ -234,7 +233,7 @@ def instance_to_api(view: View, inst: m.Instance) -> dict[str, Any]:
 def describe_instances(ctx: Context, req: Request, tx: Transaction) -> Response:
     """List the caller's instances in a region, filtered and paged."""
     region_id = req.str("RegionId")
-    check_region(tx, region_id)
+    known_region(tx, region_id)
     instance_ids = id_list(req, "InstanceIds")
     status = req.choice("Status", INSTANCE_STATUSES, ApiError(
         "InvalidStatus.ValueNotSupported", f"Status must be one of {', '.join(INSTANCE_STATUSES)}.",

@@ -12,11 +12,11 @@ from ecsimg.domain.errors import (
     image_not_found,
     invalid,
     not_found,
-    region_not_found,
 )
 from ecsimg.domain.models import Event, Image, MarketplaceProduct, Purchase
 from ecsimg.service.context import Context
 from ecsimg.service.images import find_visible
+from ecsimg.service.regions import known_region
 from ecsimg.store import tables
 from ecsimg.store.repository import Transaction, View
 
@@ -104,8 +104,7 @@ def _buy_amount(amount: int | str) -> int:
 def _buyable_product(view: View, account_id: str, image_id: str,
                      region_id: str) -> MarketplaceProduct:
     """The product behind a marketplace (or marketplace-derived) image the caller sees there."""
-    if view.get(tables.REGIONS, region_id) is None:
-        raise region_not_found(region_id)
+    known_region(view, region_id)
     image = find_visible(view, account_id, region_id, image_id)
     if image is None or not image.product_code:
         raise image_not_found(image_id)

@@ -193,3 +193,18 @@ class Request:
         if value and value not in choices:
             raise error or invalid(name, f"{value!r} is not one of {', '.join(choices)}")
         return value
+
+
+MAX_PAGE_SIZE = 100
+
+
+def paging(req: Request) -> tuple[int, int]:
+    """(PageNumber, PageSize): PageNumber from 1 (default 1), PageSize 1-100 (default 10)."""
+    page_number = req.int_or("PageNumber", 1)
+    page_size = req.int_or("PageSize", 10)
+    if page_number < 1:
+        raise invalid("PageNumber", "it must be 1 or more")
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        # Rule 2: the real code for an oversized page is unconfirmed; InvalidParameter is chosen.
+        raise invalid("PageSize", f"it must be between 1 and {MAX_PAGE_SIZE}")
+    return page_number, page_size

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ecsimg.domain import fees
-from ecsimg.domain.errors import ApiError, invalid, missing, not_found, region_not_found
+from ecsimg.domain.errors import ApiError, invalid, missing, not_found
 from ecsimg.domain.fees import FeePreview, FeeProblem, Usage
 from ecsimg.domain.models import Image, InstanceType, MarketplaceProduct, PriceBook
 from ecsimg.service.context import Context
 from ecsimg.service.images import get_visible
 from ecsimg.service.params import Param, Request
+from ecsimg.service.regions import known_region
 from ecsimg.service.registry import Response, action
 from ecsimg.store import tables
 from ecsimg.store.repository import Transaction, View
@@ -221,9 +222,7 @@ def _amount(req: Request) -> int:
 )
 def describe_price(ctx: Context, req: Request, tx: Transaction) -> Response:
     """Price an instance (or a pay-as-you-go data disk) with its image's fees."""
-    region_id = req.str("RegionId", ctx.region_id)
-    if tx.get(tables.REGIONS, region_id) is None:
-        raise region_not_found(region_id)
+    region_id = known_region(tx, req.str("RegionId", ctx.region_id))
     resource_type = req.str("ResourceType", "instance")
     if resource_type not in ("instance", "disk"):
         raise invalid("ResourceType", f"{resource_type!r} is not priced here (instance, disk)",

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from ecsimg.domain.errors import region_not_found
 from ecsimg.service.context import Context
 from ecsimg.service.params import Param, Request
 from ecsimg.service.registry import Response, action
 from ecsimg.store import tables
-from ecsimg.store.repository import Transaction
+from ecsimg.store.repository import Transaction, View
+
+
+def known_region(view: View, region_id: str) -> str:
+    """``region_id`` if the catalogue knows it, else InvalidRegionId.NotFound."""
+    if view.get(tables.REGIONS, region_id) is None:
+        raise region_not_found(region_id)
+    return region_id
+
+
+def check_region(view: View, req: Request) -> str:
+    """The request's RegionId, which must name a known region."""
+    return known_region(view, req.required("RegionId"))
 
 
 @action("DescribeRegions", Param("AcceptLanguage"), Param("InstanceChargeType"),

@@ -8,11 +8,12 @@ from typing import Any, TypeVar
 
 from ecsimg.domain import validation
 from ecsimg.domain.clock import iso
-from ecsimg.domain.errors import ApiError, invalid, not_found, region_not_found
+from ecsimg.domain.errors import ApiError, invalid, not_found
 from ecsimg.domain.models import Disk, Snapshot
 from ecsimg.service.context import Context
 from ecsimg.service.images import pace
-from ecsimg.service.params import Param, Request
+from ecsimg.service.params import Param, Request, paging
+from ecsimg.service.regions import known_region
 from ecsimg.service.registry import Response, action
 from ecsimg.store import tables
 from ecsimg.store.repository import Transaction, View
@@ -25,25 +26,11 @@ MAX_IDS = 100
 _PROGRESSING, _ACCOMPLISHED = "progressing", "accomplished"
 
 
-def paging(req: Request) -> tuple[int, int]:
-    """(PageNumber, PageSize) with the API's defaults 1 and 10; PageSize is 1-100."""
-    number = req.int_or("PageNumber", 1)
-    size = req.int_or("PageSize", 10)
-    if number < 1:
-        raise invalid("PageNumber", "it must be 1 or more")
-    if not 1 <= size <= 100:
-        raise invalid("PageSize", "it must be 1 to 100")
-    return number, size
-
-
 def page_of(items: Sequence[T], number: int, size: int) -> list[T]:
     start = (number - 1) * size
     return list(items[start:start + size])
 
 
-def check_region(view: View, region_id: str) -> None:
-    if view.get(tables.REGIONS, region_id) is None:
-        raise region_not_found(region_id)
 
 
 def id_list(req: Request, name: str) -> list[str] | None:
@@ -129,7 +116,7 @@ def disk_to_api(disk: Disk) -> dict[str, Any]:
 def describe_disks(ctx: Context, req: Request, tx: Transaction) -> Response:
     """List the caller's disks in a region, filtered and paged."""
     region_id = req.str("RegionId")
-    check_region(tx, region_id)
+    known_region(tx, region_id)
     disk_ids = id_list(req, "DiskIds")
     disk_type = req.choice("DiskType", ("all", "system", "data"), ApiError(
         "InvalidDiskType.ValueNotSupported", "DiskType must be all, system or data."))
@@ -264,7 +251,7 @@ def snapshot_to_api(snap: Snapshot, now: float, usage: str) -> dict[str, Any]:
 def describe_snapshots(ctx: Context, req: Request, tx: Transaction) -> Response:
     """List the caller's snapshots in a region, filtered and paged."""
     region_id = req.str("RegionId")
-    check_region(tx, region_id)
+    known_region(tx, region_id)
     snapshot_ids = id_list(req, "SnapshotIds")
     snapshot_type = req.choice("SnapshotType", ("auto", "user", "all"), ApiError(
         "InvalidSnapshotType.ValueNotSupported", "SnapshotType must be auto, user or all."))

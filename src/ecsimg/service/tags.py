@@ -8,8 +8,8 @@ from ecsimg.domain import models as m
 from ecsimg.domain.errors import ApiError, denied, invalid, missing, not_found
 from ecsimg.domain.validation import MAX_TAGS, check_tags
 from ecsimg.service.context import Context
-from ecsimg.service.describe import check_region
 from ecsimg.service.params import Param, Request
+from ecsimg.service.regions import check_region
 from ecsimg.service.registry import Response, action
 from ecsimg.store import tables
 from ecsimg.store.repository import Transaction, View

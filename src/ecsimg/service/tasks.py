@@ -14,10 +14,11 @@ from typing import Any
 
 from ecsimg.domain import models as m
 from ecsimg.domain.clock import iso, parse_iso
-from ecsimg.domain.errors import ApiError, invalid, not_found, region_not_found
+from ecsimg.domain.errors import ApiError, invalid, not_found
 from ecsimg.service import images
 from ecsimg.service.context import Context
-from ecsimg.service.params import Param, Request
+from ecsimg.service.params import Param, Request, paging
+from ecsimg.service.regions import known_region
 from ecsimg.service.registry import Response, action
 from ecsimg.store import tables
 from ecsimg.store.repository import Transaction, View
@@ -203,9 +204,6 @@ def replayed(view: View, account_id: str, region_id: str, token: str,
     return None
 
 
-def _known_region(tx: Transaction, region_id: str) -> None:
-    if tx.get(tables.REGIONS, region_id) is None:
-        raise region_not_found(region_id)
 
 
 def _task_not_found(task_id: str) -> ApiError:
@@ -216,7 +214,7 @@ def _task_not_found(task_id: str) -> ApiError:
 def cancel_task(ctx: Context, req: Request, tx: Transaction) -> Response:
     """Cancel an unfinished import, export or copy task of the caller."""
     region_id = req.required("RegionId")
-    _known_region(tx, region_id)
+    known_region(tx, region_id)
     task_id = req.required("TaskId")
     now = ctx.now()
     task = tx.get(tables.TASKS, task_id)
@@ -248,7 +246,7 @@ def cancel_task(ctx: Context, req: Request, tx: Transaction) -> Response:
 def describe_tasks(ctx: Context, req: Request, tx: Transaction) -> Response:
     """List the caller's tasks in a region, newest first, with their live status."""
     region_id = req.required("RegionId")
-    _known_region(tx, region_id)
+    known_region(tx, region_id)
     now = ctx.now()
     task_ids = {t.strip() for t in req.str("TaskIds").split(",") if t.strip()}
     if len(task_ids) > MAX_TASK_IDS:
@@ -258,13 +256,7 @@ def describe_tasks(ctx: Context, req: Request, tx: Transaction) -> Response:
     resource_ids = {v for _, v in req.indexed("ResourceIds") if v}
     start = _time_param(req, "StartTime")
     end = _time_param(req, "EndTime")
-    # int() because mypy reads Request's int-returning methods as the method named int.
-    page_number = int(req.int_or("PageNumber", 1))
-    page_size = int(req.int_or("PageSize", 10))
-    if page_number < 1:
-        raise invalid("PageNumber", "it must be 1 or more")
-    if not 1 <= page_size <= 100:
-        raise invalid("PageSize", "it must be 1 to 100")
+    page_number, page_size = paging(req)
     rows = []
     for task in tx.all(tables.TASKS):
         status = task_status(task, now)
