@@ -115,10 +115,8 @@ def test_a_committed_journal_left_by_a_crash_is_replayed(tmp_path: Path) -> None
         2,
     )
     with TinyRepository(root).read() as view:
-        assert (
-            view.get(tables.IMAGES, "cn-hangzhou/m-00000000000000000004").image_name
-            == "after-crash"
-        )  # type: ignore[union-attr]
+        replayed = view.get(tables.IMAGES, "cn-hangzhou/m-00000000000000000004")
+        assert replayed is not None and replayed.image_name == "after-crash"
         assert view.get(tables.IMAGES, "cn-hangzhou/m-00000000000000000000") is None
     assert not (root / "journal.json").exists()
 
