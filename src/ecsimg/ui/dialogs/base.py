@@ -2,7 +2,9 @@
 
 A dialog describes what it would do as a list of API calls; the base class shows their
 ``ecsimg api`` command lines, checks them live with ``DryRun`` in a worker (the service's own
-rules, so the TUI and the CLI never disagree) and runs them for real on Apply.
+rules, so the TUI and the CLI never disagree) and runs them for real on Apply. Before it
+does, it re-reads the images the calls name and refuses if another session changed them since
+the dialog opened, rather than overwrite that change.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from textual.widgets import Button, Checkbox, Input, RadioSet, Select, Selection
 
 from ecsimg import service
 from ecsimg.domain.errors import ApiError, DryRunOperation
+from ecsimg.service import versions
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest
 from ecsimg.ui.dialogs.forms import DRY_RUN, ApiCall, FormProblem, error_text
 from ecsimg.ui.text import safe
@@ -77,6 +80,14 @@ class Dialog(ModalScreen[DialogOutcome | None]):
             self.data = data
             self.error = error
 
+    class Refused(Message):
+        """Apply stopped before any call: images it acts on changed since the dialog opened."""
+
+        def __init__(self, changed: dict[str, list[str]]) -> None:
+            super().__init__()
+            self.changed = changed
+            """Image key to what differs (field names, or ``deleted``)."""
+
     class Applied(Message):
         """The calls ran: all of them (``error`` None) or up to the one that failed."""
 
@@ -96,6 +107,9 @@ class Dialog(ModalScreen[DialogOutcome | None]):
         self._applying = False
         self._timer: Timer | None = None
         self._shown_generation = -1
+        self._recorded = {row.key: versions.fingerprint(row.image) for row in request.targets}
+        """The target images as the form was built from them, to detect others' changes."""
+        self._changed_elsewhere = False
 
     @property
     def settled(self) -> bool:
@@ -333,16 +347,49 @@ class Dialog(ModalScreen[DialogOutcome | None]):
         overrides it and posts Applied itself."""
         self._apply(list(self._calls))
 
+    def _guarded(self, calls: Sequence[ApiCall]) -> dict[str, versions.Fingerprint | None]:
+        """The recorded target images that the calls name (a CreateImage from a snapshot
+        does not act on the image under the cursor, so that one may change freely)."""
+        named = {value for call in calls for value in call.params.values()}
+        return {key: recorded for key, recorded in self._recorded.items()
+                if key.rpartition("/")[2] in named}
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="dialog-apply")
     def _apply(self, calls: list[ApiCall]) -> None:
+        changed = versions.changes(self.ctx, self._guarded(calls))
+        if changed:
+            self.post_message(self.Refused(changed))
+            return
         responses: list[dict[str, Any]] = []
         for call in calls:
             try:
                 responses.append(service.call(self.ctx, call.action, call.params))
             except ApiError as err:
+                if responses:
+                    # The calls that ran changed the images: they are this dialog's own
+                    # change, not another session's, for the next Apply.
+                    self._recorded = versions.read(self.ctx, list(self._recorded))
                 self.post_message(self.Applied(responses, err))
                 return
         self.post_message(self.Applied(responses, None))
+
+    @on(Refused)
+    def _refused(self, message: Refused) -> None:
+        message.stop()
+        self._applying = False
+        self._valid = False
+        self._changed_elsewhere = True
+        rows = {row.key: row for row in self.request.targets}
+        parts = []
+        for key, fields in message.changed.items():
+            row = rows.get(key)
+            label = f"{row.name} ({row.image_id})" if row is not None else key
+            parts.append(f"{label}: {', '.join(fields)}")
+        self.set_error(safe(
+            f"Not applied: changed by another session since this dialog opened: "
+            f"{'; '.join(parts)}. Close and reopen it to act on the current state.",
+            style="red"))
+        self._update_apply()
 
     @on(Applied)
     def _applied(self, message: Applied) -> None:
@@ -385,6 +432,10 @@ class Dialog(ModalScreen[DialogOutcome | None]):
 
     def action_cancel(self) -> None:
         """Close without a result (a dialog that already changed something overrides it)."""
+        if self._changed_elsewhere:
+            # Reload the list, so reopening shows what the other session left.
+            self.dismiss(DialogOutcome(reload=True))
+            return
         self.dismiss(None)
 
     @property

@@ -1,4 +1,8 @@
-"""Edit an image's name, description, family and tags, and deprecate or restore it."""
+"""Edit an image's name, description, family and tags, and deprecate or restore it.
+
+The fields show the stored text sanitised, since an Input writes its value to the terminal as
+it is; a field left as shown keeps the stored value (control characters and all).
+"""
 
 from __future__ import annotations
 
@@ -16,14 +20,14 @@ from ecsimg.domain.validation import MAX_TAGS
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row, parse_tags, tag_params
-from ecsimg.ui.text import safe
+from ecsimg.ui.text import safe, sanitize
 
 STATUS_CHOICES = ((m.AVAILABLE, "Available (restore)"), (m.DEPRECATED, "Deprecated"))
 
 
 def tags_field(tags: tuple[m.Tag, ...]) -> str:
     """Tags as the Tags field shows them: ``key=value, key=value``."""
-    return ", ".join(f"{tag.key}={tag.value}" for tag in tags)
+    return ", ".join(f"{sanitize(tag.key)}={sanitize(tag.value)}" for tag in tags)
 
 
 @dataclass(frozen=True)
@@ -47,12 +51,22 @@ class TagDiff:
 
 
 def tag_diff(current: tuple[m.Tag, ...], wanted: list[tuple[str, str]]) -> TagDiff:
-    """The change from the image's tags to the field's (a repeated key is left for the API)."""
-    before = {tag.key: tag.value for tag in current}
+    """The change from the image's tags to the field's (a repeated key is left for the API).
+
+    The field shows keys and values sanitised: a key as shown stands for the stored key.
+    """
+    shown = {sanitize(tag.key): tag for tag in current}
     wanted_keys = {key for key, _ in wanted}
+    set_tags = []
+    for key, value in wanted:
+        tag = shown.get(key)
+        if tag is None:
+            set_tags.append((key, value))
+        elif sanitize(tag.value) != value:
+            set_tags.append((tag.key, value))
     return TagDiff(
-        set_tags=tuple((key, value) for key, value in wanted if before.get(key) != value),
-        removed_keys=tuple(key for key in before if key not in wanted_keys),
+        set_tags=tuple(set_tags),
+        removed_keys=tuple(tag.key for key, tag in shown.items() if key not in wanted_keys),
         count_after=len(wanted_keys),
     )
 
@@ -67,10 +81,12 @@ class EditDialog(Dialog):
         current = self.request.current
         image = current.image if current is not None else None
         status = image.status if image is not None else m.AVAILABLE
-        yield field_row("Name", Input(image.image_name if image else "", id="edit-name"))
-        yield field_row("Description", Input(image.description if image else "",
+        yield field_row("Name", Input(sanitize(image.image_name) if image else "",
+                                      id="edit-name"))
+        yield field_row("Description", Input(sanitize(image.description) if image else "",
                                              id="edit-description"))
-        yield field_row("Family", Input(image.image_family if image else "", id="edit-family"))
+        yield field_row("Family", Input(sanitize(image.image_family) if image else "",
+                                        id="edit-family"))
         yield field_row("Status", Select[str](
             [(label, value) for value, label in STATUS_CHOICES],
             value=status if status in (m.AVAILABLE, m.DEPRECATED) else m.AVAILABLE,
@@ -94,11 +110,11 @@ class EditDialog(Dialog):
         description = self.query_one("#edit-description", Input).value
         family = self.query_one("#edit-family", Input).value
         status = self.query_one("#edit-status", Select).value
-        if name != image.image_name:
+        if name != sanitize(image.image_name):
             params["ImageName"] = name
-        if description != image.description:
+        if description != sanitize(image.description):
             params["Description"] = description
-        if family != image.image_family:
+        if family != sanitize(image.image_family):
             params["ImageFamily"] = family
         if isinstance(status, str) and status != image.status:
             params["Status"] = status

@@ -53,8 +53,9 @@ class NewImageDialog(Dialog):
         }
 
     def show_fetched(self, data: Any) -> None:
-        instances = [(f"{i['InstanceId']}  {sanitize(i.get('InstanceName', ''))}  "
-                      f"{i.get('Status', '')}", i["InstanceId"]) for i in data["instances"]]
+        # Text, not str: a str label would be parsed as markup.
+        instances = [(Text(f"{i['InstanceId']}  {sanitize(i.get('InstanceName', ''))}  "
+                           f"{i.get('Status', '')}"), i["InstanceId"]) for i in data["instances"]]
         self.query_one("#new-instance", Select).set_options(instances)
         snapshots = data["snapshots"]
         system = [(self._label(s), s["SnapshotId"]) for s in snapshots
@@ -66,9 +67,9 @@ class NewImageDialog(Dialog):
                                if str(s.get("SourceDiskType", "")).lower() == "data"])
 
     @staticmethod
-    def _label(snapshot: dict[str, Any]) -> str:
+    def _label(snapshot: dict[str, Any]) -> Text:
         name = sanitize(str(snapshot.get("SnapshotName", "")))
-        return f"{snapshot['SnapshotId']}  {snapshot.get('SourceDiskSize', '')} GiB  {name}"
+        return Text(f"{snapshot['SnapshotId']}  {snapshot.get('SourceDiskSize', '')} GiB  {name}")
 
     def _from_instance(self) -> bool:
         return self.query_one("#new-from-instance", Choice).value

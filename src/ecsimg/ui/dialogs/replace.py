@@ -103,7 +103,7 @@ class ReplaceDialog(Dialog):
                 text.append("\n")
         text.rstrip()
         self.query_one("#replace-candidates", Static).update(text)
-        qualifying = [(f"{c.instance_id}  {sanitize(c.name)}", c.instance_id)
+        qualifying = [(Text(f"{c.instance_id}  {sanitize(c.name)}"), c.instance_id)
                       for c in data if c.reason is None]
         select = self.query_one("#replace-instance", Select)
         select.set_options(qualifying)

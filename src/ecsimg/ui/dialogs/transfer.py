@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
@@ -33,8 +34,9 @@ def buckets(ctx: Context, region_id: str) -> dict[str, list[str]]:
     return found
 
 
-def _options(values: list[str] | tuple[str, ...]) -> list[tuple[str, str]]:
-    return [(sanitize(value), value) for value in values]
+def _options(values: list[str] | tuple[str, ...]) -> list[tuple[Text, str]]:
+    # Text, not str: a str label would be parsed as markup.
+    return [(Text(sanitize(value)), value) for value in values]
 
 
 def _picked(select: Select[Any]) -> str:
