@@ -349,3 +349,17 @@ def test_preload_reports_the_part_read_so_far(tmp_path: Path) -> None:
     assert [n for _, _, n in seen] == sorted(n for _, _, n in seen)
     with repo.read() as view:
         assert len(view.group(tables.IMAGES, "cn-hangzhou")) == 500
+
+
+def test_field_values_read_one_field_without_keeping_records(tmp_path: Path) -> None:
+    root = tmp_path / "cat"
+    _fill(TinyRepository(root), 200)
+    repo = TinyRepository(root)
+    keys = [f"cn-hangzhou/m-{n:020d}" for n in (3, 150)] + ["cn-hangzhou/m-missing"]
+    assert repo.field_values(tables.IMAGES, "image_name", keys) == {
+        keys[0]: "name-3", keys[1]: "name-150", keys[2]: None}
+    assert repo.field_values(tables.IMAGES, "status", keys[:1]) == {keys[0]: "Available"}
+    assert "images" not in repo._loaded
+    with repo.read() as view:
+        view.get(tables.IMAGES, keys[0])
+    assert repo.field_values(tables.IMAGES, "size", keys[:1]) == {keys[0]: 40}

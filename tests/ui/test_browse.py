@@ -4,8 +4,9 @@ import dataclasses
 
 from ecsimg.domain import models as m
 from ecsimg.domain.filtering import Query, parse_filter
-from ecsimg.service import browse
+from ecsimg.service import browse, price
 from ecsimg.store import tables
+from ecsimg.store.tinystore import TinyRepository
 from tests.world import DEV, OPS, T0, World
 
 
@@ -67,3 +68,41 @@ def test_copied_from_a_deleted_image_is_reported_gone(world: World) -> None:
     found = browse.details(world.ctx(), row)
     assert found.copied_from == "cn-beijing/m-gone000000000000000"
     assert not found.copied_from_exists
+
+
+def test_rule_110_list_cost_and_fee_pane_count_snapshot_gib_as_the_price_module(
+        world: World) -> None:
+    small = world.snapshot(size=28)
+    shared = world.snapshot(size=64, disk_type="data")
+    image = world.image(size=40, disk_mappings=(
+        m.DiskMapping("/dev/xvda", "system", 40, small.snapshot_id),
+        m.DiskMapping("/dev/xvdb", "data", 100, shared.snapshot_id),
+        m.DiskMapping("/dev/xvdc", "data", 100, shared.snapshot_id),
+        m.DiskMapping("/dev/xvdd", "data", 10, "s-missing0000000000000"),
+    ))
+    ctx = world.ctx()
+    row = next(r for r in browse.load(ctx).rows if r.image_id == image.image_id)
+    with ctx.repo.read() as view:
+        preview = price.preview_image_fees(ctx, view, image, "ecs.g7.large")
+    # 28 + 64 (once, though two disks use it) + 10 (a disk whose snapshot is gone).
+    assert preview.holding_per_month == 102 * 0.12
+    assert row.monthly_cost == preview.holding_per_month
+    lines = browse.details(ctx, row).fees
+    storage = next(line for line in lines if line.label.startswith("snapshots"))
+    assert storage.label == "snapshots 102 GiB"
+    assert storage.amount == preview.holding_per_month
+    assert [line.label.split()[0] for line in lines] == ["licence", "snapshots", "marketplace"]
+
+
+def test_snapshot_sizes_are_read_without_loading_snapshot_records(world: World) -> None:
+    image = world.image(size=40, data_disks=(100,))
+    ctx = world.ctx()
+    assert isinstance(ctx.repo, TinyRepository)
+    ctx.repo._loaded.pop("snapshots", None)
+    sizes = browse.SnapshotSizes()
+    loaded = browse.load(ctx, sizes=sizes)
+    assert "snapshots" not in ctx.repo._loaded  # sizes only: no Snapshot record kept
+    row = next(r for r in loaded.rows if r.image_id == image.image_id)
+    assert [sizes.get(d.snapshot_id) for d in image.disk_mappings] == [40, 100]
+    found = browse.details(ctx, row, sizes=sizes)
+    assert all(d.snapshot_exists for d in found.mappings)

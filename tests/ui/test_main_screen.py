@@ -130,8 +130,9 @@ async def test_cursor_moves_and_details_follow(ui_world: World) -> None:
         await settle(app, pilot)
         current = rows.current
         assert current is not None
-        pane = app.screen.query_one(DetailsPane).query_one(Static)
+        pane = app.screen.query_one(DetailsPane)
         assert current.image_id in str(pane.content)
+        assert current.image_id in pane.plain
 
 
 async def test_cursor_stays_visible_when_it_moves_off_screen(ui_world: World) -> None:
@@ -184,7 +185,7 @@ async def test_enter_opens_the_detail_screen_and_escape_goes_back(ui_world: Worl
         row = app.screen.row
         assert row.name == "web-005"
         assert row.image.disk_mappings[0].snapshot_id in body
-        for section in ("Disks", "Tags", "env=prod", "Lineage", "Events", "Fee preview"):
+        for section in ("Disks", "Tags", "env=prod", "From instance", "Events", "Fee preview"):
             assert section in body
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
@@ -244,7 +245,7 @@ async def test_hostile_names_render_literally_and_aligned(ui_world: World) -> No
         assert cell_len(cjk.split("Available")[0]) == cell_len(plain.split("Available")[0])
         assert rows.move_to(next(r.key for r in rows.rows if "boom" in r.name))
         await settle(app, pilot)
-        pane = str(app.screen.query_one(DetailsPane).query_one(Static).content)
+        pane = str(app.screen.query_one(DetailsPane).content)
         assert "[bold red]boom[/] \u241b[31mred<U+202E>" in pane
         assert "evil\u241b]52;c;AAAA\u2407" in pane
         assert "\x1b" not in app.export_screenshot()

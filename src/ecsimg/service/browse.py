@@ -2,34 +2,53 @@
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Sequence
+import math
+from collections import Counter
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from types import ModuleType
+from operator import attrgetter
 
 from ecsimg.domain import models as m
 from ecsimg.domain.filtering import KINDS, Query
 from ecsimg.domain.models import Image
+from ecsimg.service import price
+from ecsimg.service.browse_fees import FeeLine, SnapshotSizes, fee_lines, monthly_cost
 from ecsimg.service.context import Context
 from ecsimg.service.images import kind_of, state, used_image_ids
 from ecsimg.store import tables
 from ecsimg.store.repository import View
 
-HOURS_PER_MONTH = 730
+__all__ = ["FeeLine", "SnapshotSizes"]
+
 EVENTS_SHOWN = 50
+COST_PENDING = math.nan
+"""The monthly cost of a row read before the snapshot sizes (the first rows of a large load)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ImageRow:
-    """One image as the list shows it; status and progress are read live with ``row_state``."""
+    """One image as the list shows it; status and progress are read live with ``row_state``.
+
+    Rows compare by identity: the list finds the cursor's row among 100,000 without comparing
+    records field by field.
+    """
 
     image: Image
     kind: str
     usage: str
     """``instance`` when an instance uses the image, else ``none``."""
     monthly_cost: float | None
-    """CNY per month of holding or using the image, None when it has no fixed monthly cost."""
-    search_text: str
+    """CNY per month of holding or using the image, None when it has no fixed monthly cost,
+    ``COST_PENDING`` until the snapshot sizes are read."""
+    own_text: str
+    """Casefolded name, ID and snapshot IDs: what free text is matched against per image."""
+    common_text: str
+    """Casefolded OS names, platform and description: one string shared by every image
+    with the same ones, so 100,000 rows do not each hold a copy."""
+
+    @property
+    def search_text(self) -> str:
+        return f"{self.own_text}\n{self.common_text}"
 
     @property
     def key(self) -> str:
@@ -93,20 +112,23 @@ class Browse:
     read_only: bool
     rows: tuple[ImageRow, ...]
     counts: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class FeeLine:
-    label: str
-    amount: float | None
-    """CNY; None when the line is information, not money."""
-    note: str = ""
+    snapshot_sizes: SnapshotSizes = field(default_factory=SnapshotSizes)
+    """Sizes of the rows' snapshots (empty in the first part of a large load)."""
+    common_texts: frozenset[str] = frozenset()
+    """The distinct ``common_text`` of the rows."""
 
 
 @dataclass(frozen=True)
 class MappingDetail:
     mapping: m.DiskMapping
     snapshot: m.Snapshot | None
+    """The snapshot record (full details only)."""
+    snapshot_gib: int | None = None
+    """The snapshot's size; None when the disk has no snapshot or it does not exist."""
+
+    @property
+    def snapshot_exists(self) -> bool:
+        return self.snapshot_gib is not None
 
 
 @dataclass(frozen=True)
@@ -157,44 +179,55 @@ def load(
     ctx: Context,
     region_id: str | None = None,
     on_partial: Callable[[Browse, float], None] | None = None,
+    sizes: SnapshotSizes | None = None,
 ) -> Browse:
     """The rows of ``region_id`` (default: the profile's region) that the caller can see.
 
     With ``on_partial``, a large catalogue is read in steps and the rows read so far are
     passed to it once, with the fraction done, so the first screen need not wait for all.
+    ``sizes`` keeps the snapshot sizes an earlier load read: only new snapshots are read.
     """
     region_id = region_id or ctx.region_id
+    sizes = sizes if sizes is not None else SnapshotSizes()
 
     def progress(done: int, total: int, view: View) -> None:
         if on_partial is not None and done == FIRST_ROWS_SHARDS:
-            on_partial(_build(ctx, view, region_id), done / total)
+            on_partial(_build(ctx, view, region_id, None), done / total)
 
     ctx.repo.preload(tables.IMAGES, progress)
     with ctx.repo.read() as view:
-        return _build(ctx, view, region_id)
+        snapshot_ids = [disk.snapshot_id for image in view.iter_group(tables.IMAGES, region_id)
+                        for disk in image.disk_mappings if disk.snapshot_id]
+    sizes.fetch(ctx.repo, snapshot_ids)
+    del snapshot_ids
+    with ctx.repo.read() as view:
+        return _build(ctx, view, region_id, sizes)
 
 
-def _build(ctx: Context, view: View, region_id: str) -> Browse:
+def _build(ctx: Context, view: View, region_id: str, sizes: SnapshotSizes | None) -> Browse:
+    """The rows; without ``sizes`` the costs of one's own images are ``COST_PENDING``."""
     account = view.get(tables.ACCOUNTS, ctx.account_id)
     region = view.get(tables.REGIONS, region_id)
     used = used_image_ids(view, region_id)
-    snapshot_price = _snapshot_price(view, region_id)
+    book = price.price_book(view)
     products = {p.product_code: p for p in view.all(tables.PRODUCTS)}
+    account_id = ctx.account_id
+    known = sizes or SnapshotSizes()
+    common: dict[tuple[str, ...], str] = {}
     rows: list[ImageRow] = []
-    counts = dict.fromkeys(KINDS, 0)
     for image in view.iter_group(tables.IMAGES, region_id):
-        kind = kind_of(image, ctx.account_id)
+        kind = kind_of(image, account_id)
         if kind is None:
             continue
-        counts[kind] += 1
-        rows.append(ImageRow(
-            image, kind, "instance" if image.image_id in used else "none",
-            _monthly_cost(image, kind, snapshot_price, products), _search_text(image)))
-    counts["all"] = len(rows)
+        cost = (COST_PENDING if sizes is None and kind == "custom"
+                else monthly_cost(image, kind, account_id, book, known, products))
+        rows.append(ImageRow(image, kind, "instance" if image.image_id in used else "none",
+                             cost, _own_text(image), _common_text(image, common)))
     rows.sort(key=lambda r: (r.image.creation_time, r.image.image_id), reverse=True)
     return Browse(ctx.profile.name, ctx.account_id, account.name if account else "",
                   region_id, region.local_name if region else "", str(ctx.repo.location),
-                  ctx.is_read_only, tuple(rows), counts)
+                  ctx.is_read_only, tuple(rows), count_kinds(rows), known,
+                  frozenset(common.values()))
 
 
 def select(rows: Sequence[ImageRow], query: Query, kind: str, now: float) -> list[ImageRow]:
@@ -204,30 +237,74 @@ def select(rows: Sequence[ImageRow], query: Query, kind: str, now: float) -> lis
     chosen = rows if kind == "all" else [r for r in rows if r.kind == kind]
     if query.is_empty:
         return list(chosen)
-    if not query.terms:
-        # The common case, a few words typed: a plain substring test per row.
-        words = query.words
-        return [r for r in chosen if all(word in r.search_text for word in words)]
+    return refine(chosen, query, now)
+
+
+def refine(rows: Sequence[ImageRow], query: Query, now: float,
+           common_texts: Collection[str] | None = None) -> list[ImageRow]:
+    """The rows that pass ``query``; ``common_texts``: the distinct common texts of ``rows``
+    (or more), so that they need not be collected again."""
+    if common_texts is None:
+        common_texts = set(map(attrgetter("common_text"), rows))
+    found = list(rows)
+    for word in query.words:
+        found = _with_text(found, word, common_texts)
+    other_terms = []
+    for term in query.terms:
+        if term.field == "os":
+            # As Term os matches: the OS type, or the text (which holds the platform).
+            found = _with_text(found, term.value, common_texts, os_type=term.value)
+        else:
+            other_terms.append(term)
+    if not other_terms:
+        return found
+    terms = Query((), tuple(other_terms))
     if not query.needs_status:
-        return [r for r in chosen if query.matches(r, "")]
-    return [r for r in chosen if query.matches(r, row_state(r, now)[0])]
+        return [r for r in found if terms.matches(r, "")]
+    return [r for r in found if terms.matches(r, row_state(r, now)[0])]
+
+
+def _with_text(rows: list[ImageRow], word: str, common_texts: Collection[str],
+               os_type: str = "") -> list[ImageRow]:
+    """The rows whose text holds ``word`` (or whose OS type is ``os_type``): a substring test
+    per row on its own text, and one per distinct common text."""
+    hits = {text for text in common_texts if word in text}
+    if os_type in ("linux", "windows"):
+        return [r for r in rows if word in r.own_text or r.common_text in hits
+                or r.image.os_type == os_type]
+    if hits:
+        return [r for r in rows if word in r.own_text or r.common_text in hits]
+    return [r for r in rows if word in r.own_text]
 
 
 def count_kinds(rows: Sequence[ImageRow]) -> dict[str, int]:
     counts = dict.fromkeys(KINDS, 0)
-    for row in rows:
-        counts[row.kind] += 1
+    counts.update(Counter(map(attrgetter("kind"), rows)))
     counts["all"] = len(rows)
     return counts
 
 
-def details(ctx: Context, row: ImageRow, *, full: bool = False) -> ImageDetails:
-    """An image's disks, shares, instances and lineage; ``full`` adds copies and events."""
+def details(ctx: Context, row: ImageRow, *, full: bool = False,
+            sizes: SnapshotSizes | None = None) -> ImageDetails:
+    """An image's disks, shares, instances and lineage; ``full`` adds copies and events.
+
+    With ``sizes`` (the loaded rows' snapshot sizes) the pane's details read no snapshot
+    record; the full details read the records, for their size and creation time.
+    """
     image = row.image
     status, progress, remain = state(image, ctx.now())
+    snapshot_ids = [d.snapshot_id for d in image.disk_mappings if d.snapshot_id]
+    sizes = sizes if sizes is not None else SnapshotSizes()
+    records: dict[str, m.Snapshot] = {}
+    if full:
+        records = sizes.records(ctx.repo, snapshot_ids)
+    else:
+        sizes.fetch(ctx.repo, snapshot_ids)
     with ctx.repo.read() as view:
-        mappings = tuple(MappingDetail(d, view.get(tables.SNAPSHOTS, d.snapshot_id)
-                                       if d.snapshot_id else None) for d in image.disk_mappings)
+        mappings = tuple(
+            MappingDetail(d, records.get(d.snapshot_id),
+                          sizes.get(d.snapshot_id) if d.snapshot_id else None)
+            for d in image.disk_mappings)
         shares = tuple(ShareDetail(s.account_id, _account_name(view, s.account_id), s.shared_time)
                        for s in image.shares)
         instances = tuple(i for i in view.all(tables.INSTANCES)
@@ -244,38 +321,10 @@ def details(ctx: Context, row: ImageRow, *, full: bool = False) -> ImageDetails:
             touching = [e for e in view.all(tables.EVENTS) if image.image_id in e.resource_ids]
             touching.sort(key=lambda e: e.event_id, reverse=True)
             events = tuple(touching[:EVENTS_SHOWN])
-        fees = tuple(fee_lines(view, row))
+        fees = tuple(fee_lines(view, ctx.account_id, image, sizes))
     return ImageDetails(row, status, progress, remain, mappings, shares, instances, source,
                         image.source_instance_id, image.copied_from, copied_exists, copies,
                         events, fees)
-
-
-def fee_lines(view: View, row: ImageRow) -> list[FeeLine]:
-    """The fee preview for a row: the price module's when it offers one, else list prices."""
-    price = _price_module()
-    preview = getattr(price, "image_fee_lines", None) if price else None
-    if callable(preview):
-        return list(preview(view, row.image))
-    image = row.image
-    book = view.get(tables.PRICE_BOOK, "price_book") or m.PriceBook()
-    lines: list[FeeLine] = []
-    if image.license_os:
-        hourly = book.licence_per_vcpu_hour.get(image.license_os)
-        if hourly is not None:
-            lines.append(FeeLine(f"{image.license_os} licence", hourly * HOURS_PER_MONTH,
-                                 "per vCPU per month"))
-    if image.owner_kind == "marketplace" and image.product_code:
-        product = view.get(tables.PRODUCTS, image.product_code)
-        if product is not None:
-            lines.append(FeeLine(f"marketplace ({product.pricing_model})", product.price,
-                                 product.supplier_name))
-    snapshot_gib = sum(d.size for d in image.disk_mappings if d.snapshot_id)
-    if row.kind == "custom" and snapshot_gib:
-        lines.append(FeeLine(f"snapshots {snapshot_gib} GiB",
-                             snapshot_gib * _snapshot_price(view, image.region_id), "per month"))
-    if not lines:
-        lines.append(FeeLine("no image fees", None, "instance and disk prices apply"))
-    return lines
 
 
 def region_ids(ctx: Context) -> list[tuple[str, str]]:
@@ -291,40 +340,19 @@ def profiles(ctx: Context) -> list[tuple[m.Profile, str]]:
                 for p in sorted(view.all(tables.PROFILES), key=lambda p: p.name)]
 
 
-def _price_module() -> ModuleType | None:
-    # service/price.py is written separately; browse works with list prices until it offers more.
-    try:
-        return importlib.import_module("ecsimg.service.price")
-    except ImportError:
-        return None
-
-
-def _snapshot_price(view: View, region_id: str) -> float:
-    book = view.get(tables.PRICE_BOOK, "price_book") or m.PriceBook()
-    prices = book.snapshot_per_gib_month
-    return prices.get(region_id, prices.get("*", 0.0))
-
-
-def _monthly_cost(image: Image, kind: str, snapshot_price: float,
-                  products: dict[str, m.MarketplaceProduct]) -> float | None:
-    if kind == "custom":
-        return sum(d.size for d in image.disk_mappings if d.snapshot_id) * snapshot_price
-    if kind == "marketplace":
-        product = products.get(image.product_code)
-        if product is None or product.pricing_model == "free":
-            return 0.0 if product else None
-        if product.pricing_model == "subscription":
-            return product.price
-        if product.pricing_model == "hourly":
-            return product.price * HOURS_PER_MONTH
-    return None
-
-
-def _search_text(image: Image) -> str:
-    parts = [image.image_name, image.image_id, image.os_name, image.os_name_en,
-             image.description, image.platform]
+def _own_text(image: Image) -> str:
+    parts = [image.image_name, image.image_id]
     parts.extend(d.snapshot_id for d in image.disk_mappings if d.snapshot_id)
     return "\n".join(parts).casefold()
+
+
+def _common_text(image: Image, known: dict[tuple[str, ...], str]) -> str:
+    """The casefolded OS names, description and platform, one string per distinct set."""
+    key = (image.os_name, image.os_name_en, image.description, image.platform)
+    found = known.get(key)
+    if found is None:
+        found = known[key] = "\n".join(key).casefold()
+    return found
 
 
 def _account_name(view: View, account_id: str) -> str:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from ecsimg.store.tables import Table
 
@@ -53,6 +53,11 @@ class Repository(Protocol):
         self, table: Table[T], progress: Callable[[int, int, View], None] | None = None
     ) -> None:
         """Load a table ahead of use, reporting (done, total, partial view) as it goes."""
+        ...
+
+    def field_values(self, table: Table[T], field: str, keys: Iterable[str]) -> dict[str, Any]:
+        """One field of the records under ``keys`` (None for a missing record), without
+        keeping records in memory that were not there already."""
         ...
 
     def refresh(self) -> bool:

@@ -19,7 +19,7 @@ import gc
 import os
 import threading
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -319,6 +319,36 @@ class TinyRepository:
                     if progress is not None and done < len(shards):
                         progress(done, len(shards), _View(self, {table.name: loaded}))
             loaded.complete = True
+
+    def field_values(self, table: Table[Any], field: str, keys: Iterable[str]) -> dict[str, Any]:
+        """One field of the records under ``keys`` (None for a missing record), read a shard
+        at a time without keeping the shards it had not loaded: 140,000 snapshot sizes cost a
+        dictionary, not 140,000 records."""
+        wanted: dict[str, list[str]] = {}
+        for key in keys:
+            wanted.setdefault(table.shard_of(key), []).append(key)
+        default = table.codec.defaults.get(field)
+        found: dict[str, Any] = {}
+        with self._thread_lock, self._locked():
+            self._sync()
+            loaded = self._loaded.get(table.name)
+            for shard, shard_keys in wanted.items():
+                if loaded is not None and (loaded.complete or shard in loaded.known):
+                    for key in shard_keys:
+                        value = loaded.records.get(key)
+                        if value is None:
+                            found[key] = None
+                        elif type(value) is dict:
+                            found[key] = value.get(field, default)
+                        else:
+                            found[key] = getattr(value, field)
+                    continue
+                path = self._shard_path(table, shard)
+                docs = read_json(path).get(table.name, {}) if path.exists() else {}
+                for key in shard_keys:
+                    doc = docs.get(key)
+                    found[key] = doc.get(field, default) if isinstance(doc, dict) else None
+        return found
 
     def refresh(self) -> bool:
         with self._thread_lock, self._locked():

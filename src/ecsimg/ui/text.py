@@ -70,12 +70,18 @@ class Hanging:
 
     def __init__(self) -> None:
         self.lines: list[tuple[Text, int]] = []
+        self.cropped: set[int] = set()
+        """Indexes of lines cut to the width (with an ellipsis) instead of wrapped."""
 
-    def add(self, line: Text | str, indent: int = 0) -> None:
-        """One line; when it wraps, the rest goes ``indent`` cells in."""
+    def add(self, line: Text | str, indent: int = 0, crop: bool = False) -> None:
+        """One line; when it wraps, the rest goes ``indent`` cells in; ``crop``: it never
+        wraps, so the lines after it keep their place whatever its length."""
+        if crop:
+            self.cropped.add(len(self.lines))
         self.lines.append((line if isinstance(line, Text) else Text(line, end=""), indent))
 
     def extend(self, other: Hanging) -> None:
+        self.cropped.update(len(self.lines) + n for n in other.cropped)
         self.lines.extend(other.lines)
 
     @property
@@ -87,7 +93,13 @@ class Hanging:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = max(options.max_width, 1)
-        for line, indent in self.lines:
+        for number, (line, indent) in enumerate(self.lines):
+            if number in self.cropped:
+                cut = line.copy()
+                cut.truncate(width, overflow="ellipsis")
+                cut.end = "\n"
+                yield cut
+                continue
             room = width - indent
             if indent <= 0 or room < 12 or line.cell_len <= width:
                 for part in line.wrap(console, width, overflow="fold"):

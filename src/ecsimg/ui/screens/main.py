@@ -18,14 +18,16 @@ from textual.worker import get_current_worker
 from ecsimg.config import DEFAULT_KEYS, Settings
 from ecsimg.domain.filtering import KINDS, Query, parse_filter
 from ecsimg.service import browse
-from ecsimg.service.browse import Browse, ImageDetails, ImageRow
+from ecsimg.service.browse import Browse, ImageDetails, ImageRow, SnapshotSizes
 from ecsimg.service.context import Context
+from ecsimg.service.row_filter import RowFilter
 from ecsimg.ui import dialogs
 from ecsimg.ui.keys import BY_ID, KEY_ACTIONS, MUTATING_DIALOGS
 from ecsimg.ui.screens.detail import DetailScreen
-from ecsimg.ui.widgets.details import DetailsPane, details_text, fees_text
+from ecsimg.ui.widgets.details import FEES_TITLE, DetailsPane, details_text, fees_pane_text
 from ecsimg.ui.widgets.header import HeaderBar, HeaderInfo
 from ecsimg.ui.widgets.image_list import ImageList
+from ecsimg.ui.widgets.line_pane import LinePane
 from ecsimg.ui.widgets.tabs import TypeTabs
 
 FILTER_HINT = "/ to filter: text os: arch: status: family: tag:k=v usage: size>N type:"
@@ -75,11 +77,15 @@ class MainScreen(Screen[None]):
         self.ctx = ctx
         self.settings = settings
         self.loaded: Browse | None = None
-        self._ordered: list[ImageRow] = []
+        self._filter = RowFilter([], ())
         """The loaded rows in the list's sort order, so a filter keystroke need not sort."""
+        self._sizes = self._new_sizes()
+        """Snapshot sizes read so far; a reload reads only new snapshots."""
         self.kind = "all"
         self.query_: Query = Query()
         self._focus_after_load: str | None = None
+        self._fees: tuple[browse.FeeLine, ...] | None = None
+        """The fee lines the fee pane shows."""
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")
@@ -91,7 +97,9 @@ class MainScreen(Screen[None]):
             yield ImageList(self.ctx.clock, self.settings.progress_refresh_seconds, id="images")
             with Vertical(id="side"):
                 yield DetailsPane(id="details")
-                yield Static(Text("Fee preview", style="dim"), id="fees")
+                fees = LinePane(id="fees")
+                fees.border_title = FEES_TITLE
+                yield fees
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -105,17 +113,31 @@ class MainScreen(Screen[None]):
         self._apply_layout(self.app.size.width)
 
     def _apply_layout(self, width: int) -> None:
-        self.set_class(width < self.settings.wide_layout_columns, "-narrow")
+        narrow = width < self.settings.wide_layout_columns
+        if narrow != self.has_class("-narrow"):
+            self.set_class(narrow, "-narrow")
+            self._show_fees()
+
+    def _show_fees(self) -> None:
+        # Narrow, the fee pane has no top border to carry its title.
+        if self._fees is not None:
+            self.query_one("#fees", LinePane).show(
+                fees_pane_text(self._fees, title=self.has_class("-narrow")))
 
     # -- loading ---------------------------------------------------------------------------
+
+    def _new_sizes(self) -> SnapshotSizes:
+        return SnapshotSizes()
 
     def reload(self, refresh: bool = False, focus_key: str | None = None) -> None:
         """Read the rows again in a worker; ``refresh`` first picks up other processes' writes."""
         self._focus_after_load = focus_key
-        self.load_rows(self.ctx, refresh)
+        if refresh:
+            self._sizes = self._new_sizes()
+        self.load_rows(self.ctx, refresh, self._sizes)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="rows")
-    def load_rows(self, ctx: Context, refresh: bool) -> None:
+    def load_rows(self, ctx: Context, refresh: bool, sizes: SnapshotSizes) -> None:
         worker = get_current_worker()
         if refresh:
             ctx.repo.refresh()
@@ -124,14 +146,15 @@ class MainScreen(Screen[None]):
             if not worker.is_cancelled:
                 self.post_message(self.RowsLoaded(partial, done))
 
-        loaded = browse.load(ctx, on_partial=first_rows)
+        loaded = browse.load(ctx, on_partial=first_rows, sizes=sizes)
         if not worker.is_cancelled:
             self.post_message(self.RowsLoaded(loaded))
 
     def on_main_screen_rows_loaded(self, message: RowsLoaded) -> None:
         self.loaded = message.loaded
-        self._ordered = self.query_one(ImageList).sorted(message.loaded.rows)
         image_list = self.query_one(ImageList)
+        self._filter = RowFilter(image_list.sorted(message.loaded.rows),
+                                 message.loaded.common_texts)
         current = image_list.current
         # A cursor the user moved stays on its image; one still on the first row follows the
         # first row, so the final read of a large catalogue does not leave it on a stale row.
@@ -149,8 +172,8 @@ class MainScreen(Screen[None]):
             status.update("")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="details")
-    def load_details(self, ctx: Context, row: ImageRow) -> None:
-        loaded = browse.details(ctx, row)
+    def load_details(self, ctx: Context, row: ImageRow, sizes: SnapshotSizes) -> None:
+        loaded = browse.details(ctx, row, sizes=sizes)
         if not get_current_worker().is_cancelled:
             self.post_message(self.DetailsLoaded(loaded))
 
@@ -159,7 +182,8 @@ class MainScreen(Screen[None]):
         if current is None or current.key != message.loaded.row.key:
             return
         self.query_one(DetailsPane).show(details_text(message.loaded))
-        self.query_one("#fees", Static).update(fees_text(message.loaded.fees))
+        self._fees = message.loaded.fees
+        self._show_fees()
 
     # -- filter and tabs -------------------------------------------------------------------
 
@@ -168,7 +192,8 @@ class MainScreen(Screen[None]):
         parsed = parse_filter(event.value)
         self.query_ = parsed.query
         status = self.query_one("#filter-status", Static)
-        status.update(Text(parsed.error, style="bold red") if parsed.error else "")
+        if parsed.error or status.has_class("-error"):  # an unchanged status is not resent
+            status.update(Text(parsed.error, style="bold red") if parsed.error else "")
         status.set_class(bool(parsed.error), "-error")
         self._apply_filter()
 
@@ -179,18 +204,19 @@ class MainScreen(Screen[None]):
     def _apply_filter(self, keep_key: str | None = None) -> None:
         if self.loaded is None:
             return
-        now = self.ctx.now()
-        matching = browse.select(self._ordered, self.query_, "all", now)
+        matched = self._filter.matching(self.query_, self.ctx.now())
         tabs = self.query_one(TypeTabs)
-        tabs.counts = browse.count_kinds(matching)
+        tabs.counts = matched.counts
         tabs.active = self.kind
-        shown = matching if self.kind == "all" else [r for r in matching if r.kind == self.kind]
+        shown = (matched.rows if self.kind == "all"
+                 else [r for r in matched.rows if r.kind == self.kind])
         image_list = self.query_one(ImageList)
         image_list.set_rows(shown, keep_key, in_order=True)
         self._show_header()
         if not shown:
             self.query_one(DetailsPane).show(Text("No image matches", style="dim"))
-            self.query_one("#fees", Static).update("")
+            self._fees = None
+            self.query_one("#fees", LinePane).show("")
 
     def _show_header(self) -> None:
         loaded = self.loaded
@@ -226,12 +252,13 @@ class MainScreen(Screen[None]):
     def _highlighted(self, event: ImageList.ImageHighlighted) -> None:
         self._show_header()
         if event.row is not None:
-            self.load_details(self.ctx, event.row)
+            self.load_details(self.ctx, event.row, self._sizes)
 
     @on(ImageList.SortChanged)
     def _sort_changed(self) -> None:
         if self.loaded is not None:
-            self._ordered = self.query_one(ImageList).sorted(self.loaded.rows)
+            self._filter = RowFilter(self.query_one(ImageList).sorted(self.loaded.rows),
+                                     self.loaded.common_texts)
 
     @on(ImageList.ImageSelected)
     def _selected(self, event: ImageList.ImageSelected) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +39,8 @@ class Column:
 
 
 def _cost_key(row: ImageRow, now: float) -> float:
-    return row.monthly_cost if row.monthly_cost is not None else -1.0
+    cost = row.monthly_cost
+    return -1.0 if cost is None or math.isnan(cost) else cost
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -57,6 +60,7 @@ DEFAULT_SORT = next(n for n, c in enumerate(SORTABLE) if c.key == "created")
 MARK_WIDTH = 1
 
 
+@functools.lru_cache(maxsize=8)
 def layout(width: int) -> list[tuple[Column, int]]:
     """The columns that fit in ``width`` cells (after the mark), with the name's share of it."""
     chosen = {c.key for c in COLUMNS if c.priority == 0}
@@ -113,5 +117,7 @@ def text_of(column: Column, row: ImageRow, now: float, width: int) -> Text:
             return cell(row.image.creation_time[:10], width)
         case "cost":
             cost = row.monthly_cost
+            if cost is not None and math.isnan(cost):
+                return cell("…", width, "dim", right=True)  # snapshot sizes still being read
             return cell("-" if cost is None else f"{cost:,.2f}", width, right=True)
     return cell("", width)

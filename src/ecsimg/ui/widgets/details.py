@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from ecsimg.service.browse import FeeLine, ImageDetails
 from ecsimg.ui.text import Hanging, sanitize
+from ecsimg.ui.widgets.line_pane import LinePane
 
 LABEL_WIDTH = 15
 """A field's label and the space after it: where a wrapped value continues."""
@@ -19,10 +17,10 @@ KIND_LABELS = {"public": "public", "custom": "custom (yours)", "shared": "shared
                "marketplace": "marketplace", "community": "community"}
 
 
-def _field(text: Hanging, label: str, value: str, style: str = "") -> None:
+def _field(text: Hanging, label: str, value: str, style: str = "", crop: bool = False) -> None:
     line = Text(f"{label:<{LABEL_WIDTH - 1}} ", style="bold", end="")
     line.append(sanitize(value) or "-", style=style)
-    text.add(line, LABEL_WIDTH)
+    text.add(line, LABEL_WIDTH, crop)
 
 
 def _item(text: Hanging, value: str | Text) -> None:
@@ -35,25 +33,41 @@ def _section(text: Hanging, title: str) -> None:
 
 
 def details_text(d: ImageDetails, full: bool = False) -> Hanging:
-    """Every known field of the image; ``full`` adds every API field, copies and events."""
+    """Every known field of the image; ``full`` adds every API field, copies and events.
+
+    In the pane (not ``full``) each field keeps to one line, cut with an ellipsis, and the
+    lists whose length varies (disks, tags, shares, instances) come last: the lines stay in
+    place from one image to the next, so a cursor move repaints only what changed.
+    """
     image = d.row.image
+    crop = not full
     text = Hanging()
-    text.add(Text(sanitize(image.image_name) or image.image_id, style="bold", end=""))
-    _field(text, "ID", image.image_id)
-    _field(text, "Type", KIND_LABELS.get(d.row.kind, d.row.kind))
+    text.add(Text(sanitize(image.image_name) or image.image_id, style="bold", end=""),
+             crop=crop)
+    _field(text, "ID", image.image_id, crop=crop)
+    _field(text, "Type", KIND_LABELS.get(d.row.kind, d.row.kind), crop=crop)
     status = d.status if d.status not in ("Creating", "Waiting") else (
         f"{d.status} {d.progress}% ({d.remain_seconds}s left)")
-    _field(text, "Status", status)
-    _field(text, "OS", f"{image.os_name_en} ({image.os_type}, {image.architecture})")
-    _field(text, "Size", f"{image.size} GiB")
-    _field(text, "Family", image.image_family)
-    _field(text, "Description", image.description)
-    _field(text, "Created", image.creation_time)
-    _field(text, "Usage", d.row.usage)
+    _field(text, "Status", status, crop=crop)
+    _field(text, "OS", image.os_name_en, crop=crop)
+    _field(text, "Arch", f"{image.architecture} ({image.os_type})", crop=crop)
+    _field(text, "Size", f"{image.size} GiB", crop=crop)
+    _field(text, "Family", image.image_family, crop=crop)
+    _field(text, "Description", image.description, crop=crop)
+    _field(text, "Created", image.creation_time, crop=crop)
+    _field(text, "Usage", d.row.usage, crop=crop)
     if image.owner_id:
-        _field(text, "Owner", image.owner_id)
+        _field(text, "Owner", image.owner_id, crop=crop)
     if image.product_code:
-        _field(text, "Product", f"{image.product_code} by {image.supplier_name}")
+        _field(text, "Product", f"{image.product_code} by {image.supplier_name}", crop=crop)
+    _field(text, "From instance", d.source_instance_id + (
+        " (gone)" if d.source_instance_id and d.source_instance is None else ""), crop=crop)
+    _field(text, "Copied from", d.copied_from + (
+        " (gone)" if d.copied_from and not d.copied_from_exists else ""), crop=crop)
+    if full:
+        _field(text, "Copies", ", ".join(d.copies))
+    _field(text, "Shared with", f"{len(d.shares)} accounts", crop=crop)
+    _field(text, "Used by", f"{len(d.instances)} instances", crop=crop)
     if full:
         for label, value in (
             ("Region", image.region_id), ("Version", image.image_version),
@@ -73,9 +87,9 @@ def details_text(d: ImageDetails, full: bool = False) -> Hanging:
         line = f"{disk.device} {disk.disk_type} {disk.size} GiB"
         if disk.snapshot_id:
             line += f"  snapshot {disk.snapshot_id}"
-            if mapping.snapshot is None:
+            if not mapping.snapshot_exists:
                 line += " (missing)"
-            elif full:
+            elif full and mapping.snapshot is not None:
                 line += f" {mapping.snapshot.size} GiB {mapping.snapshot.creation_time}"
         _item(text, sanitize(line))
     if not d.mappings:
@@ -85,17 +99,12 @@ def details_text(d: ImageDetails, full: bool = False) -> Hanging:
         _item(text, f"{sanitize(tag.key)}={sanitize(tag.value)}")
     if not image.tags:
         _item(text, "-")
-    _section(text, f"Shared with {len(d.shares)} accounts")
+    if d.shares:
+        _section(text, f"Shared with {len(d.shares)} accounts")
     for share in d.shares:
         _item(text, f"{share.account_id} {sanitize(share.account_name)}  {share.shared_time}")
-    _section(text, "Lineage")
-    _field(text, "From instance", d.source_instance_id + (
-        " (gone)" if d.source_instance_id and d.source_instance is None else ""))
-    _field(text, "Copied from", d.copied_from + (
-        " (gone)" if d.copied_from and not d.copied_from_exists else ""))
-    if full:
-        _field(text, "Copies", ", ".join(d.copies))
-    _section(text, f"Used by {len(d.instances)} instances")
+    if d.instances:
+        _section(text, f"Used by {len(d.instances)} instances")
     for instance in d.instances:
         _item(text, f"{instance.instance_id} {sanitize(instance.instance_name)} "
                     f"{instance.status}")
@@ -106,27 +115,45 @@ def details_text(d: ImageDetails, full: bool = False) -> Hanging:
     return text
 
 
-def fees_text(lines: tuple[FeeLine, ...] | list[FeeLine]) -> Hanging:
-    """The fee pane: one line per fee with its note, then the total."""
-    text = Hanging()
-    text.add(Text("Fee preview (CNY)", style="bold", end=""))
+FEES_TITLE = "Fee preview (CNY/month)"
+
+
+def _fee_lines(lines: tuple[FeeLine, ...] | list[FeeLine]) -> list[Text]:
+    """The title, one line per fee with its note, then the total."""
+    shown = [Text(FEES_TITLE, style="bold", end="")]
     total = 0.0
     for line in lines:
-        amount = "" if line.amount is None else f"{line.amount:,.2f}"
+        amount = "-" if line.amount is None else f"{line.amount:,.2f}"
         total += line.amount or 0.0
         fee = Text(f"{sanitize(line.label)}: {amount}", end="")
         if line.note:
             fee.append(f" {sanitize(line.note)}", style="dim")
+        shown.append(fee)
+    shown.append(Text(f"total: {total:,.2f}", style="bold", end=""))
+    return shown
+
+
+def fees_text(lines: tuple[FeeLine, ...] | list[FeeLine]) -> Hanging:
+    """The fee preview of the detail screen: wrapped lines under a title."""
+    shown = _fee_lines(lines)
+    text = Hanging()
+    text.add(shown[0])
+    for fee in shown[1:-1]:
         _item(text, fee)
-    text.add(Text(f"total: {total:,.2f}", style="bold", end=""))
+    text.add(shown[-1])
     return text
 
 
-class DetailsPane(VerticalScroll):
+def fees_pane_text(lines: tuple[FeeLine, ...] | list[FeeLine], title: bool) -> Text:
+    """The fee pane: each line cut to the width with an ellipsis, so that the pane keeps its
+    height from one image to the next and a cursor move needs no new layout; ``title``
+    False when the pane's border shows it."""
+    shown = _fee_lines(lines)
+    return Text("\n", no_wrap=True, overflow="ellipsis").join(shown if title else shown[1:])
+
+
+class DetailsPane(LinePane):
     """The highlighted image's details; scrolls when they do not fit."""
 
-    def compose(self) -> ComposeResult:
-        yield Static(Text("No image selected", style="dim"), id="details-body")
-
-    def show(self, content: Text | Hanging) -> None:
-        self.query_one("#details-body", Static).update(content)
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(Text("No image selected", style="dim"), id=id)

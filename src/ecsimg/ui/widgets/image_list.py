@@ -10,12 +10,13 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
+from textual.widget import Widget
 
 from ecsimg.config import DEFAULT_KEYS
 from ecsimg.domain.clock import Clock, system_clock
@@ -80,8 +81,8 @@ class ImageList(ScrollView, can_focus=True):
             super().__init__()
             self.image_list = image_list
 
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
-    """Index of the highlighted row in the shown rows."""
+    cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
+    """Index of the highlighted row in the shown rows; the watcher repaints its two lines."""
     sort_index: reactive[int] = reactive(DEFAULT_SORT, init=False)
     """Which of the sortable columns orders the rows."""
     sort_reverse: reactive[bool] = reactive(True, init=False)
@@ -113,15 +114,47 @@ class ImageList(ScrollView, can_focus=True):
 
     def set_rows(self, rows: Sequence[ImageRow], keep_key: str | None = None,
                  in_order: bool = False) -> None:
-        """Show ``rows``, keeping the cursor on ``keep_key``; ``in_order``: already sorted."""
-        keep_key = keep_key if keep_key is not None else (
-            self.current.key if self.current else None)
+        """Show ``rows``, keeping the cursor on ``keep_key`` (default: on the current image);
+        ``in_order``: already sorted."""
+        current = self.current
         self._rows = list(rows) if in_order else self.sorted(rows)
-        self.virtual_size = Size(self.size.width, len(self._rows) + 1)
-        index = next((i for i, r in enumerate(self._rows) if r.key == keep_key), 0)
+        self._size_to_rows()
+        index = self._index_of(keep_key) if keep_key is not None else self._index_of_row(current)
         self.cursor = min(index, max(len(self._rows) - 1, 0))
         self.refresh()
         self._update_timer()
+
+    def _size_to_rows(self) -> None:
+        """Set the scroll range to the rows; without a layout of the screen when the
+        scrollbar stays (it does while there are more rows than lines, as when filtering)."""
+        size = Size(self.size.width, len(self._rows) + 1)
+        if size == self.virtual_size:
+            return
+        lines = self.size.height
+        if self.is_mounted and (size.height > lines) == (self.virtual_size.height > lines):
+            self.set_reactive(Widget.virtual_size, size)
+            self._scroll_update(size)
+        else:
+            self.virtual_size = size
+
+    def _index_of_row(self, row: ImageRow | None) -> int:
+        """Where ``row`` (the same object) is shown, else 0: rows compare by identity, so this
+        is one pass in C over 100,000 rows."""
+        if row is None:
+            return 0
+        try:
+            return self._rows.index(row)
+        except ValueError:
+            return 0
+
+    def _index_of(self, key: str) -> int:
+        """Where the image ``region/image_id`` is shown, else 0."""
+        region_id, _, image_id = key.partition("/")
+        for index, row in enumerate(self._rows):
+            image = row.image
+            if image.image_id == image_id and image.region_id == region_id:
+                return index
+        return 0
 
     def sorted(self, rows: Sequence[ImageRow]) -> list[ImageRow]:
         """``rows`` in the list's sort order (filtering keeps it, so sort once per load)."""
@@ -146,8 +179,8 @@ class ImageList(ScrollView, can_focus=True):
         return max(0, min(value, len(self._rows) - 1)) if self._rows else 0
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self.refresh_line(old + 1)
-        self.refresh_line(new + 1)
+        self._refresh_row(old)
+        self._refresh_row(new)
         self._scroll_to_cursor()
         self.post_message(self.ImageHighlighted(self, self.current))
 
@@ -162,6 +195,10 @@ class ImageList(ScrollView, can_focus=True):
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         self._update_timer()
+
+    def _refresh_row(self, index: int) -> None:
+        """Repaint one row's cells, not the scrollbar beside them (fewer bytes per move)."""
+        self.refresh(Region(0, index + 1 - int(self.scroll_y), self.line_width, 1))
 
     def _scroll_to_cursor(self) -> None:
         visible = max(self.size.height - 1, 1)
