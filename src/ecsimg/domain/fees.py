@@ -8,8 +8,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple, Protocol
 
-from ecsimg.domain.models import Image, MarketplaceProduct, PriceBook, Snapshot
+from ecsimg.domain.models import Image, MarketplaceProduct, PriceBook
 from ecsimg.domain.regions import is_mainland
 
 HOURS_PER_MONTH = 730
@@ -24,6 +25,20 @@ SNAPSHOT_STORAGE = "Snapshot storage"
 MARKETPLACE = "Marketplace"
 
 SUBSCRIPTION_NEEDS_PREPAID = "InvalidMarketImageChargeType.NotSupport"
+
+
+class Sized(Protocol):
+    """What fees need of a snapshot: its size (a Snapshot, or just its size read alone)."""
+
+    @property
+    def size(self) -> int: ...
+
+
+class SnapshotSize(NamedTuple):
+    """A snapshot's size alone, for callers that read sizes without whole records."""
+
+    size: int
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,24 +125,24 @@ def snapshot_storage_cost(gib: float, region_id: str, book: PriceBook, hours: fl
     return snapshot_hourly_cost(gib, region_id, book) * math.ceil(max(hours, 0.0))
 
 
-def _snapshot_keys(image: Image, snapshots: Mapping[str, Snapshot]) -> dict[str, int]:
+def _snapshot_keys(image: Image, snapshots: Mapping[str, Sized]) -> dict[str, int]:
     """GiB per snapshot the image holds; a disk without a known snapshot counts at its size."""
     sizes: dict[str, int] = {}
     for disk in image.disk_mappings:
         found = snapshots.get(disk.snapshot_id) if disk.snapshot_id else None
         if found is not None:
-            sizes[found.snapshot_id] = found.size
+            sizes[disk.snapshot_id] = found.size
         else:
             sizes[f"{image.key}#{disk.device}"] = disk.size
     return sizes
 
 
-def image_snapshot_gib(image: Image, snapshots: Mapping[str, Snapshot]) -> int:
+def image_snapshot_gib(image: Image, snapshots: Mapping[str, Sized]) -> int:
     return sum(_snapshot_keys(image, snapshots).values())
 
 
 def snapshot_line(image: Image, account_id: str, book: PriceBook, usage: Usage,
-                  snapshots: Mapping[str, Snapshot]) -> FeeLine | None:
+                  snapshots: Mapping[str, Sized]) -> FeeLine | None:
     """Storage of a custom image's snapshots: the owner pays, a recipient never (Rule 111)."""
     if image.owner_kind != "custom":
         return None
@@ -163,7 +178,7 @@ def marketplace_line(product: MarketplaceProduct, usage: Usage) -> FeeLine | Fee
 
 def image_fees(
     image: Image, *, account_id: str, book: PriceBook, usage: Usage,
-    snapshots: Mapping[str, Snapshot], product: MarketplaceProduct | None,
+    snapshots: Mapping[str, Sized], product: MarketplaceProduct | None,
 ) -> FeePreview | FeeProblem:
     """The fees of launching ``usage.count`` instances from ``image`` in the image's region."""
     lines = [licence_line(image, image.region_id, book, usage)]
@@ -182,7 +197,7 @@ def image_fees(
 
 
 def holding_cost_per_region(
-    images: Iterable[Image], snapshots: Mapping[str, Snapshot], book: PriceBook, account_id: str,
+    images: Iterable[Image], snapshots: Mapping[str, Sized], book: PriceBook, account_id: str,
 ) -> dict[str, float]:
     """Monthly snapshot storage of every custom image the account holds, per region.
 
