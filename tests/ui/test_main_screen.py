@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from rich.cells import cell_len
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
+from textual.worker import WorkerCancelled
 
 from ecsimg.config import Settings
 from ecsimg.ui.app import EcsImgApp, make_app
@@ -31,9 +32,17 @@ async def running(world: World, size: tuple[int, int] = (80, 24), profile: str =
 
 
 async def settle(app: EcsImgApp, pilot: Pilot[int]) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    """Let the app's workers finish; a reload cancels the worker it replaces, so a wait that
+    ends in WorkerCancelled is tried again."""
+    for _ in range(10):
+        await pilot.pause()
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:
+            continue
+        await pilot.pause()
+        if all(worker.is_finished for worker in app.workers):
+            return
 
 
 def image_list(app: EcsImgApp) -> ImageList:
