@@ -273,22 +273,13 @@ def _incorrect_status(inst: m.Instance, wanted: str) -> ApiError:
                   f"The instance {inst.instance_id} is {inst.status}; it must be {wanted}.")
 
 
-def _check_not_locked(inst: m.Instance) -> None:
-    if inst.locked_for_security:
-        raise denied("InstanceLockedForSecurity",
-                     f"The instance {inst.instance_id} is locked for security reasons.")
-    if inst.expired:
-        raise denied("InstanceExpiredOrInArrears",
-                     f"The instance {inst.instance_id} has expired or its account is in arrears.")
-
-
 @action("StartInstance", Param("InstanceId", required=True), Param("InitLocalDisk", bool),
         mutating=True)
 def start_instance(ctx: Context, req: Request, tx: Transaction) -> Response:
     """Start a Stopped instance; it is Running at once."""
     req.bool("InitLocalDisk")
     inst = replace.own_instance(tx, ctx.account_id, req.required("InstanceId"))
-    _check_not_locked(inst)
+    replace.check_not_locked(inst)
     if inst.status != "Stopped":
         raise _incorrect_status(inst, "Stopped")
     tx.put(tables.INSTANCES, dataclasses.replace(inst, status="Running"))
@@ -347,7 +338,7 @@ def reinit_disk(ctx: Context, req: Request, tx: Transaction) -> Response:
         raise denied("IncorrectDiskStatus",
                      f"The disk {disk.disk_id} is not attached to an instance.")
     inst = replace.own_instance(tx, ctx.account_id, disk.instance_id)
-    _check_not_locked(inst)
+    replace.check_not_locked(inst)
     if inst.status != "Stopped":
         raise _incorrect_status(inst, "Stopped")
     key_pair_name = req.str("KeyPairName")

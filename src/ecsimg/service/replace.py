@@ -136,13 +136,18 @@ def check_charge_type(view: View, image: m.Image, charge_type: str) -> None:
                        "cannot run on a pay-as-you-go (PostPaid) instance.", 400)
 
 
-def _check_instance_state(inst: m.Instance) -> None:
+def check_not_locked(inst: m.Instance) -> None:
+    """Neither locked for security nor expired (Rule 106 and the instance actions)."""
     if inst.locked_for_security:
         raise denied("InstanceLockedForSecurity",
                      f"The instance {inst.instance_id} is locked for security reasons.")
     if inst.expired:
         raise denied("InstanceExpiredOrInArrears",
                      f"The instance {inst.instance_id} has expired or its account is in arrears.")
+
+
+def _check_instance_state(inst: m.Instance) -> None:
+    check_not_locked(inst)
     if inst.unpaid_order:
         raise denied("OperationDenied.UnpaidOrder",
                      f"The instance {inst.instance_id} has an unpaid order.")
