@@ -112,3 +112,20 @@ async def test_share_refuses_to_open_read_only(world: World) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.dismissed and app.result is None
+
+
+async def test_ctrl_s_applies_from_the_field_and_only_when_the_check_passed(world: World) -> None:
+    image = _shared_image(world)
+    app = open_dialog(world, "share", (image.image_id,))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await fill(pilot, "#share-add", "9999999999999999")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not app.dismissed  # refused by the live check: ctrl+s does nothing
+        await fill(pilot, "#share-add", UIDS[9])
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.dismissed
+    after = world.get_image(image.image_id)
+    assert after is not None and UIDS[9] in {s.account_id for s in after.shares}

@@ -37,7 +37,10 @@ class Dialog(ModalScreen[DialogOutcome | None]):
     """A modal dialog that checks its API calls with DryRun and shows their command lines."""
 
     CSS_PATH = "../styles/dialogs.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Close"),
+        Binding("ctrl+s", "apply", "Apply"),
+    ]
 
     AUTO_FOCUS = ", ".join(f".dialog-box {kind}" for kind in (
         "Input", "Select", "SelectionList", "OptionList", "RadioSet", "Checkbox", "Button"))
@@ -174,6 +177,8 @@ class Dialog(ModalScreen[DialogOutcome | None]):
                     yield Button(self.APPLY_LABEL, id="apply", variant="primary", disabled=True)
                 yield from self.compose_buttons()
                 yield Button("Cancel" if self.MUTATING else "Close", id="cancel")
+                hint = "ctrl+s apply  esc close" if self.MUTATING else "esc close"
+                yield Static(Text(hint, style="dim"), classes="dialog-keys")
 
     def compose_buttons(self) -> ComposeResult:
         """Extra buttons before Cancel."""
@@ -332,6 +337,11 @@ class Dialog(ModalScreen[DialogOutcome | None]):
             button.disabled = not (self._valid and self.ready_to_apply() and not self._applying)
 
     # -- applying -------------------------------------------------------------------------------
+
+    def action_apply(self) -> None:
+        """ctrl+s: apply from any field, as the Apply button does when it is enabled."""
+        if self.MUTATING:
+            self._apply_pressed()
 
     @on(Button.Pressed, "#apply")
     def _apply_pressed(self) -> None:
