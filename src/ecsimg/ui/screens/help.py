@@ -39,6 +39,9 @@ def help_text(settings: Settings, read_only: bool) -> Hanging:
             line.append("  (disabled: read-only)", style="dim")
         text.add(line, KEYS_WIDTH)
     text.add("")
+    text.add(Text("In a dialog: tab moves between fields, ctrl+s applies once the live check "
+                  "passed, escape closes.", style="dim", end=""))
+    text.add("")
     text.add(Text(FILTER_HELP, style="dim", end=""))
     text.add("")
     text.add(Text("escape, q or ? closes this screen", style="dim", end=""))
