@@ -10,6 +10,7 @@ from pathlib import Path
 import orjson
 
 from ecsimg.domain.errors import CatalogueError
+from ecsimg.store.files import atomic_write
 
 SCHEMA_VERSION = 1
 """The schema this ecsimg writes."""
@@ -43,7 +44,5 @@ def migrate(root: Path, schema: int, steps: dict[int, Migration] | None = None) 
     meta_path = root / "meta.json"
     meta = orjson.loads(meta_path.read_bytes())
     meta["schema"] = SCHEMA_VERSION
-    from ecsimg.store.tinystore import atomic_write
-
     atomic_write(meta_path, orjson.dumps(meta, option=orjson.OPT_INDENT_2))
     return saved

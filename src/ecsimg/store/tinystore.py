@@ -15,8 +15,6 @@ opener replays. Only changed shards are rewritten, so a write costs what one sha
 
 from __future__ import annotations
 
-import gc
-import os
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -26,235 +24,19 @@ from typing import Any, TypeVar
 
 import orjson
 from filelock import FileLock, Timeout
-from tinydb import TinyDB
-from tinydb.storages import Storage
 from tinydb.table import Document
-from tinydb.table import Table as TinyTable
 
 from ecsimg.domain.errors import CatalogueError
 from ecsimg.store import migrations
+from ecsimg.store.files import ShardStorage, atomic_write, open_shard, read_json, stamp_of
+from ecsimg.store.memory import LazyRecord, LoadedTable, collector_paused
 from ecsimg.store.tables import ALL_TABLES, TABLES_BY_NAME, Table
 
 T = TypeVar("T")
 
 FORMAT = "ecsimg-catalogue"
 LOCK_TIMEOUT_SECONDS = 30.0
-_Stamp = tuple[int, int, int]
 Progress = Callable[[int, int, "_View"], None]
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so a reader sees the old bytes or the new, never a mix."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def read_json(path: Path) -> Any:
-    """Parse a catalogue file, or raise CatalogueError naming it and what is wrong."""
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise CatalogueError(f"{path}: cannot read ({err.strerror})") from None
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as err:
-        raise CatalogueError(f"{path}: not valid JSON ({err}); refusing to use it") from None
-
-
-class ShardStorage(Storage):
-    """A TinyDB storage for one shard: reads once, buffers writes, flushes atomically."""
-
-    def __init__(self, path: str) -> None:
-        self.path = Path(path)
-        self._data: dict[str, dict[str, Any]] | None = None
-        self.dirty = False
-
-    def read(self) -> dict[str, dict[str, Any]] | None:
-        if self._data is None and self.path.exists():
-            data = read_json(self.path)
-            if not isinstance(data, dict):
-                raise CatalogueError(
-                    f"{self.path}: not a TinyDB database (top level is not an object)"
-                )
-            self._data = data
-        return self._data
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        self._data = data
-        self.dirty = True
-
-    def flush(self) -> None:
-        if self.dirty and self._data is not None:
-            atomic_write(self.path, orjson.dumps(self._data))
-            self.dirty = False
-
-
-class _KeyedTable(TinyTable):
-    """TinyDB table whose document IDs are our string keys."""
-
-    document_id_class = str  # type: ignore[assignment]
-
-
-class _ShardDB(TinyDB):
-    table_class = _KeyedTable
-
-
-def _open_shard(path: Path) -> _ShardDB:
-    return _ShardDB(str(path), storage=ShardStorage)
-
-
-class _Loaded:
-    """One table in memory: records by key, shard membership, file stamps, group index.
-
-    Records are kept as their JSON documents until first read, then as decoded records: a
-    query that looks at a few fields of 100,000 images need not build 100,000 objects.
-    """
-
-    def __init__(self, table: Table[Any], locate: Callable[[str], Path]) -> None:
-        self.table = table
-        self.locate = locate
-        self.records: dict[str, Any] = {}
-        self.shard_keys: dict[str, set[str]] = {}
-        self.stamps: dict[str, _Stamp] = {}
-        self.groups: dict[str, dict[str, Any]] = {}
-        self.known: set[str] = set()
-        """Shards read so far (a shard whose file does not exist counts once looked at)."""
-        self.complete = False
-        """Every shard is read; until then only ``get`` may be answered, for known shards."""
-        self.raw_left = False
-        """Some record is still a document (False lets a full read skip looking)."""
-
-    def set(self, key: str, obj: Any) -> None:
-        self.records[key] = obj
-        self.shard_keys.setdefault(self.table.shard_of(key), set()).add(key)
-        group = self.table.group
-        if group is not None:
-            self.groups.setdefault(group(key), {})[key] = obj
-
-    def bulk_set(self, shard: str, docs: dict[str, Any]) -> None:
-        """Add a whole shard's records or documents at once (the load path)."""
-        if docs and type(next(iter(docs.values()))) is dict:
-            self.raw_left = True
-        self.records.update(docs)
-        self.shard_keys.setdefault(shard, set()).update(docs)
-        group = self.table.group
-        if group is not None:
-            groups = self.groups
-            for key, doc in docs.items():
-                name = group(key)
-                members = groups.get(name)
-                if members is None:
-                    members = groups[name] = {}
-                members[key] = doc
-
-    def remove(self, key: str) -> None:
-        self.records.pop(key, None)
-        self.shard_keys.get(self.table.shard_of(key), set()).discard(key)
-        if self.table.group is not None:
-            self.groups.get(self.table.group(key), {}).pop(key, None)
-
-    def decoded(self, key: str) -> Any:
-        """The record under ``key`` (decoded now if it was not yet), or None."""
-        value = self.records.get(key)
-        if type(value) is dict:
-            value = self._decode(key, value)
-            self.set(key, value)
-        return value
-
-    def decode_all(self, members: dict[str, Any]) -> list[Any]:
-        """Every record of ``members`` (the table or one group), decoding those still raw."""
-        records = self.records
-        whole = members is records
-        if whole and not self.raw_left:
-            return list(records.values())
-        raw = [key for key in members if type(records[key]) is dict]
-        if raw:
-            group, groups = self.table.group, self.groups
-            with _collector_paused():
-                for key in raw:
-                    obj = records[key] = self._decode(key, records[key])
-                    if group is not None:
-                        groups[group(key)][key] = obj
-        if whole:
-            self.raw_left = False
-        return list(map(records.__getitem__, members))
-
-    def decode_one(self, key: str, doc: dict[str, Any]) -> Any:
-        return self._decode(key, doc)
-
-    def _decode(self, key: str, doc: dict[str, Any]) -> Any:
-        try:
-            return self.table.codec.decode(doc)
-        except (TypeError, ValueError, KeyError, AttributeError) as err:
-            raise CatalogueError(
-                f"{self.locate(self.table.shard_of(key))}: record {key!r} is malformed ({err})"
-            ) from None
-
-
-class _Lazy:
-    """A read-only stand-in for a record still held as its document: fields on demand."""
-
-    __slots__ = ("_defaults", "_doc", "_nested", "key")
-
-    def __init__(self, key: str, doc: dict[str, Any], codec: Any) -> None:
-        self.key = key
-        self._doc = doc
-        self._nested = codec.nested
-        self._defaults = codec.defaults
-
-    def __getattr__(self, name: str) -> Any:
-        value = self._doc.get(name, _ABSENT)
-        if value is _ABSENT:
-            try:
-                return self._defaults[name]
-            except KeyError:
-                raise AttributeError(name) from None
-        # A nested field is a list while raw, a tuple once the record has been decoded.
-        if type(value) is list and name in self._nested:
-            return self._nested[name](value)
-        return value
-
-
-_ABSENT = object()
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic collector while records are built, then freeze what exists.
-
-    Loading 100,000 images allocates millions of objects that can hold no cycles; the
-    collector would scan them again and again (tripling load time) and, once re-enabled,
-    in one long full pass. Frozen objects are still freed when no longer referenced.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if collecting:
-            gc.enable()
-
-
-def _stamp(path: Path) -> _Stamp | None:
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return None
-    return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 class TinyRepository:
@@ -268,7 +50,7 @@ class TinyRepository:
             )
         self._thread_lock = threading.RLock()
         self._file_lock: FileLock | None = None
-        self._loaded: dict[str, _Loaded] = {}
+        self._loaded: dict[str, LoadedTable] = {}
         self._generation = -1
         self._checked = False
 
@@ -310,7 +92,7 @@ class TinyRepository:
                 return
             folder = self._table_dir(table)
             shards = sorted(p.stem for p in folder.glob("*.json")) if folder.is_dir() else []
-            with _collector_paused():
+            with collector_paused():
                 for done, shard in enumerate(shards, 1):
                     if shard not in loaded.known:
                         # Decoded as it goes: a caller that preloads reads every record, and
@@ -433,15 +215,15 @@ class TinyRepository:
     def _shard_path(self, table: Table[Any], shard: str) -> Path:
         return self._table_dir(table) / f"{shard}.json"
 
-    def _loaded_table(self, table: Table[Any]) -> _Loaded:
+    def _loaded_table(self, table: Table[Any]) -> LoadedTable:
         loaded = self._loaded.get(table.name)
         if loaded is None:
-            loaded = self._loaded[table.name] = _Loaded(
+            loaded = self._loaded[table.name] = LoadedTable(
                 table, lambda shard: self._shard_path(table, shard)
             )
         return loaded
 
-    def _load(self, table: Table[T]) -> _Loaded:
+    def _load(self, table: Table[T]) -> LoadedTable:
         """The whole table in memory."""
         loaded = self._loaded_table(table)
         if not loaded.complete:
@@ -449,7 +231,7 @@ class TinyRepository:
             loaded.complete = True
         return loaded
 
-    def _load_key(self, table: Table[T], key: str) -> _Loaded:
+    def _load_key(self, table: Table[T], key: str) -> LoadedTable:
         """The table with at least the shard of ``key`` in memory: one lookup of a snapshot
         need not read all 140,000 of them."""
         loaded = self._loaded_table(table)
@@ -460,7 +242,7 @@ class TinyRepository:
             self._reload_shard(loaded, shard, decode=True)
         return loaded
 
-    def _reload_changed(self, loaded: _Loaded, everything: bool = False) -> None:
+    def _reload_changed(self, loaded: LoadedTable, everything: bool = False) -> None:
         table = loaded.table
         shards = set(loaded.known)
         if loaded.complete or everything:
@@ -468,15 +250,15 @@ class TinyRepository:
             shards |= {p.stem for p in folder.glob("*.json")} if folder.is_dir() else set()
         # Decoding allocates a million small objects at 100k images; the cyclic collector
         # would scan them again and again for cycles they cannot have, tripling load time.
-        with _collector_paused():
+        with collector_paused():
             for shard in sorted(shards):
                 self._reload_shard(loaded, shard)
 
-    def _reload_shard(self, loaded: _Loaded, shard: str, decode: bool = False) -> None:
+    def _reload_shard(self, loaded: LoadedTable, shard: str, decode: bool = False) -> None:
         table = loaded.table
         loaded.known.add(shard)
         path = self._shard_path(table, shard)
-        stamp = _stamp(path)
+        stamp = stamp_of(path)
         if stamp is not None and stamp == loaded.stamps.get(shard):
             return
         for key in list(loaded.shard_keys.get(shard, ())):
@@ -492,7 +274,7 @@ class TinyRepository:
             if type(doc) is not dict:
                 raise CatalogueError(f"{path}: record {key!r} is not an object")
         if decode:
-            with _collector_paused():
+            with collector_paused():
                 docs = {key: loaded.decode_one(key, doc) for key, doc in docs.items()}
         loaded.bulk_set(shard, docs)
         loaded.stamps[shard] = stamp
@@ -520,7 +302,7 @@ class TinyRepository:
             for shard in {table.shard_of(key) for (n, key) in tx.ops if n == name}:
                 if not (loaded.complete or shard in loaded.known):
                     continue
-                stamp = _stamp(self._shard_path(table, shard))
+                stamp = stamp_of(self._shard_path(table, shard))
                 if stamp is None:
                     loaded.stamps.pop(shard, None)
                 else:
@@ -528,7 +310,7 @@ class TinyRepository:
         self._generation = generation
 
     @staticmethod
-    def _in_memory(loaded: _Loaded, key: str) -> bool:
+    def _in_memory(loaded: LoadedTable, key: str) -> bool:
         return loaded.complete or loaded.table.shard_of(key) in loaded.known
 
     def _apply(self, ops: list[list[Any]], generation: int) -> None:
@@ -544,7 +326,7 @@ class TinyRepository:
             changes.setdefault(path, {}).setdefault(name, {})[key] = doc
         for path, by_table in changes.items():
             path.parent.mkdir(parents=True, exist_ok=True)
-            db = _open_shard(path)
+            db = open_shard(path)
             for name, docs in by_table.items():
                 tiny = db.table(name)
                 tiny.remove(doc_ids=list(docs))  # type: ignore[arg-type]  # str document IDs
@@ -577,11 +359,11 @@ class TinyRepository:
 
 
 class _View:
-    def __init__(self, repo: TinyRepository, partial: dict[str, _Loaded] | None = None) -> None:
+    def __init__(self, repo: TinyRepository, partial: dict[str, LoadedTable] | None = None) -> None:
         self._repo = repo
         self._partial = partial or {}
 
-    def _table(self, table: Table[Any]) -> _Loaded:
+    def _table(self, table: Table[Any]) -> LoadedTable:
         return self._partial.get(table.name) or self._repo._load(table)
 
     def get(self, table: Table[T], key: str) -> T | None:
@@ -605,9 +387,9 @@ class _View:
         stand-ins that decode one field at a time. Use ``get`` for the record itself."""
         loaded = self._table(table)
         codec = table.codec
-        with _collector_paused():
+        with collector_paused():
             return [
-                _Lazy(key, value, codec) if type(value) is dict else value  # type: ignore[misc]
+                LazyRecord(key, value, codec) if type(value) is dict else value  # type: ignore[misc]
                 for key, value in loaded.groups.get(group, {}).items()
             ]
 

@@ -32,7 +32,8 @@ from ecsimg.store.demo.custom import add_custom_images
 from ecsimg.store.demo.fleet import add_fleet
 from ecsimg.store.demo.market import add_marketplace
 from ecsimg.store.demo.public import add_public_images
-from ecsimg.store.tinystore import FORMAT, TinyRepository, read_json
+from ecsimg.store.files import read_json
+from ecsimg.store.tinystore import FORMAT, TinyRepository
 
 QUOTA_HEADROOM = 100
 """Room left above the largest regional holding when an account's quota is raised."""
