@@ -174,27 +174,44 @@ def test_rule_104_windows_needs_one_gib_of_memory(world: World) -> None:
             ImageId=windows.image_id, InstanceType="ecs.t5-lc2m1.nano")
 
 
-def test_rule_105_each_marketplace_launch_consumes_one_purchase(world: World) -> None:
+def _purchases(world: World) -> list[m.Purchase]:
+    with world.repo.read() as view:
+        return view.all(tables.PURCHASES)
+
+
+def test_rule_105_each_launch_uses_an_unused_purchase_or_buys_one(world: World) -> None:
     market = world.marketplace_image()
     buy(world, market.product_code)
-    refused(world, "RunInstances", "QuotaExceed.BuyImage", 403, ImageId=market.image_id,
-            InstanceType="ecs.g7.large", Amount=2)
-    buy(world, market.product_code)
-    ids = run(world, ImageId=market.image_id, Amount=2)
-    with world.repo.read() as view:
-        used_by = sorted(p.used_by_instance_id for p in view.all(tables.PURCHASES))
-    assert used_by == sorted(ids)
-    refused(world, "RunInstances", "QuotaExceed.BuyImage", 403, ImageId=market.image_id,
-            InstanceType="ecs.g7.large")
+    (bought_before,) = _purchases(world)
+    ids = run(world, ImageId=market.image_id, Amount=3)
+    purchases = _purchases(world)
+    assert sorted(p.used_by_instance_id for p in purchases) == sorted(ids)
+    assert bought_before.purchase_id in {p.purchase_id for p in purchases}  # used first
+    assert len(purchases) == 3
+    assert all(p.product_code == market.product_code and p.region_id == "cn-hangzhou"
+               for p in purchases)
 
 
-def test_rule_105_marketplace_derived_image_consumes_a_purchase(world: World) -> None:
+def test_rule_105_marketplace_derived_image_buys_its_product(world: World) -> None:
     market = world.marketplace_image()
     derived = world.image(product_code=market.product_code)
-    refused(world, "RunInstances", "QuotaExceed.BuyImage", 403, ImageId=derived.image_id,
+    (instance_id,) = run(world, ImageId=derived.image_id)
+    (purchase,) = _purchases(world)
+    assert (purchase.product_code, purchase.used_by_instance_id) == (market.product_code,
+                                                                     instance_id)
+
+
+def test_a_removed_or_unpublished_product_cannot_be_launched(world: World) -> None:
+    market = world.marketplace_image()
+    with world.repo.read() as view:
+        product = view.get(tables.PRODUCTS, market.product_code)
+    assert product is not None
+    world.update(tables.PRODUCTS, product, removed=True)
+    refused(world, "RunInstances", "ImageRemovedInMarket", 403, ImageId=market.image_id,
             InstanceType="ecs.g7.large")
-    buy(world, market.product_code)
-    run(world, ImageId=derived.image_id)
+    world.update(tables.PRODUCTS, product, regions=("cn-beijing",))
+    refused(world, "RunInstances", "OperationDenied.NotPublished", 403,
+            ImageId=market.image_id, InstanceType="ecs.g7.large")
 
 
 def test_rule_113_subscription_product_only_on_prepaid_instances(world: World) -> None:
@@ -208,12 +225,14 @@ def test_rule_113_subscription_product_only_on_prepaid_instances(world: World) -
     assert get(world, tables.INSTANCES, instance_id).charge_type == "PrePaid"
 
 
-def test_rule_114_free_marketplace_product_must_still_be_bought(world: World) -> None:
+def test_rule_114_free_marketplace_product_is_still_bought_with_the_instance(
+    world: World,
+) -> None:
     free = world.marketplace_image(pricing_model="free", price=0.0)
-    refused(world, "RunInstances", "QuotaExceed.BuyImage", 403, ImageId=free.image_id,
-            InstanceType="ecs.g7.large")
-    buy(world, free.product_code)
-    run(world, ImageId=free.image_id)
+    (instance_id,) = run(world, ImageId=free.image_id)
+    (purchase,) = _purchases(world)
+    assert (purchase.product_code, purchase.used_by_instance_id) == (free.product_code,
+                                                                     instance_id)
 
 
 # -- DescribeInstances, Start, Stop, Delete ------------------------------------------------------

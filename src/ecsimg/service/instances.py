@@ -14,7 +14,7 @@ from ecsimg.domain.validation import is_cjk
 from ecsimg.service import replace
 from ecsimg.service.context import Context
 from ecsimg.service.images import find_visible, get_visible, status_of
-from ecsimg.service.market import consume_purchase, unused_purchases
+from ecsimg.service.market import buy_with_instance, check_buyable
 from ecsimg.service.params import Param, Request, paging
 from ecsimg.service.regions import known_region
 from ecsimg.service.registry import Response, action
@@ -79,22 +79,6 @@ def _launch_image(ctx: Context, req: Request, tx: Transaction, region_id: str) -
     return found
 
 
-def _check_purchases(view: View, account_id: str, image: m.Image, amount: int) -> None:
-    """One unused purchase per instance, checked before any is consumed (Rules 105, 114)."""
-    if not image.product_code:
-        return
-    product = view.get(tables.PRODUCTS, image.product_code)
-    if product is not None and product.removed:
-        raise denied("ImageRemovedInMarket",
-                     "The specified market image has been removed from the marketplace.")
-    have = len(unused_purchases(view, account_id, image.product_code, image.region_id))
-    if have < amount:
-        raise denied("QuotaExceed.BuyImage",
-                     f"The marketplace image {image.image_id} (product {image.product_code}) needs "
-                     f"{amount} unused purchase(s) in {image.region_id}; {have} available. "
-                     "Buy more first (ecsimg market buy).")
-
-
 def _network_identity(instance_id: str) -> tuple[str, str]:
     """A stable private IP and MAC derived from the instance ID."""
     digest = zlib.crc32(instance_id.encode())
@@ -114,7 +98,10 @@ def _network_identity(instance_id: str) -> tuple[str, str]:
         Param("InternetChargeType"), Param("IoOptimized"), Param("ClientToken"),
         Param("SecurityEnhancementStrategy"), mutating=True)
 def run_instances(ctx: Context, req: Request, tx: Transaction) -> Response:
-    """Launch 1-100 Running instances from an image, each with its system disk."""
+    """Launch 1-100 Running instances from an image; a marketplace image's use is bought too.
+
+    Each instance gets its system disk, and data disks for the image's data mappings.
+    """
     region_id = req.str("RegionId")
     known_region(tx, region_id)
     instance_type = replace.instance_type_of(tx, req.required("InstanceType"))
@@ -141,7 +128,7 @@ def run_instances(ctx: Context, req: Request, tx: Transaction) -> Response:
     replace.check_credentials(tx, ctx.account_id, region_id, image, req.str("Password"),
                               key_pair_name)
     replace.check_charge_type(tx, image, charge_type)
-    _check_purchases(tx, ctx.account_id, image, amount)
+    check_buyable(tx, image)
 
     now_text = iso(ctx.now())
     zone_id = req.str("ZoneId", f"{region_id}-a")
@@ -166,7 +153,7 @@ def run_instances(ctx: Context, req: Request, tx: Transaction) -> Response:
             charge_type="PrePaid" if charge_type == "PrePaid" else "PostPaid",
             system_disk_id=system_disk.disk_id, key_pair_name=key_pair_name, private_ip=ip,
             mac_address=mac, zone_id=zone_id, os_name=image.os_name))
-        consume_purchase(tx, ctx.account_id, image, instance_id)
+        buy_with_instance(ctx, tx, image, instance_id)
         instance_ids.append(instance_id)
     return {"InstanceIdSets": {"InstanceIdSet": instance_ids}}
 

@@ -20,6 +20,8 @@ from ecsimg.service.regions import known_region
 from ecsimg.store import tables
 from ecsimg.store.repository import Transaction, View
 
+PURCHASE_ID_PREFIX = "p"
+
 
 def unused_purchases(
     view: View, account_id: str, product_code: str, region_id: str
@@ -51,12 +53,42 @@ def consume_purchase(tx: Transaction, account_id: str, image: Image, instance_id
     tx.put(tables.PURCHASES, dataclasses.replace(available[0], used_by_instance_id=instance_id))
 
 
+def check_buyable(view: View, image: Image) -> None:
+    """The image's product can still be bought in the image's region."""
+    if not image.product_code:
+        return
+    product = view.get(tables.PRODUCTS, image.product_code)
+    if product is None:
+        return
+    if product.removed:
+        raise ApiError("ImageRemovedInMarket", "The specified market image has been removed "
+                       "from the marketplace.", 403)
+    if image.region_id not in product.regions:
+        raise denied("OperationDenied.NotPublished",
+                     f"The marketplace product {product.product_code} is not published in "
+                     f"{image.region_id}.")
+
+
+def buy_with_instance(ctx: Context, tx: Transaction, image: Image, instance_id: str) -> None:
+    """Launching buys one use with the instance, as the console does: an unused purchase in
+    the region is used first, else one is bought now, a free product included (Rule 114).
+    Call ``check_buyable`` before writing anything."""
+    if not image.product_code:
+        return
+    available = unused_purchases(tx, ctx.account_id, image.product_code, image.region_id)
+    if available:
+        tx.put(tables.PURCHASES, dataclasses.replace(available[0], used_by_instance_id=instance_id))
+        return
+    tx.put(tables.PURCHASES, Purchase(
+        ctx.ids.resource(PURCHASE_ID_PREFIX), ctx.account_id, image.product_code,
+        image.region_id, iso(ctx.now()), used_by_instance_id=instance_id))
+
+
 # -- ecsimg market buy --------------------------------------------------------------------------
 
 BUY_ACTION = "MarketBuy"
 """The action name a purchase is recorded under in the activity log."""
 MAX_BUY_AMOUNT = 100
-PURCHASE_ID_PREFIX = "p"
 
 
 def buy(ctx: Context, image_id: str, region_id: str = "", amount: int | str = 1) -> dict[str, Any]:
