@@ -360,10 +360,6 @@ def _account_name(view: View, account_id: str) -> str:
     return account.name if account else ""
 
 
-def busy_status(status: str) -> bool:
-    return status in (m.WAITING, m.CREATING)
-
-
 def recent_events(ctx: Context, limit: int = 200) -> list[m.Event]:
     """The catalogue's latest mutating calls (every profile's), newest first, for the log."""
     with ctx.repo.read() as view:

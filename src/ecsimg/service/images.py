@@ -106,11 +106,6 @@ def custom_count(view: View, account_id: str, region_id: str) -> int:
                if i.owner_kind == "custom" and i.owner_id == account_id)
 
 
-def received_share_count(view: View, account_id: str) -> int:
-    """Images shared with the account, all regions (Rule 52)."""
-    return sum(1 for i in view.all(tables.IMAGES) if is_shared_with(i, account_id))
-
-
 def pace(ctx: Context, view: View) -> float:
     """Seconds per GiB for image tasks: the environment, else the catalogue's setting."""
     if ctx.task_seconds_per_gib is not None:

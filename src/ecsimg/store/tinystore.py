@@ -30,7 +30,7 @@ from ecsimg.domain.errors import CatalogueError
 from ecsimg.store import migrations
 from ecsimg.store.files import ShardStorage, atomic_write, open_shard, read_json, stamp_of
 from ecsimg.store.memory import LazyRecord, LoadedTable, collector_paused
-from ecsimg.store.tables import ALL_TABLES, TABLES_BY_NAME, Table
+from ecsimg.store.tables import TABLES_BY_NAME, Table
 
 T = TypeVar("T")
 
@@ -394,9 +394,6 @@ class _View:
             ]
 
 
-_DELETED = object()
-
-
 class _Tx(_View):
     """Reads see this transaction's own writes; nothing reaches disk until it ends cleanly."""
 
@@ -444,7 +441,3 @@ class _Tx(_View):
         if any(n == table.name for n, _ in self.objects):
             return self.group(table, group)
         return super().scan(table, group)
-
-
-def tables() -> tuple[Table[Any], ...]:
-    return ALL_TABLES
