@@ -15,7 +15,9 @@ from ecsimg.store.demo.market import LISTINGS
 from ecsimg.store.demo.public import TEMPLATES
 
 SHARE_ACCOUNTS_LIMIT = 50
-RECEIVE_LIMIT = 100
+GENERATED_RECEIVE_CAP = 80
+"""Generated shares stop at 80 received per account, below the limit of 100, so a user of a
+large demo catalogue can still share with any account."""
 FAMILY_IMAGES_LIMIT = 100
 REGION_FAMILIES_LIMIT = 100
 SPREAD_SLOT_LIMIT = 90
@@ -211,8 +213,8 @@ class BulkGenerator:
             self.earlier[owner_id].append(image)
 
     def _publish_or_share(self, image: m.Image, age_days: float) -> m.Image:
-        """Community images are published by accounts that signed the terms; shares respect
-        both limits (50 accounts per image, 100 images per recipient)."""
+        """Community images are published by accounts that signed the terms; shares stay within
+        both limits (50 accounts per image; 100 images per recipient, generated up to 80)."""
         rng = self.b.rng
         roll = rng.random()
         if roll < 0.003 and image.owner_id in (OPS, DEV):
@@ -226,7 +228,8 @@ class BulkGenerator:
             if len(targets) >= width:
                 break
             uid = rng.choice(self.account_ids)
-            if uid != image.owner_id and uid not in targets and received[uid] < RECEIVE_LIMIT:
+            fits = received[uid] < GENERATED_RECEIVE_CAP
+            if uid != image.owner_id and uid not in targets and fits:
                 targets.append(uid)
         if not targets:
             return image
