@@ -363,3 +363,24 @@ def test_field_values_read_one_field_without_keeping_records(tmp_path: Path) -> 
     with repo.read() as view:
         view.get(tables.IMAGES, keys[0])
     assert repo.field_values(tables.IMAGES, "size", keys[:1]) == {keys[0]: 40}
+
+
+def test_a_running_process_completes_a_commit_another_process_died_in(tmp_path: Path) -> None:
+    root = tmp_path / "cat"
+    running = TinyRepository(root)
+    _fill(running, 5)
+    with running.read() as view:
+        assert len(view.all(tables.IMAGES)) == 5
+    # Another process wrote its journal (the commit point) and died before the shards.
+    renamed = tables.IMAGES.codec.encode(dataclasses.replace(_image(2), image_name="theirs"))
+    generation = orjson.loads((root / "meta.json").read_bytes())["generation"]
+    _write_journal(root, [["images", "cn-hangzhou/m-00000000000000000002", renamed]],
+                   generation + 1)
+    with running.transaction() as tx:
+        seen = tx.get(tables.IMAGES, "cn-hangzhou/m-00000000000000000002")
+        assert seen is not None and seen.image_name == "theirs"
+        tx.put(tables.IMAGES, dataclasses.replace(_image(3), image_name="ours"))
+    assert not (root / "journal.json").exists()
+    with TinyRepository(root).read() as view:
+        names = {i.image_id[-1]: i.image_name for i in view.all(tables.IMAGES)}
+    assert (names["2"], names["3"]) == ("theirs", "ours")

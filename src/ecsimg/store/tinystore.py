@@ -189,19 +189,22 @@ class TinyRepository:
         return meta
 
     def _sync(self) -> None:
-        """Under the file lock: check, recover, migrate, and reload what others changed."""
-        if not self._checked:
+        """Under the file lock: check, recover, migrate, and reload what others changed.
+
+        The journal is looked for on every call, not only at opening: another process may have
+        died mid-commit while this one was running, and its half-applied shards must be
+        completed before anything here reads them or writes a journal of its own.
+        """
+        meta = self._read_meta()
+        journal = self.root / "journal.json"
+        if journal.exists():
+            self._replay(journal)
             meta = self._read_meta()
-            journal = self.root / "journal.json"
-            if journal.exists():
-                self._replay(journal)
-                meta = self._read_meta()
+        if not self._checked:
             if meta["schema"] < migrations.SCHEMA_VERSION:
                 migrations.migrate(self.root, meta["schema"])
                 meta = self._read_meta()
             self._checked = True
-        else:
-            meta = self._read_meta()
         generation = int(meta["generation"])
         if generation == self._generation:
             return
