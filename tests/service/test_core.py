@@ -73,3 +73,9 @@ def test_api_errors_are_exceptions_with_code_message_and_status(world: World) ->
         assert err.to_dict()["RequestId"] == err.request_id
     else:
         raise AssertionError("PageSize 101 was accepted")
+
+
+def test_numbers_in_other_scripts_digits_are_not_numbers(world: World) -> None:
+    for value in ("\u0664\u0660", "1_0", "\uff11\uff10"):  # Arabic-Indic 40, 1_0, fullwidth 10
+        err = world.error("DescribeImages", {"PageSize": value})
+        assert (err.code, err.http_status) == ("InvalidParameter", 400)

@@ -396,3 +396,17 @@ def test_bad_size_input_is_an_api_error(world: World, linux: m.Image, size: str,
     inst = world.instance()
     refused(world, code, status, InstanceId=inst.instance_id, ImageId=linux.image_id,
             **{"SystemDisk.Size": size})
+
+
+def test_an_auto_snapshot_an_image_is_built_on_outlives_its_disk(world: World) -> None:
+    old_image = world.image()
+    new_image = world.image(size=50)
+    inst = world.instance(image_id=old_image.image_id)
+    held = world.snapshot(source_disk_id=inst.system_disk_id, automatic=True,
+                          release_with_disk=True)
+    world.image(image_name="built-on-auto", disk_mappings=(
+        m.DiskMapping("/dev/xvda", "system", 40, held.snapshot_id),))
+    world.call("ReplaceSystemDisk", InstanceId=inst.instance_id, ImageId=new_image.image_id)
+    with world.repo.read() as view:
+        kept = view.get(tables.SNAPSHOTS, held.snapshot_id)
+    assert kept is not None and kept.source_disk_released
