@@ -43,8 +43,8 @@ class Result:
 Runner = Callable[..., Result]
 
 
-def run_ecsimg(*args: str, db: Path, env: dict[str, str] | None = None) -> Result:
-    """``python -m ecsimg ARGS`` with ECSIMG_DB set; fails the test on any traceback."""
+def cli_env(db: Path) -> dict[str, str]:
+    """The environment the command runs in: this catalogue, instant tasks, private XDG dirs."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("ECSIMG_")}
     environment.update({
         "ECSIMG_DB": str(db),
@@ -53,6 +53,12 @@ def run_ecsimg(*args: str, db: Path, env: dict[str, str] | None = None) -> Resul
         "XDG_CONFIG_HOME": str(db.parent / "xdg-config"),
         "PYTHONIOENCODING": "utf-8",
     })
+    return environment
+
+
+def run_ecsimg(*args: str, db: Path, env: dict[str, str] | None = None) -> Result:
+    """``python -m ecsimg ARGS`` with ECSIMG_DB set; fails the test on any traceback."""
+    environment = cli_env(db)
     environment.update(env or {})
     proc = subprocess.run(
         [sys.executable, "-m", "ecsimg", *args], capture_output=True, env=environment,

@@ -3,26 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-from tests.cli.runner import Result, run_ecsimg
-
-
-def cli_env(db: Path) -> dict[str, str]:
-    """The environment ``run_ecsimg`` gives the command, for processes started otherwise."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("ECSIMG_")}
-    environment.update({
-        "ECSIMG_DB": str(db),
-        "ECSIMG_TASK_SECONDS_PER_GIB": "0",
-        "XDG_DATA_HOME": str(db.parent / "xdg-data"),
-        "XDG_CONFIG_HOME": str(db.parent / "xdg-config"),
-        "PYTHONIOENCODING": "utf-8",
-    })
-    return environment
+from tests.cli.runner import Result, cli_env, run_ecsimg
 
 
 def spawn(db: Path, *argv: str) -> subprocess.Popen[bytes]:

@@ -14,8 +14,8 @@ from ecsimg.config import Settings
 from ecsimg.domain import models as m
 from ecsimg.ui.app import make_app
 from ecsimg.ui.widgets.image_list import ImageList
-from tests.cli.runner import run_ecsimg
-from tests.reliability.procs import api_ok, cli_env, describe_own_images, load_json
+from tests.cli.runner import cli_env, run_ecsimg
+from tests.reliability.procs import api_ok, describe_own_images, load_json
 from tests.reliability.ui import settle_app
 from tests.ui.dialog_host import SIZE, click, fill, open_dialog, screen_text, settle
 from tests.world import World

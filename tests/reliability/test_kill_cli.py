@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.runner import cli_env
 from tests.reliability import cli_driver
-from tests.reliability.procs import api_ok, cli_env, describe_own_images, load_json
+from tests.reliability.procs import api_ok, describe_own_images, load_json
 
 DRIVER = Path(cli_driver.__file__)
 POOL_SIZE = 3

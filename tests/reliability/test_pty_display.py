@@ -10,8 +10,8 @@ from pathlib import Path
 import pyte
 from benchmarks.pty_session import PtySession
 
+from tests.cli.runner import cli_env
 from tests.reliability.hostile import FORBIDDEN_BYTES, HOSTILE, SHOWN, hostile_images
-from tests.reliability.procs import cli_env
 from tests.world import World
 
 COLUMNS, LINES = 80, 24

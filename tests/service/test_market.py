@@ -93,13 +93,19 @@ def test_buy_a_marketplace_derived_image_shared_with_the_caller(world: World) ->
     assert [p.account_id for p in purchases(world)] == [DEV]
 
 
-@pytest.mark.parametrize("amount", [0, 101, -1, "two", "", "1e3", "\x00"])
+@pytest.mark.parametrize("amount", [0, 101, -1, "two", "1e3", "\x00", "\u0664"])
 def test_buy_amount_must_be_1_to_100(world: World, amount: Any) -> None:
     market = world.marketplace_image()
     err = buy_error(world, market.image_id, amount=amount)
     assert (err.code, err.http_status) == ("InvalidParameter", 400)
     assert purchases(world) == []
     assert [e.code for e in events(world)] == ["InvalidParameter"]
+
+
+def test_an_empty_amount_is_the_default_one_as_for_api_parameters(world: World) -> None:
+    market = world.marketplace_image()
+    buy(world.ctx(), market.image_id, "cn-hangzhou", "")
+    assert len(purchases(world)) == 1
 
 
 def test_buy_refuses_images_that_are_not_marketplace_or_not_visible(world: World) -> None:
@@ -145,3 +151,13 @@ def test_buy_respects_read_only(world: World) -> None:
         assert (err.code, err.http_status) == ("Forbidden.ReadOnly", 403)
     assert purchases(world) == []
     assert events(world) == []
+
+
+def test_buy_refuses_undecodable_text_as_the_api_does_and_logs_it(world: World) -> None:
+    """Bytes that are not UTF-8 arrive from the command line as lone surrogates."""
+    with pytest.raises(ApiError) as caught:
+        buy(world.ctx(), "m-\udcff", "cn-hangzhou", 1)
+    assert (caught.value.code, caught.value.http_status) == ("InvalidParameter", 400)
+    with world.repo.read() as view:
+        (event,) = view.all(tables.EVENTS)
+    assert event.code == "InvalidParameter" and event.params["ImageId"] == "m-\\udcff"

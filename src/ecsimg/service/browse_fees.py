@@ -13,7 +13,7 @@ from ecsimg.domain import fees
 from ecsimg.domain.errors import ApiError
 from ecsimg.domain.fees import Usage
 from ecsimg.domain.models import Image, MarketplaceProduct, PriceBook, Snapshot
-from ecsimg.service import price
+from ecsimg.service import market, price
 from ecsimg.store import tables
 from ecsimg.store.repository import Repository, View
 
@@ -133,7 +133,7 @@ def _marketplace_fee(view: View, image: Image) -> FeeLine:
     if not image.product_code:
         return FeeLine("marketplace", None, "none")
     try:
-        product = price.product_of(view, image)
+        product = market.product_of(view, image)
     except ApiError as err:
         return FeeLine("marketplace", None, err.code)
     if product is None:

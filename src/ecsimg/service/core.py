@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ecsimg.domain.clock import iso
@@ -85,25 +85,35 @@ def _event(
     request_id: str,
     body: Mapping[str, Any] | None = None,
 ) -> Event:
-    shown = {k: ("******" if k in SECRET_PARAMS else _storable(v)) for k, v in raw.items()}
-    resource_ids = {
-        _storable(v) for k, v in raw.items() if k in ("ImageId", "InstanceId", "SnapshotId")
-    }
+    resource_ids = {v for k, v in raw.items() if k in ("ImageId", "InstanceId", "SnapshotId")}
     if body:
         for key in ("ImageId", "DiskId", "SnapshotId", "TaskId", "InstanceId"):
             value = body.get(key)
             if isinstance(value, str) and value:
                 resource_ids.add(value)
+    return make_event(ctx, act.name, raw, code, request_id, resource_ids)
+
+
+def make_event(
+    ctx: Context,
+    action_name: str,
+    params: Mapping[str, str],
+    code: str,
+    request_id: str,
+    resource_ids: Iterable[str] = (),
+) -> Event:
+    """The audit record of one mutating call: passwords masked, every text storable."""
+    shown = {k: ("******" if k in SECRET_PARAMS else _storable(v)) for k, v in params.items()}
     return Event(
         event_id=f"{ctx.now():017.6f}-{request_id}",
         time=iso(ctx.now()),
         profile=ctx.profile.name,
         account_id=ctx.account_id,
-        action=act.name,
+        action=action_name,
         params=shown,
         code=code,
         request_id=request_id,
-        resource_ids=tuple(sorted(resource_ids)),
+        resource_ids=tuple(sorted({_storable(r) for r in resource_ids})),
     )
 
 

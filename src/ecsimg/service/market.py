@@ -13,9 +13,11 @@ from ecsimg.domain.errors import (
     invalid,
     not_found,
 )
-from ecsimg.domain.models import Event, Image, MarketplaceProduct, Purchase
+from ecsimg.domain.models import Image, MarketplaceProduct, Purchase
 from ecsimg.service.context import Context
+from ecsimg.service.core import make_event
 from ecsimg.service.images import find_visible
+from ecsimg.service.params import Param, Request
 from ecsimg.service.regions import known_region
 from ecsimg.store import tables
 from ecsimg.store.repository import Transaction, View
@@ -39,9 +41,8 @@ def consume_purchase(tx: Transaction, account_id: str, image: Image, instance_id
     if not image.product_code:
         return
     product = tx.get(tables.PRODUCTS, image.product_code)
-    if product is not None and product.removed:
-        raise ApiError("ImageRemovedInMarket", "The specified market image has been removed "
-                       "from the marketplace.", 403)
+    if product is not None:
+        _check_not_removed(product)
     available = unused_purchases(tx, account_id, image.product_code, image.region_id)
     if not available:
         raise ApiError(
@@ -53,20 +54,40 @@ def consume_purchase(tx: Transaction, account_id: str, image: Image, instance_id
     tx.put(tables.PURCHASES, dataclasses.replace(available[0], used_by_instance_id=instance_id))
 
 
-def check_buyable(view: View, image: Image) -> None:
-    """The image's product can still be bought in the image's region."""
-    if not image.product_code:
-        return
-    product = view.get(tables.PRODUCTS, image.product_code)
-    if product is None:
-        return
+def _check_not_removed(product: MarketplaceProduct) -> None:
     if product.removed:
         raise ApiError("ImageRemovedInMarket", "The specified market image has been removed "
                        "from the marketplace.", 403)
-    if image.region_id not in product.regions:
-        raise denied("OperationDenied.NotPublished",
-                     f"The marketplace product {product.product_code} is not published in "
-                     f"{image.region_id}.")
+
+
+def _check_on_sale(product: MarketplaceProduct, region_id: str) -> None:
+    """Not removed from the marketplace, and published in ``region_id``."""
+    _check_not_removed(product)
+    if region_id not in product.regions:
+        raise denied("OperationDenied.NotPublished", f"The marketplace product "
+                     f"{product.product_code} is not published in {region_id}.")
+
+
+def product_of(view: View, image: Image) -> MarketplaceProduct | None:
+    """The image's marketplace product, refused if unknown or removed from the marketplace."""
+    if not image.product_code:
+        return None
+    product = view.get(tables.PRODUCTS, image.product_code)
+    if product is None:
+        raise not_found("InvalidMarketImage.NotFound", f"The marketplace product "
+                        f"{image.product_code} of image {image.image_id} does not exist.")
+    _check_not_removed(product)
+    return product
+
+
+def check_buyable(view: View, image: Image) -> None:
+    """The image's product can still be bought in the image's region (a product the catalogue
+    does not hold, as in loaded images, is not checked)."""
+    if not image.product_code:
+        return
+    product = view.get(tables.PRODUCTS, image.product_code)
+    if product is not None:
+        _check_on_sale(product, image.region_id)
 
 
 def buy_with_instance(ctx: Context, tx: Transaction, image: Image, instance_id: str) -> None:
@@ -89,6 +110,7 @@ def buy_with_instance(ctx: Context, tx: Transaction, image: Image, instance_id: 
 BUY_ACTION = "MarketBuy"
 """The action name a purchase is recorded under in the activity log."""
 MAX_BUY_AMOUNT = 100
+BUY_PARAMS = (Param("ImageId"), Param("RegionId"), Param("Amount", int))
 
 
 def buy(ctx: Context, image_id: str, region_id: str = "", amount: int | str = 1) -> dict[str, Any]:
@@ -103,9 +125,11 @@ def buy(ctx: Context, image_id: str, region_id: str = "", amount: int | str = 1)
         raise ApiError("Forbidden.ReadOnly", f"Profile '{ctx.profile.name}' is read-only: "
                        "market buy would change the catalogue.", 403)
     try:
+        # The same parameter checks as an API action: text limits, valid UTF-8, integers.
+        req = Request(BUY_ACTION, BUY_PARAMS, params)
         with ctx.repo.transaction() as tx:
             product = _buyable_product(tx, ctx.account_id, str(image_id), region_id)
-            count = _buy_amount(amount)
+            count = _buy_amount(req)
             purchased_time = iso(ctx.now())
             purchase_ids = []
             for _ in range(count):
@@ -113,21 +137,19 @@ def buy(ctx: Context, image_id: str, region_id: str = "", amount: int | str = 1)
                                     product.product_code, region_id, purchased_time)
                 tx.put(tables.PURCHASES, purchase)
                 purchase_ids.append(purchase.purchase_id)
-            tx.put(tables.EVENTS, _buy_event(ctx, params, "Success", request_id,
+            tx.put(tables.EVENTS, make_event(ctx, BUY_ACTION, params, "Success", request_id,
                                              (str(image_id), *purchase_ids)))
     except ApiError as err:
         with ctx.repo.transaction() as tx:
-            tx.put(tables.EVENTS, _buy_event(ctx, params, err.code, request_id, (str(image_id),)))
+            tx.put(tables.EVENTS, make_event(ctx, BUY_ACTION, params, err.code, request_id,
+                                             (str(image_id),)))
         raise
     return {"RequestId": request_id, "ProductCode": product.product_code,
             "RegionId": region_id, "PurchaseIds": purchase_ids}
 
 
-def _buy_amount(amount: int | str) -> int:
-    try:
-        count = int(str(amount).strip())
-    except ValueError:
-        raise invalid("Amount", f"{amount!r} is not an integer") from None
+def _buy_amount(req: Request) -> int:
+    count = req.int_or("Amount", 1)
     if not 1 <= count <= MAX_BUY_AMOUNT:
         raise invalid("Amount", f"{count} is not within 1-{MAX_BUY_AMOUNT}")
     return count
@@ -140,29 +162,7 @@ def _buyable_product(view: View, account_id: str, image_id: str,
     image = find_visible(view, account_id, region_id, image_id)
     if image is None or not image.product_code:
         raise image_not_found(image_id)
-    product = view.get(tables.PRODUCTS, image.product_code)
-    if product is None:
-        raise not_found("InvalidMarketImage.NotFound", f"The marketplace product "
-                        f"{image.product_code} of image {image_id} does not exist.")
-    if product.removed:
-        raise ApiError("ImageRemovedInMarket", "The specified market image has been removed "
-                       "from the marketplace.", 403)
-    if region_id not in product.regions:
-        raise denied("OperationDenied.NotPublished", f"The marketplace product "
-                     f"{product.product_code} is not published in {region_id}.")
+    product = product_of(view, image)
+    assert product is not None  # the image has a product code
+    _check_on_sale(product, region_id)
     return product
-
-
-def _buy_event(ctx: Context, params: dict[str, str], code: str, request_id: str,
-               resource_ids: tuple[str, ...]) -> Event:
-    return Event(
-        event_id=f"{ctx.now():017.6f}-{request_id}",
-        time=iso(ctx.now()),
-        profile=ctx.profile.name,
-        account_id=ctx.account_id,
-        action=BUY_ACTION,
-        params=params,
-        code=code,
-        request_id=request_id,
-        resource_ids=tuple(sorted(set(resource_ids))),
-    )

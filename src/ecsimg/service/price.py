@@ -8,9 +8,10 @@ from typing import Any
 from ecsimg.domain import fees
 from ecsimg.domain.errors import ApiError, invalid, missing, not_found
 from ecsimg.domain.fees import FeePreview, FeeProblem, Usage
-from ecsimg.domain.models import Image, InstanceType, MarketplaceProduct, PriceBook
+from ecsimg.domain.models import Image, InstanceType, PriceBook
 from ecsimg.service.context import Context
 from ecsimg.service.images import get_visible
+from ecsimg.service.market import product_of
 from ecsimg.service.params import Param, Request
 from ecsimg.service.regions import known_region
 from ecsimg.service.registry import Response, action
@@ -83,20 +84,6 @@ def check_fits(image: Image, instance_type: InstanceType) -> None:
         raise ApiError("ImageNotSupportInstanceType", f"The image {image.image_id} does not "
                        f"support the instance type {instance_type.instance_type_id}: {problem}.",
                        403)
-
-
-def product_of(view: View, image: Image) -> MarketplaceProduct | None:
-    """The image's marketplace product, refused if unknown or removed from the marketplace."""
-    if not image.product_code:
-        return None
-    product = view.get(tables.PRODUCTS, image.product_code)
-    if product is None:
-        raise not_found("InvalidMarketImage.NotFound", f"The marketplace product "
-                        f"{image.product_code} of image {image.image_id} does not exist.")
-    if product.removed:
-        raise ApiError("ImageRemovedInMarket", "The specified market image has been removed "
-                       "from the marketplace.", 403)
-    return product
 
 
 def _fees_or_raise(result: FeePreview | FeeProblem) -> FeePreview:

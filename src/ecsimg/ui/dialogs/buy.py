@@ -11,6 +11,7 @@ from textual.widgets import Input, Static
 
 from ecsimg.domain.errors import ApiError
 from ecsimg.service import market
+from ecsimg.service.browse import ImageRow
 from ecsimg.service.command_line import market_buy_command
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest
 from ecsimg.ui.dialogs.base import Dialog
@@ -31,6 +32,11 @@ class BuyDialog(Dialog):
         self.image_id = image_id
         self.buy_region_id = region_id
         self.product_name = product_name
+
+    @classmethod
+    def for_row(cls, request: DialogRequest, row: ImageRow) -> BuyDialog:
+        """Buy uses of the product behind the list row's image, in the image's region."""
+        return cls(request, row.image_id, row.region_id, row.image.supplier_name or row.name)
 
     def compose_form(self) -> ComposeResult:
         text = Text("Buy one use of ", end="")

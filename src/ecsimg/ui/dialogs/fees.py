@@ -174,8 +174,7 @@ class FeePreviewDialog(Dialog):
         current = self.request.current
         if current is None:
             return
-        self.app.push_screen(BuyDialog(self.request, current.image_id, current.region_id,
-                                       current.image.supplier_name or current.name),
+        self.app.push_screen(BuyDialog.for_row(self.request, current),
                              self._bought_result)
 
     def _bought_result(self, outcome: DialogOutcome | None) -> None:

@@ -131,8 +131,7 @@ class ReplaceDialog(Dialog):
         current = self.request.current
         if current is None:
             return
-        self.app.push_screen(BuyDialog(self.request, current.image_id, current.region_id,
-                                       current.image.supplier_name or current.name),
+        self.app.push_screen(BuyDialog.for_row(self.request, current),
                              self._bought)
 
     def _bought(self, outcome: DialogOutcome | None) -> None:
