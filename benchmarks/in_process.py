@@ -55,6 +55,7 @@ async def measure_filter(db: Path, count: int) -> dict[str, Any]:
 
     from ecsimg.bootstrap import make_context, open_repository
     from ecsimg.config import Settings
+    from ecsimg.service.simulator import SimulatorBackend
     from ecsimg.ui.app import make_app
     from ecsimg.ui.screens.main import MainScreen
     from ecsimg.ui.widgets.image_list import ImageList
@@ -62,7 +63,7 @@ async def measure_filter(db: Path, count: int) -> dict[str, Any]:
     repo = open_repository(str(db))
     if repo.is_empty():
         raise SystemExit(f"{db} holds no catalogue")
-    app = make_app(make_context(repo), Settings())
+    app = make_app(SimulatorBackend(make_context(repo)), Settings())
     started = time.perf_counter()
     async with app.run_test(size=(120, 40)) as pilot:
         await _wait(lambda: isinstance(app.screen, MainScreen), 30, "showing the main screen")

@@ -8,8 +8,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ecsimg.ui import showcase_steps as steps
-from ecsimg.ui.showcase import fixed_app, fixed_context
+# The fixed catalogue and the steps are the snapshot tests' fixtures, in tests/ui/.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.ui import showcase_steps as steps
+from tests.ui.showcase import fixed_app, fixed_backend
 
 SHOTS: tuple[tuple[str, tuple[int, int], steps.Steps], ...] = (
     ("main-80x24.svg", (80, 24), steps.main_screen),
@@ -21,7 +24,7 @@ SHOTS: tuple[tuple[str, tuple[int, int], steps.Steps], ...] = (
 
 
 async def shoot(folder: Path, name: str, size: tuple[int, int], before: steps.Steps) -> None:
-    app = fixed_app(fixed_context(Path("catalogue")))
+    app = fixed_app(fixed_backend(Path("catalogue")))
     async with app.run_test(size=size) as pilot:
         await before(pilot)
         (folder / name).write_text(app.export_screenshot(title=f"ecsimg {size[0]}x{size[1]}"),

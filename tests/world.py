@@ -10,6 +10,8 @@ from ecsimg import service
 from ecsimg.domain import models as m
 from ecsimg.domain.errors import ApiError
 from ecsimg.domain.ids import IdFactory
+from ecsimg.service.backend import Backend
+from ecsimg.service.simulator import SimulatorBackend
 from ecsimg.store import tables
 from ecsimg.store.demo import base
 from ecsimg.store.tinystore import TinyRepository
@@ -38,6 +40,10 @@ class World:
             base.write_base(tx, task_seconds_per_gib=pace)
 
     # -- calling the service ---------------------------------------------------------------
+
+    def backend(self, profile: str = "default", read_only: bool = False) -> Backend:
+        """The simulator backend on this catalogue, as the UI and the CLI receive it."""
+        return SimulatorBackend(self.ctx(profile, read_only))
 
     def ctx(self, profile: str = "default", read_only: bool = False) -> service.Context:
         with self.repo.read() as view:

@@ -1,28 +1,52 @@
-"""Opening a catalogue and building the caller's Context: shared by the CLI and the TUI."""
+"""The composition root: picks the backend once, and administers the catalogue it opens.
+
+The CLI and the TUI (and the server) receive a Backend from ``open_backend`` and never see
+the repository; seeding a catalogue and choosing its current profile are done here because
+they act on the catalogue itself, not through an account.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from dataclasses import dataclass
 
 from ecsimg import locations
-from ecsimg.domain.errors import CatalogueError
+from ecsimg.domain.errors import CatalogueError, read_only_refused
 from ecsimg.domain.models import Profile, Settings
+from ecsimg.service.backend import Backend, UnknownProfile
 from ecsimg.service.context import Context, pace_from_env
+from ecsimg.service.simulator import SimulatorBackend
 from ecsimg.store import tables
 from ecsimg.store.tinystore import TinyRepository
+
+__all__ = ["Backend", "CatalogueExists", "SeedSummary", "UnknownProfile", "open_backend",
+           "seed", "use_profile"]
 
 SETTINGS_KEY = "settings"
 DEFAULT_TASK_SECONDS_PER_GIB = Settings().task_seconds_per_gib
 
 
-class UnknownProfile(Exception):
-    """A profile name the catalogue does not hold: a usage error naming the known ones."""
+def open_backend(db: str | None = None, profile: str | None = None, *,
+                 read_only: bool = False) -> Backend:
+    """The backend every caller runs on, chosen here once: the catalogue named by ``db``
+    (created with the demo on first use) as ``profile``.
 
-    def __init__(self, name: str, known: list[str], source: str) -> None:
-        listed = ", ".join(known) if known else "none"
-        super().__init__(f"unknown profile {name!r} (from {source}); profiles: {listed}")
-        self.name = name
-        self.known = known
+    ``backend.for_profile(name)`` gives the same catalogue as another profile (what a
+    server needs per AccessKey); UnknownProfile names the known ones.
+    """
+    return SimulatorBackend(make_context(open_catalogue(db), profile, read_only=read_only))
+
+
+class CatalogueExists(Exception):
+    """``seed`` without ``force`` on a folder that already holds a catalogue."""
+
+
+@dataclass(frozen=True)
+class SeedSummary:
+    location: str
+    images: int
+    profiles: int
 
 
 def open_repository(db: str | None = None) -> TinyRepository:
@@ -92,10 +116,38 @@ def choose_profile(repo: TinyRepository, explicit: str | None = None) -> Profile
     return found
 
 
-def use_profile(repo: TinyRepository, name: str) -> Profile:
-    """Store ``name`` as the catalogue's current profile."""
-    import dataclasses
+def seed(db: str | None, *, images: int | None = None, random_seed: int = 0,
+         force: bool = False, read_only: bool = False) -> SeedSummary:
+    """Build the demo catalogue at ``db``; an existing one is replaced only with ``force``.
 
+    Raises CatalogueExists without ``force``, Forbidden.ReadOnly with ``read_only``.
+    """
+    repo = open_repository(db)
+    if not repo.is_empty():
+        if not force:
+            raise CatalogueExists(f"{repo.location} already holds a catalogue; add --force to "
+                                  "replace it (its contents are lost)")
+        if read_only:
+            raise read_only_refused("--read-only", "seed --force")
+        from ecsimg.store.demo.seed import wipe
+
+        # wipe refuses a folder whose meta.json does not say it is an ecsimg catalogue.
+        repo.close()
+        wipe(repo.location)
+        repo = open_repository(db)
+    elif read_only:
+        raise read_only_refused("--read-only", "seed")
+    seed_demo(repo, images=images, random_seed=random_seed)
+    with repo.read() as view:
+        return SeedSummary(str(repo.location), len(view.all(tables.IMAGES)),
+                           len(view.all(tables.PROFILES)))
+
+
+def use_profile(db: str | None, name: str, *, read_only: bool = False) -> Profile:
+    """Store ``name`` as the current profile of the catalogue at ``db``."""
+    repo = open_catalogue(db)
+    if read_only:
+        raise read_only_refused("--read-only", "profile use")
     with repo.transaction() as tx:
         found = tx.get(tables.PROFILES, name)
         if found is None:

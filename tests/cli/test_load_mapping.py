@@ -6,12 +6,18 @@ from typing import Any
 
 import pytest
 
+from ecsimg import service
 from ecsimg.domain.errors import ApiError
-from ecsimg.service.load import LoadError, load_images
+from ecsimg.service.load import LOAD_ACTION, LoadError, load_params
 from ecsimg.store import tables
 from tests.world import DEV, OPS, World
 
 IMAGE_ID = "m-load0000000000000001"
+
+
+def load_images(ctx: service.Context, documents: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A load of parsed files as ``ecsimg load`` makes it, through the service's door."""
+    return service.call(ctx, LOAD_ACTION, load_params(documents), documents)
 
 
 def _response(**fields: Any) -> dict[str, Any]:
@@ -32,7 +38,7 @@ def _response(**fields: Any) -> dict[str, Any]:
 
 def test_self_image_becomes_a_custom_image_of_the_caller(world: World) -> None:
     result = load_images(world.ctx("dev"), [("f.json", _response())])
-    assert (result.added, result.updated, result.files) == (1, 0, 1)
+    assert (result["Added"], result["Updated"], result["Files"]) == (1, 0, 1)
     image = world.get_image(IMAGE_ID)
     assert image is not None
     assert (image.owner_kind, image.owner_id) == ("custom", DEV)
@@ -83,7 +89,7 @@ def test_reloading_keeps_the_shares_the_catalogue_knows(world: World) -> None:
     world.call("ModifyImageSharePermission", {"ImageId": IMAGE_ID, "AddAccount.1": DEV})
     result = load_images(world.ctx(), [("f.json", _response(Description="new",
                                                              DiskDeviceMappings=plain_disk))])
-    assert (result.added, result.updated) == (0, 1)
+    assert (result["Added"], result["Updated"]) == (0, 1)
     image = world.get_image(IMAGE_ID)
     assert image is not None and image.description == "new"
     assert [s.account_id for s in image.shares] == [DEV]
@@ -92,9 +98,10 @@ def test_reloading_keeps_the_shares_the_catalogue_knows(world: World) -> None:
 def test_a_load_records_one_event(world: World) -> None:
     load_images(world.ctx(), [("a.json", _response()), ("b.json", _response(Size=50))])
     with world.repo.read() as view:
-        events = [e for e in view.all(tables.EVENTS) if e.action == "LoadImages"]
+        events = [e for e in view.all(tables.EVENTS) if e.action == LOAD_ACTION]
     assert len(events) == 1
-    assert events[0].params == {"Files": "a.json, b.json", "Added": "1", "Updated": "0"}
+    params = events[0].params
+    assert (params["Files"], params["Added"], params["Updated"]) == ("a.json, b.json", "1", "0")
 
 
 def test_read_only_profile_cannot_load(world: World) -> None:

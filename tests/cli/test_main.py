@@ -12,7 +12,8 @@ import pytest
 
 from ecsimg import __version__
 from ecsimg.cli import commands
-from ecsimg.service.context import Context
+from ecsimg.service.backend import Backend
+from ecsimg.service.simulator import SimulatorBackend
 from tests.cli.runner import Runner, run_ecsimg
 
 
@@ -44,13 +45,13 @@ def test_global_options_also_work_after_the_command(ecsimg_main: Runner, tmp_pat
         "dev")
 
 
-def test_bare_command_opens_the_tui_with_the_context(
+def test_bare_command_opens_the_tui_on_the_chosen_backend(
     ecsimg_main: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seen: list[Context] = []
+    seen: list[Backend] = []
 
-    def run_tui(ctx: Context) -> int:
-        seen.append(ctx)
+    def run_tui(backend: Backend) -> int:
+        seen.append(backend)
         return 0
 
     fake = types.ModuleType("ecsimg.ui.app")
@@ -59,8 +60,9 @@ def test_bare_command_opens_the_tui_with_the_context(
     monkeypatch.setitem(sys.modules, "ecsimg.ui.app", fake)
     result = ecsimg_main("--profile", "dev", "--read-only")
     assert result.status == 0, result.err
-    assert [(c.profile.name, c.read_only, c.task_seconds_per_gib) for c in seen] == [
-        ("dev", True, 0.0)]
+    assert [(b.session.profile_name, b.session.read_only) for b in seen] == [("dev", True)]
+    assert isinstance(seen[0], SimulatorBackend)
+    assert seen[0].ctx.task_seconds_per_gib == 0.0
 
 
 def test_bare_command_without_the_ui_says_so_in_one_line(

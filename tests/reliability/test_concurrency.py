@@ -84,7 +84,7 @@ def rename_elsewhere(world: World, image_id: str, name: str) -> None:
 
 
 async def test_ctrl_r_shows_a_rename_made_by_another_process(ui_world: World) -> None:
-    app = make_app(ui_world.ctx(), Settings())
+    app = make_app(ui_world.backend(), Settings())
     async with app.run_test(size=(120, 40)) as pilot:
         await settle_app(pilot)
         rows = app.screen.query_one(ImageList)

@@ -18,7 +18,7 @@ from tests.world import World
 async def test_hostile_text_in_every_field_shows_literally_on_the_detail_screen(
         world: World) -> None:
     images = hostile_images(world)
-    app = make_app(world.ctx(), Settings())
+    app = make_app(world.backend(), Settings())
     async with app.run_test(size=(120, 40)) as pilot:
         await settle_app(pilot)
         rows = app.screen.query_one(ImageList)

@@ -6,11 +6,21 @@ from typing import Any
 
 import pytest
 
+from ecsimg import service
 from ecsimg.domain.errors import ApiError
 from ecsimg.domain.models import Event, Purchase, SharePermission
-from ecsimg.service.market import BUY_ACTION, buy, consume_purchase, unused_purchases
+from ecsimg.service.market import BUY_ACTION, consume_purchase, unused_purchases
 from ecsimg.store import tables
 from tests.world import DEV, OPS, World
+
+
+def buy(ctx: service.Context, image_id: str, region_id: str = "", amount: Any = 1
+        ) -> dict[str, Any]:
+    """``ecsimg market buy`` as the CLI sends it, through the service's door."""
+    params = {"ImageId": image_id, "Amount": str(amount)}
+    if region_id:
+        params["RegionId"] = region_id
+    return service.call(ctx, BUY_ACTION, params)
 
 
 def purchases(world: World) -> list[Purchase]:

@@ -9,8 +9,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from ecsimg.config import Settings
-from ecsimg.service import browse
-from ecsimg.service.context import Context
+from ecsimg.service.backend import Backend
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, DialogScreen, factory_for
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.text import Hanging
@@ -41,11 +40,13 @@ class DialogHost(App[None]):
         return self.result is not _UNSET
 
 
-def request(ctx: Context, image_ids: tuple[str, ...] = (), region_id: str = "") -> DialogRequest:
+def request(backend: Backend, image_ids: tuple[str, ...] = (), region_id: str = ""
+            ) -> DialogRequest:
     """A request on ``image_ids`` (the first is current, all are marked when more than one)."""
-    rows = {row.image_id: row for row in browse.load(ctx, region_id or None).rows}
+    listed = backend.in_region(region_id) if region_id else backend
+    rows = {row.image_id: row for row in listed.images().rows}
     chosen = tuple(rows[i] for i in image_ids)
-    return DialogRequest(ctx, Settings(), chosen[0] if chosen else None,
+    return DialogRequest(backend, Settings(), chosen[0] if chosen else None,
                          chosen if len(chosen) > 1 else ())
 
 
@@ -54,7 +55,7 @@ def open_dialog(world: World, name: str, image_ids: tuple[str, ...] = (), *,
                 region_id: str = "") -> DialogHost:
     factory = factory_for(name)
     assert factory is not None, name
-    return DialogHost(factory(request(world.ctx(profile, read_only), image_ids, region_id)))
+    return DialogHost(factory(request(world.backend(profile, read_only), image_ids, region_id)))
 
 
 async def settle(pilot: Pilot[None], rounds: int = 50) -> None:
@@ -77,7 +78,7 @@ async def fill(pilot: Pilot[None], selector: str, text: str) -> None:
     await settle(pilot)
 
 
-def screen_text(pilot: Pilot[None]) -> str:
+def screen_text(pilot: Pilot[Any]) -> str:
     """Every Static's text on the dialog, joined (what a person reads)."""
     parts = []
     for static in pilot.app.screen.query(Static):

@@ -112,7 +112,7 @@ async def test_palette_jumps_to_an_image_and_switches_region(ui_world: World) ->
         screen = main(app)
         screen.switch_region("cn-shanghai")
         await settle(app, pilot)
-        assert screen.ctx.region_id == "cn-shanghai"
+        assert screen.backend.session.region_id == "cn-shanghai"
         assert len(rows.rows) == 0
 
 
@@ -121,7 +121,7 @@ async def test_profile_switch_reloads_as_the_other_account(ui_world: World) -> N
         screen = main(app)
         screen.switch_profile("dev")
         await settle(app, pilot)
-        assert screen.ctx.region_id == "cn-shanghai"  # the profile's own region
+        assert screen.backend.session.region_id == "cn-shanghai"  # the profile's own region
         screen.switch_region("cn-hangzhou")
         await settle(app, pilot)
         names = {r.name for r in image_list(app).rows}

@@ -25,7 +25,7 @@ VISIBLE_TO_OPS = 38  # 2 public + 1 marketplace + 33 own + 1 shared + 1 communit
 @asynccontextmanager
 async def running(world: World, size: tuple[int, int] = (80, 24), profile: str = "default",
                   read_only: bool = False) -> AsyncIterator[tuple[EcsImgApp, Pilot[int]]]:
-    app = make_app(world.ctx(profile, read_only=read_only), Settings())
+    app = make_app(world.backend(profile, read_only=read_only), Settings())
     async with app.run_test(size=size) as pilot:
         await settle(app, pilot)
         yield app, pilot

@@ -1,6 +1,6 @@
 """SVG snapshots of the main screen, the dialogs people look at most, help and details.
 
-The catalogue is the seed-0 demo seen at a fixed moment (see ecsimg.ui.showcase), so the
+The catalogue is the seed-0 demo seen at a fixed moment (see tests/ui/showcase.py), so the
 pictures only change when the UI does. Regenerate with ``pytest --snapshot-update``.
 """
 
@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from ecsimg.ui import showcase_steps as steps
-from ecsimg.ui.showcase import fixed_app, fixed_context
+from tests.ui import showcase_steps as steps
+from tests.ui.showcase import fixed_app, fixed_backend
 
 SnapCompare = Callable[..., bool]
 
@@ -21,7 +21,7 @@ SnapCompare = Callable[..., bool]
 @pytest.fixture(scope="module")
 def catalogue_parent(tmp_path_factory: pytest.TempPathFactory) -> Path:
     parent = tmp_path_factory.mktemp("snapshots")
-    fixed_context(parent / "catalogue")
+    fixed_backend(parent / "catalogue")
     return parent
 
 
@@ -30,7 +30,7 @@ def app(catalogue_parent: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     # A relative path, so the header shows "catalogue" and not a temporary folder's name.
     monkeypatch.chdir(catalogue_parent)
     monkeypatch.delenv("NO_COLOR", raising=False)
-    return fixed_app(fixed_context(Path("catalogue")))
+    return fixed_app(fixed_backend(Path("catalogue")))
 
 
 def test_main_screen_80x24(snap_compare: SnapCompare, app: Any) -> None:

@@ -12,7 +12,7 @@ from ecsimg.cli.output import fail, print_error_json, print_json, print_line, ta
 
 if TYPE_CHECKING:
     from ecsimg.domain.errors import ApiError
-    from ecsimg.service.context import Context
+    from ecsimg.service.backend import Backend
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -68,32 +68,24 @@ def _parse(parser: _Parser, options: GlobalOptions, args: list[str]) -> argparse
     return namespace
 
 
-def context(options: GlobalOptions) -> Context:
-    """Open (or create) the catalogue and build the caller's context."""
-    from ecsimg.bootstrap import UnknownProfile, make_context, open_catalogue
+def open_backend(options: GlobalOptions) -> Backend:
+    """The backend the composition root picks for these options (catalogue, profile)."""
+    from ecsimg.bootstrap import UnknownProfile, open_backend
 
-    repo = open_catalogue(options.db)
     try:
-        return make_context(repo, options.profile, read_only=options.read_only)
+        return open_backend(options.db, options.profile, read_only=options.read_only)
     except UnknownProfile as err:
         raise UsageError(str(err)) from None
 
 
-def _api_error(err: ApiError, ctx: Context | None) -> int:
+def _api_error(err: ApiError) -> int:
     request_id = getattr(err, "request_id", None)
     if not isinstance(request_id, str) or not request_id:
         from ecsimg.domain.ids import IdFactory
 
-        request_id = (ctx.ids if ctx is not None else IdFactory()).request_id()
+        request_id = IdFactory().request_id()
     print_error_json(err.to_dict(request_id))
     return EXIT_FAILED
-
-
-def _read_only_error(what: str, profile: str) -> ApiError:
-    from ecsimg.domain.errors import ApiError
-
-    return ApiError("Forbidden.ReadOnly",
-                    f"Profile '{profile}' is read-only: {what} would change the catalogue.", 403)
 
 
 # -- api --------------------------------------------------------------------------------------
@@ -111,21 +103,21 @@ def api(options: GlobalOptions, args: list[str]) -> int:
             print_line(help_text.actions_help(service.ACTIONS).rstrip("\n"))
             return EXIT_OK
         raise UsageError("api needs an ACTION (see `ecsimg api --help` for the list)")
-    try:
-        act = service.lookup(parsed.action)
-    except service.UnknownAction:
-        raise UsageError(unknown_action_message(parsed.action, list(service.ACTIONS))) from None
+    # ecsimg's own actions (market buy, load) have their own commands: not API actions.
+    act = service.ACTIONS.get(parsed.action)
+    if act is None:
+        raise UsageError(unknown_action_message(parsed.action, list(service.ACTIONS)))
     if parsed.help:
         print_line(help_text.action_help(act).rstrip("\n"))
         return EXIT_OK
     check_param_names(act, parsed.params)
-    ctx = context(options)
+    backend = open_backend(options)
     try:
-        body = service.call(ctx, act.name, parsed.params)
+        body = backend.call(act.name, parsed.params)
     except service.UnknownParameter as err:
         raise UsageError(str(err)) from None
     except ApiError as err:
-        return _api_error(err, ctx)
+        return _api_error(err)
     print_json(body)
     return EXIT_OK
 
@@ -155,33 +147,18 @@ def seed(options: GlobalOptions, args: list[str]) -> int:
     namespace = _parse(parser, options, args)
     if isinstance(namespace, int):
         return namespace
-    from ecsimg.bootstrap import open_repository, seed_demo
+    from ecsimg import bootstrap
     from ecsimg.domain.errors import ApiError
-    from ecsimg.store import tables
 
-    repo = open_repository(options.db)
-    if not repo.is_empty():
-        if not namespace.force:
-            raise UsageError(f"{repo.location} already holds a catalogue; add --force to replace "
-                             "it (its contents are lost)")
-        if options.read_only:
-            return _api_error(_read_only_error("seed --force", "--read-only"), None)
-        from ecsimg.store.demo.seed import wipe
-
-        # wipe refuses a folder whose meta.json does not say it is an ecsimg catalogue.
-        repo.close()
-        wipe(repo.location)
-        repo = open_repository(options.db)
-    elif options.read_only:
-        return _api_error(_read_only_error("seed", "--read-only"), None)
     try:
-        seed_demo(repo, images=namespace.images, random_seed=namespace.random_seed)
+        seeded = bootstrap.seed(options.db, images=namespace.images,
+                                random_seed=namespace.random_seed, force=namespace.force,
+                                read_only=options.read_only)
+    except bootstrap.CatalogueExists as err:
+        raise UsageError(str(err)) from None
     except ApiError as err:
-        return _api_error(err, None)
-    with repo.read() as view:
-        images = len(view.all(tables.IMAGES))
-        profiles = len(view.all(tables.PROFILES))
-    print_line(f"seeded {repo.location}: {images} images, {profiles} profiles "
+        return _api_error(err)
+    print_line(f"seeded {seeded.location}: {seeded.images} images, {seeded.profiles} profiles "
                f"(random seed {namespace.random_seed})")
     return EXIT_OK
 
@@ -198,20 +175,22 @@ def load(options: GlobalOptions, args: list[str]) -> int:
     if isinstance(namespace, int):
         return namespace
     from ecsimg.domain.errors import ApiError
-    from ecsimg.service.load import LoadError, load_files
+    from ecsimg.service.load import LOAD_ACTION, LoadError, load_params, read_files
 
-    ctx = context(options)
+    backend = open_backend(options)
     try:
-        result = load_files(ctx, namespace.files)
+        # Every file is read and checked before the one call that loads them all.
+        documents = read_files(namespace.files)
+        result = backend.call(LOAD_ACTION, load_params(documents), documents)
     except LoadError as err:
         fail(str(err))
         return EXIT_FAILED
     except ApiError as err:
-        return _api_error(err, ctx)
-    loaded = result.added + result.updated
-    print_line(f"loaded {loaded} image{'s' if loaded != 1 else ''} from {result.files} "
-               f"file{'s' if result.files != 1 else ''}: {result.added} added, "
-               f"{result.updated} updated")
+        return _api_error(err)
+    added, updated, files = result["Added"], result["Updated"], result["Files"]
+    loaded = added + updated
+    print_line(f"loaded {loaded} image{'s' if loaded != 1 else ''} from {files} "
+               f"file{'s' if files != 1 else ''}: {added} added, {updated} updated")
     return EXIT_OK
 
 
@@ -235,39 +214,35 @@ def profile(options: GlobalOptions, args: list[str]) -> int:
 
 
 def _profile_list(options: GlobalOptions) -> int:
-    from ecsimg.bootstrap import UnknownProfile, choose_profile, open_catalogue
-    from ecsimg.store import tables
+    from ecsimg.bootstrap import UnknownProfile, open_backend
 
-    repo = open_catalogue(options.db)
     try:
-        current = choose_profile(repo, options.profile).name
+        backend = open_backend(options.db, options.profile)
+        current = backend.session.profile_name
     except UnknownProfile as err:
+        # The list is what helps here: shown as the first known profile sees it.
         fail(f"warning: {err}")
-        current = ""
-    with repo.read() as view:
-        profiles = sorted(view.all(tables.PROFILES), key=lambda p: p.name)
-        accounts = {p.account_id: view.get(tables.ACCOUNTS, p.account_id) for p in profiles}
-    rows = []
-    for p in profiles:
-        account = accounts[p.account_id]
-        rows.append(["*" if p.name == current else "", p.name, p.account_id,
-                     account.name if account else "?", account.site if account else "?",
-                     p.region_id, "yes" if p.read_only else "no"])
+        if not err.known:
+            raise UsageError(str(err)) from None
+        backend, current = open_backend(options.db, err.known[0]), ""
+    rows = [["*" if info.name == current else "", info.name, info.profile.account_id,
+             info.account_name or "?", info.site or "?", info.profile.region_id,
+             "yes" if info.profile.read_only else "no"] for info in backend.profiles()]
     print_line(table(["", "PROFILE", "ACCOUNT UID", "ACCOUNT NAME", "SITE", "REGION",
                       "READ-ONLY"], rows).rstrip("\n"))
     return EXIT_OK
 
 
 def _profile_use(options: GlobalOptions, name: str) -> int:
-    from ecsimg.bootstrap import UnknownProfile, open_catalogue, use_profile
+    from ecsimg.bootstrap import UnknownProfile, use_profile
+    from ecsimg.domain.errors import ApiError
 
-    repo = open_catalogue(options.db)
-    if options.read_only:
-        return _api_error(_read_only_error("profile use", "--read-only"), None)
     try:
-        chosen = use_profile(repo, name)
+        chosen = use_profile(options.db, name, read_only=options.read_only)
     except UnknownProfile as err:
         raise UsageError(str(err)) from None
+    except ApiError as err:
+        return _api_error(err)
     print_line(f"current profile: {chosen.name} (account {chosen.account_id}, "
                f"region {chosen.region_id}{', read-only' if chosen.read_only else ''})")
     return EXIT_OK
@@ -291,13 +266,15 @@ def market(options: GlobalOptions, args: list[str]) -> int:
     if isinstance(namespace, int):
         return namespace
     from ecsimg.domain.errors import ApiError
-    from ecsimg.service import market as market_service
+    from ecsimg.service.market import BUY_ACTION
 
-    ctx = context(options)
+    backend = open_backend(options)
+    params = {"ImageId": namespace.image_id, "Amount": str(namespace.amount)}
+    if namespace.region_id:
+        params["RegionId"] = namespace.region_id
     try:
-        body: Any = market_service.buy(
-            ctx, namespace.image_id, namespace.region_id or ctx.region_id, namespace.amount)
+        body: Any = backend.call(BUY_ACTION, params)
     except ApiError as err:
-        return _api_error(err, ctx)
+        return _api_error(err)
     print_json(body)
     return EXIT_OK

@@ -96,9 +96,9 @@ def _open_tui(options: GlobalOptions) -> int:
     if run_tui is None:
         fail("the terminal UI is not available in this build; see `ecsimg --help` for commands")
         return EXIT_USAGE
-    from ecsimg.cli.commands import context
+    from ecsimg.cli.commands import open_backend
 
-    status: int = run_tui(context(options))
+    status: int = run_tui(open_backend(options))
     return status
 
 

@@ -13,6 +13,8 @@ class ApiError(Exception):
         self.http_status = http_status
         self.request_id = ""
         """Set by the service to the RequestId of the call that failed (as in its event)."""
+        self.call_index: int | None = None
+        """Set by a check of several calls to the 0-based index of the call that failed."""
 
     def to_dict(self, request_id: str = "") -> dict[str, object]:
         """The error body the CLI prints, shaped like the real API's."""
@@ -35,6 +37,13 @@ class DryRunOperation(ApiError):
 
 class CatalogueError(Exception):
     """The catalogue on disk cannot be used: the message names the file and the problem."""
+
+
+def read_only_refused(profile_name: str, what: str) -> ApiError:
+    """Forbidden.ReadOnly: ``what`` would change the catalogue under a read-only profile."""
+    return ApiError("Forbidden.ReadOnly",
+                    f"Profile '{profile_name}' is read-only: {what} would change the catalogue.",
+                    403)
 
 
 def missing(name: str) -> ApiError:

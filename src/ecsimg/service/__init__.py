@@ -10,6 +10,7 @@ from ecsimg.service import (  # noqa: F401  (importing registers the actions)
     images_share,
     images_transfer,
     instances,
+    load,
     market,
     price,
     regions,
@@ -18,8 +19,9 @@ from ecsimg.service import (  # noqa: F401  (importing registers the actions)
     tags,
 )
 from ecsimg.service.context import Context
-from ecsimg.service.core import UnknownAction, call, lookup
+from ecsimg.service.core import PlannedCall, UnknownAction, call, check, lookup
 from ecsimg.service.params import UnknownParameter
-from ecsimg.service.registry import ACTIONS
+from ecsimg.service.registry import ACTIONS, OWN_ACTIONS
 
-__all__ = ["ACTIONS", "Context", "UnknownAction", "UnknownParameter", "call", "lookup"]
+__all__ = ["ACTIONS", "OWN_ACTIONS", "Context", "PlannedCall", "UnknownAction",
+           "UnknownParameter", "call", "check", "lookup"]

@@ -333,13 +333,6 @@ def region_ids(ctx: Context) -> list[tuple[str, str]]:
         return [(r.region_id, r.local_name) for r in view.all(tables.REGIONS)]
 
 
-def profiles(ctx: Context) -> list[tuple[m.Profile, str]]:
-    """Every profile with its account's name."""
-    with ctx.repo.read() as view:
-        return [(p, _account_name(view, p.account_id))
-                for p in sorted(view.all(tables.PROFILES), key=lambda p: p.name)]
-
-
 def _own_text(image: Image) -> str:
     parts = [image.image_name, image.image_id]
     parts.extend(d.snapshot_id for d in image.disk_mappings if d.snapshot_id)

@@ -1,19 +1,24 @@
-"""The single entry to every action: parameters, read-only, DryRun, the transaction, events."""
+"""The single entry to every action: parameters, read-only, DryRun, the transaction, events.
+
+``call`` runs one action; ``check`` runs a plan of several in one rolled-back transaction.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ecsimg.domain.clock import iso
-from ecsimg.domain.errors import ApiError, DryRunOperation
+from ecsimg.domain.errors import ApiError, DryRunOperation, read_only_refused
 from ecsimg.domain.models import Event
 from ecsimg.service.context import Context
 from ecsimg.service.params import Request, UnknownParameter
-from ecsimg.service.registry import ACTIONS, Action
+from ecsimg.service.registry import ACTIONS, OWN_ACTIONS, Action
 from ecsimg.store import tables
 
 SECRET_PARAMS = frozenset({"Password"})
+PlannedCall = tuple[str, Mapping[str, str]]
+"""One call of a plan: the action's name and its flat parameters."""
 
 
 class UnknownAction(Exception):
@@ -25,40 +30,27 @@ class _Rollback(Exception):
 
 
 def lookup(name: str) -> Action:
-    found = ACTIONS.get(name)
+    found = ACTIONS.get(name) or OWN_ACTIONS.get(name)
     if found is None:
         raise UnknownAction(f"unknown action {name!r}; see `ecsimg api --help` for the list")
     return found
 
 
-def call(ctx: Context, name: str, params: Mapping[str, str]) -> dict[str, Any]:
-    """Run one API action and return its response body; raise ApiError as the API would.
+def call(
+    ctx: Context, name: str, params: Mapping[str, str], payload: Any = None
+) -> dict[str, Any]:
+    """Run one action and return its response body; raise ApiError as the API would.
 
-    UnknownAction and UnknownParameter are usage errors and are raised before anything runs.
+    ``payload`` is structured input for the actions that take it (the parsed files of
+    ``ecsimg:LoadImages``). UnknownAction and UnknownParameter are usage errors and are raised
+    before anything runs.
     """
-    act = lookup(name)
-    raw = dict(params)
-    if not raw.get("RegionId") and any(p.name == "RegionId" for p in act.params):
-        raw["RegionId"] = ctx.region_id
-    request_id = ctx.ids.request_id()
-    try:
-        req = Request(name, act.params, raw)
-        # Parsed here so that a malformed DryRun fails like any other bad parameter.
-        dry_run = req.bool("DryRun")
-    except UnknownParameter:
-        raise
-    except ApiError as err:
-        err.request_id = request_id
-        _record_failure(ctx, act, raw, err, request_id)
-        raise
-    if act.mutating and ctx.is_read_only:
-        refused = ApiError(
-            "Forbidden.ReadOnly",
-            f"Profile '{ctx.profile.name}' is read-only: {name} would change the catalogue.",
-            403,
-        )
-        refused.request_id = request_id
-        raise refused
+    act, raw, request_id, req = _prepare(ctx, name, params)
+    req.payload = payload
+    # Parsed before the read-only refusal so that a malformed DryRun fails like any other
+    # bad parameter.
+    dry_run = _dry_run(ctx, act, raw, request_id, req)
+    _refuse_read_only(ctx, act, request_id)
     try:
         with ctx.repo.transaction() as tx:
             body = act.handler(ctx, req, tx)
@@ -77,6 +69,83 @@ def call(ctx: Context, name: str, params: Mapping[str, str]) -> dict[str, Any]:
     return {"RequestId": request_id, **body}
 
 
+def check(ctx: Context, calls: Sequence[PlannedCall]) -> None:
+    """Check a plan of calls together: each runs on the catalogue the calls before it leave,
+    in one transaction that is then rolled back, so nothing is written and nothing logged.
+
+    Raises the ApiError of the first call that fails, with ``call_index`` set to its place in
+    the plan (DryRun in a call's parameters is ignored: every call is a check here).
+    """
+    prepared: list[tuple[Action, Request]] = []
+    for index, (name, params) in enumerate(calls):
+        try:
+            act, raw, request_id, req = _prepare(ctx, name, params, check_only=True)
+            _dry_run(ctx, act, raw, request_id, req, log=False)
+            _refuse_read_only(ctx, act, request_id)
+        except ApiError as err:
+            err.call_index = index
+            raise
+        prepared.append((act, req))
+    try:
+        with ctx.repo.transaction() as tx:
+            for index, (act, req) in enumerate(prepared):
+                try:
+                    act.handler(ctx, req, tx)
+                except ApiError as err:
+                    err.request_id = ctx.ids.request_id()
+                    err.call_index = index
+                    raise
+            raise _Rollback
+    except _Rollback:
+        return
+
+
+def _prepare(
+    ctx: Context, name: str, params: Mapping[str, str], *, check_only: bool = False
+) -> tuple[Action, dict[str, str], str, Request]:
+    """The action, its parameters with the region filled in, a RequestId and the parsed request.
+
+    A bad parameter value is refused here with its RequestId (and an event, unless this is
+    a check).
+    """
+    act = lookup(name)
+    raw = dict(params)
+    if check_only:
+        raw.pop("DryRun", None)
+    if not raw.get("RegionId") and any(p.name == "RegionId" for p in act.params):
+        raw["RegionId"] = ctx.region_id
+    request_id = ctx.ids.request_id()
+    try:
+        req = Request(name, act.params, raw)
+    except UnknownParameter:
+        raise
+    except ApiError as err:
+        err.request_id = request_id
+        if not check_only:
+            _record_failure(ctx, act, raw, err, request_id)
+        raise
+    return act, raw, request_id, req
+
+
+def _dry_run(ctx: Context, act: Action, raw: Mapping[str, str], request_id: str, req: Request,
+             *, log: bool = True) -> bool:
+    try:
+        return req.bool("DryRun")
+    except ApiError as err:
+        err.request_id = request_id
+        if log:
+            _record_failure(ctx, act, raw, err, request_id)
+        raise
+
+
+def _refuse_read_only(ctx: Context, act: Action, request_id: str) -> None:
+    """The one read-only refusal: a mutating action under a read-only profile or --read-only."""
+    if act.mutating and ctx.is_read_only:
+        refused = read_only_refused(ctx.profile.name, act.name)
+        refused.request_id = request_id
+        raise refused
+
+
 def _event(
     ctx: Context,
     act: Action,
@@ -87,11 +156,16 @@ def _event(
 ) -> Event:
     resource_ids = {v for k, v in raw.items() if k in ("ImageId", "InstanceId", "SnapshotId")}
     if body:
-        for key in ("ImageId", "DiskId", "SnapshotId", "TaskId", "InstanceId"):
+        for key in ("ImageId", "DiskId", "SnapshotId", "TaskId", "InstanceId", "PurchaseIds"):
             value = body.get(key)
             if isinstance(value, str) and value:
                 resource_ids.add(value)
-    return make_event(ctx, act.name, raw, code, request_id, resource_ids)
+            elif isinstance(value, list):
+                resource_ids.update(v for v in value if isinstance(v, str) and v)
+    params = dict(raw)
+    if body:
+        params.update((key, str(body[key])) for key in act.logged if key in body)
+    return make_event(ctx, act.name, params, code, request_id, resource_ids)
 
 
 def make_event(

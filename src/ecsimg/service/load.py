@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,33 +17,27 @@ import orjson
 
 from ecsimg.domain import models as m
 from ecsimg.domain.clock import iso, parse_iso
-from ecsimg.domain.errors import ApiError
 from ecsimg.domain.ids import is_account_id
 from ecsimg.service.context import Context
 from ecsimg.service.images import pace
 from ecsimg.service.load_fields import Fields, LoadError, type_name
+from ecsimg.service.params import Param, Request
+from ecsimg.service.registry import action
 from ecsimg.store import tables
 from ecsimg.store.repository import Transaction
 
-__all__ = ["LoadError", "LoadResult", "load_files", "load_images", "parse_response", "read_file"]
+__all__ = ["LOAD_ACTION", "LoadError", "load_params", "parse_response", "read_file",
+           "read_files"]
 
-LOAD_ACTION = "LoadImages"
-"""The action name the audit log records for a load."""
+LOAD_ACTION = "ecsimg:LoadImages"
+"""``ecsimg load`` as an action of the service (ecsimg's own, not an ECS API action)."""
+MAX_FILES_TEXT = 4096
 MAX_FILE_BYTES = 1 << 30
 MAX_IMAGE_SIZE_GIB = 1 << 20
 OWNER_ALIASES = ("system", "self", "others", "marketplace")
 _IMAGE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}\Z")
 _CUSTOM_IMAGE_ID = re.compile(r"m-[a-z0-9]{8,40}\Z")
 _PAID_PLATFORMS = (("red hat", "rhel"), ("rhel", "rhel"), ("suse", "suse"), ("sles", "suse"))
-
-
-@dataclass(frozen=True)
-class LoadResult:
-    """What a load did: images new to the catalogue and images it replaced."""
-
-    added: int
-    updated: int
-    files: int
 
 
 def read_file(path: Path) -> Any:
@@ -195,29 +188,33 @@ def _license_os(os_type: str, platform: str) -> str:
     return next((paid for marker, paid in _PAID_PLATFORMS if marker in lowered), "")
 
 
-def load_files(ctx: Context, paths: Sequence[Path]) -> LoadResult:
-    """Load every file or none: all are read and checked before the one write."""
-    documents = [(str(path), read_file(path)) for path in paths]
-    return load_images(ctx, documents)
+def read_files(paths: Sequence[Path]) -> list[tuple[str, Any]]:
+    """(file name, parsed JSON) of every file, each read and checked before anything is loaded."""
+    return [(str(path), read_file(path)) for path in paths]
 
 
-def load_images(ctx: Context, documents: Sequence[tuple[str, Any]]) -> LoadResult:
-    """Add or replace the images of parsed responses in one transaction, with one Event."""
-    if ctx.is_read_only:
-        raise ApiError("Forbidden.ReadOnly", f"Profile '{ctx.profile.name}' is read-only: "
-                       "loading images would change the catalogue.", 403)
+def load_params(documents: Sequence[tuple[str, Any]]) -> dict[str, str]:
+    """The parameters of a load of ``documents``: the files' names, for the activity log."""
+    return {"Files": ", ".join(source for source, _ in documents)[:MAX_FILES_TEXT]}
+
+
+@action(LOAD_ACTION, Param("Files"), mutating=True, logged=("Added", "Updated"))
+def load_images(ctx: Context, req: Request, tx: Transaction) -> dict[str, Any]:
+    """Add or replace the images of parsed DescribeImages responses: all of them or none.
+
+    The payload is the list of (file name, parsed JSON) that ``read_files`` returns.
+    """
+    documents: Sequence[tuple[str, Any]] = req.payload or ()
     added = updated = 0
-    with ctx.repo.transaction() as tx:
-        batch: dict[str, tuple[str, m.Image]] = {}
-        for source, data in documents:
-            for image in parse_response(data, source, ctx, tx):
-                batch[image.key] = (source, image)
-        merged = [_merge(tx, source, image) for source, image in batch.values()]
-        for image, existed in merged:
-            tx.put(tables.IMAGES, image)
-            added, updated = (added, updated + 1) if existed else (added + 1, updated)
-        tx.put(tables.EVENTS, _event(ctx, [s for s, _ in documents], added, updated))
-    return LoadResult(added, updated, len(documents))
+    batch: dict[str, tuple[str, m.Image]] = {}
+    for source, data in documents:
+        for image in parse_response(data, source, ctx, tx):
+            batch[image.key] = (source, image)
+    merged = [_merge(tx, source, image) for source, image in batch.values()]
+    for image, existed in merged:
+        tx.put(tables.IMAGES, image)
+        added, updated = (added, updated + 1) if existed else (added + 1, updated)
+    return {"Added": added, "Updated": updated, "Files": len(documents)}
 
 
 def _merge(tx: Transaction, source: str, image: m.Image) -> tuple[m.Image, bool]:
@@ -232,18 +229,3 @@ def _merge(tx: Transaction, source: str, image: m.Image) -> tuple[m.Image, bool]
     known = {s.account_id for s in existing.shares}
     shares = existing.shares + tuple(s for s in image.shares if s.account_id not in known)
     return dataclasses.replace(image, shares=shares), True
-
-
-def _event(ctx: Context, sources: list[str], added: int, updated: int) -> m.Event:
-    request_id = ctx.ids.request_id()
-    files = ", ".join(sources)
-    return m.Event(
-        event_id=f"{ctx.now():017.6f}-{request_id}",
-        time=iso(ctx.now()),
-        profile=ctx.profile.name,
-        account_id=ctx.account_id,
-        action=LOAD_ACTION,
-        params={"Files": files[:4096], "Added": str(added), "Updated": str(updated)},
-        code="Success",
-        request_id=request_id,
-    )

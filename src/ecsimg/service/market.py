@@ -15,10 +15,10 @@ from ecsimg.domain.errors import (
 )
 from ecsimg.domain.models import Image, MarketplaceProduct, Purchase
 from ecsimg.service.context import Context
-from ecsimg.service.core import make_event
 from ecsimg.service.images import find_visible
 from ecsimg.service.params import Param, Request
 from ecsimg.service.regions import known_region
+from ecsimg.service.registry import action
 from ecsimg.store import tables
 from ecsimg.store.repository import Transaction, View
 
@@ -107,45 +107,30 @@ def buy_with_instance(ctx: Context, tx: Transaction, image: Image, instance_id: 
 
 # -- ecsimg market buy --------------------------------------------------------------------------
 
-BUY_ACTION = "MarketBuy"
-"""The action name a purchase is recorded under in the activity log."""
+BUY_ACTION = "ecsimg:MarketBuy"
+"""``ecsimg market buy`` as an action of the service (ecsimg's own, not an ECS API action)."""
 MAX_BUY_AMOUNT = 100
-BUY_PARAMS = (Param("ImageId"), Param("RegionId"), Param("Amount", int))
 
 
-def buy(ctx: Context, image_id: str, region_id: str = "", amount: int | str = 1) -> dict[str, Any]:
-    """Buy ``amount`` uses of the image's marketplace product in a region (Rule 114).
+@action(BUY_ACTION, Param("ImageId"), Param("Amount", int), mutating=True)
+def buy(ctx: Context, req: Request, tx: Transaction) -> dict[str, Any]:
+    """Buy uses of a marketplace image's product in a region (Rule 114).
 
     One purchase covers one instance, so n launches need n purchases, free products included.
     """
-    region_id = region_id or ctx.region_id
-    params = {"ImageId": str(image_id), "RegionId": region_id, "Amount": str(amount)}
-    request_id = ctx.ids.request_id()
-    if ctx.is_read_only:
-        raise ApiError("Forbidden.ReadOnly", f"Profile '{ctx.profile.name}' is read-only: "
-                       "market buy would change the catalogue.", 403)
-    try:
-        # The same parameter checks as an API action: text limits, valid UTF-8, integers.
-        req = Request(BUY_ACTION, BUY_PARAMS, params)
-        with ctx.repo.transaction() as tx:
-            product = _buyable_product(tx, ctx.account_id, str(image_id), region_id)
-            count = _buy_amount(req)
-            purchased_time = iso(ctx.now())
-            purchase_ids = []
-            for _ in range(count):
-                purchase = Purchase(ctx.ids.resource(PURCHASE_ID_PREFIX), ctx.account_id,
-                                    product.product_code, region_id, purchased_time)
-                tx.put(tables.PURCHASES, purchase)
-                purchase_ids.append(purchase.purchase_id)
-            tx.put(tables.EVENTS, make_event(ctx, BUY_ACTION, params, "Success", request_id,
-                                             (str(image_id), *purchase_ids)))
-    except ApiError as err:
-        with ctx.repo.transaction() as tx:
-            tx.put(tables.EVENTS, make_event(ctx, BUY_ACTION, params, err.code, request_id,
-                                             (str(image_id),)))
-        raise
-    return {"RequestId": request_id, "ProductCode": product.product_code,
-            "RegionId": region_id, "PurchaseIds": purchase_ids}
+    region_id = req.str("RegionId", ctx.region_id)
+    image_id = req.str("ImageId")
+    product = _buyable_product(tx, ctx.account_id, image_id, region_id)
+    count = _buy_amount(req)
+    purchased_time = iso(ctx.now())
+    purchase_ids = []
+    for _ in range(count):
+        purchase = Purchase(ctx.ids.resource(PURCHASE_ID_PREFIX), ctx.account_id,
+                            product.product_code, region_id, purchased_time)
+        tx.put(tables.PURCHASES, purchase)
+        purchase_ids.append(purchase.purchase_id)
+    return {"ProductCode": product.product_code, "RegionId": region_id,
+            "PurchaseIds": purchase_ids}
 
 
 def _buy_amount(req: Request) -> int:

@@ -69,6 +69,9 @@ def match(spec: tuple[Param, ...], name: str) -> Param | None:
 class Request:
     """Typed access to an action's flat string parameters; bad values raise ApiError."""
 
+    payload: Any = None
+    """Structured input beside the parameters (the parsed files of a load), else None."""
+
     def __init__(
         self,
         action: builtins.str,

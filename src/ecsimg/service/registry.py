@@ -21,20 +21,35 @@ class Action:
     mutating: bool
     handler: Handler
     summary: str
+    logged: tuple[str, ...] = ()
+    """Fields of the response that its event records beside the parameters."""
 
 
 ACTIONS: dict[str, Action] = {}
+"""The ECS API actions: what ``ecsimg api`` offers and lists."""
+OWN_ACTIONS: dict[str, Action] = {}
+"""ecsimg's own writes (``market buy``, ``load``), through the same door as the API actions.
+
+Their names start with ``ecsimg:``, which no ECS action name can hold, and ``ecsimg api``
+neither lists nor runs them: they are reached through their own commands.
+"""
+OWN_PREFIX = "ecsimg:"
 
 
 def action(
-    name: str, *params: Param, mutating: bool = False, summary: str = ""
+    name: str, *params: Param, mutating: bool = False, summary: str = "",
+    logged: tuple[str, ...] = (),
 ) -> Callable[[Handler], Handler]:
-    """Register ``handler`` as action ``name``; RegionId, DryRun and owner params are implied."""
+    """Register ``handler`` as action ``name``; RegionId, DryRun and owner params are implied.
+
+    A name starting with ``ecsimg:`` registers one of ecsimg's own actions (OWN_ACTIONS).
+    """
 
     def register(handler: Handler) -> Handler:
         spec = (*COMMON, Param("DryRun", bool), *params)
         doc = summary or (handler.__doc__ or "").strip().splitlines()[0]
-        ACTIONS[name] = Action(name, spec, mutating, handler, doc)
+        table = OWN_ACTIONS if name.startswith(OWN_PREFIX) else ACTIONS
+        table[name] = Action(name, spec, mutating, handler, doc, logged)
         return handler
 
     return register

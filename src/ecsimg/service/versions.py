@@ -43,8 +43,8 @@ def changed_fields(before: Fingerprint | None, after: Fingerprint | None) -> lis
                                                               strict=True) if old != new]
 
 
-def changes(ctx: Context, recorded: Mapping[str, Fingerprint | None]) -> dict[str, list[str]]:
-    """The images of ``recorded`` whose stored record differs now, with what differs."""
-    now = read(ctx, list(recorded))
+def changes(recorded: Mapping[str, Fingerprint | None],
+            now: Mapping[str, Fingerprint | None]) -> dict[str, list[str]]:
+    """The images of ``recorded`` whose fingerprint differs in ``now``, with what differs."""
     found = {key: changed_fields(before, now[key]) for key, before in recorded.items()}
     return {key: fields for key, fields in found.items() if fields}

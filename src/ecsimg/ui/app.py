@@ -10,7 +10,7 @@ from textual.worker import Worker, WorkerState
 
 from ecsimg.config import DEFAULT_KEYS, ConfigError, Settings, load_settings
 from ecsimg.domain.errors import ApiError, CatalogueError
-from ecsimg.service.context import Context
+from ecsimg.service.backend import Backend
 from ecsimg.ui.keys import keymap
 from ecsimg.ui.palette import EcsImgCommands
 from ecsimg.ui.screens.help import HelpScreen
@@ -30,15 +30,15 @@ class EcsImgApp(App[int]):
                 priority=True, id="command_palette"),
     ]
 
-    def __init__(self, ctx: Context, settings: Settings) -> None:
+    def __init__(self, backend: Backend, settings: Settings) -> None:
         super().__init__()
-        self.ctx = ctx
+        self.backend = backend
         self.settings = settings
 
     def on_mount(self) -> None:
         self.theme = self.settings.theme
         self.set_keymap(keymap(self.settings))
-        self.push_screen(MainScreen(self.ctx, self.settings))
+        self.push_screen(MainScreen(self.backend, self.settings))
 
     @property
     def main_screen(self) -> MainScreen:
@@ -46,7 +46,7 @@ class EcsImgApp(App[int]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.settings, self.main_screen.ctx.is_read_only))
+            self.push_screen(HelpScreen(self.settings, self.main_screen.backend.session.read_only))
 
     def report(self, error: BaseException) -> None:
         """The error funnel: API and catalogue errors become notifications, never a crash."""
@@ -63,12 +63,12 @@ class EcsImgApp(App[int]):
             self.report(event.worker.error)
 
 
-def make_app(ctx: Context, settings: Settings | None = None) -> EcsImgApp:
-    """The app for ``ctx``; settings default to the user's config file."""
-    return EcsImgApp(ctx, settings if settings is not None else load_settings())
+def make_app(backend: Backend, settings: Settings | None = None) -> EcsImgApp:
+    """The app on ``backend``; settings default to the user's config file."""
+    return EcsImgApp(backend, settings if settings is not None else load_settings())
 
 
-def run_tui(ctx: Context) -> int:
+def run_tui(backend: Backend) -> int:
     """Run the TUI until the user quits; the exit status for the CLI."""
     try:
         settings = load_settings()
@@ -77,5 +77,5 @@ def run_tui(ctx: Context) -> int:
 
         print(f"ecsimg: {err}", file=sys.stderr)
         return 2
-    result = make_app(ctx, settings).run()
+    result = make_app(backend, settings).run()
     return result if isinstance(result, int) else 0

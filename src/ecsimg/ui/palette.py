@@ -10,7 +10,6 @@ from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
-from ecsimg.service import browse
 from ecsimg.ui.keys import KEY_ACTIONS, display_keys
 from ecsimg.ui.text import sanitize
 
@@ -42,7 +41,7 @@ class EcsImgCommands(Provider):
         main = self._main()
         if main is None:
             return []
-        read_only = main.ctx.is_read_only
+        read_only = main.backend.session.read_only
         commands: list[tuple[str, Callable[[], object], str, str]] = []
         for key_action in KEY_ACTIONS:
             if key_action.action_id == "command_palette":
@@ -53,12 +52,13 @@ class EcsImgCommands(Provider):
             keys = display_keys(main.settings.keys_for(key_action.action_id))
             commands.append((label, partial(main.run_key_action, key_action.action_id), "",
                              keys))
-        for region_id, name in browse.region_ids(main.ctx):
+        for region_id, name in main.backend.regions():
             commands.append((f"Region {region_id} {name}", partial(main.switch_region, region_id),
                              "switch region", ""))
-        for profile, account_name in browse.profiles(main.ctx):
+        for info in main.backend.profiles():
+            profile = info.profile
             suffix = " read-only" if profile.read_only else ""
-            commands.append((f"Profile {profile.name} ({sanitize(account_name)}){suffix}",
+            commands.append((f"Profile {profile.name} ({sanitize(info.account_name)}){suffix}",
                              partial(main.switch_profile, profile.name), "switch profile", ""))
         return commands
 

@@ -16,15 +16,15 @@ from typing import Any
 from textual.screen import ModalScreen
 
 from ecsimg.config import Settings
+from ecsimg.service.backend import Backend
 from ecsimg.service.browse import ImageRow
-from ecsimg.service.context import Context
 
 
 @dataclass(frozen=True)
 class DialogRequest:
     """What a dialog works on: the caller, the current image and the marked ones."""
 
-    ctx: Context
+    backend: Backend
     settings: Settings
     current: ImageRow | None
     marked: tuple[ImageRow, ...]

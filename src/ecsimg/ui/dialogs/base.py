@@ -22,11 +22,10 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Button, Checkbox, Input, RadioSet, Select, SelectionList, Static
 
-from ecsimg import service
-from ecsimg.domain.errors import ApiError, DryRunOperation
+from ecsimg.domain.errors import ApiError
 from ecsimg.service import versions
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest
-from ecsimg.ui.dialogs.forms import DRY_RUN, ApiCall, FormProblem, error_text
+from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, error_text
 from ecsimg.ui.text import safe
 
 FIELD_CHANGES = (Input.Changed, Select.Changed, Checkbox.Changed, RadioSet.Changed,
@@ -102,7 +101,7 @@ class Dialog(ModalScreen[DialogOutcome | None]):
     def __init__(self, request: DialogRequest) -> None:
         super().__init__(classes="dialog")
         self.request = request
-        self.ctx = request.ctx
+        self.backend = request.backend
         self._generation = 0
         self._calls: list[ApiCall] = []
         self._valid = False
@@ -148,14 +147,6 @@ class Dialog(ModalScreen[DialogOutcome | None]):
         """An extra condition for Apply beyond a passing DryRun (a typed confirmation)."""
         return True
 
-    def earlier_calls_fix(self, calls: Sequence[ApiCall], index: int, err: ApiError) -> bool:
-        """Whether ``err`` of call ``index`` goes away once the calls before it ran.
-
-        Each DryRun sees today's catalogue, not the one the earlier calls leave behind; a
-        dialog that checks the combined effect itself says which errors that explains.
-        """
-        return False
-
     def call_note(self, calls: Sequence[ApiCall]) -> str:
         """A line above the command lines (e.g. why there are several calls)."""
         return ""
@@ -185,8 +176,8 @@ class Dialog(ModalScreen[DialogOutcome | None]):
         yield from ()
 
     def on_mount(self) -> None:
-        if self.MUTATING and self.ctx.is_read_only:
-            self.app.notify(f"Profile '{self.ctx.profile.name}' is read-only: "
+        if self.MUTATING and self.backend.session.read_only:
+            self.app.notify(f"Profile '{self.backend.session.profile_name}' is read-only: "
                             f"{self.TITLE.lower()} is disabled.", severity="warning")
             self.dismiss(None)
             return
@@ -276,17 +267,13 @@ class Dialog(ModalScreen[DialogOutcome | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dialog-validate")
     def _validate(self, generation: int, calls: list[ApiCall]) -> None:
-        for index, call in enumerate(calls):
-            try:
-                service.call(self.ctx, call.action, {**call.params, **DRY_RUN})
-            except DryRunOperation:
-                continue
-            except ApiError as err:
-                if self.earlier_calls_fix(calls, index, err):
-                    continue
-                self.post_message(self.Validated(generation, err, index))
-                return
-            # A read action ignores DryRun and simply answers: that is a pass too.
+        # Checked together: each call sees what the calls before it would leave behind.
+        try:
+            self.backend.check([(call.action, call.params) for call in calls])
+        except ApiError as err:
+            index = err.call_index if err.call_index is not None else 0
+            self.post_message(self.Validated(generation, err, index))
+            return
         self.post_message(self.Validated(generation, None, -1))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dialog-validate")
@@ -366,19 +353,20 @@ class Dialog(ModalScreen[DialogOutcome | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dialog-apply")
     def _apply(self, calls: list[ApiCall]) -> None:
-        changed = versions.changes(self.ctx, self._guarded(calls))
+        guarded = self._guarded(calls)
+        changed = versions.changes(guarded, self.backend.fingerprints(list(guarded)))
         if changed:
             self.post_message(self.Refused(changed))
             return
         responses: list[dict[str, Any]] = []
         for call in calls:
             try:
-                responses.append(service.call(self.ctx, call.action, call.params))
+                responses.append(self.backend.call(call.action, call.params))
             except ApiError as err:
                 if responses:
                     # The calls that ran changed the images: they are this dialog's own
                     # change, not another session's, for the next Apply.
-                    self._recorded = versions.read(self.ctx, list(self._recorded))
+                    self._recorded = self.backend.fingerprints(list(self._recorded))
                 self.post_message(self.Applied(responses, err))
                 return
         self.post_message(self.Applied(responses, None))
@@ -452,4 +440,4 @@ class Dialog(ModalScreen[DialogOutcome | None]):
     def region_id(self) -> str:
         """The region the dialog works in: the current image's, else the profile's."""
         current = self.request.current
-        return current.region_id if current is not None else self.ctx.region_id
+        return current.region_id if current is not None else self.backend.session.region_id

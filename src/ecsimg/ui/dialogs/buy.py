@@ -10,9 +10,9 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
 from ecsimg.domain.errors import ApiError
-from ecsimg.service import market
 from ecsimg.service.browse import ImageRow
 from ecsimg.service.command_line import market_buy_command
+from ecsimg.service.market import BUY_ACTION
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.dialogs.forms import field_row
@@ -24,7 +24,7 @@ class BuyDialog(Dialog):
 
     TITLE = "Buy marketplace image"
     APPLY_LABEL = "Buy"
-    CHECKS = False  # buying is no API action: there is no DryRun to check with
+    CHECKS = False  # the amount is checked when buying: the form has nothing else to check
 
     def __init__(self, request: DialogRequest, image_id: str, region_id: str,
                  product_name: str = "") -> None:
@@ -60,7 +60,9 @@ class BuyDialog(Dialog):
     @work(thread=True, exclusive=True, exit_on_error=False, group="dialog-apply")
     def _buy(self, amount: str) -> None:
         try:
-            body = market.buy(self.ctx, self.image_id, self.buy_region_id, amount)
+            body = self.backend.call(BUY_ACTION, {"ImageId": self.image_id,
+                                                  "RegionId": self.buy_region_id,
+                                                  "Amount": amount})
         except ApiError as err:
             self.post_message(self.Applied([], err))
             return

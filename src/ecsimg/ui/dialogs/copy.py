@@ -7,7 +7,6 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Select
 
-from ecsimg import service
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row, non_empty
@@ -33,7 +32,7 @@ class CopyDialog(Dialog):
                                           id="copy-kms"))
 
     def fetch(self) -> list[tuple[str, str]]:
-        body = service.call(self.ctx, "DescribeRegions", {})
+        body = self.backend.call("DescribeRegions", {})
         return [(r["RegionId"], r.get("LocalName", "")) for r in body["Regions"]["Region"]]
 
     def show_fetched(self, data: Any) -> None:

@@ -15,8 +15,6 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select, Static
 
 from ecsimg.domain import models as m
-from ecsimg.domain.errors import ApiError
-from ecsimg.domain.validation import MAX_TAGS
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row, parse_tags, tag_params
@@ -36,7 +34,6 @@ class TagDiff:
 
     set_tags: tuple[tuple[str, str], ...]
     removed_keys: tuple[str, ...]
-    count_after: int
 
     def calls(self, region_id: str, image_id: str) -> list[ApiCall]:
         """UntagResources first, so a full image has room for the tags set after it."""
@@ -67,7 +64,6 @@ def tag_diff(current: tuple[m.Tag, ...], wanted: list[tuple[str, str]]) -> TagDi
     return TagDiff(
         set_tags=tuple(set_tags),
         removed_keys=tuple(tag.key for key, tag in shown.items() if key not in wanted_keys),
-        count_after=len(wanted_keys),
     )
 
 
@@ -121,11 +117,6 @@ class EditDialog(Dialog):
         calls = [ApiCall("ModifyImageAttribute", params)] if len(params) > 2 else []
         diff = tag_diff(image.tags, parse_tags(self.query_one("#edit-tags", Input).value))
         self._show_tag_diff(diff)
-        if diff.count_after > MAX_TAGS:
-            # The calls are checked one by one against today's tags, so the total is checked
-            # here with the service's limit and code.
-            raise ApiError("QuotaExceed.Tags", f"An image holds at most {MAX_TAGS} tags "
-                           f"({diff.count_after} after this change).", 403)
         return calls + diff.calls(image.region_id, image.image_id)
 
     def _show_tag_diff(self, diff: TagDiff) -> None:
@@ -139,12 +130,6 @@ class EditDialog(Dialog):
         widget = self.query_one("#edit-tags-diff", Static)
         widget.update(text)
         widget.display = bool(text.plain)
-
-    def earlier_calls_fix(self, calls: Sequence[ApiCall], index: int, err: ApiError) -> bool:
-        # The tag count after the change is checked in planned_calls; the DryRun of
-        # TagResources still counts the tags UntagResources is about to remove.
-        return err.code == "QuotaExceed.Tags" and any(
-            call.action == "UntagResources" for call in calls[:index])
 
     def call_note(self, calls: Sequence[ApiCall]) -> str:
         if len(calls) > 1:

@@ -10,9 +10,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Button, Input, Select, Static
 
-from ecsimg import service
 from ecsimg.domain.fees import FeePreview
-from ecsimg.service.price import UNIT_HOURS, holding_costs, preview_image_fees
+from ecsimg.service.price import UNIT_HOURS
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.dialogs.buy import BuyDialog
@@ -81,10 +80,9 @@ class FeePreviewDialog(Dialog):
             yield Button(f"Buy one use in {current.region_id}", id="fee-buy")
 
     def fetch(self) -> FeeData:
-        body = service.call(self.ctx, "DescribeInstanceTypes", {})
+        body = self.backend.call("DescribeInstanceTypes", {})
         types = body["InstanceTypes"]["InstanceType"]
-        with self.ctx.repo.read() as view:
-            holding = holding_costs(self.ctx, view)
+        holding = self.backend.holding_costs()
         return FeeData(
             [(t["InstanceTypeId"], f"{t['InstanceTypeId']}  {t.get('CpuCoreCount', '')} vCPU "
               f"{t.get('MemorySize', '')} GiB {t.get('CpuArchitecture', '')}") for t in types],
@@ -121,13 +119,12 @@ class FeePreviewDialog(Dialog):
     def compute(self, calls: list[ApiCall]) -> FeeResult:
         params = calls[0].params
         # DescribePrice checks every field with the service's rules before the preview runs.
-        body = service.call(self.ctx, "DescribePrice", params)
+        body = self.backend.call("DescribePrice", params)
         current = self.request.current
         assert current is not None
-        with self.ctx.repo.read() as view:
-            preview = preview_image_fees(
-                self.ctx, view, current.image, params["InstanceType"],
-                int(_int(params["Amount"])), int(_int(params["Period"])), params["PriceUnit"])
+        preview = self.backend.fee_preview(
+            current.image, params["InstanceType"], int(_int(params["Amount"])),
+            int(_int(params["Period"])), params["PriceUnit"])
         return FeeResult(preview, float(body["PriceInfo"]["Price"]["TradePrice"]))
 
     def show_computed(self, data: Any) -> None:

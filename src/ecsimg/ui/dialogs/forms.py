@@ -10,8 +10,8 @@ from rich.text import Text
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from ecsimg import service
 from ecsimg.domain.errors import ApiError
+from ecsimg.service.backend import Backend
 from ecsimg.service.command_line import api_command
 from ecsimg.ui.text import safe
 
@@ -75,13 +75,13 @@ def error_text(err: ApiError, prefix: str = "") -> Text:
     return text
 
 
-def describe_all(ctx: service.Context, action: str, params: dict[str, str],
+def describe_all(backend: Backend, action: str, params: dict[str, str],
                  list_key: str, item_key: str) -> list[dict[str, Any]]:
     """Every item of a paged Describe* action (PageSize 100), e.g. Instances.Instance[]."""
     items: list[dict[str, Any]] = []
     page = 1
     while True:
-        body = service.call(ctx, action, {**params, "PageSize": "100", "PageNumber": str(page)})
+        body = backend.call(action, {**params, "PageSize": "100", "PageNumber": str(page)})
         found = body.get(list_key, {}).get(item_key, [])
         items.extend(found)
         if len(found) < 100 or len(items) >= int(body.get("TotalCount", len(items))):

@@ -46,9 +46,9 @@ class NewImageDialog(Dialog):
     def fetch(self) -> dict[str, list[dict[str, Any]]]:
         region = {"RegionId": self.region_id}
         return {
-            "instances": describe_all(self.ctx, "DescribeInstances", region,
+            "instances": describe_all(self.backend, "DescribeInstances", region,
                                       "Instances", "Instance"),
-            "snapshots": describe_all(self.ctx, "DescribeSnapshots", region,
+            "snapshots": describe_all(self.backend, "DescribeSnapshots", region,
                                       "Snapshots", "Snapshot"),
         }
 

@@ -10,8 +10,6 @@ from textual.app import ComposeResult
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ecsimg import service
-from ecsimg.service import browse
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.text import cell, safe
@@ -50,7 +48,7 @@ class RegionPicker(_Picker):
     TITLE = "Switch region"
 
     def fetch(self) -> list[tuple[str, str]]:
-        body = service.call(self.ctx, "DescribeRegions", {})
+        body = self.backend.call("DescribeRegions", {})
         return [(r["RegionId"], r.get("LocalName", "")) for r in body["Regions"]["Region"]]
 
     def options(self, data: Any) -> list[Option]:
@@ -79,13 +77,14 @@ class ProfilePicker(_Picker):
     TITLE = "Switch profile"
 
     def fetch(self) -> list[tuple[str, str, str, str, bool]]:
-        return [(p.name, p.account_id, name, p.region_id, p.read_only)
-                for p, name in browse.profiles(self.ctx)]
+        return [(info.name, info.profile.account_id, info.account_name,
+                 info.profile.region_id, info.profile.read_only)
+                for info in self.backend.profiles()]
 
     def options(self, data: Any) -> list[Option]:
         found = []
         for name, account_id, account_name, region_id, read_only in data:
-            mark = "●" if name == self.ctx.profile.name else " "
+            mark = "●" if name == self.backend.session.profile_name else " "
             label = Text(f"{mark} ", end="")
             label.append_text(cell(name, 10))
             label.append(f" {account_id} ")
@@ -99,9 +98,9 @@ class ProfilePicker(_Picker):
     def show_fetched(self, data: Any) -> None:
         super().show_fetched(data)
         names = [row[0] for row in data]
-        if self.ctx.profile.name in names:
+        if self.backend.session.profile_name in names:
             options = self.query_one("#picker-options", OptionList)
-            options.highlighted = names.index(self.ctx.profile.name)
+            options.highlighted = names.index(self.backend.session.profile_name)
 
     def outcome_for(self, option_id: str) -> DialogOutcome:
         return DialogOutcome(message=f"Profile {option_id}", profile_name=option_id)
@@ -120,7 +119,7 @@ class ActivityLog(Dialog):
         yield Static("", id="activity-events")
 
     def fetch(self) -> list[Any]:
-        return browse.recent_events(self.ctx, EVENTS_SHOWN)
+        return self.backend.events(EVENTS_SHOWN)
 
     def show_fetched(self, data: Any) -> None:
         text = Text(end="")

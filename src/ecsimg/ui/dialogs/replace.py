@@ -10,7 +10,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Button, Input, Select, Static
 
-from ecsimg import service
 from ecsimg.domain.errors import ApiError, DryRunOperation
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
@@ -70,13 +69,13 @@ class ReplaceDialog(Dialog):
         current = self.request.current
         if current is None:
             return []
-        instances = describe_all(self.ctx, "DescribeInstances", {"RegionId": current.region_id},
+        instances = describe_all(self.backend, "DescribeInstances", {"RegionId": current.region_id},
                                  "Instances", "Instance")
         candidates = []
         for inst in instances:
             reason: ApiError | None = None
             try:
-                service.call(self.ctx, "ReplaceSystemDisk", {
+                self.backend.call("ReplaceSystemDisk", {
                     "RegionId": current.region_id, "InstanceId": inst["InstanceId"],
                     "ImageId": current.image_id, **DRY_RUN})
             except DryRunOperation:

@@ -10,9 +10,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
-from ecsimg.domain.errors import ApiError
-from ecsimg.service.images import SHARE_ACCOUNTS_LIMIT
-from ecsimg.service.images_share import ACCOUNTS_PER_CALL
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, describe_all, field_row, split_words
@@ -35,14 +32,15 @@ class ShareDiff:
     def count_after(self) -> int:
         return self.count_before + len(self.added) - len(self.removed)
 
-    def calls(self) -> list[ApiCall]:
-        """ModifyImageSharePermission calls of at most 10 adds and 10 removes each (Rule 46)."""
+    def calls(self, per_call: int) -> list[ApiCall]:
+        """ModifyImageSharePermission calls of at most ``per_call`` adds and as many removes
+        each (10, Rule 46)."""
         calls: list[ApiCall] = []
-        for start in range(0, max(len(self.added), len(self.removed)), ACCOUNTS_PER_CALL):
+        for start in range(0, max(len(self.added), len(self.removed)), per_call):
             params = {"RegionId": self.region_id, "ImageId": self.image_id}
-            for n, uid in enumerate(self.added[start:start + ACCOUNTS_PER_CALL], 1):
+            for n, uid in enumerate(self.added[start:start + per_call], 1):
                 params[f"AddAccount.{n}"] = uid
-            for n, uid in enumerate(self.removed[start:start + ACCOUNTS_PER_CALL], 1):
+            for n, uid in enumerate(self.removed[start:start + per_call], 1):
                 params[f"RemoveAccount.{n}"] = uid
             calls.append(ApiCall("ModifyImageSharePermission", params))
         return calls
@@ -73,6 +71,8 @@ class ShareDialog(Dialog):
         self.current_accounts: dict[str, list[dict[str, Any]]] = {}
         """Image key to its DescribeImageSharePermission accounts (AliyunId, SharedTime)."""
         self.diffs: list[ShareDiff] = []
+        self.limit = self.backend.limits.share_accounts_per_image
+        """Accounts an image can be shared with (Rule 52)."""
 
     def compose_form(self) -> ComposeResult:
         yield Static("", id="share-current", classes="dialog-section")
@@ -85,7 +85,7 @@ class ShareDialog(Dialog):
         accounts: dict[str, list[dict[str, Any]]] = {}
         for row in self.request.targets:
             accounts[row.key] = describe_all(
-                self.ctx, "DescribeImageSharePermission",
+                self.backend, "DescribeImageSharePermission",
                 {"RegionId": row.region_id, "ImageId": row.image_id}, "Accounts", "Account")
         return accounts
 
@@ -96,8 +96,8 @@ class ShareDialog(Dialog):
             accounts = self.current_accounts.get(row.key, [])
             text.append_text(safe(row.name, style="bold"))
             text.append(f"  {row.image_id}  ")
-            text.append(f"{len(accounts)}/{SHARE_ACCOUNTS_LIMIT} accounts\n",
-                        style="red" if len(accounts) >= SHARE_ACCOUNTS_LIMIT else "")
+            text.append(f"{len(accounts)}/{self.limit} accounts\n",
+                        style="red" if len(accounts) >= self.limit else "")
             for account in accounts:
                 text.append(f"  {account['AliyunId']}  shared {account['SharedTime']}\n",
                             style="dim")
@@ -119,14 +119,8 @@ class ShareDialog(Dialog):
             for row in targets
         ]
         self._show_diff()
-        for diff in self.diffs:
-            # Several calls are checked one by one against today's state, so the limit over
-            # all of them is checked here with the service's own limit and code.
-            if diff.added and diff.count_after > SHARE_ACCOUNTS_LIMIT:
-                raise ApiError("QuotaExceed.ShareImageUser", f"{diff.image_id}: an image can be "
-                               f"shared with at most {SHARE_ACCOUNTS_LIMIT} accounts "
-                               f"({diff.count_after} after this change).", 403)
-        return [call for diff in self.diffs for call in diff.calls()]
+        per_call = self.backend.limits.share_accounts_per_call
+        return [call for diff in self.diffs for call in diff.calls(per_call)]
 
     def _show_diff(self) -> None:
         text = Text("Change\n", style="bold", end="")
@@ -139,7 +133,7 @@ class ShareDialog(Dialog):
             for uid in diff.removed:
                 text.append(f"-{uid} ", style="red")
             if diff.added or diff.removed:
-                text.append(f"→ {diff.count_after}/{SHARE_ACCOUNTS_LIMIT}")
+                text.append(f"→ {diff.count_after}/{self.limit}")
             if diff.already_shared:
                 text.append(f"\n  already shared: {', '.join(diff.already_shared)}", style="dim")
             if diff.not_shared:
@@ -152,8 +146,9 @@ class ShareDialog(Dialog):
 
     def call_note(self, calls: Sequence[ApiCall]) -> str:
         if len(calls) > len(self.diffs):
-            return (f"The API processes only the first {ACCOUNTS_PER_CALL} AddAccount.N and "
-                    f"{ACCOUNTS_PER_CALL} RemoveAccount.N per call: {len(calls)} calls.")
+            per_call = self.backend.limits.share_accounts_per_call
+            return (f"The API processes only the first {per_call} AddAccount.N and "
+                    f"{per_call} RemoveAccount.N per call: {len(calls)} calls.")
         return ""
 
     def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
-from ecsimg.service.context import Context
+from ecsimg.service.backend import Buckets
 from ecsimg.service.images_create import PLATFORMS
 from ecsimg.service.images_transfer import EXPORT_FORMATS, IMPORT_FORMATS, LICENSE_TYPES
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
@@ -18,20 +17,6 @@ from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row, non_empty
 from ecsimg.ui.text import sanitize
 
 AUTO_FORMAT = "detect from the file"
-MAX_OBJECTS = 500
-"""Objects listed per bucket; a bucket with more is typed in by name."""
-
-
-def buckets(ctx: Context, region_id: str) -> dict[str, list[str]]:
-    """Bucket name to its object names: the folders ``<oss_root>/<region>/<bucket>/``."""
-    root = ctx.oss_root / region_id
-    found: dict[str, list[str]] = {}
-    if not root.is_dir():
-        return found
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        objects = sorted(str(f.relative_to(folder)) for f in folder.rglob("*") if f.is_file())
-        found[folder.name] = objects[:MAX_OBJECTS]
-    return found
 
 
 def _options(values: list[str] | tuple[str, ...]) -> list[tuple[Text, str]]:
@@ -49,6 +34,8 @@ class ImportDialog(Dialog):
 
     TITLE = "Import image from OSS"
     APPLY_LABEL = "Import"
+    buckets_where = ""
+    """Where the buckets are, for the hint when none is picked."""
 
     def __init__(self, request: DialogRequest) -> None:
         super().__init__(request)
@@ -70,11 +57,13 @@ class ImportDialog(Dialog):
                                                allow_blank=False, id="import-license"))
         yield field_row("Name", Input(placeholder="ImageName", id="import-name"))
 
-    def fetch(self) -> dict[str, list[str]]:
-        return buckets(self.ctx, self.region_id)
+    def fetch(self) -> Buckets:
+        return self.backend.buckets(self.region_id)
 
     def show_fetched(self, data: Any) -> None:
-        self.objects = data
+        assert isinstance(data, Buckets)
+        self.buckets_where = data.where
+        self.objects = data.objects
         self.query_one("#import-bucket", Select).set_options(_options(list(self.objects)))
 
     def on_select_changed(self, event: Select.Changed) -> None:
@@ -88,7 +77,7 @@ class ImportDialog(Dialog):
         obj = _picked(self.query_one("#import-object", Select))
         if not bucket or not obj:
             raise FormProblem(f"Pick a bucket and an object (folders under "
-                              f"{self.ctx.oss_root / self.region_id}).")
+                              f"{self.buckets_where}).")
         params = {"RegionId": self.region_id,
                   "DiskDeviceMapping.1.OSSBucket": bucket,
                   "DiskDeviceMapping.1.OSSObject": obj}
@@ -114,6 +103,8 @@ class ExportDialog(Dialog):
 
     TITLE = "Export image to OSS"
     APPLY_LABEL = "Export"
+    buckets_where = ""
+    """Where the buckets are, for the hint when none is picked."""
 
     def compose_form(self) -> ComposeResult:
         yield field_row("Bucket", Select[str]([], prompt="bucket", id="export-bucket"))
@@ -122,11 +113,13 @@ class ExportDialog(Dialog):
         yield field_row("Format", Select[str](_options(EXPORT_FORMATS), value="raw",
                                               allow_blank=False, id="export-format"))
 
-    def fetch(self) -> dict[str, list[str]]:
-        return buckets(self.ctx, self.region_id)
+    def fetch(self) -> Buckets:
+        return self.backend.buckets(self.region_id)
 
     def show_fetched(self, data: Any) -> None:
-        self.query_one("#export-bucket", Select).set_options(_options(list(data)))
+        assert isinstance(data, Buckets)
+        self.buckets_where = data.where
+        self.query_one("#export-bucket", Select).set_options(_options(list(data.objects)))
 
     def planned_calls(self) -> list[ApiCall]:
         current = self.request.current
@@ -135,7 +128,7 @@ class ExportDialog(Dialog):
         bucket = _picked(self.query_one("#export-bucket", Select))
         if not bucket:
             raise FormProblem(f"Pick a bucket (folders under "
-                              f"{Path(self.ctx.oss_root) / self.region_id}).")
+                              f"{self.buckets_where}).")
         params = {"RegionId": current.region_id, "ImageId": current.image_id,
                   "OSSBucket": bucket}
         params.update(non_empty(

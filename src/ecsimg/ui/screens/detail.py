@@ -14,9 +14,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from ecsimg.service import browse
+from ecsimg.service.backend import Backend
 from ecsimg.service.browse import ImageDetails, ImageRow
-from ecsimg.service.context import Context
 from ecsimg.ui.widgets.details import details_text, fees_text
 
 
@@ -33,9 +32,9 @@ class DetailScreen(Screen[None]):
             super().__init__()
             self.loaded = loaded
 
-    def __init__(self, ctx: Context, row: ImageRow) -> None:
+    def __init__(self, backend: Backend, row: ImageRow) -> None:
         super().__init__()
-        self._ctx = ctx
+        self._backend = backend
         self.row = row
 
     def compose(self) -> ComposeResult:
@@ -44,11 +43,11 @@ class DetailScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.load(self._ctx, self.row)
+        self.load(self._backend, self.row)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def load(self, ctx: Context, row: ImageRow) -> None:
-        loaded = browse.details(ctx, row, full=True)
+    def load(self, backend: Backend, row: ImageRow) -> None:
+        loaded = backend.details(row, full=True)
         if not get_current_worker().is_cancelled:
             self.post_message(self.DetailsLoaded(loaded))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import ClassVar
 
 from rich.text import Text
@@ -18,8 +17,8 @@ from textual.worker import get_current_worker
 from ecsimg.config import DEFAULT_KEYS, Settings
 from ecsimg.domain.filtering import KINDS, Query, parse_filter
 from ecsimg.service import browse
-from ecsimg.service.browse import Browse, ImageDetails, ImageRow, SnapshotSizes
-from ecsimg.service.context import Context
+from ecsimg.service.backend import Backend, UnknownProfile
+from ecsimg.service.browse import Browse, ImageDetails, ImageRow
 from ecsimg.service.row_filter import RowFilter
 from ecsimg.ui import dialogs
 from ecsimg.ui.keys import BY_ID, KEY_ACTIONS, MUTATING_DIALOGS
@@ -72,15 +71,13 @@ class MainScreen(Screen[None]):
             super().__init__()
             self.loaded = loaded
 
-    def __init__(self, ctx: Context, settings: Settings) -> None:
+    def __init__(self, backend: Backend, settings: Settings) -> None:
         super().__init__()
-        self.ctx = ctx
+        self.backend = backend
         self.settings = settings
         self.loaded: Browse | None = None
         self._filter = RowFilter([], ())
         """The loaded rows in the list's sort order, so a filter keystroke need not sort."""
-        self._sizes = self._new_sizes()
-        """Snapshot sizes read so far; a reload reads only new snapshots."""
         self.kind = "all"
         self.query_: Query = Query()
         self._focus_after_load: str | None = None
@@ -94,7 +91,8 @@ class MainScreen(Screen[None]):
             yield Input(placeholder=FILTER_HINT, id="filter", compact=True)
             yield Static("", id="filter-status")
         with Horizontal(id="body"):
-            yield ImageList(self.ctx.clock, self.settings.progress_refresh_seconds, id="images")
+            yield ImageList(self.backend.now, self.settings.progress_refresh_seconds,
+                            id="images")
             with Vertical(id="side"):
                 yield DetailsPane(id="details")
                 fees = LinePane(id="fees")
@@ -126,27 +124,20 @@ class MainScreen(Screen[None]):
 
     # -- loading ---------------------------------------------------------------------------
 
-    def _new_sizes(self) -> SnapshotSizes:
-        return SnapshotSizes()
-
     def reload(self, refresh: bool = False, focus_key: str | None = None) -> None:
         """Read the rows again in a worker; ``refresh`` first picks up other processes' writes."""
         self._focus_after_load = focus_key
-        if refresh:
-            self._sizes = self._new_sizes()
-        self.load_rows(self.ctx, refresh, self._sizes)
+        self.load_rows(self.backend, refresh)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="rows")
-    def load_rows(self, ctx: Context, refresh: bool, sizes: SnapshotSizes) -> None:
+    def load_rows(self, backend: Backend, refresh: bool) -> None:
         worker = get_current_worker()
-        if refresh:
-            ctx.repo.refresh()
 
         def first_rows(partial: Browse, done: float) -> None:
             if not worker.is_cancelled:
                 self.post_message(self.RowsLoaded(partial, done))
 
-        loaded = browse.load(ctx, on_partial=first_rows, sizes=sizes)
+        loaded = backend.images(refresh=refresh, on_partial=first_rows)
         if not worker.is_cancelled:
             self.post_message(self.RowsLoaded(loaded))
 
@@ -172,8 +163,8 @@ class MainScreen(Screen[None]):
             status.update("")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="details")
-    def load_details(self, ctx: Context, row: ImageRow, sizes: SnapshotSizes) -> None:
-        loaded = browse.details(ctx, row, sizes=sizes)
+    def load_details(self, backend: Backend, row: ImageRow) -> None:
+        loaded = backend.details(row)
         if not get_current_worker().is_cancelled:
             self.post_message(self.DetailsLoaded(loaded))
 
@@ -204,7 +195,7 @@ class MainScreen(Screen[None]):
     def _apply_filter(self, keep_key: str | None = None) -> None:
         if self.loaded is None:
             return
-        matched = self._filter.matching(self.query_, self.ctx.now())
+        matched = self._filter.matching(self.query_, self.backend.now())
         tabs = self.query_one(TypeTabs)
         tabs.counts = matched.counts
         tabs.active = self.kind
@@ -220,18 +211,19 @@ class MainScreen(Screen[None]):
 
     def _show_header(self) -> None:
         loaded = self.loaded
+        session = self.backend.session
         image_list = self.query_one(ImageList)
         self.query_one(HeaderBar).info = HeaderInfo(
-            profile_name=self.ctx.profile.name,
+            profile_name=session.profile_name,
             account_name=loaded.account_name if loaded else "",
-            account_id=self.ctx.account_id,
-            region_id=self.ctx.region_id,
+            account_id=session.account_id,
+            region_id=session.region_id,
             region_name=loaded.region_name if loaded else "",
-            location=str(self.ctx.repo.location),
+            location=session.location,
             shown=len(image_list.rows),
             total=len(loaded.rows) if loaded else 0,
             marked=len(image_list.marked),
-            read_only=self.ctx.is_read_only,
+            read_only=session.read_only,
         )
 
     def action_tab(self, kind: str) -> None:
@@ -252,7 +244,7 @@ class MainScreen(Screen[None]):
     def _highlighted(self, event: ImageList.ImageHighlighted) -> None:
         self._show_header()
         if event.row is not None:
-            self.load_details(self.ctx, event.row, self._sizes)
+            self.load_details(self.backend, event.row)
 
     @on(ImageList.SortChanged)
     def _sort_changed(self) -> None:
@@ -262,33 +254,35 @@ class MainScreen(Screen[None]):
 
     @on(ImageList.ImageSelected)
     def _selected(self, event: ImageList.ImageSelected) -> None:
-        self.app.push_screen(DetailScreen(self.ctx, event.row))
+        self.app.push_screen(DetailScreen(self.backend, event.row))
 
     # -- actions ---------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Mutating dialogs are shown disabled under a read-only profile."""
         if action == "dialog" and parameters and parameters[0] in MUTATING_DIALOGS:
-            return None if self.ctx.is_read_only else True
+            return None if self.backend.session.read_only else True
         return True
 
     def on_key(self, event: events.Key) -> None:
         """Say why a mutating key does nothing under a read-only profile (it is disabled)."""
-        if not self.ctx.is_read_only:
+        session = self.backend.session
+        if not session.read_only:
             return
         for key_action in KEY_ACTIONS:
             if key_action.mutating and event.key in self.settings.keys_for(
                     key_action.action_id).split(","):
                 event.stop()
                 what = key_action.action_id.replace("_", " ").capitalize()
-                self.notify(f"{what} is disabled: profile {self.ctx.profile.name} is read-only",
+                self.notify(f"{what} is disabled: profile {session.profile_name} is read-only",
                             severity="warning", markup=False)
                 return
 
     def action_dialog(self, name: str) -> None:
         """The one place every dialog key and palette entry goes through."""
-        if name in MUTATING_DIALOGS and self.ctx.is_read_only:
-            self.notify(f"Profile {self.ctx.profile.name} is read-only", severity="warning",
+        session = self.backend.session
+        if name in MUTATING_DIALOGS and session.read_only:
+            self.notify(f"Profile {session.profile_name} is read-only", severity="warning",
                         markup=False)
             return
         factory = dialogs.factory_for(name)
@@ -298,7 +292,7 @@ class MainScreen(Screen[None]):
                         severity="warning", markup=False)
             return
         image_list = self.query_one(ImageList)
-        request = dialogs.DialogRequest(self.ctx, self.settings, image_list.current,
+        request = dialogs.DialogRequest(self.backend, self.settings, image_list.current,
                                         tuple(image_list.marked_rows()))
         self.app.push_screen(factory(request), callback=self._dialog_closed)
 
@@ -343,18 +337,17 @@ class MainScreen(Screen[None]):
         self.query_one(ImageList).action_select()
 
     def switch_region(self, region_id: str) -> None:
-        self.ctx = dataclasses.replace(
-            self.ctx, profile=dataclasses.replace(self.ctx.profile, region_id=region_id))
+        self.backend = self.backend.in_region(region_id)
         self.query_one(ImageList).marked.clear()
         self._show_header()
         self.reload()
 
     def switch_profile(self, name: str) -> None:
-        found = next((p for p, _ in browse.profiles(self.ctx) if p.name == name), None)
-        if found is None:
+        try:
+            self.backend = self.backend.for_profile(name)
+        except UnknownProfile:
             self.notify(f"Unknown profile {name}", severity="error", markup=False)
             return
-        self.ctx = dataclasses.replace(self.ctx, profile=found)
         self.query_one(ImageList).marked.clear()
         self.refresh_bindings()
         self._show_header()

@@ -9,8 +9,8 @@ from textual.widgets import Input
 
 from ecsimg.ui.dialogs.share import ShareDialog
 from ecsimg.ui.screens.main import MainScreen
-from ecsimg.ui.showcase import settle
 from ecsimg.ui.widgets.image_list import ImageList
+from tests.ui.showcase import settle
 
 Steps = Callable[[Pilot[int]], Awaitable[None]]
 

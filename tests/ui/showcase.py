@@ -12,7 +12,9 @@ from textual.pilot import Pilot
 
 from ecsimg.config import Settings
 from ecsimg.domain.ids import IdFactory
+from ecsimg.service.backend import Backend
 from ecsimg.service.context import Context
+from ecsimg.service.simulator import SimulatorBackend
 from ecsimg.store import tables
 from ecsimg.store.demo.seed import seed_catalogue
 from ecsimg.store.tinystore import TinyRepository
@@ -30,7 +32,7 @@ def fixed_clock() -> float:
     return FIXED_NOW
 
 
-def fixed_context(folder: Path, profile_name: str = "default") -> Context:
+def fixed_backend(folder: Path, profile_name: str = "default") -> Backend:
     """The seed-0 demo catalogue in ``folder`` (written on first use), seen at FIXED_NOW."""
     repo = TinyRepository(folder)
     if repo.is_empty():
@@ -38,12 +40,12 @@ def fixed_context(folder: Path, profile_name: str = "default") -> Context:
     with repo.read() as view:
         profile = view.get(tables.PROFILES, profile_name)
     assert profile is not None, profile_name
-    return Context(repo, profile, clock=fixed_clock, ids=IdFactory(seed=0))
+    return SimulatorBackend(Context(repo, profile, clock=fixed_clock, ids=IdFactory(seed=0)))
 
 
-def fixed_app(ctx: Context) -> EcsImgApp:
+def fixed_app(backend: Backend) -> EcsImgApp:
     """The app with default settings, whatever the user's config file says."""
-    return make_app(ctx, Settings())
+    return make_app(backend, Settings())
 
 
 async def settle(pilot: Pilot[int]) -> None:

@@ -1,0 +1,131 @@
+"""The simulator backend: the Backend protocol over a Context and the service's functions."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from ecsimg.domain.fees import FeePreview
+from ecsimg.domain.models import Event, Image
+from ecsimg.service import browse, core, price, versions
+from ecsimg.service.backend import (
+    Backend,
+    Buckets,
+    Limits,
+    PlannedCall,
+    ProfileInfo,
+    Session,
+    UnknownProfile,
+)
+from ecsimg.service.browse import Browse, ImageDetails, ImageRow, SnapshotSizes
+from ecsimg.service.context import Context
+from ecsimg.service.images import SHARE_ACCOUNTS_LIMIT
+from ecsimg.service.images_share import ACCOUNTS_PER_CALL
+from ecsimg.store import tables
+
+MAX_OBJECTS = 500
+"""Objects listed per bucket; a bucket with more is typed in by name."""
+LIMITS = Limits(share_accounts_per_image=SHARE_ACCOUNTS_LIMIT,
+                share_accounts_per_call=ACCOUNTS_PER_CALL)
+
+
+class SimulatorBackend:
+    """The catalogue on this machine: every member is a service function on ``ctx``.
+
+    The snapshot sizes read for the list are kept between reads (and shared with the
+    backends of other regions and profiles), so a reload reads only new snapshots.
+    """
+
+    def __init__(self, ctx: Context, sizes: SnapshotSizes | None = None) -> None:
+        self.ctx = ctx
+        self._sizes = sizes if sizes is not None else SnapshotSizes()
+        self._account_name: str | None = None
+
+    @property
+    def session(self) -> Session:
+        ctx = self.ctx
+        if self._account_name is None:
+            with ctx.repo.read() as view:
+                account = view.get(tables.ACCOUNTS, ctx.account_id)
+            self._account_name = account.name if account is not None else ""
+        return Session(ctx.profile.name, ctx.account_id, self._account_name, ctx.region_id,
+                       ctx.is_read_only, str(ctx.repo.location))
+
+    @property
+    def limits(self) -> Limits:
+        return LIMITS
+
+    def now(self) -> float:
+        return self.ctx.now()
+
+    def call(self, action: str, params: Mapping[str, str], payload: Any = None
+             ) -> dict[str, Any]:
+        return core.call(self.ctx, action, params, payload)
+
+    def check(self, calls: Sequence[PlannedCall]) -> None:
+        core.check(self.ctx, calls)
+
+    def images(self, *, refresh: bool = False,
+               on_partial: Callable[[Browse, float], None] | None = None) -> Browse:
+        if refresh:
+            self.ctx.repo.refresh()
+            self._sizes = SnapshotSizes()
+        return browse.load(self.ctx, on_partial=on_partial, sizes=self._sizes)
+
+    def details(self, row: ImageRow, *, full: bool = False) -> ImageDetails:
+        if full:
+            return browse.details(self.ctx, row, full=True)
+        return browse.details(self.ctx, row, sizes=self._sizes)
+
+    def fingerprints(self, keys: Sequence[str]) -> dict[str, versions.Fingerprint | None]:
+        return versions.read(self.ctx, list(keys))
+
+    def fee_preview(self, image: Image, instance_type: str, count: int, period: int,
+                    price_unit: str) -> FeePreview:
+        with self.ctx.repo.read() as view:
+            return price.preview_image_fees(self.ctx, view, image, instance_type, count,
+                                            period, price_unit)
+
+    def holding_costs(self) -> dict[str, float]:
+        with self.ctx.repo.read() as view:
+            return price.holding_costs(self.ctx, view)
+
+    def regions(self) -> list[tuple[str, str]]:
+        return browse.region_ids(self.ctx)
+
+    def profiles(self) -> list[ProfileInfo]:
+        with self.ctx.repo.read() as view:
+            found = []
+            for profile in sorted(view.all(tables.PROFILES), key=lambda p: p.name):
+                account = view.get(tables.ACCOUNTS, profile.account_id)
+                found.append(ProfileInfo(profile, account.name if account else "",
+                                         account.site if account else ""))
+        return found
+
+    def events(self, limit: int) -> list[Event]:
+        return browse.recent_events(self.ctx, limit)
+
+    def buckets(self, region_id: str) -> Buckets:
+        """The folders ``<oss_root>/<region>/<bucket>/`` and the files under them."""
+        root = self.ctx.oss_root / region_id
+        found: dict[str, list[str]] = {}
+        if root.is_dir():
+            for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+                objects = sorted(str(f.relative_to(folder)) for f in folder.rglob("*")
+                                 if f.is_file())
+                found[folder.name] = objects[:MAX_OBJECTS]
+        return Buckets(str(root), found)
+
+    def in_region(self, region_id: str) -> Backend:
+        ctx = self.ctx
+        return SimulatorBackend(dataclasses.replace(
+            ctx, profile=dataclasses.replace(ctx.profile, region_id=region_id)), self._sizes)
+
+    def for_profile(self, name: str) -> Backend:
+        with self.ctx.repo.read() as view:
+            found = view.get(tables.PROFILES, name)
+            known = [] if found is not None else sorted(p.name for p in view.all(tables.PROFILES))
+        if found is None:
+            raise UnknownProfile(name, known, "the profile switcher")
+        return SimulatorBackend(dataclasses.replace(self.ctx, profile=found), self._sizes)
