@@ -11,7 +11,6 @@ import importlib
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from textual.screen import ModalScreen
 
@@ -78,8 +77,3 @@ def factory_for(name: str) -> DialogFactory | None:
             importlib.import_module(f"{__name__}.{module.name}")
         _loaded = True
     return _FACTORIES.get(name)
-
-
-def registered() -> dict[str, Any]:
-    factory_for("")
-    return dict(_FACTORIES)
