@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from ecsimg.config import Settings
 from ecsimg.domain.ids import IdFactory
@@ -62,5 +63,11 @@ async def settle(pilot: Pilot[int]) -> None:
             continue
         await pilot.wait_for_scheduled_animations()
         await pilot.pause()
+        focused = app.focused
+        if isinstance(focused, Input):
+            # The cursor blinks every half second: hold it shown, so that the picture does
+            # not depend on the moment it is taken (Textual's own pause, as on a mouse press).
+            focused._pause_blink(visible=True)
+            await pilot.pause()
         return
     raise TimeoutError("the app did not settle")

@@ -76,23 +76,22 @@ def check(ctx: Context, calls: Sequence[PlannedCall]) -> None:
     Raises the ApiError of the first call that fails, with ``call_index`` set to its place in
     the plan (DryRun in a call's parameters is ignored: every call is a check here).
     """
-    prepared: list[tuple[Action, Request]] = []
+    prepared: list[tuple[Action, Request, str]] = []
     for index, (name, params) in enumerate(calls):
         try:
-            act, raw, request_id, req = _prepare(ctx, name, params, check_only=True)
-            _dry_run(ctx, act, raw, request_id, req, log=False)
+            act, _, request_id, req = _prepare(ctx, name, params, check_only=True)
             _refuse_read_only(ctx, act, request_id)
         except ApiError as err:
             err.call_index = index
             raise
-        prepared.append((act, req))
+        prepared.append((act, req, request_id))
     try:
         with ctx.repo.transaction() as tx:
-            for index, (act, req) in enumerate(prepared):
+            for index, (act, req, request_id) in enumerate(prepared):
                 try:
                     act.handler(ctx, req, tx)
                 except ApiError as err:
-                    err.request_id = ctx.ids.request_id()
+                    err.request_id = request_id
                     err.call_index = index
                     raise
             raise _Rollback
@@ -127,14 +126,13 @@ def _prepare(
     return act, raw, request_id, req
 
 
-def _dry_run(ctx: Context, act: Action, raw: Mapping[str, str], request_id: str, req: Request,
-             *, log: bool = True) -> bool:
+def _dry_run(ctx: Context, act: Action, raw: Mapping[str, str], request_id: str,
+             req: Request) -> bool:
     try:
         return req.bool("DryRun")
     except ApiError as err:
         err.request_id = request_id
-        if log:
-            _record_failure(ctx, act, raw, err, request_id)
+        _record_failure(ctx, act, raw, err, request_id)
         raise
 
 
