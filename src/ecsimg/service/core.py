@@ -31,14 +31,18 @@ def lookup(name: str) -> Action:
     return found
 
 
-def call(ctx: Context, name: str, params: Mapping[str, str]) -> dict[str, Any]:
+def call(
+    ctx: Context, name: str, params: Mapping[str, str], *, fill_region: bool = True
+) -> dict[str, Any]:
     """Run one API action and return its response body; raise ApiError as the API would.
 
     UnknownAction and UnknownParameter are usage errors and are raised before anything runs.
+    ``fill_region`` gives a missing RegionId the profile's region, as the aliyun CLI does;
+    the HTTP server turns it off, because the real API requires RegionId (Rule 1).
     """
     act = lookup(name)
     raw = dict(params)
-    if not raw.get("RegionId") and any(p.name == "RegionId" for p in act.params):
+    if fill_region and not raw.get("RegionId") and any(p.name == "RegionId" for p in act.params):
         raw["RegionId"] = ctx.region_id
     request_id = ctx.ids.request_id()
     try:
