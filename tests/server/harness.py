@@ -146,7 +146,7 @@ def typed_client(served: Served, keys: Keys, **config: Any) -> Client:
 def classic_client(served: Served, keys: Keys) -> AcsClient:
     """aliyun-python-sdk-core's client (HMAC-SHA1, signature version 1.0)."""
     client = AcsClient(keys.access_key_id, keys.secret, "cn-hangzhou", port=served.port,
-                       max_retry_time=0)
+                       auto_retry=False)
     return client
 
 
