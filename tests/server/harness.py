@@ -128,9 +128,12 @@ def _read_line(proc: subprocess.Popen[bytes], timeout: float) -> str:
 
 
 def port_is_free(port: int) -> bool:
+    """Whether a new server could listen on the port (closed connections' TIME_WAIT aside)."""
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
+            probe.listen()
         except OSError:
             return False
     return True
