@@ -27,6 +27,7 @@ soak: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/serve.py
 
 screenshots: $(STAMP)
 	$(PY) scripts/screenshots.py
