@@ -90,3 +90,41 @@ def _epoch(stamp: str) -> float:
     from ecsimg.domain.clock import parse_iso
 
     return parse_iso(stamp)
+
+
+def _rpc_wire(key: AccessKey, stamp: str, **extra: str) -> Incoming:
+    query = {"Action": "DescribeRegions", "Version": "2014-05-26", "Format": "JSON",
+             "Timestamp": stamp, "SignatureNonce": f"n-{stamp}-{len(extra)}",
+             "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0",
+             "AccessKeyId": key.access_key_id, **extra}
+    query["Signature"] = Utils.get_rpcsignature(query, "GET", key.access_key_secret)
+    return Incoming("GET", "/", urlencode(query).encode(), ())
+
+
+def _refusal(authenticator: Authenticator, wire: Incoming) -> tuple[str, int]:
+    with pytest.raises(ApiError) as refused:
+        authenticator.authenticate(wire, envelope(wire))
+    return refused.value.code, refused.value.http_status
+
+
+def test_expired_sts_token_and_unreadable_time() -> None:
+    sts = AccessKey("STS.testtesttest", "sts-secret", "dev", security_token="tok",
+                    expiration=_epoch("2027-01-15T08:30:00Z"))
+    late = Authenticator(lambda _: sts, lambda: _epoch("2027-01-15T08:31:00Z"))
+    wire = _rpc_wire(sts, "2027-01-15T08:30:30Z", SecurityToken="tok")
+    assert _refusal(late, wire) == ("InvalidSecurityToken.Expired", 400)
+    in_time = Authenticator(lambda _: sts, lambda: _epoch("2027-01-15T08:29:00Z"))
+    assert in_time.authenticate(wire, envelope(wire)).profile == "dev"
+    assert _refusal(in_time, _rpc_wire(sts, "15 Jan 2027", SecurityToken="tok")) == (
+        "InvalidTimeStamp.Format", 400)
+
+
+def test_other_signature_methods_and_unsigned_headers() -> None:
+    clock = Authenticator(lambda _: KEY, lambda: _epoch("2027-01-15T08:00:00Z"))
+    sha256 = _rpc_wire(KEY, "2027-01-15T08:00:00Z", SignatureMethod="HMAC-SHA256")
+    assert _refusal(clock, sha256) == ("InvalidSignatureMethod", 400)
+    headers = (("x-acs-date", "2027-01-15T08:00:00Z"), ("x-acs-signature-nonce", "n"),
+               ("x-acs-content-sha256", hashlib.sha256(b"").hexdigest()),
+               ("authorization", f"ACS3-HMAC-SHA256 Credential={KEY.access_key_id},"
+                                 "SignedHeaders=host;x-acs-date,Signature=00"))
+    assert _refusal(clock, Incoming("POST", "/", b"", headers)) == ("IncompleteSignature", 400)
