@@ -128,3 +128,10 @@ def test_other_signature_methods_and_unsigned_headers() -> None:
                ("authorization", f"ACS3-HMAC-SHA256 Credential={KEY.access_key_id},"
                                  "SignedHeaders=host;x-acs-date,Signature=00"))
     assert _refusal(clock, Incoming("POST", "/", b"", headers)) == ("IncompleteSignature", 400)
+
+
+def test_a_signature_that_is_not_ascii_is_refused_not_a_crash() -> None:
+    wire = _rpc_wire(KEY, "2027-01-15T08:00:00Z")
+    forged = Incoming("GET", "/", wire.query.replace(b"Signature=", b"Signature=%E4%B8%AD"), ())
+    clock = Authenticator(lambda _: KEY, lambda: _epoch("2027-01-15T08:00:00Z"))
+    assert _refusal(clock, forged) == ("SignatureDoesNotMatch", 400)

@@ -39,6 +39,12 @@ class Caller:
     access_key_id: str
 
 
+def _same(expected: str, given: str) -> bool:
+    """Constant-time comparison that also takes text that is not ASCII."""
+    return hmac.compare_digest(expected.encode("utf-8", "surrogateescape"),
+                               given.encode("utf-8", "surrogateescape"))
+
+
 def _pct(text: str) -> str:
     return quote(text, safe="~", encoding="utf-8")
 
@@ -108,7 +114,7 @@ class Authenticator:
         string_to_sign = acs3_string_to_sign(request, signed)
         expected = hmac.new(key.access_key_secret.encode("utf-8"),
                             string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, parts["Signature"].lower()):
+        if not _same(expected, parts["Signature"].lower()):
             raise refusals.signature_does_not_match(string_to_sign)
         self._claim(key, request.header("x-acs-signature-nonce") or "")
         return Caller(key.profile, key.access_key_id)
@@ -134,7 +140,7 @@ class Authenticator:
         expected = base64.b64encode(hmac.new(
             (key.access_key_secret + "&").encode("utf-8"), string_to_sign.encode("utf-8"),
             hashlib.sha1).digest()).decode("ascii")
-        if not hmac.compare_digest(expected, params.get("Signature") or ""):
+        if not _same(expected, params.get("Signature") or ""):
             raise refusals.signature_does_not_match(string_to_sign)
         self._claim(key, params.get("SignatureNonce") or "")
         return Caller(key.profile, key.access_key_id)
@@ -162,7 +168,7 @@ class Authenticator:
             return
         if not token:
             raise refusals.missing_security_token()
-        if not hmac.compare_digest(token.encode("utf-8"), key.security_token.encode("utf-8")):
+        if not _same(token, key.security_token):
             raise refusals.token_mismatch()
         if self._clock() >= key.expiration:
             raise refusals.token_expired()
