@@ -9,33 +9,95 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ecsimg import locations
 from ecsimg.domain.errors import CatalogueError, read_only_refused
-from ecsimg.domain.models import Profile, Settings
+from ecsimg.domain.models import AccessKey, Profile, Settings
+from ecsimg.service import access_keys
 from ecsimg.service.backend import Backend, UnknownProfile
 from ecsimg.service.context import Context, pace_from_env
 from ecsimg.service.simulator import SimulatorBackend
 from ecsimg.store import tables
 from ecsimg.store.tinystore import TinyRepository
 
-__all__ = ["Backend", "CatalogueExists", "SeedSummary", "UnknownProfile", "open_backend",
-           "seed", "use_profile"]
+__all__ = ["Backend", "CatalogueExists", "SeedSummary", "Serving", "UnknownProfile",
+           "open_backend", "open_serving", "profile_keys", "seed", "use_profile"]
 
 SETTINGS_KEY = "settings"
 DEFAULT_TASK_SECONDS_PER_GIB = Settings().task_seconds_per_gib
 
 
 def open_backend(db: str | None = None, profile: str | None = None, *,
-                 read_only: bool = False) -> Backend:
+                 read_only: bool = False, fill_region: bool = True) -> Backend:
     """The backend every caller runs on, chosen here once: the catalogue named by ``db``
     (created with the demo on first use) as ``profile``.
 
     ``backend.for_profile(name)`` gives the same catalogue as another profile (what a
     server needs per AccessKey); UnknownProfile names the known ones.
     """
-    return SimulatorBackend(make_context(open_catalogue(db), profile, read_only=read_only))
+    return _simulator(open_catalogue(db), profile, read_only=read_only, fill_region=fill_region)
+
+
+def _simulator(repo: TinyRepository, profile: str | None, *, read_only: bool,
+               fill_region: bool) -> SimulatorBackend:
+    ctx = make_context(repo, profile, read_only=read_only)
+    return SimulatorBackend(dataclasses.replace(ctx, fill_region=fill_region))
+
+
+@dataclass(frozen=True)
+class Serving:
+    """What ``ecsimg serve`` runs on: a backend per profile, and the keys that select one."""
+
+    backend_for: Callable[[str], Backend]
+    """The backend of a profile, one per profile, RegionId never filled in for the caller."""
+    find_key: Callable[[str], AccessKey | None]
+    """The AccessKey record of an AccessKeyId, or None when unknown or its profile is gone."""
+
+
+def open_serving(db: str | None = None, *, read_only: bool = False) -> Serving:
+    """The catalogue at ``db`` opened for the HTTP server."""
+    repo = open_catalogue(db)
+    root = _simulator(repo, None, read_only=read_only, fill_region=False)
+    backends: dict[str, Backend] = {}
+    lock = threading.Lock()
+
+    def backend_for(profile: str) -> Backend:
+        with lock:
+            found = backends.get(profile)
+            if found is None:
+                found = backends[profile] = root.for_profile(profile)
+            return found
+
+    def find_key(access_key_id: str) -> AccessKey | None:
+        hit = access_keys.find(repo, access_key_id)
+        return None if hit is None else hit[0]
+
+    return Serving(backend_for, find_key)
+
+
+def profile_keys(db: str | None, profile: str, *, sts: bool,
+                 read_only: bool = False) -> access_keys.Credentials:
+    """The profile's long-term AccessKey pair (made the first time), or a new STS triple.
+
+    Under ``--read-only`` a pair made earlier can still be read; making one is a change.
+    """
+    repo = open_catalogue(db)
+    try:
+        if read_only:
+            existing = None if sts else access_keys.existing_long_term_key(repo, profile)
+            if existing is None:
+                raise read_only_refused("--read-only", "profile keys")
+            key = existing
+        else:
+            key = (access_keys.mint_sts(repo, profile, time.time()) if sts
+                   else access_keys.long_term_key(repo, profile))
+    except access_keys.ProfileNotFound:
+        raise UnknownProfile(profile, profile_names(repo), "the command line") from None
+    return access_keys.Credentials(key)
 
 
 class CatalogueExists(Exception):

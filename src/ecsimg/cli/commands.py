@@ -1,4 +1,4 @@
-"""The commands: ``api``, ``seed``, ``load``, ``profile`` and ``market``."""
+"""The commands: ``api``, ``seed``, ``load``, ``profile``, ``market`` and ``serve``."""
 
 from __future__ import annotations
 
@@ -198,19 +198,43 @@ def load(options: GlobalOptions, args: list[str]) -> int:
 
 
 def profile(options: GlobalOptions, args: list[str]) -> int:
-    """``profile list`` and ``profile use NAME``."""
-    parser = _parser("ecsimg profile", "List the profiles, or choose the current one.")
-    verbs = parser.add_subparsers(dest="verb", required=True, metavar="list | use NAME",
+    """``profile list``, ``profile use NAME`` and ``profile keys NAME [--sts]``."""
+    parser = _parser("ecsimg profile", "List the profiles, choose the current one, or print "
+                     "a profile's AccessKey for `ecsimg serve`.")
+    verbs = parser.add_subparsers(dest="verb", required=True,
+                                  metavar="list | use NAME | keys NAME [--sts]",
                                   parser_class=_Parser)
     _verb(verbs, "list", "the profiles, the current one marked *")
     use = _verb(verbs, "use", "make NAME the current profile of this catalogue")
     use.add_argument("name", metavar="NAME")
+    keys = _verb(verbs, "keys", "the AccessKey pair that signs requests to `ecsimg serve` as "
+                 "NAME (made the first time), as JSON")
+    keys.add_argument("name", metavar="NAME")
+    keys.add_argument("--sts", action="store_true",
+                      help="mint a new STS triple (AccessKeyId, AccessKeySecret, SecurityToken) "
+                           "valid for one hour instead")
     namespace = _parse(parser, options, args)
     if isinstance(namespace, int):
         return namespace
     if namespace.verb == "list":
         return _profile_list(options)
+    if namespace.verb == "keys":
+        return _profile_keys(options, namespace.name, sts=namespace.sts)
     return _profile_use(options, namespace.name)
+
+
+def _profile_keys(options: GlobalOptions, name: str, *, sts: bool) -> int:
+    from ecsimg.bootstrap import UnknownProfile, profile_keys
+    from ecsimg.domain.errors import ApiError
+
+    try:
+        credentials = profile_keys(options.db, name, sts=sts, read_only=options.read_only)
+    except UnknownProfile as err:
+        raise UsageError(str(err)) from None
+    except ApiError as err:
+        return _api_error(err)
+    print_json(credentials.as_json())
+    return EXIT_OK
 
 
 def _profile_list(options: GlobalOptions) -> int:
@@ -246,6 +270,40 @@ def _profile_use(options: GlobalOptions, name: str) -> int:
     print_line(f"current profile: {chosen.name} (account {chosen.account_id}, "
                f"region {chosen.region_id}{', read-only' if chosen.read_only else ''})")
     return EXIT_OK
+
+
+# -- serve ------------------------------------------------------------------------------------
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not between 0 and 65535")
+    return value
+
+
+def serve(options: GlobalOptions, args: list[str]) -> int:
+    """``serve [--host H] [--port P]``: the ECS API over HTTP until SIGINT or SIGTERM."""
+    from ecsimg.cli.serve import DEFAULT_HOST, DEFAULT_PORT
+
+    parser = _parser("ecsimg serve", "Serve the catalogue as the ECS API over HTTP, for the "
+                     "official SDKs; each profile signs with the keys `ecsimg profile keys "
+                     "NAME` prints. Stops on SIGINT or SIGTERM.")
+    parser.add_argument("--host", default=DEFAULT_HOST, metavar="H",
+                        help=f"the address to listen on (default {DEFAULT_HOST})")
+    parser.add_argument("--port", type=_port, default=DEFAULT_PORT, metavar="P",
+                        help=f"the port (default {DEFAULT_PORT}; 0 picks a free one)")
+    namespace = _parse(parser, options, args)
+    if isinstance(namespace, int):
+        return namespace
+    from ecsimg.bootstrap import open_serving
+    from ecsimg.cli.serve import serve as run_server
+
+    serving = open_serving(options.db, read_only=options.read_only)
+    return run_server(serving, namespace.host, namespace.port)
 
 
 # -- market -----------------------------------------------------------------------------------

@@ -21,8 +21,11 @@ commands:
                                    build a demo catalogue (refuses to replace one without --force)
   load FILE ...                    add images from saved DescribeImages responses
   profile list | use NAME          list the profiles, or make NAME the current one
+  profile keys NAME [--sts]        the AccessKey (or a new STS triple) that signs as NAME
   market buy IMAGE_ID [--RegionId R] [--Amount N]
                                    buy uses of a marketplace image
+  serve [--host H] [--port P]      the ECS API over HTTP for the official SDKs
+                                   (default 127.0.0.1:8470; --port 0 picks a free port)
 
 GLOBAL options (before the command):
   --db PATH        the catalogue folder (env ECSIMG_DB; default {default_db})

@@ -34,6 +34,7 @@ def _commands() -> dict[str, Command]:
         "load": commands.load,
         "profile": commands.profile,
         "market": commands.market,
+        "serve": commands.serve,
     }
 
 
@@ -76,7 +77,7 @@ def _run(args: list[str]) -> int:
     handler = _commands().get(command)
     if handler is None:
         raise UsageError(f"unknown command {command!r}; commands: api, seed, load, profile, "
-                         "market (see `ecsimg --help`)")
+                         "market, serve (see `ecsimg --help`)")
     return handler(options, rest)
 
 

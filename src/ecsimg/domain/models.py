@@ -47,6 +47,25 @@ class Profile:
 
 
 @dataclass(frozen=True, slots=True)
+class AccessKey:
+    """An AccessKey pair that signs requests to ``ecsimg serve`` as one profile.
+
+    With a ``security_token`` it is an STS triple: the request must carry the token, and the
+    key stops working at ``expiration`` (epoch seconds).
+    """
+
+    access_key_id: str
+    access_key_secret: str
+    profile: str
+    security_token: str = ""
+    expiration: float = 0.0
+
+    @property
+    def is_sts(self) -> bool:
+        return bool(self.security_token)
+
+
+@dataclass(frozen=True, slots=True)
 class Region:
     """An ECS region; ``mainland`` is False for cn-hongkong and every non-cn region."""
 

@@ -26,6 +26,9 @@ class Context:
     ids: IdFactory = field(default_factory=IdFactory)
     task_seconds_per_gib: float | None = None
     """Overrides the catalogue's pace when set (the environment variable sets it)."""
+    fill_region: bool = True
+    """A missing RegionId takes the profile's region, as the aliyun CLI does; the HTTP server
+    turns this off, because the real API requires RegionId (Rule 1)."""
 
     @property
     def account_id(self) -> str:

@@ -111,7 +111,8 @@ def _prepare(
     raw = dict(params)
     if check_only:
         raw.pop("DryRun", None)
-    if not raw.get("RegionId") and any(p.name == "RegionId" for p in act.params):
+    takes_region = any(p.name == "RegionId" for p in act.params)
+    if ctx.fill_region and takes_region and not raw.get("RegionId"):
         raw["RegionId"] = ctx.region_id
     request_id = ctx.ids.request_id()
     try:

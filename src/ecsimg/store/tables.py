@@ -40,6 +40,7 @@ def _region_of_key(key: str) -> str:
 
 ACCOUNTS = Table("accounts", m.Account, lambda a: a.account_id)
 PROFILES = Table("profiles", m.Profile, lambda p: p.name)
+ACCESS_KEYS = Table("access_keys", m.AccessKey, lambda k: k.access_key_id)
 REGIONS = Table("regions", m.Region, lambda r: r.region_id)
 IMAGES = Table("images", m.Image, lambda i: i.key, shards=64, group=_region_of_key)
 SNAPSHOTS = Table("snapshots", m.Snapshot, lambda s: s.snapshot_id, shards=8)
@@ -57,6 +58,7 @@ SETTINGS = Table("settings", m.Settings, lambda _: "settings")
 ALL_TABLES: tuple[Table[Any], ...] = (
     ACCOUNTS,
     PROFILES,
+    ACCESS_KEYS,
     REGIONS,
     IMAGES,
     SNAPSHOTS,

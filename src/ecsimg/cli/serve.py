@@ -1,0 +1,74 @@
+"""``ecsimg serve``: the composition root that joins the catalogue, the service and the server.
+
+The server reaches the service through one ``door`` and the keys through one ``lookup``,
+both built here; nothing in ``ecsimg.server`` opens the catalogue itself.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ecsimg.bootstrap import Serving
+    from ecsimg.domain.models import AccessKey
+    from ecsimg.server.auth import KeyLookup
+    from ecsimg.server.endpoint import Door
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8470
+
+
+def make_door(serving: Serving) -> Door:
+    """Calls the named profile's backend; RegionId is never filled from the profile, because
+    over HTTP it is required where the real API requires it."""
+    from ecsimg import service
+    from ecsimg.domain.errors import ApiError
+    from ecsimg.server import refusals
+
+    def door(profile: str, action: str, params: dict[str, str]) -> dict[str, Any]:
+        try:
+            return serving.backend_for(profile).call(action, params)
+        except service.UnknownAction:
+            raise refusals.action_not_found() from None
+        except service.UnknownParameter as err:
+            text = str(err).replace(" --", " ")
+            raise ApiError("InvalidParameter", f"{text}.", 400) from None
+
+    return door
+
+
+def make_key_lookup(serving: Serving) -> KeyLookup:
+    """AccessKeyId to key record; known keys are remembered, unknown ones read again each
+    time, so that keys made by ``ecsimg profile keys`` while serving work at once."""
+    known: dict[str, AccessKey] = {}
+
+    def lookup(access_key_id: str) -> AccessKey | None:
+        found = known.get(access_key_id)
+        if found is not None:
+            return found
+        hit = serving.find_key(access_key_id)
+        if hit is not None:
+            known[access_key_id] = hit
+        return hit
+
+    return lookup
+
+
+def serve(serving: Serving, host: str, port: int) -> int:
+    """Serve until stopped; the ready line is the only thing written to stdout."""
+    from ecsimg.cli.output import fail, print_line
+    from ecsimg.domain.clock import system_clock
+    from ecsimg.server.app import EcsApp
+    from ecsimg.server.auth import Authenticator
+    from ecsimg.server.endpoint import Endpoint
+    from ecsimg.server.runner import bind, run
+
+    endpoint = Endpoint(make_door(serving),
+                        Authenticator(make_key_lookup(serving), system_clock))
+    try:
+        sock = bind(host, port)
+    except OSError as err:
+        fail(f"serve: cannot listen on {host}:{port}: {err.strerror or err}")
+        return 1
+    run(EcsApp(endpoint), sock, lambda url: print_line(f"ecsimg serve: listening on {url}"))
+    return 0
