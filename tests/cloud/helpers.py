@@ -9,9 +9,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ecsimg.cloud.client import ClientSettings, EcsClient
-from ecsimg.cloud.credentials import build_credential, resolve_source
-from ecsimg.cloud.endpoint import bypass_proxy, parse_endpoint
 from ecsimg.cloud.retry import RetryPolicy
+from ecsimg.cloud.session import open_client, resolve_target
 from tests.cloud.conftest import ak_profile, write_config
 
 
@@ -20,14 +19,13 @@ def client_for(home: Path, url: str, *, connect_timeout: float = 2.0,
                sleeps: list[float] | None = None) -> EcsClient:
     """A client with an AK profile from ``home``'s config.json, pointed at ``url``."""
     write_config(home, [ak_profile("default")])
-    source = resolve_source("default")
-    endpoint = parse_endpoint(url)
-    proxy = bypass_proxy(endpoint)
+    target = resolve_target("default", url)
     settings = ClientSettings(connect_timeout=connect_timeout, read_timeout=read_timeout,
                               retry=retry or RetryPolicy(base_delay=0.01, max_delay=0.05))
-    recorded = sleeps if sleeps is not None else []
-    return EcsClient(build_credential(source, proxy=proxy), source.region_id, endpoint,
-                     settings, secrets=source.secrets, sleep=recorded.append)
+    client = open_client(target, settings)
+    # Real waits are tested in test_retry with a fake clock; here they are recorded.
+    client.sleep = (sleeps if sleeps is not None else []).append
+    return client
 
 
 def free_port() -> int:

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from ecsimg.cloud.client import CloudApiError
+from ecsimg.cloud.client import CloudApiError, EcsClient
+from ecsimg.cloud.credentials import build_credential, resolve_source
+from ecsimg.cloud.endpoint import parse_endpoint
 from ecsimg.cloud.errors import BadResponse, Unreachable
 from ecsimg.cloud.retry import RetryPolicy
 from ecsimg.domain.errors import ApiError, DryRunOperation
-from tests.cloud.conftest import SECRET
+from tests.cloud.conftest import SECRET, ak_profile, write_config
 from tests.cloud.helpers import client_for, free_port, listener
 from tests.cloud.stand_in import StandIn
 
@@ -170,3 +172,23 @@ def test_a_loopback_endpoint_is_never_sent_through_the_proxy(
         client.invoke("DescribeRegions", {})
         assert proxy.connections == 0
         assert stand_in.actions() == ["DescribeRegions"]
+
+
+def test_a_role_whose_sts_cannot_be_reached_is_one_quiet_line(
+        clean_environment: Path, stand_in: StandIn, capfd: pytest.CaptureFixture[str]) -> None:
+    sts_port = free_port()
+    write_config(clean_environment, [ak_profile(
+        "role", mode="RamRoleArn", ram_role_arn="acs:ram::1234567890123456:role/ecsimg",
+        ram_session_name="ecsimg", sts_endpoint=f"https://127.0.0.1:{sts_port}")])
+    source = resolve_source("role")
+    credential = build_credential(source, connect_timeout_ms=500, read_timeout_ms=500)
+    client = EcsClient(credential, source.region_id, parse_endpoint(stand_in.url),
+                       secrets=source.secrets)
+    with pytest.raises(Unreachable) as caught:
+        client.invoke("DescribeRegions", {})
+    assert str(caught.value) == ("cannot reach the credential service (STS or the ECS metadata "
+                                 "service): connection refused")
+    assert stand_in.requests == []  # nothing is sent unsigned
+    printed = capfd.readouterr()
+    assert printed.err == "" and printed.out == ""  # the SDK's own loggers are silenced
+    assert SECRET not in str(caught.value)

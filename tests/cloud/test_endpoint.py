@@ -10,6 +10,8 @@ import pytest
 from ecsimg import locations
 from ecsimg.cloud.endpoint import bypass_proxy, endpoint_from, parse_endpoint, slug
 from ecsimg.cloud.errors import EndpointError
+from ecsimg.cloud.session import resolve_target
+from tests.cloud.conftest import ak_profile, write_config
 
 
 def test_http_endpoint_becomes_host_and_protocol() -> None:
@@ -88,3 +90,14 @@ def test_cache_folder_names_are_safe_and_distinct() -> None:
     other = locations.cloud_catalogue("__.._etc", "aliyun")
     assert odd.parent == locations.cloud_dir() and "/" not in odd.name
     assert odd != other
+
+
+def test_a_target_names_its_cache_before_any_call(clean_environment: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    write_config(clean_environment, [ak_profile("prod")], current="prod")
+    monkeypatch.setenv("ECSIMG_ENDPOINT", "http://127.0.0.1:8470")
+    target = resolve_target("")
+    assert target.describe() == "prod via http://127.0.0.1:8470"
+    assert target.cache_path.name == "prod@127.0.0.1-8470"
+    assert resolve_target("prod", "https://ecs.cn-hangzhou.aliyuncs.com").cache_path.name == \
+        "prod@ecs.cn-hangzhou.aliyuncs.com"

@@ -19,6 +19,7 @@ from ecsimg.cloud import retry
 from ecsimg.cloud.client_token import with_client_token
 from ecsimg.cloud.endpoint import Endpoint
 from ecsimg.cloud.errors import BadResponse, CloudError, CredentialsError, Unreachable, redact
+from ecsimg.cloud.sdk import load_sdk
 from ecsimg.domain.errors import ApiError, DryRunOperation
 
 API_VERSION = "2014-05-26"
@@ -59,7 +60,8 @@ class EcsClient:
         self.endpoint = endpoint
         self.settings = settings or ClientSettings()
         self._secrets = secrets
-        self._clock, self._sleep, self._uniform = clock, sleep, uniform
+        self.clock, self.sleep, self.uniform = clock, sleep, uniform
+        """The retry schedule's time, wait and random source (tests pass their own)."""
         self._sdk_clients: dict[str, Any] = {}
         self._lock = threading.Lock()
 
@@ -78,8 +80,8 @@ class EcsClient:
         sent = with_client_token(action, params)
         return retry.call_with_retry(
             lambda: self.send_once(action, sent), self.settings.retry,
-            safe=retry.retry_safe(action, sent), clock=self._clock, sleep=self._sleep,
-            uniform=self._uniform, on_retry=on_retry)
+            safe=retry.retry_safe(action, sent), clock=self.clock, sleep=self.sleep,
+            uniform=self.uniform, on_retry=on_retry)
 
     def send_once(self, action: str, params: Mapping[str, str]) -> dict[str, Any]:
         """One send of ``action``, its failure translated; no retry."""
@@ -110,6 +112,7 @@ class EcsClient:
             return found
 
     def _build(self, region_id: str) -> Any:
+        load_sdk()
         from alibabacloud_ecs20140526.client import Client
         from alibabacloud_tea_openapi.utils_models import Config
 
@@ -129,13 +132,18 @@ class EcsClient:
         from alibabacloud_credentials.exceptions import CredentialException
         from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
         from darabonba.exceptions import RetryError, UnretryableException
+        from Tea.exceptions import RetryError as CredentialCallError
 
         if isinstance(err, AlibabaCloudException):
             return api_error(err.status_code, err.data, err.code, err.request_id,
                              getattr(err, "retry_after", None))
         inner = err.inner_exception if isinstance(err, UnretryableException) else err
         if isinstance(inner, RetryError):
-            return self._network(str(inner.message))
+            return self._network(str(inner.message), self.where)
+        if isinstance(inner, CredentialCallError):
+            # The credential providers' own calls (STS, the metadata service) go through Tea.
+            return self._network(str(inner.message), "the credential service (STS or the ECS "
+                                 "metadata service)")
         if isinstance(inner, CredentialException):
             text = redact(str(inner), self._secrets)[:300]
             return CredentialsError(f"cannot get credentials: {text}")
@@ -147,17 +155,17 @@ class EcsClient:
         text = redact(str(inner), self._secrets)[:200]
         return CloudError(f"call to {self.where} failed: {type(inner).__name__}: {text}")
 
-    def _network(self, text: str) -> Unreachable:
+    def _network(self, text: str, where: str) -> Unreachable:
         lowered = text.lower()
         if "timed out" in lowered or "timeout" in lowered:
             # urllib3 says "(connect timeout=5)" or "(read timeout=30)".
             seconds = (self.settings.connect_timeout if "connect timeout" in lowered
                        else self.settings.read_timeout)
-            return Unreachable(f"{self.where} did not answer within {seconds:g} s", "timeout")
+            return Unreachable(f"{where} did not answer within {seconds:g} s", "timeout")
         for marker, reason, words in _NETWORK_FAULTS:
             if marker in lowered:
-                return Unreachable(f"cannot reach {self.where}: {words}", reason)
-        return Unreachable(f"cannot reach {self.where}: network error", "network")
+                return Unreachable(f"cannot reach {where}: {words}", reason)
+        return Unreachable(f"cannot reach {where}: network error", "network")
 
 
 _NOT_JSON = "Failed to parse the value as json"

@@ -209,6 +209,9 @@ def build_credential(source: CredentialSource, *, proxy: str | None = None,
     Imported here, not at the top: the chain reads the environment when its package is
     imported, so it must be imported after the environment is final (and only in cloud mode).
     """
+    from ecsimg.cloud.sdk import load_sdk
+
+    load_sdk()
     from alibabacloud_credentials.client import Client as CredentialClient
 
     profile = source.profile
