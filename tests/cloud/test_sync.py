@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -51,11 +52,13 @@ def test_sync_reads_every_listing_to_its_end(clean_environment: Path, stand_in: 
     system_ids = {i["ImageId"] for body in hangzhou["images:system"]
                   for i in body["Images"]["Image"]}
     assert len(system_ids) == 230
+    assert [b["PageNumber"] for b in hangzhou["images:system"]] == [1, 2, 3]
     assert set(hangzhou) >= {"images:self", "images:others", "images:marketplace", "instances",
                              "disks", "snapshots", f"shares:{own[0].image_id}"}
     assert ACCOUNT in result.pages and result.pages[ACCOUNT]["instance_types"]
     assert result.calls == len(stand_in.requests) == seen[-1].calls
-    assert {p.calls for p in seen} == set(range(1, result.calls + 1))
+    # DescribeRegions is call 1; every later page is reported once.
+    assert sorted(p.calls for p in seen) == list(range(2, result.calls + 1))
     share_pages = hangzhou[f"shares:{own[0].image_id}"]
     accounts = [a["AliyunId"] for body in share_pages for a in body["Accounts"]["Account"]]
     assert sorted(accounts) == [DEV, PARTNER]
@@ -127,3 +130,35 @@ def test_malformed_pages_are_refused() -> None:
         page_listing().next_page(page_listing().first_page(), body(1, "many"))
     with pytest.raises(BadResponse, match=r"Images\.Image is not a list of objects"):
         plan.items(page_listing(), {"Images": {"Image": "x"}})
+
+
+class GrowingAccount:
+    """An account whose system images grow from 150 to 250 while a sync reads them."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, str]]] = []
+
+    def __call__(self, action: str, params: Mapping[str, str]) -> dict[str, Any]:
+        self.sent.append((action, dict(params)))
+        if action == "DescribeRegions":
+            return {"Regions": {"Region": [{"RegionId": "cn-hangzhou"}]}}
+        if action == "DescribeInstanceTypes":
+            return {"InstanceTypes": {"InstanceType": []}, "NextToken": ""}
+        outer, inner = {"DescribeImages": ("Images", "Image"),
+                        "DescribeInstances": ("Instances", "Instance"),
+                        "DescribeDisks": ("Disks", "Disk"),
+                        "DescribeSnapshots": ("Snapshots", "Snapshot")}[action]
+        number = int(params["PageNumber"])
+        growing = action == "DescribeImages" and params["ImageOwnerAlias"] == "system"
+        total = (150 if number == 1 else 250) if growing else 0
+        count = max(0, min(100, total - (number - 1) * 100))
+        found = [{"ImageId": f"img_{number}_{n}"} for n in range(count)]
+        return {"TotalCount": total, "PageNumber": number, outer: {inner: found}}
+
+
+def test_a_listing_that_grows_during_the_sync_is_read_to_its_new_end() -> None:
+    account = GrowingAccount()
+    result = run_sync(account, workers=2)
+    pages = result.pages["cn-hangzhou"]["images:system"]
+    assert [p["PageNumber"] for p in pages] == [1, 2, 3]
+    assert sum(len(p["Images"]["Image"]) for p in pages) == 250

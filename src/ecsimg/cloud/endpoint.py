@@ -5,7 +5,6 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-import urllib.request
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -53,9 +52,13 @@ class Endpoint:
 
     def bypasses_proxy(self) -> bool:
         """True for a loopback endpoint, or one NO_PROXY names: the SDK would proxy it anyway."""
+        if self.is_loopback:
+            return True
+        import urllib.request  # lazily: it costs ~0.1 s, and only a client needs it
+
         # The standard library's reading of NO_PROXY (not in typeshed, hence getattr).
         no_proxy_match = getattr(urllib.request, "proxy_bypass_environment")  # noqa: B009
-        return self.is_loopback or bool(no_proxy_match(self.hostname))
+        return bool(no_proxy_match(self.hostname))
 
 
 def parse_endpoint(text: str, source: str = "--endpoint") -> Endpoint:

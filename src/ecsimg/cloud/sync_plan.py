@@ -46,7 +46,7 @@ class Listing:
         """The parameters of the page after ``body``, or None when it was the last."""
         if self.paging == "page":
             number = int(sent["PageNumber"])
-            total = _number(body.get("TotalCount"), self, "TotalCount")
+            total = total_count(self, body)
             if not items(self, body) or number * PAGE_SIZE >= total:
                 return None
             following = number + 1
@@ -74,12 +74,14 @@ def items(listing: Listing, body: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-def _number(value: Any, listing: Listing, name: str) -> int:
+def total_count(listing: Listing, body: dict[str, Any]) -> int:
+    """The TotalCount of a numbered page, checked."""
+    value = body.get("TotalCount")
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
     if isinstance(value, str) and value.isdigit():
         return int(value)
-    raise BadResponse(f"{listing.action}: {name} is not a whole number")
+    raise BadResponse(f"{listing.action}: TotalCount is not a whole number")
 
 
 def regions_listing() -> Listing:
