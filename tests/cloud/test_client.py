@@ -192,3 +192,15 @@ def test_a_role_whose_sts_cannot_be_reached_is_one_quiet_line(
     printed = capfd.readouterr()
     assert printed.err == "" and printed.out == ""  # the SDK's own loggers are silenced
     assert SECRET not in str(caught.value)
+
+
+def test_a_mutation_whose_answer_is_lost_says_it_may_have_run(clean_environment: Path) -> None:
+    with listener(hang_up=False) as silent:
+        url = f"http://127.0.0.1:{silent.port}"
+        client = client_for(clean_environment, url, read_timeout=0.3)
+        with pytest.raises(Unreachable) as caught:
+            client.invoke("ModifyImageAttribute", {"RegionId": "cn-hangzhou",
+                                                   "ImageId": "m-x1234567", "ImageName": "n"})
+    assert str(caught.value) == (f"{url} did not answer within 0.3 s; ModifyImageAttribute may "
+                                 "have been applied: refresh to see")
+    assert caught.value.may_have_arrived and silent.connections == 1

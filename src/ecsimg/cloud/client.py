@@ -78,10 +78,16 @@ class EcsClient:
         A ClientToken is added to actions that take one, so their retries are safe too.
         """
         sent = with_client_token(action, params)
-        return retry.call_with_retry(
-            lambda: self.send_once(action, sent), self.settings.retry,
-            safe=retry.retry_safe(action, sent), clock=self.clock, sleep=self.sleep,
-            uniform=self.uniform, on_retry=on_retry)
+        try:
+            return retry.call_with_retry(
+                lambda: self.send_once(action, sent), self.settings.retry,
+                safe=retry.retry_safe(action, sent), clock=self.clock, sleep=self.sleep,
+                uniform=self.uniform, on_retry=on_retry)
+        except Unreachable as lost:
+            if not lost.may_have_arrived or retry.is_read(action, sent):
+                raise
+            raise Unreachable(f"{lost}; {action} may have been applied: refresh to see",
+                              lost.reason, may_have_arrived=True) from None
 
     def send_once(self, action: str, params: Mapping[str, str]) -> dict[str, Any]:
         """One send of ``action``, its failure translated; no retry."""
@@ -159,12 +165,14 @@ class EcsClient:
         lowered = text.lower()
         if "timed out" in lowered or "timeout" in lowered:
             # urllib3 says "(connect timeout=5)" or "(read timeout=30)".
-            seconds = (self.settings.connect_timeout if "connect timeout" in lowered
-                       else self.settings.read_timeout)
-            return Unreachable(f"{where} did not answer within {seconds:g} s", "timeout")
+            connecting = "connect timeout" in lowered
+            seconds = self.settings.connect_timeout if connecting else self.settings.read_timeout
+            return Unreachable(f"{where} did not answer within {seconds:g} s", "timeout",
+                               may_have_arrived=not connecting)
         for marker, reason, words in _NETWORK_FAULTS:
             if marker in lowered:
-                return Unreachable(f"cannot reach {where}: {words}", reason)
+                return Unreachable(f"cannot reach {where}: {words}", reason,
+                                   may_have_arrived=reason == "dropped")
         return Unreachable(f"cannot reach {where}: network error", "network")
 
 

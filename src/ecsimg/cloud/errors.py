@@ -24,10 +24,12 @@ class EndpointError(CloudError):
 class Unreachable(CloudError):
     """The endpoint cannot be reached (refused, timed out, dropped): the TUI shows it offline."""
 
-    def __init__(self, message: str, reason: str) -> None:
+    def __init__(self, message: str, reason: str, *, may_have_arrived: bool = False) -> None:
         super().__init__(message)
         self.reason = reason
         """One of ``refused``, ``timeout``, ``dropped``, ``dns``, ``tls``, ``network``."""
+        self.may_have_arrived = may_have_arrived
+        """True when the request was sent and the answer lost: a mutation may have run."""
 
 
 class BadResponse(CloudError):
