@@ -73,7 +73,9 @@ def test_every_supported_mode(clean_environment: Path) -> None:
     role = load_cli_profile("role")
     assert (role.ram_role_arn, role.ram_session_name, role.expired_seconds) == (
         ROLE_ARN, "ecsimg", 1800)
+    assert role.role_account_id == "1234567890123456"
     assert load_cli_profile("ecs").ram_role_name == "EcsRole"
+    assert load_cli_profile("sts").role_account_id == ""
     assert load_cli_profile("lower").mode == "AK"  # the CLI matches modes case-blind
 
 

@@ -44,6 +44,7 @@ _TEXT_FIELDS = (
 _REGION = re.compile(r"[A-Za-z0-9-]+\Z")
 """The CLI's own region check (IsRegion), without its acceptance of an empty name."""
 MIN_ROLE_SECONDS = 900
+_ROLE_ARN = re.compile(r"acs:ram::(\d{16}):role/", re.IGNORECASE)
 
 
 def cli_config_path() -> Path:
@@ -69,6 +70,16 @@ class CliProfile:
     sts_region: str = ""
     sts_endpoint: str = ""
     expired_seconds: int = 0
+
+    @property
+    def role_account_id(self) -> str:
+        """The account a RamRoleArn profile works in, read from its ARN; else empty.
+
+        ``acs:ram::<uid>:role/<name>``: the role lives in the account it gives access to, so
+        the cache knows its account before any call. Other modes learn it by syncing.
+        """
+        found = _ROLE_ARN.match(self.ram_role_arn) if self.mode == "RamRoleArn" else None
+        return found.group(1) if found else ""
 
     @property
     def secrets(self) -> tuple[str, ...]:
