@@ -46,3 +46,29 @@ def catalogue_path(explicit: str | None = None) -> Path:
     if chosen:
         return Path(chosen).expanduser()
     return default_catalogue()
+
+
+def cloud_dir() -> Path:
+    """``<data dir>/cloud``: the caches of real accounts, apart from the demo catalogue."""
+    return data_dir() / "cloud"
+
+
+def cloud_catalogue(source_name: str, endpoint_slug: str) -> Path:
+    """The cache of one credential source at one endpoint: ``cloud/<name>@<endpoint>/``.
+
+    Named by what is known before any call (the aliyun CLI profile, or ``env``, and the
+    endpoint) so the cache opens at once, offline too; the account UID is learned by syncing.
+    """
+    return cloud_dir() / f"{_file_part(source_name)}@{_file_part(endpoint_slug)}"
+
+
+def _file_part(text: str) -> str:
+    """``text`` as a safe file-name part; altered names get a digest so two never collide."""
+    import hashlib
+    import re
+
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", text).strip(".") or "_"
+    if safe == text and len(text) <= 64:
+        return safe
+    digest = hashlib.sha256(text.encode()).hexdigest()[:8]
+    return f"{safe[:55]}-{digest}"
