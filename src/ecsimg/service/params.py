@@ -25,6 +25,8 @@ class Param:
     name: str
     kind: type = str
     required: bool = False
+    ignored: bool = False
+    """Sent by the official SDK but not modelled: accepted, and it changes nothing."""
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -59,7 +61,38 @@ COMMON = (
 )
 
 
+_INDEX = re.compile(r"(?<=\.)[0-9]+(?=\.|\Z)")
+
+
+def shape(name: str) -> str:
+    """The name with every index segment written ``N``: ``Tag.3.Key`` is ``Tag.N.Key``."""
+    return _INDEX.sub("N", name)
+
+
+class ParamSpec(tuple[Param, ...]):
+    """An action's parameters, looked up by name in one dictionary step."""
+
+    _by_shape: dict[str, Param]
+
+    def find(self, name: str) -> Param | None:
+        by_shape = self.__dict__.get("_by_shape")
+        if by_shape is None:
+            by_shape = self._by_shape = {}
+            for param in self:
+                by_shape.setdefault(param.name, param)
+        found = by_shape.get(name)
+        if found is not None and "N" not in found.name.split("."):
+            return found
+        found = by_shape.get(shape(name))
+        # The pattern bounds each index to 1-999999 without leading zeros.
+        if found is not None and found.pattern.match(name):
+            return found
+        return None
+
+
 def match(spec: tuple[Param, ...], name: str) -> Param | None:
+    if isinstance(spec, ParamSpec):
+        return spec.find(name)
     for param in spec:
         if param.pattern.match(name):
             return param
