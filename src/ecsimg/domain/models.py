@@ -183,6 +183,12 @@ class Disk:
     encrypted: bool = False
     disk_name: str = ""
     source_snapshot_id: str = ""
+    delete_with_instance: bool | None = None
+    """Released with its instance; None: as before this was modelled (system yes, data no)."""
+    tags: tuple[Tag, ...] = ()
+    description: str = ""
+    performance_level: str = ""
+    zone_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +212,7 @@ class Instance:
     expired: bool = False
     zone_id: str = ""
     os_name: str = ""
+    tags: tuple[Tag, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

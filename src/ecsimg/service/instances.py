@@ -10,12 +10,21 @@ from typing import Any
 from ecsimg.domain import models as m
 from ecsimg.domain.clock import iso
 from ecsimg.domain.errors import ApiError, denied, image_not_found, invalid, not_found
-from ecsimg.domain.validation import is_cjk
+from ecsimg.domain.validation import check_tags, is_cjk
 from ecsimg.service import replace
 from ecsimg.service.context import Context
 from ecsimg.service.images import find_visible, get_visible, status_of
+from ecsimg.service.instance_disks import (
+    DATA_DISK_PARAMS,
+    check_snapshots_ready,
+    data_disk_requests,
+    device_names,
+    make_disk,
+)
+from ecsimg.service.listing import TAG_FILTER_PARAMS
 from ecsimg.service.market import buy_with_instance, check_buyable
 from ecsimg.service.params import Param, Request, paging
+from ecsimg.service.price import InstanceQuestion, Period, check_period, instance_price
 from ecsimg.service.regions import known_region
 from ecsimg.service.registry import Response, action
 from ecsimg.service.snapshots import (
@@ -96,11 +105,13 @@ def _network_identity(instance_id: str) -> tuple[str, str]:
         Param("PeriodUnit"), Param("AutoRenew", bool), Param("ZoneId"), Param("VSwitchId"),
         Param("SecurityGroupId"), Param("InternetMaxBandwidthOut", int),
         Param("InternetChargeType"), Param("IoOptimized"), Param("ClientToken"),
-        Param("SecurityEnhancementStrategy"), mutating=True)
+        Param("SecurityEnhancementStrategy"), *TAG_FILTER_PARAMS, *DATA_DISK_PARAMS,
+        mutating=True)
 def run_instances(ctx: Context, req: Request, tx: Transaction) -> Response:
     """Launch 1-100 Running instances from an image; a marketplace image's use is bought too.
 
-    Each instance gets its system disk, and data disks for the image's data mappings.
+    Each instance gets its system disk, data disks for the image's data mappings and then one
+    per ``DataDisk.N``, all carrying the ``Tag.N`` tags.
     """
     region_id = req.str("RegionId")
     known_region(tx, region_id)
@@ -120,42 +131,74 @@ def run_instances(ctx: Context, req: Request, tx: Transaction) -> Response:
         "InvalidSystemDiskCategory.ValueNotSupported",
         f"SystemDisk.Category must be one of {', '.join(DISK_CATEGORIES)}.", 400),
         default="cloud_essd")
+    tags = check_tags([(f.get("Key", ""), f.get("Value", "")) for _, f in req.records("Tag")])
     image = _launch_image(ctx, req, tx, region_id)
     replace.check_usable(image, ctx.now())
     replace.check_type_fits(image, instance_type)
     size = replace.system_disk_size(image, category, req.int("SystemDisk.Size"))
+    data_disks = data_disk_requests(req, tx, ctx.account_id, region_id)
+    check_snapshots_ready(tx, data_disks, ctx.now())
     key_pair_name = req.str("KeyPairName")
     replace.check_credentials(tx, ctx.account_id, region_id, image, req.str("Password"),
                               key_pair_name)
     replace.check_charge_type(tx, image, charge_type)
     check_buyable(tx, image)
+    order: Response = {}
+    if charge_type == "PrePaid":
+        question = InstanceQuestion(
+            instance_type, image, category, size,
+            tuple((d.category, d.size) for d in _image_data_disks(image, category))
+            + tuple((d.category, d.size) for d in data_disks),
+            _prepaid_period(req), amount)
+        price = instance_price(tx, ctx.account_id, question)["PriceInfo"]["Price"]
+        order = {"OrderId": ctx.ids.order_id(), "TradePrice": price["TradePrice"]}
 
     now_text = iso(ctx.now())
     zone_id = req.str("ZoneId", f"{region_id}-a")
     instance_ids = []
     for _ in range(amount):
         instance_id = ctx.ids.instance()
+        ip, mac = _network_identity(instance_id)
         system_disk = m.Disk(
             ctx.ids.disk(), region_id, ctx.account_id, "system", category, size, now_text,
             instance_id=instance_id, device="/dev/xvda", image_id=image.image_id,
-            disk_name=req.str("SystemDisk.DiskName"))
-        tx.put(tables.DISKS, system_disk)
-        for mapping in image.disk_mappings:
-            if mapping.disk_type == "data":
-                tx.put(tables.DISKS, m.Disk(
-                    ctx.ids.disk(), region_id, ctx.account_id, "data", category, mapping.size,
-                    now_text, instance_id=instance_id, device=mapping.device,
-                    source_snapshot_id=mapping.snapshot_id))
-        ip, mac = _network_identity(instance_id)
-        tx.put(tables.INSTANCES, m.Instance(
+            disk_name=req.str("SystemDisk.DiskName"), tags=tags, zone_id=zone_id)
+        inst = m.Instance(
             instance_id, region_id, ctx.account_id, name or instance_id,
             instance_type.instance_type_id, image.image_id, "Running", image.os_type, now_text,
             charge_type="PrePaid" if charge_type == "PrePaid" else "PostPaid",
             system_disk_id=system_disk.disk_id, key_pair_name=key_pair_name, private_ip=ip,
-            mac_address=mac, zone_id=zone_id, os_name=image.os_name))
+            mac_address=mac, zone_id=zone_id, os_name=image.os_name, tags=tags)
+        tx.put(tables.DISKS, system_disk)
+        for mapping in _image_data_disks(image, category):
+            tx.put(tables.DISKS, dataclasses.replace(
+                mapping, disk_id=ctx.ids.disk(), region_id=region_id, owner_id=ctx.account_id,
+                creation_time=now_text, instance_id=instance_id, tags=tags, zone_id=zone_id))
+        taken = sum(1 for d in image.disk_mappings if d.disk_type == "data")
+        for spec, device in zip(data_disks, device_names(taken, len(data_disks)), strict=True):
+            tx.put(tables.DISKS, make_disk(spec, ctx.ids.disk(), inst, device, tags))
+        tx.put(tables.INSTANCES, inst)
         buy_with_instance(ctx, tx, image, instance_id)
         instance_ids.append(instance_id)
-    return {"InstanceIdSets": {"InstanceIdSet": instance_ids}}
+    return {"InstanceIdSets": {"InstanceIdSet": instance_ids}, **order}
+
+
+def _image_data_disks(image: m.Image, category: str) -> list[m.Disk]:
+    """The data disks an image's data mappings give each instance (IDs filled in by the caller)."""
+    return [
+        m.Disk("", image.region_id, "", "data", category, mapping.size, "",
+               device=mapping.device, source_snapshot_id=mapping.snapshot_id)
+        for mapping in image.disk_mappings if mapping.disk_type == "data"
+    ]
+
+
+def _prepaid_period(req: Request) -> Period:
+    """Period in PeriodUnit (Month by default), as DescribePrice takes it: 12 months is a year."""
+    unit = req.str("PeriodUnit", "Month")
+    count = req.int_or("Period", 1)
+    if unit == "Month" and count >= 12 and count % 12 == 0:
+        unit, count = "Year", count // 12
+    return check_period(unit, count)
 
 
 def _lock_reasons(inst: m.Instance) -> list[dict[str, str]]:

@@ -110,8 +110,11 @@ class Request:
     ) -> None:
         self.action = action
         self.raw: dict[builtins.str, builtins.str] = {}
+        self.ignored: dict[builtins.str, builtins.str] = {}
+        """The SDK names the simulator does not model; kept apart so that no rule sees them."""
         for name, value in raw.items():
-            if match(spec, name) is None:
+            param = match(spec, name)
+            if param is None:
                 raise UnknownParameter(f"{action} does not take the parameter --{name}")
             if not isinstance(value, str):
                 value = str(value)
@@ -121,7 +124,7 @@ class Request:
                 # Undecodable command-line bytes arrive as lone surrogates, which no record
                 # or JSON document can hold.
                 raise invalid(name, "not valid UTF-8 text")
-            self.raw[name] = value
+            (self.ignored if param.ignored else self.raw)[name] = value
         for param in spec:
             if param.required and "N" not in param.name.split(".") and not self.raw.get(param.name):
                 raise missing(param.name)
