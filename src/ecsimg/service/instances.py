@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import zlib
-from typing import Any
 
 from ecsimg.domain import models as m
 from ecsimg.domain.clock import iso
@@ -21,25 +19,24 @@ from ecsimg.service.instance_disks import (
     device_names,
     make_disk,
 )
-from ecsimg.service.listing import TAG_FILTER_PARAMS
+from ecsimg.service.listing import (
+    TAG_FILTER_PARAMS,
+)
 from ecsimg.service.market import buy_with_instance, check_buyable
-from ecsimg.service.params import Param, Request, paging
+from ecsimg.service.params import Param, Request
 from ecsimg.service.price import InstanceQuestion, Period, check_period, instance_price
 from ecsimg.service.regions import known_region
 from ecsimg.service.registry import Response, action
 from ecsimg.service.snapshots import (
     DISK_CATEGORIES,
-    id_list,
     own_disk,
-    page_of,
     release_disk,
+    releases_with_instance,
 )
 from ecsimg.store import tables
 from ecsimg.store.repository import Transaction, View
 
 MAX_AMOUNT = 100
-INSTANCE_STATUSES = ("Pending", "Running", "Starting", "Stopping", "Stopped")
-POSTPAID_EXPIRY = "2099-12-31T15:59Z"  # what the API shows for pay-as-you-go instances
 
 
 def _check_instance_name(value: str) -> None:
@@ -201,103 +198,6 @@ def _prepaid_period(req: Request) -> Period:
     return check_period(unit, count)
 
 
-def _lock_reasons(inst: m.Instance) -> list[dict[str, str]]:
-    reasons = []
-    if inst.locked_for_security:
-        reasons.append({"LockReason": "security",
-                        "LockMsg": "The instance is locked for security."})
-    if inst.expired:
-        reasons.append({"LockReason": "financial", "LockMsg": "The instance has expired."})
-    return reasons
-
-
-def instance_to_api(view: View, inst: m.Instance) -> dict[str, Any]:
-    """The instance as DescribeInstances returns it."""
-    itype = view.get(tables.INSTANCE_TYPES, inst.instance_type)
-    image = view.get(tables.IMAGES, f"{inst.region_id}/{inst.image_id}")
-    private_ips = [inst.private_ip] if inst.private_ip else []
-    return {
-        "InstanceId": inst.instance_id,
-        "InstanceName": inst.instance_name,
-        "HostName": inst.instance_id,
-        "Description": "",
-        "RegionId": inst.region_id,
-        "ZoneId": inst.zone_id or f"{inst.region_id}-a",
-        "InstanceType": inst.instance_type,
-        "InstanceTypeFamily": itype.family if itype else "",
-        "Cpu": itype.cpu_core_count if itype else 0,
-        "Memory": int(itype.memory_size * 1024) if itype else 0,
-        "ImageId": inst.image_id,
-        "OSType": inst.os_type,
-        "OSName": inst.os_name,
-        "OSNameEn": image.os_name_en if image else inst.os_name,
-        "Status": inst.status,
-        "CreationTime": inst.creation_time,
-        "StartTime": inst.creation_time,
-        "ExpiredTime": POSTPAID_EXPIRY if inst.charge_type == "PostPaid" else inst.creation_time,
-        "InstanceChargeType": inst.charge_type,
-        "InternetChargeType": "PayByTraffic",
-        "InstanceNetworkType": "vpc",
-        "IoOptimized": True,
-        "KeyPairName": inst.key_pair_name,
-        "DeletionProtection": False,
-        "ResourceGroupId": "",
-        "StoppedMode": "KeepCharging" if inst.status == "Stopped" else "Not-applicable",
-        "InnerIpAddress": {"IpAddress": []},
-        "PublicIpAddress": {"IpAddress": []},
-        "VpcAttributes": {"PrivateIpAddress": {"IpAddress": private_ips},
-                          "VpcId": "", "VSwitchId": "", "NatIpAddress": ""},
-        "NetworkInterfaces": {"NetworkInterface": [{
-            "MacAddress": inst.mac_address, "PrimaryIpAddress": inst.private_ip,
-            "NetworkInterfaceId": "", "Type": "Primary",
-        }]},
-        "SecurityGroupIds": {"SecurityGroupId": []},
-        "OperationLocks": {"LockReason": _lock_reasons(inst)},
-        "Tags": {"Tag": []},
-    }
-
-
-@action("DescribeInstances", Param("InstanceIds"), Param("Status"), Param("ImageId"),
-        Param("InstanceName"), Param("InstanceType"), Param("ZoneId"),
-        Param("PageNumber", int), Param("PageSize", int))
-def describe_instances(ctx: Context, req: Request, tx: Transaction) -> Response:
-    """List the caller's instances in a region, filtered and paged."""
-    region_id = req.str("RegionId")
-    known_region(tx, region_id)
-    instance_ids = id_list(req, "InstanceIds")
-    status = req.choice("Status", INSTANCE_STATUSES, ApiError(
-        "InvalidStatus.ValueNotSupported", f"Status must be one of {', '.join(INSTANCE_STATUSES)}.",
-        400))
-    # InstanceName matches fuzzily with '*'; '[' is escaped so only '*' and '?' are wildcards.
-    name_pattern = req.str("InstanceName").replace("[", "[[]")
-    number, size = paging(req)
-    found = []
-    for inst in tx.all(tables.INSTANCES):
-        if inst.owner_id != ctx.account_id or inst.region_id != region_id:
-            continue
-        if instance_ids is not None and inst.instance_id not in instance_ids:
-            continue
-        if status and inst.status != status:
-            continue
-        if req.has("ImageId") and inst.image_id != req.str("ImageId"):
-            continue
-        if req.has("InstanceType") and inst.instance_type != req.str("InstanceType"):
-            continue
-        if req.has("ZoneId") and inst.zone_id != req.str("ZoneId"):
-            continue
-        if name_pattern and not fnmatch.fnmatchcase(inst.instance_name, name_pattern):
-            continue
-        found.append(inst)
-    found.sort(key=lambda i: (i.creation_time, i.instance_id), reverse=True)
-    return {
-        "Instances": {"Instance": [instance_to_api(tx, i) for i in page_of(found, number, size)]},
-        "TotalCount": len(found),
-        "PageNumber": number,
-        "PageSize": size,
-        "NextToken": "",
-    }
-
-
 def _incorrect_status(inst: m.Instance, wanted: str) -> ApiError:
     return denied("IncorrectInstanceStatus",
                   f"The instance {inst.instance_id} is {inst.status}; it must be {wanted}.")
@@ -334,7 +234,8 @@ def stop_instance(ctx: Context, req: Request, tx: Transaction) -> Response:
 @action("DeleteInstance", Param("InstanceId", required=True), Param("Force", bool),
         Param("ForceStop", bool), Param("TerminateSubscription", bool), mutating=True)
 def delete_instance(ctx: Context, req: Request, tx: Transaction) -> Response:
-    """Release an instance and its system disk; its data disks stay, detached."""
+    """Release an instance with its system disk and the data disks marked DeleteWithInstance;
+    the other data disks stay, detached."""
     force = req.bool("Force")
     req.bool("ForceStop")
     req.bool("TerminateSubscription")
@@ -344,7 +245,7 @@ def delete_instance(ctx: Context, req: Request, tx: Transaction) -> Response:
     for disk in tx.all(tables.DISKS):
         if disk.instance_id != inst.instance_id:
             continue
-        if disk.disk_type == "system":
+        if releases_with_instance(disk):
             release_disk(tx, disk)
         else:
             tx.put(tables.DISKS, dataclasses.replace(disk, instance_id="", device="",
