@@ -36,8 +36,8 @@ def test_online_resizing_features_and_their_filter(world: World) -> None:
         "MemoryOnlineDowngrade": "unsupported"}
 
     def found(key: str, value: str) -> set[str]:
-        body = world.call("DescribeImages", ImageOwnerAlias="system", PageSize=100,
-                          **{"Filter.1.Key": key, "Filter.1.Value": value})
+        body = world.call("DescribeImages", {"Filter.1.Key": key, "Filter.1.Value": value},
+                          ImageOwnerAlias="system", PageSize=100)
         return {i["ImageId"] for i in body["Images"]["Image"]}
 
     assert found("CpuOnlineUpgrade", "supported") == {hot.image_id}
@@ -58,8 +58,8 @@ def test_custom_images_keep_their_base_features(world: World) -> None:
 
 def test_secure_boot_option_given_at_creation_is_shown(world: World) -> None:
     snap = world.snapshot(size=40)
-    image_id = world.call("CreateImage", SnapshotId=snap.snapshot_id, ImageName="secure-one",
-                          **{"SecureBootOptions.SecureBootSupport": "true"})["ImageId"]
+    image_id = world.call("CreateImage", {"SecureBootOptions.SecureBootSupport": "true"},
+                          SnapshotId=snap.snapshot_id, ImageName="secure-one")["ImageId"]
     assert shown(world, image_id)["SecureBootOptions"] == {"SecureBootSupport": "true"}
     plain = world.image(size=40)
     assert shown(world, plain.image_id)["SecureBootOptions"] == {"SecureBootSupport": "false"}
