@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from ecsimg import service
+from ecsimg.domain import models as m
 from ecsimg.domain.errors import ApiError
-from ecsimg.service.params import Param
+from ecsimg.service.params import Param, Request
 from ecsimg.service.sdk_params import SDK_PARAMS
 from ecsimg.store import tables
 from tests.world import World
@@ -143,6 +144,42 @@ def test_ignored_names_change_nothing_written(tmp_path: Path, action: str) -> No
         world.call(action, params)
         states.append(_state(world))
     assert states[0] == states[1]
+
+
+REGIONLESS = sorted(name for name, names in SDK_PARAMS.items() if "RegionId" not in names)
+
+
+def test_the_regionless_actions_are_the_ones_the_wire_notes_list() -> None:
+    listed = ["CreateSnapshot", "DeleteInstance", "DescribeInstanceTypes", "DescribeRegions",
+              "ReInitDisk", "ReplaceSystemDisk", "StartInstance", "StopInstance"]
+    assert listed == REGIONLESS
+
+
+def test_regionless_handlers_never_read_region_id(world: World) -> None:
+    """Run straight on a request with no RegionId at all, as the SDK sends them."""
+    image = world.image(size=40, region="cn-shanghai")
+
+    def stopped() -> m.Instance:
+        return world.instance(image_id=image.image_id, region="cn-shanghai")
+
+    running = world.instance(image_id=image.image_id, region="cn-shanghai", status="Running")
+    calls = {
+        "StopInstance": {"InstanceId": running.instance_id},
+        "StartInstance": {"InstanceId": stopped().instance_id},
+        "CreateSnapshot": {"DiskId": stopped().system_disk_id},
+        "ReplaceSystemDisk": {"InstanceId": stopped().instance_id, "ImageId": image.image_id},
+        "ReInitDisk": {"DiskId": stopped().system_disk_id},
+        "DeleteInstance": {"InstanceId": stopped().instance_id},
+        "DescribeInstanceTypes": {},
+        "DescribeRegions": {},
+    }
+    assert sorted(calls) == REGIONLESS
+    ctx = world.ctx()
+    for action, params in calls.items():
+        act = service.ACTIONS[action]
+        with world.repo.transaction() as tx:
+            body = act.handler(ctx, Request(action, act.params, params), tx)
+        assert isinstance(body, dict), action
 
 
 def test_regionless_actions_work_without_region_id(world: World) -> None:
