@@ -161,6 +161,9 @@ def test_disk_filters(world: World) -> None:
     assert found(**{"Tag.1.Key": "env", "Tag.1.Value": "dev"}) == set()
     assert found(DiskIds=json.dumps([kept])) == {kept}
     assert found(Portable="false") == {system}
+    assert found(ZoneId="cn-hangzhou-a") == {system, ssd, kept}
+    assert found(ZoneId="cn-hangzhou-b") == set()
+    assert found(PerformanceLevel="PL1") == {system}  # the ESSD system disk's default level
 
 
 def test_snapshot_filters(world: World) -> None:

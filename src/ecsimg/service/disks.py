@@ -84,8 +84,12 @@ def describe_disks(ctx: Context, req: Request, tx: Transaction) -> Response:
         f"Category must be one of all, {', '.join(DISK_CATEGORIES)}."))
     status = req.str("Status")
     tags = tag_filters(req)
-    flags = {name: req.bool(name) for name in ("Portable", "DeleteWithInstance", "Encrypted")
-             if req.has(name)}
+    # Filters on fields as the reply shows them (a zone or level may be implied by default).
+    shown_filters: dict[str, object] = {
+        name: req.bool(name) for name in ("Portable", "DeleteWithInstance", "Encrypted")
+        if req.has(name)}
+    shown_filters.update({name: req.str(name) for name in ("ZoneId", "PerformanceLevel")
+                          if req.has(name)})
     exact = {field: req.str(name) for name, field in (
         ("InstanceId", "instance_id"), ("SnapshotId", "source_snapshot_id"),
         ("DiskName", "disk_name")) if req.has(name)}
@@ -103,12 +107,8 @@ def describe_disks(ctx: Context, req: Request, tx: Transaction) -> Response:
             continue
         if status and status != "All" and disk.status != status:
             continue
-        shown = disk_to_api(disk)
-        if req.has("ZoneId") and shown["ZoneId"] != req.str("ZoneId"):
-            continue
-        if req.has("PerformanceLevel") and shown["PerformanceLevel"] != req.str("PerformanceLevel"):
-            continue
-        if any(shown[name] != wanted for name, wanted in flags.items()):
+        if shown_filters and any(disk_to_api(disk)[name] != wanted
+                                 for name, wanted in shown_filters.items()):
             continue
         if tags and not has_tags(disk.tags, tags):
             continue
