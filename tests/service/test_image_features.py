@@ -84,7 +84,7 @@ def test_detection_runs_while_the_image_is_made_and_reports_risks(world: World) 
                                                                     "Items": {"Item": []}}
 
 
-def test_demo_public_images_carry_realistic_features(tmp_path: Any) -> None:
+def test_demo_public_images_carry_realistic_features() -> None:
     from ecsimg.store.demo import public
 
     aliyun3 = public.template("aliyun3")
