@@ -42,6 +42,8 @@ class Targets:
     copy: m.Image
     """A copy still in progress, with its task."""
     public_image_id: str
+    copyable: m.Image
+    """A private image small enough to copy: Rule 68 counts all of its disks."""
 
 
 def _usable(inst: m.Instance) -> bool:
@@ -61,6 +63,7 @@ def targets_of(cat: FuzzCatalogue, profile: str, hidden_from: str) -> Targets:
               and i.status == m.AVAILABLE and not i.pending_end and not i.is_public
               and not i.encrypted and not i.product_code]
     private = [i for i in images if not i.shares]
+    copyable = [i for i in private if sum(d.size for d in i.disk_mappings) <= 500]
     shared = [i for i in images if i.shares and all(s.account_id != stranger for s in i.shares)]
     disk = next(d for d in cat.records(tables.DISKS) if d.disk_id == stopped.system_disk_id)
     snapshot = next(s for s in cat.records(tables.SNAPSHOTS) if s.owner_id == account_id
@@ -70,14 +73,14 @@ def targets_of(cat: FuzzCatalogue, profile: str, hidden_from: str) -> Targets:
                   if i.owner_kind == "system" and i.region_id == region_id
                   and i.os_type == "linux" and i.architecture == "x86_64")
     pace, cat.pace = cat.pace, 10.0
-    copied = cat.call("CopyImage", {"RegionId": region_id, "ImageId": private[-1].image_id,
+    copied = cat.call("CopyImage", {"RegionId": region_id, "ImageId": copyable[-1].image_id,
                                     "DestinationRegionId": "cn-beijing"}, profile)
     cat.pace = pace
     assert copied.body is not None, copied.error
     copy = next(i for i in cat.records(tables.IMAGES)
                 if i.image_id == copied.body["ImageId"])
     return Targets(region_id, private[0], shared[0] if shared else None, stopped, running,
-                   disk, snapshot, copy, public)
+                   disk, snapshot, copy, public, copyable[0])
 
 
 def calls_against(action: str, t: Targets, caller_account_id: str) -> Iterator[dict[str, str]]:
@@ -94,7 +97,7 @@ def calls_against(action: str, t: Targets, caller_account_id: str) -> Iterator[d
             yield {**region, "ImageId": t.shared_image.image_id,
                    "RemoveAccount.1": t.shared_image.shares[0].account_id}
     elif action == "CopyImage":
-        yield {**image, "DestinationRegionId": "cn-beijing"}
+        yield {**region, "ImageId": t.copyable.image_id, "DestinationRegionId": "cn-beijing"}
     elif action == "CancelCopyImage":
         yield {"RegionId": t.copy.region_id, "ImageId": t.copy.image_id}
     elif action == "ExportImage":

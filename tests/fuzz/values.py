@@ -143,6 +143,16 @@ def plausible(name: str, kind: type, pool: IdPool) -> st.SearchStrategy[str]:
     if leaf in ("ImageName", "DestinationImageName", "SnapshotName", "InstanceName"):
         return st.one_of(st.from_regex(r"[a-zA-Z镜][a-zA-Z0-9._:-]{1,20}", fullmatch=True),
                          st.sampled_from(["aliyun-x", "http://x", "a"]))
+    if leaf == "Category":
+        return st.sampled_from(["cloud", "cloud_efficiency", "cloud_ssd", "cloud_essd",
+                                "cloud_auto", "cloud_essd_entry", "all", "floppy", ""])
+    if leaf == "PerformanceLevel":
+        return st.sampled_from(["PL0", "PL1", "PL2", "PL3", "PL9", ""])
+    if leaf == "PrivateIpAddresses":
+        return _json_ids(st.sampled_from(["172.16.0.1", "10.0.0.1"]))
+    if leaf == "NextToken":
+        # Tokens of real shape (base64 of "time\nid") and broken ones.
+        return st.sampled_from(["MjAyNS0wNi0wMVQwMDowMDowMFoKaS14", "MjAyNQ", "=", "!!", ""])
     if leaf in ("OSSBucket",):
         return st.sampled_from(["images", "exports", "no-such-bucket", "A", ""])
     return st.one_of(st.from_regex(r"[a-zA-Z][a-zA-Z0-9-]{0,12}", fullmatch=True),
@@ -172,8 +182,14 @@ def concrete_names(param: Param) -> st.SearchStrategy[str]:
 def request_params(draw: st.DrawFn, action: Action, pool: IdPool) -> dict[str, str]:
     """Parameters named as the action declares them, valued plausibly or adversarially."""
     spec = list(action.params)
+    modelled = [p for p in spec if not p.ignored]
+    # The SDK names the simulator ignores are many; a few per request keep them exercised
+    # without crowding out the ones the rules read.
+    ignored = [p for p in spec if p.ignored]
     chosen = [p for p in spec if p.required and draw(st.integers(0, 9)) > 0]
-    chosen += draw(st.lists(st.sampled_from(spec), max_size=8))
+    chosen += draw(st.lists(st.sampled_from(modelled), max_size=8))
+    if ignored:
+        chosen += draw(st.lists(st.sampled_from(ignored), max_size=2))
     # Clean requests reach the rules behind the parameter checks; hostile ones the checks.
     hostility = draw(st.sampled_from(["clean", "clean", "one", "all"]))
     params: dict[str, str] = {}

@@ -175,6 +175,20 @@ def test_rule_068_images_over_500_gib_are_not_copied(world: World) -> None:
     assert world.get_image(copy(world, world.image(size=500).image_id), SH) is not None
 
 
+@pytest.mark.parametrize(("system", "data", "copies"), [
+    ((40,), (600,), False), ((40,), (460,), True), ((40,), (461,), False),
+    ((20,), (100, 200, 180), True), ((20,), (100, 200, 181), False),
+])
+def test_rule_068_counts_every_disk_of_the_image(world: World, system: tuple[int, ...],
+                                                 data: tuple[int, ...], copies: bool) -> None:
+    image = world.image(size=system[0], data_disks=data)
+    if copies:
+        assert world.get_image(copy(world, image.image_id), SH) is not None
+    else:
+        expect(world, "SizeExceed.Image", 403, RegionId=HZ, ImageId=image.image_id,
+               DestinationRegionId=SH)
+
+
 def test_rule_026_copy_counts_against_the_destination_quota(world: World) -> None:
     with world.repo.read() as view:
         account = view.get(tables.ACCOUNTS, OPS)

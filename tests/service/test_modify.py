@@ -244,7 +244,11 @@ def test_boot_mode_licence_and_features_are_checked_and_shown(world: World) -> N
            **{"Features.NvmeSupport": "unsupported", "Features.ImdsSupport": "v2"})
     [shown] = world.call("DescribeImages", ImageId=image.image_id)["Images"]["Image"]
     assert (shown["BootMode"], shown["LicenseType"]) == ("UEFI", "BYOL")
-    assert shown["Features"] == {"NvmeSupport": "unsupported", "ImdsSupport": "v2"}
+    assert shown["Features"] == {"NvmeSupport": "unsupported", "ImdsSupport": "v2",
+                                 "CpuOnlineUpgrade": "unsupported",
+                                 "CpuOnlineDowngrade": "unsupported",
+                                 "MemoryOnlineUpgrade": "unsupported",
+                                 "MemoryOnlineDowngrade": "unsupported"}
     assert modify_error(world, image, BootMode="Legacy").code == "InvalidParameter"
     assert modify_error(world, image, LicenseType="Free").code == "InvalidLicenseType.NotSupported"
     assert modify_error(world, image, **{"Features.NvmeSupport": "maybe"}).code == (

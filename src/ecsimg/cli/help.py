@@ -64,8 +64,12 @@ def actions_help(actions: dict[str, Action]) -> str:
 
 
 def action_help(act: Action) -> str:
-    """One action's parameters; ``N`` in a name is a 1-based index (``--AddAccount.1 UID``)."""
-    own = [p for p in act.params if p.name not in IMPLIED]
+    """One action's parameters; ``N`` in a name is a 1-based index (``--AddAccount.1 UID``).
+
+    The SDK names the simulator does not model are listed apart: accepted, with no effect.
+    """
+    own = [p for p in act.params if p.name not in IMPLIED and not p.ignored]
+    ignored = [p for p in act.params if p.name not in IMPLIED and p.ignored]
     width = max((len(p.name) for p in own), default=0)
     changes = "changes the catalogue" if act.mutating else "reads only"
     lines = [f"usage: ecsimg [GLOBAL] api {act.name} [--Key value ...]", "",
@@ -75,7 +79,24 @@ def action_help(act: Action) -> str:
     lines += ["", "also: --RegionId (default: the profile's region), --DryRun true|false,",
               "      --OwnerId, --OwnerAccount, --ResourceOwnerId, --ResourceOwnerAccount",
               "N in a name is an index from 1: --Tag.1.Key env --Tag.1.Value prod"]
+    if ignored:
+        lines += ["", "accepted and ignored (sent by the official SDK, not modelled here):"]
+        lines += _columns([f"--{p.name}" for p in ignored])
     return "\n".join(lines) + "\n"
+
+
+def _columns(words: list[str], width: int = 100) -> list[str]:
+    """``words`` packed into lines of at most ``width`` characters, indented by two."""
+    lines: list[str] = []
+    line = " "
+    for word in words:
+        if len(line) + 1 + len(word) > width and line.strip():
+            lines.append(line)
+            line = " "
+        line += " " + word
+    if line.strip():
+        lines.append(line)
+    return lines
 
 
 def _kind(param: Param) -> str:

@@ -36,6 +36,10 @@ class IdFactory:
     def task(self) -> str:
         return self.resource("t")
 
+    def order_id(self) -> str:
+        """A subscription order's number: 15 digits."""
+        return str(self._rng.randrange(10**14, 10**15))
+
     def request_id(self) -> str:
         return str(uuid.UUID(int=self._rng.getrandbits(128), version=4)).upper()
 

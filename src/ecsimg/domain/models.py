@@ -155,6 +155,15 @@ class Image:
     """Features.NvmeSupport: supported or unsupported."""
     imds_support: str = "v1"
     """Features.ImdsSupport: v1 or v2."""
+    cpu_online_upgrade: str = "unsupported"
+    """Features.CpuOnlineUpgrade (hot-adding vCPUs): supported or unsupported; so the next three."""
+    cpu_online_downgrade: str = "unsupported"
+    memory_online_upgrade: str = "unsupported"
+    memory_online_downgrade: str = "unsupported"
+    secure_boot_support: str = "false"
+    """SecureBootOptions.SecureBootSupport: true or false."""
+    detection_strategy: str = ""
+    """DetectionStrategy the image was created or imported with: Standard, or none."""
     client_token: str = ""
     """ClientToken of the call that created the image, for idempotent retries."""
     client_token_digest: str = ""
@@ -202,6 +211,12 @@ class Disk:
     encrypted: bool = False
     disk_name: str = ""
     source_snapshot_id: str = ""
+    delete_with_instance: bool | None = None
+    """Released with its instance; None: as before this was modelled (system yes, data no)."""
+    tags: tuple[Tag, ...] = ()
+    description: str = ""
+    performance_level: str = ""
+    zone_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +240,7 @@ class Instance:
     expired: bool = False
     zone_id: str = ""
     os_name: str = ""
+    tags: tuple[Tag, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

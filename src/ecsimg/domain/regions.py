@@ -34,8 +34,17 @@ _REGIONS: tuple[tuple[str, str, bool], ...] = (
     ("me-central-1", "沙特（利雅得）", False),
 )
 
+_SDK_ENDPOINTS = {"cn-hangzhou": "ecs-cn-hangzhou.aliyuncs.com"}
+"""The official SDK's own endpoint map, for the regions listed here; the rest follow its rule."""
+
+
+def endpoint(region_id: str) -> str:
+    """The ECS endpoint the official SDK uses for ``region_id``."""
+    return _SDK_ENDPOINTS.get(region_id, f"ecs.{region_id}.aliyuncs.com")
+
+
 REGIONS: tuple[Region, ...] = tuple(
-    Region(region_id, name, mainland, f"ecs.{region_id}.aliyuncs.com")
+    Region(region_id, name, mainland, endpoint(region_id))
     for region_id, name, mainland in _REGIONS
 )
 REGION_IDS: frozenset[str] = frozenset(r.region_id for r in REGIONS)

@@ -3,6 +3,7 @@
 from ecsimg.service import (  # noqa: F401  (importing registers the actions)
     describe,
     describe_types,
+    disks,
     images_copy,
     images_create,
     images_delete,
@@ -10,6 +11,7 @@ from ecsimg.service import (  # noqa: F401  (importing registers the actions)
     images_share,
     images_transfer,
     instances,
+    instances_describe,
     load,
     market,
     price,

@@ -12,6 +12,7 @@ from ecsimg.domain.errors import ApiError, invalid, not_found
 from ecsimg.domain.models import Image, InstanceType
 from ecsimg.service.context import Context
 from ecsimg.service.images import (
+    ONLINE_FEATURES,
     alias_of,
     get_own,
     image_to_api,
@@ -119,6 +120,10 @@ def _has_tag(key: str, value: str | None) -> ImagePredicate:
                              for t in image.tags)
 
 
+def _feature_is(field: str, value: str) -> ImagePredicate:
+    return lambda image: bool(getattr(image, field) == value)
+
+
 def _filter_predicates(req: Request) -> list[ImagePredicate]:
     """Predicates for ``Filter.N`` (Rule 10): creation-time windows and feature filters."""
     predicates: list[ImagePredicate] = []
@@ -142,9 +147,7 @@ def _filter_predicates(req: Request) -> list[ImagePredicate]:
         else:
             if value not in ("supported", "unsupported"):
                 raise invalid(f"Filter.{n}.Value", f"{key} is supported or unsupported")
-            # Online CPU/memory resizing is not modelled: no image supports it.
-            if value == "supported":
-                predicates.append(lambda i: False)
+            predicates.append(_feature_is(ONLINE_FEATURES[key], value))
     return predicates
 
 

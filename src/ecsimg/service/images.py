@@ -170,6 +170,38 @@ def image_to_api(image: Image, account_id: str, now: float, used: bool) -> dict[
         "ResourceGroupId": image.resource_group_id,
         "Tags": {"Tag": [{"TagKey": t.key, "TagValue": t.value} for t in image.tags]},
         "DiskDeviceMappings": {"DiskDeviceMapping": mappings},
-        "Features": {"NvmeSupport": image.nvme_support, "ImdsSupport": image.imds_support},
-        "DetectionOptions": {"Status": "", "Items": {"Item": []}},
+        "Features": {
+            "NvmeSupport": image.nvme_support, "ImdsSupport": image.imds_support,
+            "CpuOnlineUpgrade": image.cpu_online_upgrade,
+            "CpuOnlineDowngrade": image.cpu_online_downgrade,
+            "MemoryOnlineUpgrade": image.memory_online_upgrade,
+            "MemoryOnlineDowngrade": image.memory_online_downgrade,
+        },
+        "SecureBootOptions": {"SecureBootSupport": image.secure_boot_support},
+        "DetectionOptions": detection_options(image, status),
     }
+
+
+ONLINE_FEATURES = {
+    "CpuOnlineUpgrade": "cpu_online_upgrade", "CpuOnlineDowngrade": "cpu_online_downgrade",
+    "MemoryOnlineUpgrade": "memory_online_upgrade",
+    "MemoryOnlineDowngrade": "memory_online_downgrade",
+}
+"""Features.* names of online (hot) resizing, and the Image fields that hold them."""
+
+
+def detection_options(image: Image, status: str) -> dict[str, Any]:
+    """What an image check (DetectionStrategy=Standard) found: empty when none was asked for.
+
+    The check runs while the image is made; a missing NVMe driver is the risk it reports.
+    """
+    if image.detection_strategy != "Standard":
+        return {"Status": "", "Items": {"Item": []}}
+    if status in (m.CREATING, m.WAITING):
+        return {"Status": "Processing", "Items": {"Item": []}}
+    items = []
+    if image.nvme_support != "supported":
+        # The code is spelled as in the API reference's own example.
+        items.append({"Name": "Nvme", "Value": "Unsupported", "RiskLevel": "High",
+                      "RiskCode": "NVMe.NotInstallded"})
+    return {"Status": "Finished", "Items": {"Item": items}}

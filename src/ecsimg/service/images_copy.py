@@ -58,10 +58,11 @@ def copy_image(ctx: Context, req: Request, tx: Transaction) -> Response:
         raise ApiError("InvalidParameter.EncryptedIllegal",
                        "KMSKeyId can only be given together with Encrypted=true.")
     _check_published(tx, source, dest_id)
-    if source.size > COPY_SIZE_LIMIT_GIB:
+    total_gib = image_gib(source)
+    if total_gib > COPY_SIZE_LIMIT_GIB:
         raise denied("SizeExceed.Image",
-                     f"The image is {source.size} GiB; images over {COPY_SIZE_LIMIT_GIB} GiB "
-                     "can be copied only after a support ticket.")
+                     f"The image's disks hold {total_gib} GiB; images over "
+                     f"{COPY_SIZE_LIMIT_GIB} GiB can be copied only after a support ticket.")
     name = req.str("DestinationImageName", source.image_name)
     if req.has("DestinationImageName"):
         check_image_name(name, "DestinationImageName")
@@ -103,6 +104,11 @@ def copy_image(ctx: Context, req: Request, tx: Transaction) -> Response:
     tx.put(tables.TASKS, task)
     tx.put(tables.IMAGES, copy)
     return {"ImageId": copy_id}
+
+
+def image_gib(image: m.Image) -> int:
+    """The image's size for Rule 68: its system disk and every data disk together."""
+    return sum(disk.size for disk in image.disk_mappings) or image.size
 
 
 def _copyable_source(view: View, account_id: str, region_id: str, image_id: str,

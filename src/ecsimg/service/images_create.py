@@ -57,6 +57,8 @@ class _Options:
     boot_mode: str
     imds_support: str
     resource_group_id: str
+    detection_strategy: str
+    secure_boot_support: str
 
 
 @action(
@@ -123,8 +125,8 @@ def _options(req: Request) -> _Options:
         f"{', '.join(ARCHITECTURES)}.", 400))
     boot_mode = req.choice("BootMode", BOOT_MODES)
     imds_support = req.choice("Features.ImdsSupport", ("v1", "v2"))
-    req.choice("DetectionStrategy", ("Standard",))
-    req.choice("SecureBootOptions.SecureBootSupport", ("true", "false"))
+    detection_strategy = req.choice("DetectionStrategy", ("Standard",))
+    secure_boot = req.choice("SecureBootOptions.SecureBootSupport", ("true", "false"))
     resource_group_id = req.str("ResourceGroupId")
     if resource_group_id and not _RESOURCE_GROUP.match(resource_group_id):
         raise ApiError("InvalidResourceGroup.NotFound", "The specified ResourceGroupId "
@@ -133,7 +135,8 @@ def _options(req: Request) -> _Options:
     if len(version) > 40 or not version.isprintable():
         raise invalid("ImageVersion", "it must be at most 40 printable characters")
     return _Options(name, description, family, version, tags, platform, architecture,
-                    boot_mode, imds_support, resource_group_id)
+                    boot_mode, imds_support, resource_group_id, detection_strategy,
+                    secure_boot)
 
 
 def _source(ctx: Context, req: Request, tx: Transaction, region_id: str, now: float) -> Source:
@@ -193,6 +196,14 @@ def _build(ctx: Context, tx: Transaction, region_id: str, source: Source, option
         license_os=base.license_os if base else "",
         boot_mode=options.boot_mode or (base.boot_mode if base else "BIOS"),
         imds_support=options.imds_support or "v1",
+        # A custom image runs what its base ran: online resizing comes with the base OS.
+        cpu_online_upgrade=base.cpu_online_upgrade if base else "unsupported",
+        cpu_online_downgrade=base.cpu_online_downgrade if base else "unsupported",
+        memory_online_upgrade=base.memory_online_upgrade if base else "unsupported",
+        memory_online_downgrade=base.memory_online_downgrade if base else "unsupported",
+        secure_boot_support=options.secure_boot_support
+        or (base.secure_boot_support if base else "false"),
+        detection_strategy=options.detection_strategy,
         resource_group_id=options.resource_group_id,
         encrypted=encrypted,
         key_kind=(base.key_kind if base and base.encrypted else "service") if encrypted else "",

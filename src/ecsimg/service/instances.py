@@ -3,34 +3,40 @@
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import zlib
-from typing import Any
 
 from ecsimg.domain import models as m
 from ecsimg.domain.clock import iso
 from ecsimg.domain.errors import ApiError, denied, image_not_found, invalid, not_found
-from ecsimg.domain.validation import is_cjk
+from ecsimg.domain.validation import check_tags, is_cjk
 from ecsimg.service import replace
 from ecsimg.service.context import Context
 from ecsimg.service.images import find_visible, get_visible, status_of
+from ecsimg.service.instance_disks import (
+    DATA_DISK_PARAMS,
+    check_snapshots_ready,
+    data_disk_requests,
+    device_names,
+    make_disk,
+)
+from ecsimg.service.listing import (
+    TAG_FILTER_PARAMS,
+)
 from ecsimg.service.market import buy_with_instance, check_buyable
-from ecsimg.service.params import Param, Request, paging
+from ecsimg.service.params import Param, Request
+from ecsimg.service.price import InstanceQuestion, Period, check_period, instance_price
 from ecsimg.service.regions import known_region
 from ecsimg.service.registry import Response, action
 from ecsimg.service.snapshots import (
     DISK_CATEGORIES,
-    id_list,
     own_disk,
-    page_of,
     release_disk,
+    releases_with_instance,
 )
 from ecsimg.store import tables
 from ecsimg.store.repository import Transaction, View
 
 MAX_AMOUNT = 100
-INSTANCE_STATUSES = ("Pending", "Running", "Starting", "Stopping", "Stopped")
-POSTPAID_EXPIRY = "2099-12-31T15:59Z"  # what the API shows for pay-as-you-go instances
 
 
 def _check_instance_name(value: str) -> None:
@@ -96,11 +102,13 @@ def _network_identity(instance_id: str) -> tuple[str, str]:
         Param("PeriodUnit"), Param("AutoRenew", bool), Param("ZoneId"), Param("VSwitchId"),
         Param("SecurityGroupId"), Param("InternetMaxBandwidthOut", int),
         Param("InternetChargeType"), Param("IoOptimized"), Param("ClientToken"),
-        Param("SecurityEnhancementStrategy"), mutating=True)
+        Param("SecurityEnhancementStrategy"), *TAG_FILTER_PARAMS, *DATA_DISK_PARAMS,
+        mutating=True)
 def run_instances(ctx: Context, req: Request, tx: Transaction) -> Response:
     """Launch 1-100 Running instances from an image; a marketplace image's use is bought too.
 
-    Each instance gets its system disk, and data disks for the image's data mappings.
+    Each instance gets its system disk, data disks for the image's data mappings and then one
+    per ``DataDisk.N``, all carrying the ``Tag.N`` tags.
     """
     region_id = req.str("RegionId")
     known_region(tx, region_id)
@@ -120,139 +128,74 @@ def run_instances(ctx: Context, req: Request, tx: Transaction) -> Response:
         "InvalidSystemDiskCategory.ValueNotSupported",
         f"SystemDisk.Category must be one of {', '.join(DISK_CATEGORIES)}.", 400),
         default="cloud_essd")
+    tags = check_tags([(f.get("Key", ""), f.get("Value", "")) for _, f in req.records("Tag")])
     image = _launch_image(ctx, req, tx, region_id)
     replace.check_usable(image, ctx.now())
     replace.check_type_fits(image, instance_type)
     size = replace.system_disk_size(image, category, req.int("SystemDisk.Size"))
+    data_disks = data_disk_requests(req, tx, ctx.account_id, region_id)
+    check_snapshots_ready(tx, data_disks, ctx.now())
     key_pair_name = req.str("KeyPairName")
     replace.check_credentials(tx, ctx.account_id, region_id, image, req.str("Password"),
                               key_pair_name)
     replace.check_charge_type(tx, image, charge_type)
     check_buyable(tx, image)
+    order: Response = {}
+    if charge_type == "PrePaid":
+        question = InstanceQuestion(
+            instance_type, image, category, size,
+            tuple((d.category, d.size) for d in _image_data_disks(image, category))
+            + tuple((d.category, d.size) for d in data_disks),
+            _prepaid_period(req), amount)
+        price = instance_price(tx, ctx.account_id, question)["PriceInfo"]["Price"]
+        order = {"OrderId": ctx.ids.order_id(), "TradePrice": price["TradePrice"]}
 
     now_text = iso(ctx.now())
     zone_id = req.str("ZoneId", f"{region_id}-a")
     instance_ids = []
     for _ in range(amount):
         instance_id = ctx.ids.instance()
+        ip, mac = _network_identity(instance_id)
         system_disk = m.Disk(
             ctx.ids.disk(), region_id, ctx.account_id, "system", category, size, now_text,
             instance_id=instance_id, device="/dev/xvda", image_id=image.image_id,
-            disk_name=req.str("SystemDisk.DiskName"))
-        tx.put(tables.DISKS, system_disk)
-        for mapping in image.disk_mappings:
-            if mapping.disk_type == "data":
-                tx.put(tables.DISKS, m.Disk(
-                    ctx.ids.disk(), region_id, ctx.account_id, "data", category, mapping.size,
-                    now_text, instance_id=instance_id, device=mapping.device,
-                    source_snapshot_id=mapping.snapshot_id))
-        ip, mac = _network_identity(instance_id)
-        tx.put(tables.INSTANCES, m.Instance(
+            disk_name=req.str("SystemDisk.DiskName"), tags=tags, zone_id=zone_id)
+        inst = m.Instance(
             instance_id, region_id, ctx.account_id, name or instance_id,
             instance_type.instance_type_id, image.image_id, "Running", image.os_type, now_text,
             charge_type="PrePaid" if charge_type == "PrePaid" else "PostPaid",
             system_disk_id=system_disk.disk_id, key_pair_name=key_pair_name, private_ip=ip,
-            mac_address=mac, zone_id=zone_id, os_name=image.os_name))
+            mac_address=mac, zone_id=zone_id, os_name=image.os_name, tags=tags)
+        tx.put(tables.DISKS, system_disk)
+        for mapping in _image_data_disks(image, category):
+            tx.put(tables.DISKS, dataclasses.replace(
+                mapping, disk_id=ctx.ids.disk(), region_id=region_id, owner_id=ctx.account_id,
+                creation_time=now_text, instance_id=instance_id, tags=tags, zone_id=zone_id))
+        taken = sum(1 for d in image.disk_mappings if d.disk_type == "data")
+        for spec, device in zip(data_disks, device_names(taken, len(data_disks)), strict=True):
+            tx.put(tables.DISKS, make_disk(spec, ctx.ids.disk(), inst, device, tags))
+        tx.put(tables.INSTANCES, inst)
         buy_with_instance(ctx, tx, image, instance_id)
         instance_ids.append(instance_id)
-    return {"InstanceIdSets": {"InstanceIdSet": instance_ids}}
+    return {"InstanceIdSets": {"InstanceIdSet": instance_ids}, **order}
 
 
-def _lock_reasons(inst: m.Instance) -> list[dict[str, str]]:
-    reasons = []
-    if inst.locked_for_security:
-        reasons.append({"LockReason": "security",
-                        "LockMsg": "The instance is locked for security."})
-    if inst.expired:
-        reasons.append({"LockReason": "financial", "LockMsg": "The instance has expired."})
-    return reasons
+def _image_data_disks(image: m.Image, category: str) -> list[m.Disk]:
+    """The data disks an image's data mappings give each instance (IDs filled in by the caller)."""
+    return [
+        m.Disk("", image.region_id, "", "data", category, mapping.size, "",
+               device=mapping.device, source_snapshot_id=mapping.snapshot_id)
+        for mapping in image.disk_mappings if mapping.disk_type == "data"
+    ]
 
 
-def instance_to_api(view: View, inst: m.Instance) -> dict[str, Any]:
-    """The instance as DescribeInstances returns it."""
-    itype = view.get(tables.INSTANCE_TYPES, inst.instance_type)
-    image = view.get(tables.IMAGES, f"{inst.region_id}/{inst.image_id}")
-    private_ips = [inst.private_ip] if inst.private_ip else []
-    return {
-        "InstanceId": inst.instance_id,
-        "InstanceName": inst.instance_name,
-        "HostName": inst.instance_id,
-        "Description": "",
-        "RegionId": inst.region_id,
-        "ZoneId": inst.zone_id or f"{inst.region_id}-a",
-        "InstanceType": inst.instance_type,
-        "InstanceTypeFamily": itype.family if itype else "",
-        "Cpu": itype.cpu_core_count if itype else 0,
-        "Memory": int(itype.memory_size * 1024) if itype else 0,
-        "ImageId": inst.image_id,
-        "OSType": inst.os_type,
-        "OSName": inst.os_name,
-        "OSNameEn": image.os_name_en if image else inst.os_name,
-        "Status": inst.status,
-        "CreationTime": inst.creation_time,
-        "StartTime": inst.creation_time,
-        "ExpiredTime": POSTPAID_EXPIRY if inst.charge_type == "PostPaid" else inst.creation_time,
-        "InstanceChargeType": inst.charge_type,
-        "InternetChargeType": "PayByTraffic",
-        "InstanceNetworkType": "vpc",
-        "IoOptimized": True,
-        "KeyPairName": inst.key_pair_name,
-        "DeletionProtection": False,
-        "ResourceGroupId": "",
-        "StoppedMode": "KeepCharging" if inst.status == "Stopped" else "Not-applicable",
-        "InnerIpAddress": {"IpAddress": []},
-        "PublicIpAddress": {"IpAddress": []},
-        "VpcAttributes": {"PrivateIpAddress": {"IpAddress": private_ips},
-                          "VpcId": "", "VSwitchId": "", "NatIpAddress": ""},
-        "NetworkInterfaces": {"NetworkInterface": [{
-            "MacAddress": inst.mac_address, "PrimaryIpAddress": inst.private_ip,
-            "NetworkInterfaceId": "", "Type": "Primary",
-        }]},
-        "SecurityGroupIds": {"SecurityGroupId": []},
-        "OperationLocks": {"LockReason": _lock_reasons(inst)},
-        "Tags": {"Tag": []},
-    }
-
-
-@action("DescribeInstances", Param("InstanceIds"), Param("Status"), Param("ImageId"),
-        Param("InstanceName"), Param("InstanceType"), Param("ZoneId"),
-        Param("PageNumber", int), Param("PageSize", int))
-def describe_instances(ctx: Context, req: Request, tx: Transaction) -> Response:
-    """List the caller's instances in a region, filtered and paged."""
-    region_id = req.str("RegionId")
-    known_region(tx, region_id)
-    instance_ids = id_list(req, "InstanceIds")
-    status = req.choice("Status", INSTANCE_STATUSES, ApiError(
-        "InvalidStatus.ValueNotSupported", f"Status must be one of {', '.join(INSTANCE_STATUSES)}.",
-        400))
-    # InstanceName matches fuzzily with '*'; '[' is escaped so only '*' and '?' are wildcards.
-    name_pattern = req.str("InstanceName").replace("[", "[[]")
-    number, size = paging(req)
-    found = []
-    for inst in tx.all(tables.INSTANCES):
-        if inst.owner_id != ctx.account_id or inst.region_id != region_id:
-            continue
-        if instance_ids is not None and inst.instance_id not in instance_ids:
-            continue
-        if status and inst.status != status:
-            continue
-        if req.has("ImageId") and inst.image_id != req.str("ImageId"):
-            continue
-        if req.has("InstanceType") and inst.instance_type != req.str("InstanceType"):
-            continue
-        if req.has("ZoneId") and inst.zone_id != req.str("ZoneId"):
-            continue
-        if name_pattern and not fnmatch.fnmatchcase(inst.instance_name, name_pattern):
-            continue
-        found.append(inst)
-    found.sort(key=lambda i: (i.creation_time, i.instance_id), reverse=True)
-    return {
-        "Instances": {"Instance": [instance_to_api(tx, i) for i in page_of(found, number, size)]},
-        "TotalCount": len(found),
-        "PageNumber": number,
-        "PageSize": size,
-        "NextToken": "",
-    }
+def _prepaid_period(req: Request) -> Period:
+    """Period in PeriodUnit (Month by default), as DescribePrice takes it: 12 months is a year."""
+    unit = req.str("PeriodUnit", "Month")
+    count = req.int_or("Period", 1)
+    if unit == "Month" and count >= 12 and count % 12 == 0:
+        unit, count = "Year", count // 12
+    return check_period(unit, count)
 
 
 def _incorrect_status(inst: m.Instance, wanted: str) -> ApiError:
@@ -291,7 +234,8 @@ def stop_instance(ctx: Context, req: Request, tx: Transaction) -> Response:
 @action("DeleteInstance", Param("InstanceId", required=True), Param("Force", bool),
         Param("ForceStop", bool), Param("TerminateSubscription", bool), mutating=True)
 def delete_instance(ctx: Context, req: Request, tx: Transaction) -> Response:
-    """Release an instance and its system disk; its data disks stay, detached."""
+    """Release an instance with its system disk and the data disks marked DeleteWithInstance;
+    the other data disks stay, detached."""
     force = req.bool("Force")
     req.bool("ForceStop")
     req.bool("TerminateSubscription")
@@ -301,7 +245,7 @@ def delete_instance(ctx: Context, req: Request, tx: Transaction) -> Response:
     for disk in tx.all(tables.DISKS):
         if disk.instance_id != inst.instance_id:
             continue
-        if disk.disk_type == "system":
+        if releases_with_instance(disk):
             release_disk(tx, disk)
         else:
             tx.put(tables.DISKS, dataclasses.replace(disk, instance_id="", device="",

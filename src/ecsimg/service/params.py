@@ -25,6 +25,8 @@ class Param:
     name: str
     kind: type = str
     required: bool = False
+    ignored: bool = False
+    """Sent by the official SDK but not modelled: accepted, and it changes nothing."""
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -59,7 +61,38 @@ COMMON = (
 )
 
 
+_INDEX = re.compile(r"(?<=\.)[0-9]+(?=\.|\Z)")
+
+
+def shape(name: str) -> str:
+    """The name with every index segment written ``N``: ``Tag.3.Key`` is ``Tag.N.Key``."""
+    return _INDEX.sub("N", name)
+
+
+class ParamSpec(tuple[Param, ...]):
+    """An action's parameters, looked up by name in one dictionary step."""
+
+    _by_shape: dict[str, Param]
+
+    def find(self, name: str) -> Param | None:
+        by_shape = self.__dict__.get("_by_shape")
+        if by_shape is None:
+            by_shape = self._by_shape = {}
+            for param in self:
+                by_shape.setdefault(param.name, param)
+        found = by_shape.get(name)
+        if found is not None and "N" not in found.name.split("."):
+            return found
+        found = by_shape.get(shape(name))
+        # The pattern bounds each index to 1-999999 without leading zeros.
+        if found is not None and found.pattern.match(name):
+            return found
+        return None
+
+
 def match(spec: tuple[Param, ...], name: str) -> Param | None:
+    if isinstance(spec, ParamSpec):
+        return spec.find(name)
     for param in spec:
         if param.pattern.match(name):
             return param
@@ -80,8 +113,11 @@ class Request:
     ) -> None:
         self.action = action
         self.raw: dict[builtins.str, builtins.str] = {}
+        self.ignored: dict[builtins.str, builtins.str] = {}
+        """The SDK names the simulator does not model; kept apart so that no rule sees them."""
         for name, value in raw.items():
-            if match(spec, name) is None:
+            param = match(spec, name)
+            if param is None:
                 raise UnknownParameter(f"{action} does not take the parameter --{name}")
             if not isinstance(value, str):
                 value = str(value)
@@ -91,7 +127,7 @@ class Request:
                 # Undecodable command-line bytes arrive as lone surrogates, which no record
                 # or JSON document can hold.
                 raise invalid(name, "not valid UTF-8 text")
-            self.raw[name] = value
+            (self.ignored if param.ignored else self.raw)[name] = value
         for param in spec:
             if param.required and "N" not in param.name.split(".") and not self.raw.get(param.name):
                 raise missing(param.name)

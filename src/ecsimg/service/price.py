@@ -169,7 +169,9 @@ def _system_disk_size(req: Request, image_size: int) -> int:
 
 
 def _disk_cost(book: PriceBook, category: str, size: int, hours: float, amount: int) -> float:
-    return book.disk_per_gib_month[category] * size * hours / fees.HOURS_PER_MONTH * amount
+    # A category the book does not price (cloud_essd_entry) costs what an ESSD does.
+    per_gib = book.disk_per_gib_month.get(category, book.disk_per_gib_month.get("cloud_essd", 1.0))
+    return per_gib * size * hours / fees.HOURS_PER_MONTH * amount
 
 
 def _money(value: float) -> float:
@@ -232,18 +234,41 @@ def describe_price(ctx: Context, req: Request, tx: Transaction) -> Response:
                                      "SystemDisk.Category")
     system_size = _system_disk_size(req, image.size if image else LINUX_IMAGE_SIZE)
     data_disks = _data_disks(req, book)
-    usage = Usage(instance_type.cpu_core_count, when.hours, amount, prepaid=when.unit != "Hour")
-    image_fees = _image_fees(tx, ctx.account_id, image, usage) if image else None
+    return instance_price(tx, ctx.account_id, InstanceQuestion(
+        instance_type, image, system_category, system_size, tuple(data_disks), when, amount))
+
+
+@dataclass(frozen=True)
+class InstanceQuestion:
+    """What an instance price depends on: DescribePrice and a PrePaid RunInstances ask it."""
+
+    instance_type: InstanceType
+    image: Image | None
+    system_category: str
+    system_size: int
+    data_disks: tuple[tuple[str, int], ...]
+    when: Period
+    amount: int
+
+
+def instance_price(view: View, account_id: str, question: InstanceQuestion) -> Response:
+    """The ``PriceInfo`` reply for ``question``, line by line."""
+    book = price_book(view)
+    when, amount, image = question.when, question.amount, question.image
+    usage = Usage(question.instance_type.cpu_core_count, when.hours, amount,
+                  prepaid=when.unit != "Hour")
+    image_fees = _image_fees(view, account_id, image, usage) if image else None
 
     rate = YEAR_DISCOUNT if when.unit == "Year" else 0.0
     lines = [
-        _priced("instanceType", instance_type.price_per_hour * when.hours * amount, rate),
-        _priced("systemDisk", _disk_cost(book, system_category, system_size, when.hours, amount),
+        _priced("instanceType", question.instance_type.price_per_hour * when.hours * amount,
                 rate),
+        _priced("systemDisk", _disk_cost(book, question.system_category, question.system_size,
+                                         when.hours, amount), rate),
     ]
-    if data_disks:
+    if question.data_disks:
         lines.append(_priced("dataDisk", sum(_disk_cost(book, category, size, when.hours, amount)
-                                             for category, size in data_disks), rate))
+                                             for category, size in question.data_disks), rate))
     launch_fees = (image_fees.amount_of(fees.LICENCE) + image_fees.amount_of(fees.MARKETPLACE)
                    if image_fees else 0.0)
     lines.append(_priced("image", launch_fees, rate))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ecsimg.domain.errors import region_not_found
+from ecsimg.domain.regions import endpoint
 from ecsimg.service.context import Context
 from ecsimg.service.params import Param, Request
 from ecsimg.service.registry import Response, action
@@ -34,7 +35,8 @@ def describe_regions(ctx: Context, req: Request, tx: Transaction) -> Response:
                 {
                     "RegionId": r.region_id,
                     "LocalName": r.region_id if english else r.local_name,
-                    "RegionEndpoint": r.endpoint,
+                    # Computed, so that catalogues made before the SDK's map was followed agree.
+                    "RegionEndpoint": endpoint(r.region_id),
                     "Status": "available",
                 }
                 for r in regions

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ecsimg.service.context import Context
-from ecsimg.service.params import COMMON, Param, Request
+from ecsimg.service.params import COMMON, Param, ParamSpec, Request
+from ecsimg.service.sdk_params import SDK_PARAMS
 from ecsimg.store.repository import Transaction
 
 Response = dict[str, Any]
@@ -43,13 +44,29 @@ def action(
     """Register ``handler`` as action ``name``; RegionId, DryRun and owner params are implied.
 
     A name starting with ``ecsimg:`` registers one of ecsimg's own actions (OWN_ACTIONS).
+    Every parameter name the official SDK sends for the action that is not declared here is
+    accepted and ignored.
     """
 
     def register(handler: Handler) -> Handler:
-        spec = (*COMMON, Param("DryRun", bool), *params)
+        spec = with_sdk_names(name, (*COMMON, Param("DryRun", bool), *params))
         doc = summary or (handler.__doc__ or "").strip().splitlines()[0]
         table = OWN_ACTIONS if name.startswith(OWN_PREFIX) else ACTIONS
         table[name] = Action(name, spec, mutating, handler, doc, logged)
         return handler
 
     return register
+
+
+_KINDS: dict[str, type] = {"str": str, "int": int, "bool": bool, "float": float}
+
+
+def with_sdk_names(name: str, declared: tuple[Param, ...]) -> ParamSpec:
+    """``declared`` plus, as ignored, each SDK name of the action that none of them covers."""
+    names = {param.name for param in declared}
+    ignored = [
+        Param(wire, _KINDS[kind], ignored=True)
+        for wire, kind in SDK_PARAMS.get(name, {}).items()
+        if wire not in names
+    ]
+    return ParamSpec((*declared, *ignored))

@@ -1,9 +1,8 @@
-"""Disks and snapshots: DescribeDisks, CreateSnapshot, DescribeSnapshots, and disk release."""
+"""Disks and snapshots: CreateSnapshot, DescribeSnapshots, disk lookups and disk release."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from ecsimg.domain import validation
@@ -12,7 +11,15 @@ from ecsimg.domain.errors import ApiError, invalid, not_found
 from ecsimg.domain.models import Disk, Snapshot
 from ecsimg.service.context import Context
 from ecsimg.service.images import pace
-from ecsimg.service.params import Param, Request, paging
+from ecsimg.service.listing import (
+    PAGE_PARAMS,
+    TAG_FILTER_PARAMS,
+    TOKEN_PARAMS,
+    TokenLimits,
+    page,
+    tag_filters,
+)
+from ecsimg.service.params import Param, Request
 from ecsimg.service.regions import known_region
 from ecsimg.service.registry import Response, action
 from ecsimg.store import tables
@@ -24,13 +31,6 @@ DISK_CATEGORIES = ("cloud", "cloud_efficiency", "cloud_ssd", "cloud_essd", "clou
                    "cloud_essd_entry")
 MAX_IDS = 100
 _PROGRESSING, _ACCOMPLISHED = "progressing", "accomplished"
-
-
-def page_of(items: Sequence[T], number: int, size: int) -> list[T]:
-    start = (number - 1) * size
-    return list(items[start:start + size])
-
-
 
 
 def id_list(req: Request, name: str) -> list[str] | None:
@@ -52,6 +52,13 @@ def own_disk(view: View, account_id: str, disk_id: str) -> Disk:
     return disk
 
 
+def releases_with_instance(disk: Disk) -> bool:
+    """Whether releasing the disk's instance releases the disk too."""
+    if disk.delete_with_instance is None:
+        return disk.disk_type == "system"
+    return disk.delete_with_instance
+
+
 def release_disk(tx: Transaction, disk: Disk) -> None:
     """Remove a disk: its automatic release-with-disk snapshots go, the others are kept.
 
@@ -71,87 +78,6 @@ def release_disk(tx: Transaction, disk: Disk) -> None:
             tx.delete(tables.SNAPSHOTS, snap.snapshot_id)
         else:
             tx.put(tables.SNAPSHOTS, dataclasses.replace(snap, source_disk_released=True))
-
-
-def disk_to_api(disk: Disk) -> dict[str, Any]:
-    """The disk as DescribeDisks returns it."""
-    attached = bool(disk.instance_id)
-    attachments = ([{"InstanceId": disk.instance_id, "Device": disk.device,
-                     "AttachedTime": disk.creation_time}] if attached else [])
-    return {
-        "DiskId": disk.disk_id,
-        "DiskName": disk.disk_name,
-        "Description": "",
-        "RegionId": disk.region_id,
-        "ZoneId": f"{disk.region_id}-a",
-        "Type": disk.disk_type,
-        "Category": disk.category,
-        "Size": disk.size,
-        "Status": disk.status,
-        "InstanceId": disk.instance_id,
-        "Device": disk.device,
-        "ImageId": disk.image_id,
-        "SourceSnapshotId": disk.source_snapshot_id,
-        "Encrypted": disk.encrypted,
-        "CreationTime": disk.creation_time,
-        "AttachedTime": disk.creation_time if attached else "",
-        "DetachedTime": "",
-        "DiskChargeType": "PostPaid",
-        "DeleteWithInstance": disk.disk_type == "system",
-        "DeleteAutoSnapshot": True,
-        "EnableAutoSnapshot": False,
-        "Portable": disk.disk_type == "data",
-        "PerformanceLevel": "PL1" if disk.category == "cloud_essd" else "",
-        "MultiAttach": "Disabled",
-        "ResourceGroupId": "",
-        "Attachments": {"Attachment": attachments},
-        "OperationLocks": {"OperationLock": []},
-        "Tags": {"Tag": []},
-    }
-
-
-@action("DescribeDisks", Param("DiskIds"), Param("InstanceId"), Param("DiskType"),
-        Param("Category"), Param("Status"), Param("SnapshotId"), Param("DiskName"),
-        Param("PageNumber", int), Param("PageSize", int))
-def describe_disks(ctx: Context, req: Request, tx: Transaction) -> Response:
-    """List the caller's disks in a region, filtered and paged."""
-    region_id = req.str("RegionId")
-    known_region(tx, region_id)
-    disk_ids = id_list(req, "DiskIds")
-    disk_type = req.choice("DiskType", ("all", "system", "data"), ApiError(
-        "InvalidDiskType.ValueNotSupported", "DiskType must be all, system or data."))
-    category = req.choice("Category", ("all", *DISK_CATEGORIES), ApiError(
-        "InvalidDiskCategory.ValueNotSupported",
-        f"Category must be one of all, {', '.join(DISK_CATEGORIES)}."))
-    status = req.str("Status")
-    number, size = paging(req)
-    found = []
-    for disk in tx.all(tables.DISKS):
-        if disk.owner_id != ctx.account_id or disk.region_id != region_id:
-            continue
-        if disk_ids is not None and disk.disk_id not in disk_ids:
-            continue
-        if req.has("InstanceId") and disk.instance_id != req.str("InstanceId"):
-            continue
-        if disk_type not in ("", "all") and disk.disk_type != disk_type:
-            continue
-        if category not in ("", "all") and disk.category != category:
-            continue
-        if status and status != "All" and disk.status != status:
-            continue
-        if req.has("SnapshotId") and disk.source_snapshot_id != req.str("SnapshotId"):
-            continue
-        if req.has("DiskName") and disk.disk_name != req.str("DiskName"):
-            continue
-        found.append(disk)
-    found.sort(key=lambda d: (d.creation_time, d.disk_id), reverse=True)
-    return {
-        "Disks": {"Disk": [disk_to_api(d) for d in page_of(found, number, size)]},
-        "TotalCount": len(found),
-        "PageNumber": number,
-        "PageSize": size,
-        "NextToken": "",
-    }
 
 
 def check_snapshot_name(value: str) -> None:
@@ -245,11 +171,16 @@ def snapshot_to_api(snap: Snapshot, now: float, usage: str) -> dict[str, Any]:
     }
 
 
+SNAPSHOT_PAGES = TokenLimits(default=10, floor=1, cap=100)
+SNAPSHOT_USAGES = ("image", "disk", "image_disk", "none")
+
+
 @action("DescribeSnapshots", Param("SnapshotIds"), Param("DiskId"), Param("InstanceId"),
         Param("SnapshotType"), Param("Status"), Param("SnapshotName"), Param("SourceDiskType"),
-        Param("PageNumber", int), Param("PageSize", int))
+        Param("Encrypted", bool), Param("Usage"), *TAG_FILTER_PARAMS, *PAGE_PARAMS,
+        *TOKEN_PARAMS)
 def describe_snapshots(ctx: Context, req: Request, tx: Transaction) -> Response:
-    """List the caller's snapshots in a region, filtered and paged."""
+    """List the caller's snapshots in a region, filtered, paged by number or by token."""
     region_id = req.str("RegionId")
     known_region(tx, region_id)
     snapshot_ids = id_list(req, "SnapshotIds")
@@ -262,16 +193,25 @@ def describe_snapshots(ctx: Context, req: Request, tx: Transaction) -> Response:
     if source_type and source_type not in ("system", "data"):
         raise ApiError("InvalidSourceDiskType.ValueNotSupported",
                        "SourceDiskType must be System or Data.")
-    number, size = paging(req)
+    usage = req.choice("Usage", SNAPSHOT_USAGES, ApiError(
+        "InvalidUsage.ValueNotSupported", f"Usage must be one of {', '.join(SNAPSHOT_USAGES)}."))
+    encrypted = req.bool("Encrypted") if req.has("Encrypted") else None
+    # Snapshots carry no tags in this catalogue, so any tag filter matches none.
+    tagged_only = bool(tag_filters(req))
     instance_disks: set[str] | None = None
     if req.has("InstanceId"):
         instance_id = req.str("InstanceId")
         instance_disks = {d.disk_id for d in tx.all(tables.DISKS)
                           if d.instance_id == instance_id and d.owner_id == ctx.account_id}
+    image_snapshot_ids = {
+        mapping.snapshot_id for image in tx.group(tables.IMAGES, region_id)
+        if image.owner_id == ctx.account_id for mapping in image.disk_mappings
+    }
+    disk_snapshot_ids = {d.source_snapshot_id for d in tx.all(tables.DISKS) if d.source_snapshot_id}
     now = ctx.now()
     found = []
     for snap in tx.all(tables.SNAPSHOTS):
-        if snap.owner_id != ctx.account_id or snap.region_id != region_id:
+        if snap.owner_id != ctx.account_id or snap.region_id != region_id or tagged_only:
             continue
         if snapshot_ids is not None and snap.snapshot_id not in snapshot_ids:
             continue
@@ -287,21 +227,21 @@ def describe_snapshots(ctx: Context, req: Request, tx: Transaction) -> Response:
             continue
         if source_type and snap.source_disk_type != source_type:
             continue
+        if encrypted is not None and snap.encrypted != encrypted:
+            continue
+        if usage and _snapshot_usage(snap, image_snapshot_ids, disk_snapshot_ids) != usage:
+            continue
         found.append(snap)
-    found.sort(key=lambda s: (s.creation_time, s.snapshot_id), reverse=True)
-    shown = page_of(found, number, size)
-    image_snapshot_ids = {
-        mapping.snapshot_id for image in tx.group(tables.IMAGES, region_id)
-        if image.owner_id == ctx.account_id for mapping in image.disk_mappings
-    } if shown else set()
-    disk_snapshot_ids = {d.source_snapshot_id for d in tx.all(tables.DISKS) if d.source_snapshot_id}
+    found.sort(key=_newest_first, reverse=True)
+    shown = page(req, found, _newest_first, SNAPSHOT_PAGES)
     return {
         "Snapshots": {"Snapshot": [
             snapshot_to_api(s, now, _snapshot_usage(s, image_snapshot_ids, disk_snapshot_ids))
-            for s in shown
+            for s in shown.items
         ]},
-        "TotalCount": len(found),
-        "PageNumber": number,
-        "PageSize": size,
-        "NextToken": "",
+        **shown.reply_fields(),
     }
+
+
+def _newest_first(snap: Snapshot) -> tuple[str, str]:
+    return snap.creation_time, snap.snapshot_id

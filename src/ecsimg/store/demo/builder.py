@@ -153,6 +153,10 @@ class DemoBuilder:
             boot_mode=base.boot_mode,
             is_support_cloudinit=base.is_support_cloudinit,
             login_as_non_root=base.login_as_non_root,
+            cpu_online_upgrade=base.cpu_online_upgrade,
+            memory_online_upgrade=base.memory_online_upgrade,
+            imds_support=base.imds_support,
+            secure_boot_support=base.secure_boot_support,
             **fields,
         )
         return self.put(tables.IMAGES, image)

@@ -32,12 +32,14 @@ class PublicOs:
     os_type: str = "linux"
     status: str = m.AVAILABLE
     login_as_non_root: bool = False
+    online_upgrade: bool = False
+    """vCPUs and memory can be added while running (Features.Cpu/MemoryOnlineUpgrade)."""
 
 
 _LINUX = (
     PublicOs("aliyun3", "aliyun", "3", "Aliyun", "Alibaba Cloud Linux 3.2104 LTS 64位",
              "Alibaba Cloud Linux 3.2104 LTS 64 bit", "acs:alibaba_cloud_linux_3_2104_lts",
-             "20250629", arm=True, login_as_non_root=True),
+             "20250629", arm=True, login_as_non_root=True, online_upgrade=True),
     PublicOs("aliyun2", "aliyun", "2_1903", "Aliyun", "Alibaba Cloud Linux 2.1903 LTS 64位",
              "Alibaba Cloud Linux 2.1903 LTS 64 bit", "acs:alibaba_cloud_linux_2_1903_lts",
              "20240628"),
@@ -130,6 +132,11 @@ def _image(spec: PublicOs, arch: str) -> m.Image:
         boot_mode="UEFI" if arm else "BIOS",
         is_support_cloudinit=spec.os_type != "windows",
         login_as_non_root=spec.login_as_non_root,
+        cpu_online_upgrade="supported" if spec.online_upgrade else "unsupported",
+        memory_online_upgrade="supported" if spec.online_upgrade else "unsupported",
+        # Current Linux images allow the hardened (v2) metadata mode; Windows and retired do not.
+        imds_support="v2" if spec.os_type == "linux" and spec.status == m.AVAILABLE else "v1",
+        secure_boot_support="true" if arm else "false",
     )
 
 
