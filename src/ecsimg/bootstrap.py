@@ -30,8 +30,9 @@ def open_repository(db: str | None = None) -> TinyRepository:
     return TinyRepository(locations.catalogue_path(db))
 
 
-def seed_demo(repo: TinyRepository, *, images: int | None = None, random_seed: int = 0) -> None:
-    """Fill an empty catalogue with the demo catalogue.
+def seed_demo(repo: TinyRepository, *, images: int | None = None, random_seed: int = 0,
+              replace: bool = False) -> None:
+    """Fill an empty catalogue with the demo catalogue (``replace``: replace an existing one).
 
     ECSIMG_TASK_SECONDS_PER_GIB, when set, also paces the demo's unfinished tasks, so that
     with 0 the same seed gives the same catalogue whenever it is built.
@@ -40,7 +41,8 @@ def seed_demo(repo: TinyRepository, *, images: int | None = None, random_seed: i
 
     pace = pace_from_env()
     seed_catalogue(repo, images=images, random_seed=random_seed,
-                   task_seconds_per_gib=DEFAULT_TASK_SECONDS_PER_GIB if pace is None else pace)
+                   task_seconds_per_gib=DEFAULT_TASK_SECONDS_PER_GIB if pace is None else pace,
+                   replace=replace)
 
 
 def open_catalogue(db: str | None = None) -> TinyRepository:

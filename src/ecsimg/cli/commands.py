@@ -160,22 +160,20 @@ def seed(options: GlobalOptions, args: list[str]) -> int:
     from ecsimg.store import tables
 
     repo = open_repository(options.db)
-    if not repo.is_empty():
+    replace = not repo.is_empty()
+    if replace:
         if not namespace.force:
             raise UsageError(f"{repo.location} already holds a catalogue; add --force to replace "
                              "it (its contents are lost)")
         if options.read_only:
             return _api_error(_read_only_error("seed --force", "--read-only"), None)
-        from ecsimg.store.demo.seed import wipe
-
-        # wipe refuses a folder whose meta.json does not say it is an ecsimg catalogue.
-        repo.close()
-        wipe(repo.location)
-        repo = open_repository(options.db)
     elif options.read_only:
         return _api_error(_read_only_error("seed", "--read-only"), None)
     try:
-        seed_demo(repo, images=namespace.images, random_seed=namespace.random_seed)
+        # Built aside and swapped in: a foreign folder is refused, an interrupted seed leaves
+        # the old catalogue.
+        seed_demo(repo, images=namespace.images, random_seed=namespace.random_seed,
+                  replace=replace)
     except ApiError as err:
         return _api_error(err, None)
     with repo.read() as view:
