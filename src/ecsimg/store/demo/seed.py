@@ -7,6 +7,7 @@ the windows of images still being created or copied are placed relative to ``now
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import math
@@ -24,6 +25,7 @@ from ecsimg.domain.regions import REGIONS
 from ecsimg.store import swap, tables
 from ecsimg.store.demo import base
 from ecsimg.store.demo.activity import add_events, add_tasks
+from ecsimg.store.demo.bucket import write_demo_bucket
 from ecsimg.store.demo.builder import DemoBuilder
 from ecsimg.store.demo.bulk import add_bulk_images
 from ecsimg.store.demo.custom import add_custom_images
@@ -86,6 +88,8 @@ def seed_catalogue(repo: TinyRepository, *, images: int | None = None, random_se
             if not repo.replace_with(work, replace=replace):
                 raise CatalogueError(f"{repo.location}: already holds a catalogue; wipe it "
                                      "first")
+    with contextlib.suppress(OSError):  # the samples are a convenience, never a failure
+        write_demo_bucket(repo.location.parent / "oss")
 
 
 @contextmanager
