@@ -8,7 +8,9 @@ written.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +23,7 @@ from ecsimg.domain.clock import iso, parse_iso
 from ecsimg.domain.errors import ApiError
 from ecsimg.domain.ids import is_account_id
 from ecsimg.service.context import Context
-from ecsimg.service.images import pace
+from ecsimg.service.images import alias_of, pace
 from ecsimg.service.load_fields import Fields, LoadError, type_name
 from ecsimg.store import tables
 from ecsimg.store.repository import Transaction
@@ -30,7 +32,9 @@ __all__ = ["LoadError", "LoadResult", "load_files", "load_images", "parse_respon
 
 LOAD_ACTION = "LoadImages"
 """The action name the audit log records for a load."""
-MAX_FILE_BYTES = 1 << 30
+MAX_FILE_BYTES = 64 << 20
+"""A saved response is a page of at most 100 images (about 300 KB); 64 MiB holds a merged
+listing of about 30,000 and parses in seconds."""
 MAX_IMAGE_SIZE_GIB = 1 << 20
 OWNER_ALIASES = ("system", "self", "others", "marketplace")
 _IMAGE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}\Z")
@@ -48,18 +52,47 @@ class LoadResult:
 
 
 def read_file(path: Path) -> Any:
-    """The parsed JSON of one file, or LoadError naming the file."""
+    """The parsed JSON of one file, or LoadError naming the file.
+
+    Only a regular file is read, opened without blocking and sized before it is read: a FIFO,
+    a device (``/dev/zero``) or a folder is refused at once, and a file too large for a saved
+    response costs no memory.
+    """
     try:
-        with open(path, "rb") as handle:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as err:
+        raise LoadError(f"{path}: cannot read ({err.strerror or err})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise LoadError(f"{path}: not a regular file (it is {_kind(info.st_mode)})")
+        if info.st_size > MAX_FILE_BYTES:
+            raise LoadError(f"{path}: larger than {MAX_FILE_BYTES >> 20} MiB; save one "
+                            "DescribeImages page (at most 100 images) per file")
+        with os.fdopen(os.dup(fd), "rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as err:
         raise LoadError(f"{path}: cannot read ({err.strerror or err})") from None
+    finally:
+        os.close(fd)
     if len(raw) > MAX_FILE_BYTES:
         raise LoadError(f"{path}: larger than {MAX_FILE_BYTES >> 20} MiB")
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as err:
         raise LoadError(f"{path}: not valid JSON ({err})") from None
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
 
 
 def parse_response(data: Any, source: str, ctx: Context, tx: Transaction) -> list[m.Image]:
@@ -212,22 +245,42 @@ def load_images(ctx: Context, documents: Sequence[tuple[str, Any]]) -> LoadResul
         for source, data in documents:
             for image in parse_response(data, source, ctx, tx):
                 batch[image.key] = (source, image)
-        merged = [_merge(tx, source, image) for source, image in batch.values()]
-        for image, existed in merged:
-            tx.put(tables.IMAGES, image)
+        merged = [_merge(ctx, tx, source, image) for source, image in batch.values()]
+        for record, existed in merged:
+            if record is None:
+                continue
+            tx.put(tables.IMAGES, record)
             added, updated = (added, updated + 1) if existed else (added + 1, updated)
         tx.put(tables.EVENTS, _event(ctx, [s for s, _ in documents], added, updated))
     return LoadResult(added, updated, len(documents))
 
 
-def _merge(tx: Transaction, source: str, image: m.Image) -> tuple[m.Image, bool]:
-    """The record to write and whether it replaces one; never takes over another's image."""
+def _merge(ctx: Context, tx: Transaction, source: str, image: m.Image
+           ) -> tuple[m.Image | None, bool]:
+    """The record to write (None: keep the catalogue's) and whether it replaces one.
+
+    A file may claim only what the caller's own DescribeImages could show. Only the caller's
+    own images are written over. An image of an account this catalogue holds comes from that
+    account, never from another's file: the file is refused. Public, marketplace and shared
+    images already here are the catalogue's and are kept as they are; one the caller cannot
+    see is refused, so a file can neither change nor reveal another account's image.
+    """
     existing = tx.get(tables.IMAGES, image.key)
+    account_id = ctx.account_id
+    if image.owner_kind == "custom" and image.owner_id != account_id and tx.get(
+            tables.ACCOUNTS, image.owner_id) is not None:
+        raise LoadError(f"{source}: image {image.image_id} in {image.region_id} is listed as "
+                        f"owned by account {image.owner_id}, an account of this catalogue: its "
+                        "images are its own, not loaded from another's file; nothing was "
+                        "loaded")
     if existing is None:
         return image, False
-    if (existing.owner_kind, existing.owner_id) != (image.owner_kind, image.owner_id):
+    if (existing.owner_kind, existing.owner_id) != (image.owner_kind, image.owner_id) or (
+            alias_of(existing, account_id) is None):
         raise LoadError(f"{source}: image {image.image_id} in {image.region_id} is already in "
                         "the catalogue with another owner; nothing was loaded")
+    if existing.owner_id != account_id or existing.owner_kind != "custom":
+        return None, False
     # A response lists the caller's view only: keep the shares the catalogue already knows.
     known = {s.account_id for s in existing.shares}
     shares = existing.shares + tuple(s for s in image.shares if s.account_id not in known)
