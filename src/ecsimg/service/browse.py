@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 from ecsimg.domain import models as m
+from ecsimg.domain.clock import pending_at
 from ecsimg.domain.filtering import KINDS, Query
 from ecsimg.domain.models import Image
 from ecsimg.service import price
@@ -168,7 +169,7 @@ def row_state(row: ImageRow, now: float) -> tuple[str, int]:
 
 def is_busy(row: ImageRow, now: float) -> bool:
     image = row.image
-    return bool(image.pending_end) and now < image.pending_end
+    return pending_at(image.creation_time, image.pending_end, now)
 
 
 FIRST_ROWS_SHARDS = 4
