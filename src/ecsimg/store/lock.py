@@ -2,8 +2,9 @@
 
 The lock file is opened read-only (``flock`` does not need a writable descriptor), so a reader
 works on a read-only filesystem or as a user who may read but not write the folder. Where the
-lock file does not exist and cannot be created, no writer can exist either, and a reader goes
-ahead without it.
+lock file does not exist and cannot be created, this process reads without it (a commit it
+tries fails before anything is visible); a writer that can write creates the lock first, so
+such a reader only meets writers that started before the lock existed.
 """
 
 from __future__ import annotations
@@ -74,9 +75,8 @@ class CatalogueLock:
         try:
             return os.open(self.path, flags)
         except FileNotFoundError:
-            if exclusive:
-                raise CatalogueError(f"{self.path.parent}: cannot be written (read-only "
-                                     "filesystem or no permission); reading works") from None
+            # Nobody could create the lock: this process cannot write here either (a commit
+            # fails before anything is visible), so it reads without one.
             return None
         except OSError as err:
             raise CatalogueError(f"{self.path}: cannot open the lock "

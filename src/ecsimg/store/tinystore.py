@@ -64,6 +64,7 @@ class TinyRepository:
         """A journal that could not be applied on disk, applied in memory: table -> key -> doc."""
         self._checked = False
         self._swept = False
+        self._replay_error = ""
 
     # -- the Repository protocol -------------------------------------------------------------
 
@@ -241,8 +242,7 @@ class TinyRepository:
         journal_path = self.root / journal.JOURNAL
         if stamp_of(journal_path) is not None:
             ops, generation = journal.decode(journal_path)
-            if writing:
-                self._replay(ops, generation, meta)
+            if writing and self._replay(ops, generation, meta):
                 meta = self._read_meta()
             else:
                 for name, key, doc in ops:
@@ -400,6 +400,10 @@ class TinyRepository:
                 "shards": {k: list(v) for k, v in self._meta.get("shards", {}).items()}}
 
     def _commit(self, tx: _Tx) -> None:
+        if self._pending:
+            raise CatalogueError(
+                f"{self.root / journal.JOURNAL}: an earlier committed change cannot be applied "
+                f"yet ({self._replay_error}); reading works, writing needs it applied first")
         generation = self._generation + 1
         ops = [[name, key, doc] for (name, key), doc in tx.ops.items()]
         meta = self._next_meta(generation)
@@ -450,8 +454,10 @@ class TinyRepository:
     def _in_memory(loaded: LoadedTable, key: str) -> bool:
         return loaded.complete or loaded.table.shard_of(key) in loaded.known
 
-    def _replay(self, ops: journal.Ops, generation: int, meta: dict[str, Any]) -> None:
-        """Finish a commit whose process died (or failed) after its commit point."""
+    def _replay(self, ops: journal.Ops, generation: int, meta: dict[str, Any]) -> bool:
+        """Finish a commit whose process died (or failed) after its commit point; False if
+        it cannot be written now (read-only, no permission, disk full): it is then read
+        through in memory, and a commit is refused until it is applied."""
         self._meta = meta
         self._catalogue_id = str(meta.get("catalogue_id", "")) or self._catalogue_id
         new_meta = self._next_meta(max(generation, int(meta["generation"])))
@@ -460,7 +466,6 @@ class TinyRepository:
             journal.install_all(written)
             (self.root / journal.JOURNAL).unlink()
         except OSError as err:
-            raise CatalogueError(
-                f"{self.root / journal.JOURNAL}: a committed change cannot be applied yet "
-                f"({describe_os_error(err)}); reading works, writing needs it applied first"
-            ) from None
+            self._replay_error = describe_os_error(err)
+            return False
+        return True
