@@ -7,7 +7,6 @@ from collections import Counter
 from pathlib import Path
 
 import orjson
-
 import pytest
 
 from ecsimg.domain import models as m

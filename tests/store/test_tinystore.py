@@ -144,9 +144,9 @@ def test_a_damaged_journal_is_refused_naming_it(tmp_path: Path, damage: str) -> 
         (root / "journal.json").write_bytes(raw[: len(raw) // 2])
     before = (root / "journal.json").read_bytes()
     for opening in ("read", "transaction"):
-        with pytest.raises(CatalogueError, match=r"journal\.json: damaged"):
-            with getattr(TinyRepository(root), opening)():
-                pass
+        with pytest.raises(CatalogueError, match=r"journal\.json: damaged"), getattr(
+                TinyRepository(root), opening)():
+            pass
     assert (root / "journal.json").read_bytes() == before
 
 
