@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ecsimg.service import browse
 from tests.world import DEV, OPS, PARTNER, World
 
@@ -60,3 +62,33 @@ def test_the_activity_log_holds_only_the_callers_account(world: World) -> None:
         "ModifyImageAttribute"]
     assert len(browse.recent_events(world.ctx("dev"))) == 2
     assert browse.recent_events(world.ctx("partner")) == []
+
+
+def test_every_read_model_of_the_demo_stays_within_each_account(tmp_path: Path) -> None:
+    """Every profile, every row of its region: the list, the pane's and the full details,
+    and the activity log hold nothing another account's API calls would not show it."""
+    from ecsimg.bootstrap import make_context
+    from ecsimg.store import tables
+    from ecsimg.store.demo.seed import seed_catalogue
+    from ecsimg.store.tinystore import TinyRepository
+
+    repo = TinyRepository(tmp_path / "demo")
+    seed_catalogue(repo, random_seed=0, now=1.75e9, task_seconds_per_gib=0)
+    with repo.read() as view:
+        profiles = [p.name for p in view.all(tables.PROFILES)]
+        instances = {i.instance_id: i.owner_id for i in view.all(tables.INSTANCES)}
+    checked = 0
+    for profile in profiles:
+        ctx = make_context(repo, profile)
+        account = ctx.account_id
+        assert all(e.account_id == account for e in browse.recent_events(ctx, 10_000))
+        for n, row in enumerate(browse.load(ctx).rows):
+            own = row.kind == "custom"
+            assert own or row.share_count == 0, (profile, row.image_id)
+            seen = browse.details(ctx, row, full=n % 10 == 0)
+            assert own or seen.shares == (), (profile, row.image_id)
+            assert all(instances[i.instance_id] == account for i in seen.instances)
+            assert seen.source_instance is None or seen.source_instance.owner_id == account
+            assert all(e.account_id == account for e in seen.events)
+            checked += 1
+    assert checked > 200
