@@ -321,3 +321,35 @@ def _iter_links(root: Path) -> Iterator[Path]:
 def test_the_catalogue_writes_no_link_of_its_own(tmp_path: Path) -> None:
     world, _ = _world(tmp_path)
     assert list(_iter_links(world.repo.location)) == []
+
+
+@pytest.mark.slow
+def test_seed_force_on_a_disk_filling_up_at_every_step(tmp_path: Path) -> None:
+    """seed --force with the free space swept 32 KiB at a time until it fits: each attempt
+    leaves the old catalogue whole, or the new one whole, and no build behind."""
+    with fs.tmpfs(tmp_path / "mnt", "24m") as mnt:
+        root = mnt / "catalogue"
+        seed_catalogue(TinyRepository(root), images=300, random_seed=1, now=1.7e9)
+
+        def keys() -> set[str]:
+            with TinyRepository(root).read() as view:
+                return {i.key for i in view.all(tables.IMAGES)}
+
+        old, outcomes = keys(), {"old": 0, "new": 0}
+        for step in range(0, 400):
+            fs.fill(mnt, step * 8 * PAGE)
+            try:
+                seed_catalogue(TinyRepository(root), images=300, random_seed=2 + step,
+                               now=1.7e9, replace=True)
+            except CatalogueError as err:
+                assert "no space left" in str(err) and "\n" not in str(err), err
+                outcomes["old"] += 1
+                assert keys() == old
+            else:
+                outcomes["new"] += 1
+                break
+            finally:
+                fs.free(mnt)
+            assert [p.name for p in mnt.iterdir() if p.name.startswith(".catalogue.")] == []
+        print(f"seed --force on a filling disk: {outcomes}")
+        assert outcomes["new"] == 1 and outcomes["old"] > 10
