@@ -95,6 +95,7 @@ def test_a_full_disk_at_every_write_step(tmp_path: Path, write: str) -> None:
             assert _name(root, image_id) == expected
             if successes >= 3:
                 break
+        print(f"{write} on a full disk: {failures} refused, {successes} committed")
         assert failures >= 3 and successes == 3
 
 
@@ -170,6 +171,7 @@ def test_a_fault_at_each_file_system_call_of_a_commit(tmp_path: Path,
         assert fs.temp_files(root) == []
         if finished:
             break
+    print(f"{write}, a fault at each call: {raised} raised, {returned} returned")
     assert raised >= 4 and returned >= 2, (raised, returned)
 
 

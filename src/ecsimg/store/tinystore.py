@@ -395,9 +395,12 @@ class TinyRepository:
 
     def _next_meta(self, generation: int) -> dict[str, Any]:
         catalogue_id = self._catalogue_id or secrets.token_hex(8)
+        listed = self._meta.get("shards")
+        if listed is None:  # a catalogue written before meta.json listed its shards
+            listed = {t.name: sorted(self._shards_on_disk(t)) for t in ALL_TABLES}
         return {"format": FORMAT, "schema": migrations.SCHEMA_VERSION,
                 "catalogue_id": catalogue_id, "generation": generation,
-                "shards": {k: list(v) for k, v in self._meta.get("shards", {}).items()}}
+                "shards": {k: list(v) for k, v in listed.items() if v}}
 
     def _commit(self, tx: _Tx) -> None:
         if self._pending:
