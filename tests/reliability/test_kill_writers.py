@@ -150,7 +150,16 @@ def _check_load(db: Path, loaded: object) -> str:
 
 
 def _marketplace_image(db: Path) -> str:
-    return str(_describe(db, ImageOwnerAlias="marketplace")[0]["ImageId"])
+    """A marketplace image of the region whose product can still be bought there."""
+    from ecsimg.store import tables
+
+    with TinyRepository(db).read() as view:
+        for image in sorted(view.group(tables.IMAGES, HZ), key=lambda i: i.image_id):
+            product = view.get(tables.PRODUCTS, image.product_code)
+            if (image.owner_kind == "marketplace" and product is not None
+                    and not product.removed and HZ in product.regions):
+                return image.image_id
+    raise AssertionError("no buyable marketplace image in the demo")
 
 
 def _purchases(db: Path) -> int:
@@ -219,6 +228,7 @@ def _interrupt(tmp_path: Path, writer: Writer, number: int, delay: float) -> tup
     # ctrl+C while the interpreter is still importing is Python's, before ecsimg can answer.
     assert b"Traceback" not in err or err.rstrip().endswith(b"KeyboardInterrupt"), err.decode()
     outcome = writer.check(db, before)
+    assert hit or outcome == "new", "the command finished but its change is not there"
     # Not bricked: the catalogue can be replaced, as ``seed --force`` does.
     if (db / "meta.json").exists() and _meta(db)["schema"] == 1:
         _seed(db, images=5)
