@@ -74,7 +74,7 @@ HOSTILE: dict[str, tuple[Callable[[Path], Path] | str, str]] = {
     "/dev/urandom": ("/dev/urandom", "not a regular file (it is a device)"),
     "FIFO": (_fifo, "not a regular file (it is a FIFO)"),
     "folder": (_folder, "not a regular file (it is a folder)"),
-    "3 GiB sparse": (_huge, "larger than 64 MiB"),
+    "3 GiB sparse": (_huge, "larger than 32 MiB"),
     "nesting 200,000 deep": (_deep, "not valid JSON"),
     "invalid UTF-8": (_bad_utf8, "not valid JSON"),
     "UTF-16": (_utf16, "not valid JSON"),
@@ -107,4 +107,21 @@ def test_a_hostile_file_is_refused_quickly_in_one_line(demo_db: Path, tmp_path: 
     assert len(lines) == 1 and lines[0].startswith(f"ecsimg: {path}:"), lines
     assert says in lines[0], lines[0]
     assert elapsed < MAX_SECONDS
+    assert tree_bytes(demo_db) == before
+
+
+def test_many_files_together_are_bounded_too(demo_db: Path, tmp_path: Path) -> None:
+    from tests.cli.runner import run_ecsimg
+
+    paths = []
+    for n in range(3):
+        path = tmp_path / f"part{n}.json"
+        with path.open("wb") as handle:
+            handle.write(b'{"RegionId": "cn-hangzhou", "Images": {"Image": []}}')
+            handle.write(b" " * (30 << 20))  # valid JSON, under the one-file limit
+        paths.append(str(path))
+    before = tree_bytes(demo_db)
+    result = run_ecsimg("load", *paths, db=demo_db)
+    assert result.status == 1 and len(result.err.splitlines()) == 1, result.err
+    assert "more than 64 MiB together" in result.err and "part2.json" in result.err
     assert tree_bytes(demo_db) == before
