@@ -116,8 +116,9 @@ def open_repository(db: str | None = None) -> TinyRepository:
     return TinyRepository(locations.catalogue_path(db))
 
 
-def seed_demo(repo: TinyRepository, *, images: int | None = None, random_seed: int = 0) -> None:
-    """Fill an empty catalogue with the demo catalogue.
+def seed_demo(repo: TinyRepository, *, images: int | None = None, random_seed: int = 0,
+              replace: bool = False) -> None:
+    """Fill an empty catalogue with the demo catalogue (``replace``: replace an existing one).
 
     ECSIMG_TASK_SECONDS_PER_GIB, when set, also paces the demo's unfinished tasks, so that
     with 0 the same seed gives the same catalogue whenever it is built.
@@ -126,7 +127,8 @@ def seed_demo(repo: TinyRepository, *, images: int | None = None, random_seed: i
 
     pace = pace_from_env()
     seed_catalogue(repo, images=images, random_seed=random_seed,
-                   task_seconds_per_gib=DEFAULT_TASK_SECONDS_PER_GIB if pace is None else pace)
+                   task_seconds_per_gib=DEFAULT_TASK_SECONDS_PER_GIB if pace is None else pace,
+                   replace=replace)
 
 
 def open_catalogue(db: str | None = None) -> TinyRepository:
@@ -185,21 +187,18 @@ def seed(db: str | None, *, images: int | None = None, random_seed: int = 0,
     Raises CatalogueExists without ``force``, Forbidden.ReadOnly with ``read_only``.
     """
     repo = open_repository(db)
-    if not repo.is_empty():
+    replace = not repo.is_empty()
+    if replace:
         if not force:
             raise CatalogueExists(f"{repo.location} already holds a catalogue; add --force to "
                                   "replace it (its contents are lost)")
         if read_only:
             raise read_only_refused("--read-only", "seed --force")
-        from ecsimg.store.demo.seed import wipe
-
-        # wipe refuses a folder whose meta.json does not say it is an ecsimg catalogue.
-        repo.close()
-        wipe(repo.location)
-        repo = open_repository(db)
     elif read_only:
         raise read_only_refused("--read-only", "seed")
-    seed_demo(repo, images=images, random_seed=random_seed)
+    # Built aside and swapped in: a foreign folder is refused, an interrupted seed leaves the
+    # old catalogue.
+    seed_demo(repo, images=images, random_seed=random_seed, replace=replace)
     with repo.read() as view:
         return SeedSummary(str(repo.location), len(view.all(tables.IMAGES)),
                            len(view.all(tables.PROFILES)))

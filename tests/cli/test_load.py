@@ -11,6 +11,8 @@ import pytest
 
 from tests.cli.runner import Runner, run_ecsimg, tree_bytes
 
+FOREIGN_UID = 1999999999999999
+"""An account the catalogue does not hold (a real cloud's sharer)."""
 KEPT_FIELDS = ("ImageId", "ImageName", "ImageOwnerAlias", "OSName", "OSNameEn", "OSType",
                "Architecture", "Platform", "Size", "Status", "CreationTime", "Description",
                "ImageFamily", "ImageVersion", "Tags", "IsPublic", "BootMode")
@@ -69,6 +71,15 @@ def test_load_maps_shared_and_public_images(ecsimg_main: Runner, tmp_path: Path)
                    "ap-southeast-1")
     other = tmp_path / "other" / "catalogue"
     assert ecsimg_main("--db", str(other), "seed", "--images", "0").status == 0
+    # Their owners are accounts of the other catalogue too: a file cannot add to them.
+    refused = ecsimg_main("--db", str(other), "load", str(shared_file))
+    assert refused.status == 1 and "an account of this catalogue" in refused.err
+    body = json.loads(shared_file.read_text(encoding="utf-8"))
+    for image in body["Images"]["Image"]:
+        image["ImageOwnerId"] = FOREIGN_UID
+    for image in shared:
+        image["ImageOwnerId"] = FOREIGN_UID
+    shared_file.write_text(json.dumps(body), encoding="utf-8")
     result = ecsimg_main("--db", str(other), "load", str(shared_file), str(public_file))
     assert result.status == 0, result.err
     assert result.out.startswith(f"loaded {len(shared) + len(public)} images from 2 files")

@@ -49,13 +49,18 @@ def test_self_image_becomes_a_custom_image_of_the_caller(world: World) -> None:
     assert image.creation_time == "2025-03-01T08:00:00Z"
 
 
+FOREIGN = "1999999999999999"
+"""An account the catalogue does not hold."""
+
+
 @pytest.mark.parametrize(("alias", "owner_kind", "owner_id"), [
-    ("system", "system", ""), ("marketplace", "marketplace", ""), ("others", "custom", OPS),
+    ("system", "system", ""), ("marketplace", "marketplace", ""), ("others", "custom", FOREIGN),
 ])
 def test_owner_alias_maps_to_owner_kind(world: World, alias: str, owner_kind: str,
                                         owner_id: str) -> None:
     image_id = "aliyun_3_x64_20G_alibase_20250101.vhd" if alias == "system" else IMAGE_ID
-    load_images(world.ctx("dev"), [("f.json", _response(ImageOwnerAlias=alias, ImageId=image_id))])
+    load_images(world.ctx("dev"), [("f.json", _response(ImageOwnerAlias=alias, ImageId=image_id,
+                                                         ImageOwnerId=int(FOREIGN)))])
     image = world.get_image(image_id)
     assert image is not None
     assert (image.owner_kind, image.owner_id) == (owner_kind, owner_id)
@@ -81,6 +86,46 @@ def test_loading_never_takes_over_another_accounts_image(world: World) -> None:
     with pytest.raises(LoadError, match="already in the catalogue with another owner"):
         load_images(world.ctx("dev"), [("f.json", _response())])
     assert world.get_image(IMAGE_ID) == before
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_a_file_cannot_claim_another_local_accounts_image(world: World, shared: bool) -> None:
+    """dev's image listed by default's file as shared with default (or as default's own):
+    refused whether or not it is shared, dev's record unchanged, no share granted."""
+    world.image(image_id=IMAGE_ID, owner=DEV)
+    if shared:
+        world.call("ModifyImageSharePermission", {"ImageId": IMAGE_ID, "AddAccount.1": OPS,
+                                                  "RegionId": "cn-hangzhou"}, profile="dev")
+    before = world.get_image(IMAGE_ID)
+    for claim in ({"ImageOwnerAlias": "others", "ImageOwnerId": int(DEV)},
+                  {"ImageOwnerAlias": "self"}):
+        with pytest.raises(LoadError, match="nothing was loaded"):
+            load_images(world.ctx(), [("f.json", _response(Status="Available", Size=999,
+                                                           **claim))])
+        assert world.get_image(IMAGE_ID) == before
+
+
+def test_a_file_cannot_create_an_image_in_another_local_account(world: World) -> None:
+    with pytest.raises(LoadError, match="an account of this catalogue"):
+        load_images(world.ctx(), [("f.json", _response(ImageOwnerAlias="others",
+                                                       ImageOwnerId=int(DEV)))])
+    assert world.get_image(IMAGE_ID) is None
+
+
+def test_public_and_visible_shared_images_here_are_kept_as_they_are(world: World) -> None:
+    public = world.public_image()
+    body = _response(ImageOwnerAlias="system", ImageId=public.image_id, ImageName="evil",
+                     ImageOwnerId=None)
+    result = load_images(world.ctx("dev"), [("f.json", body)])
+    assert (result["Added"], result["Updated"]) == (0, 0)
+    assert world.get_image(public.image_id) == public
+    load_images(world.ctx("dev"), [("f.json", _response(ImageOwnerAlias="others",
+                                                         ImageOwnerId=int(FOREIGN)))])
+    mirrored = world.get_image(IMAGE_ID)
+    with pytest.raises(LoadError, match="nothing was loaded"):  # default cannot see it
+        load_images(world.ctx(), [("f.json", _response(ImageOwnerAlias="others",
+                                                       ImageOwnerId=int(FOREIGN)))])
+    assert world.get_image(IMAGE_ID) == mirrored
 
 
 def test_reloading_keeps_the_shares_the_catalogue_knows(world: World) -> None:

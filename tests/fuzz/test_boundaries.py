@@ -14,6 +14,7 @@ import pytest
 
 from ecsimg import service
 from ecsimg.domain import models as m
+from ecsimg.domain.disk_images import sample_disk_header
 from ecsimg.domain.errors import ApiError
 from ecsimg.service import ACTIONS
 from ecsimg.store import tables
@@ -143,7 +144,7 @@ def cat(tmp_path: Path) -> Iterator[FuzzCatalogue]:
     for region in ("cn-hangzhou", "cn-shanghai", "ap-southeast-1"):
         bucket = tmp_path / "oss" / region / "exports"
         bucket.mkdir(parents=True)
-        (bucket / "disk.raw").write_bytes(b"\0" * 4096)
+        (bucket / "disk.raw").write_bytes(sample_disk_header("RAW", 1) + b"\0" * 3584)
     yield catalogue
     catalogue.repo.close()
 

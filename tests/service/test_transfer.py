@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from ecsimg.domain import models as m
-from ecsimg.service.disk_files import detect
+from ecsimg.service.disk_files import detect, sample_disk_header
 from ecsimg.service.images import state
 from ecsimg.store import tables
 from tests.world import OPS, T0, World
@@ -38,6 +38,10 @@ def vhd(virtual_gib: float) -> bytes:
     footer[0:8] = b"conectix"
     footer[48:56] = int(virtual_gib * GIB).to_bytes(8, "big")
     return b"\0" * 4096 + bytes(footer)
+
+
+RAW_DISK = sample_disk_header("RAW", 1) + b"\0" * 512
+"""A 1 KiB RAW disk: an MBR's boot signature in whole sectors."""
 
 
 def iso() -> bytes:
@@ -91,8 +95,11 @@ def test_detect_reads_format_and_virtual_size_from_headers() -> None:
     assert detect(b"\0" * 100, vhd(2.5)[-512:], 4608) == ("VHD", 3)
     assert detect(iso(), b"", 0x8800)[0] == "ISO"
     assert detect(b"KDMV" + b"\0" * 60, b"", 64)[0] == "VMDK"
-    assert detect(b"\x00" * 64, b"", 5 * GIB + 1) == ("RAW", 6)
-    assert detect(b"", b"", 0) == ("RAW", 1)
+    assert detect(RAW_DISK, b"", 5 * GIB + 512) == ("RAW", 6)
+    assert detect(b"\x00" * 64, b"", 5 * GIB) == ("UNKNOWN", 0)  # no partition table
+    assert detect(RAW_DISK, b"", 5 * GIB + 1) == ("UNKNOWN", 0)  # not whole sectors
+    assert detect(b"", b"", 0) == ("UNKNOWN", 0)
+    assert detect(b"notes", b"notes", 5) == ("UNKNOWN", 0)
 
 
 # -- ImportImage -----------------------------------------------------------------------------
@@ -129,11 +136,11 @@ def test_import_creates_a_creating_image_with_a_task(world: World) -> None:
 
 
 def test_rule_073_import_needs_the_bucket_in_the_same_region(world: World) -> None:
-    (bucket(world, "elsewhere", "cn-shanghai") / "root.raw").write_bytes(b"\0" * 512)
+    (bucket(world, "elsewhere", "cn-shanghai") / "root.raw").write_bytes(RAW_DISK)
     expect(world, "InvalidOSSBucket.NotFound", 400, "ImportImage",
            disk(1, "root.raw", "elsewhere"))
     expect(world, "InvalidOSSBucket.NotFound", 400, "ImportImage", disk(1, "root.raw", "../x"))
-    put_file(world, "root.raw", b"\0" * 512)
+    put_file(world, "root.raw", RAW_DISK)
     expect(world, "InvalidOSSObject.NotFound", 400, "ImportImage", disk(1, "missing.raw"))
     expect(world, "InvalidOSSObject.Malformed", 400, "ImportImage", disk(1, "../images/root.raw"))
     expect(world, "InvalidOSSObject.Malformed", 400, "ImportImage", disk(1, "/etc/passwd"))
@@ -143,7 +150,7 @@ def test_rule_073_import_needs_the_bucket_in_the_same_region(world: World) -> No
 
 
 def test_rule_074_import_needs_the_import_role(world: World) -> None:
-    put_file(world, "root.raw", b"\0" * 512)
+    put_file(world, "root.raw", RAW_DISK)
     with world.repo.read() as view:
         account = view.get(tables.ACCOUNTS, OPS)
     world.update(tables.ACCOUNTS, account, import_role_authorized=False)
@@ -151,7 +158,7 @@ def test_rule_074_import_needs_the_import_role(world: World) -> None:
 
 
 def test_rule_075_only_raw_vhd_and_qcow2_import(world: World) -> None:
-    put_file(world, "root.raw", b"\0" * 512)
+    put_file(world, "root.raw", RAW_DISK)
     put_file(world, "disk.iso", iso())
     put_file(world, "disk.vmdk", b"KDMV" + b"\0" * 508)
     put_file(world, "root.qcow2", qcow2(20))
@@ -169,8 +176,8 @@ def test_rule_075_only_raw_vhd_and_qcow2_import(world: World) -> None:
 
 
 def test_rule_076_at_most_17_disks_and_1_is_the_system_disk(world: World) -> None:
-    put_file(world, "root.raw", b"\0" * 512)
-    put_file(world, "data.raw", b"\0" * 512)
+    put_file(world, "root.raw", RAW_DISK)
+    put_file(world, "data.raw", RAW_DISK)
     seventeen = [disk(1, "root.raw"), *(disk(n, "data.raw") for n in range(2, 18))]
     expect(world, "InvalidParameter", 400, "ImportImage", *seventeen, disk(18, "data.raw"))
     expect(world, "MissingParameter", 400, "ImportImage", disk(2, "data.raw"))
@@ -186,7 +193,7 @@ def test_rule_076_at_most_17_disks_and_1_is_the_system_disk(world: World) -> Non
 
 def test_rule_077_disk_image_size_range_and_detected_size(world: World) -> None:
     put_file(world, "root.qcow2", qcow2(30))
-    put_file(world, "data.raw", b"\0" * 512)
+    put_file(world, "data.raw", RAW_DISK)
     for bad in (0, 2049, 29):
         expect(world, "InvalidImageSize", 400, "ImportImage",
                disk(1, "root.qcow2", DiskImageSize=bad))
@@ -203,7 +210,7 @@ def test_rule_077_disk_image_size_range_and_detected_size(world: World) -> None:
 
 
 def test_rule_078_license_type(world: World) -> None:
-    put_file(world, "root.raw", b"\0" * 512)
+    put_file(world, "root.raw", RAW_DISK)
     expect(world, "InvalidLicenseType.NotSupported", 400, "ImportImage", disk(1, "root.raw"),
            LicenseType="Free")
     byol = world.get_image(import_image(world, disk(1, "root.raw"), OSType="windows",
@@ -216,7 +223,7 @@ def test_rule_078_license_type(world: World) -> None:
 
 
 def test_import_checks_os_architecture_and_boot_mode(world: World) -> None:
-    put_file(world, "root.raw", b"\0" * 512)
+    put_file(world, "root.raw", RAW_DISK)
     expect(world, "InvalidOSType.Malformed", 400, "ImportImage", disk(1, "root.raw"),
            OSType="macos")
     expect(world, "InvalidArchitecture.Malformed", 400, "ImportImage", disk(1, "root.raw"),
@@ -233,7 +240,7 @@ def test_import_checks_os_architecture_and_boot_mode(world: World) -> None:
 
 
 def test_rule_026_import_counts_against_the_quota(world: World) -> None:
-    put_file(world, "root.raw", b"\0" * 512)
+    put_file(world, "root.raw", RAW_DISK)
     with world.repo.read() as view:
         account = view.get(tables.ACCOUNTS, OPS)
     world.update(tables.ACCOUNTS, account, image_quota=1)
@@ -242,7 +249,7 @@ def test_rule_026_import_counts_against_the_quota(world: World) -> None:
 
 
 def test_import_name_rules_and_dry_run(world: World) -> None:
-    put_file(world, "root.raw", b"\0" * 512)
+    put_file(world, "root.raw", RAW_DISK)
     world.image(image_name="taken")
     expect(world, "InvalidImageName.Duplicated", 400, "ImportImage", disk(1, "root.raw"),
            ImageName="taken")
@@ -254,7 +261,7 @@ def test_import_name_rules_and_dry_run(world: World) -> None:
 
 
 def test_rule_079_an_importing_image_is_cancelled_not_deleted(world: World) -> None:
-    put_file(world, "root.raw", b"\0" * 512)
+    put_file(world, "root.raw", RAW_DISK)
     body = import_image(world, disk(1, "root.raw", DiskImageSize=100))
     image_id, task_id = body["ImageId"], body["TaskId"]
     assert state(world.get_image(image_id), world.clock.now)[0] == "Creating"  # type: ignore[arg-type]
@@ -271,7 +278,7 @@ def test_rule_079_an_importing_image_is_cancelled_not_deleted(world: World) -> N
 
 
 def test_cancel_task_refuses_unknown_finished_and_others_tasks(world: World) -> None:
-    put_file(world, "root.raw", b"\0" * 512)
+    put_file(world, "root.raw", RAW_DISK)
     expect(world, "InvalidTaskId.NotFound", 404, "CancelTask", TaskId="t-none")
     task_id = import_image(world, disk(1, "root.raw"))["TaskId"]
     expect(world, "InvalidTaskId.NotFound", 404, "CancelTask", TaskId=task_id,
@@ -283,7 +290,7 @@ def test_cancel_task_refuses_unknown_finished_and_others_tasks(world: World) -> 
 
 
 def test_describe_tasks_filters_and_pages(world: World) -> None:
-    put_file(world, "root.raw", b"\0" * 512)
+    put_file(world, "root.raw", RAW_DISK)
     first = import_image(world, disk(1, "root.raw", DiskImageSize=10))["TaskId"]
     world.advance(1)
     second = import_image(world, disk(1, "root.raw", DiskImageSize=100))["TaskId"]
@@ -442,7 +449,7 @@ def test_a_finished_export_leaves_its_files_and_frees_the_image(world: World) ->
     {"ClientToken": "x" * 65},
 ])
 def test_bad_import_input_is_an_api_error(world: World, params: dict[str, str]) -> None:
-    put_file(world, "root.raw", b"\0" * 512)
+    put_file(world, "root.raw", RAW_DISK)
     before = state_of_world(world)
     err = world.error("ImportImage", {**disk(1, "root.raw"), "RegionId": HZ, **params})
     assert 400 <= err.http_status < 500
@@ -450,7 +457,7 @@ def test_bad_import_input_is_an_api_error(world: World, params: dict[str, str]) 
 
 
 def test_import_retried_with_its_client_token_returns_the_same_image(world: World) -> None:
-    put_file(world, "root.raw", b"\0" * 512)
+    put_file(world, "root.raw", RAW_DISK)
     first = import_image(world, disk(1, "root.raw"), ClientToken="imp-1")
     again = import_image(world, disk(1, "root.raw"), ClientToken="imp-1")
     assert (again["ImageId"], again["TaskId"]) == (first["ImageId"], first["TaskId"])

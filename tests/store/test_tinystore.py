@@ -114,20 +114,40 @@ def test_a_committed_journal_left_by_a_crash_is_replayed(tmp_path: Path) -> None
         ],
         2,
     )
+    # A reader applies it in memory and writes nothing; the next writer applies it on disk.
     with TinyRepository(root).read() as view:
         replayed = view.get(tables.IMAGES, "cn-hangzhou/m-00000000000000000004")
         assert replayed is not None and replayed.image_name == "after-crash"
         assert view.get(tables.IMAGES, "cn-hangzhou/m-00000000000000000000") is None
+    assert (root / "journal.json").exists()
+    with TinyRepository(root).transaction():
+        pass
     assert not (root / "journal.json").exists()
+    with TinyRepository(root).read() as view:
+        replayed = view.get(tables.IMAGES, "cn-hangzhou/m-00000000000000000004")
+        assert replayed is not None and replayed.image_name == "after-crash"
+        assert len(view.all(tables.IMAGES)) == 4
 
 
-def test_a_journal_that_fails_its_checksum_was_never_committed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("damage", ["checksum", "truncated", "bad ops"])
+def test_a_damaged_journal_is_refused_naming_it(tmp_path: Path, damage: str) -> None:
+    """ecsimg renames a journal into place whole, so a damaged one was damaged afterwards and
+    may hold a committed change: it is named and refused, never set aside without a word."""
     root = tmp_path / "cat"
     _fill(TinyRepository(root), 5)
-    _write_journal(root, [["images", "cn-hangzhou/m-00000000000000000004", None]], 2, crc=1)
-    with TinyRepository(root).read() as view:
-        assert view.get(tables.IMAGES, "cn-hangzhou/m-00000000000000000004") == _image(4)
-    assert (root / "journal.rejected.json").exists()
+    ops: list[list[object]] = [["images", "cn-hangzhou/m-00000000000000000004", None]]
+    if damage == "bad ops":
+        ops = [["no-such-table", "k", {}]]
+    _write_journal(root, ops, 2, crc=1 if damage == "checksum" else None)
+    if damage == "truncated":
+        raw = (root / "journal.json").read_bytes()
+        (root / "journal.json").write_bytes(raw[: len(raw) // 2])
+    before = (root / "journal.json").read_bytes()
+    for opening in ("read", "transaction"):
+        with pytest.raises(CatalogueError, match=r"journal\.json: damaged"), getattr(
+                TinyRepository(root), opening)():
+            pass
+    assert (root / "journal.json").read_bytes() == before
 
 
 @pytest.mark.parametrize(
@@ -200,8 +220,9 @@ def test_migration_keeps_a_backup_and_raises_the_schema(
     monkeypatch.setitem(migrations.MIGRATIONS, 1, ran.append)
     with TinyRepository(root).read() as view:
         assert len(view.all(tables.IMAGES)) == 3
-    assert ran == [root]
+    assert len(ran) == 1 and ran[0].parent == root.parent and ran[0] != root
     assert orjson.loads((root / "meta.json").read_bytes())["schema"] == 2
+    assert not ran[0].exists()
     backups = list(tmp_path.glob("cat.backup-schema1-*"))
     assert len(backups) == 1
     assert orjson.loads((backups[0] / "meta.json").read_bytes())["schema"] == 1

@@ -26,3 +26,23 @@ def parse_iso(text: str) -> float:
         except ValueError:
             continue
     raise ValueError(f"not an ISO 8601 UTC time: {text!r}")
+
+
+CLOCK_SKEW_SECONDS = 600.0
+"""How far a record's creation time may lie ahead of now before the clock is taken to have
+gone back since (a machine clock corrected, a catalogue copied from a machine that ran ahead)."""
+
+
+def pending_at(created: str, pending_end: float, now: float) -> bool:
+    """Whether a pending window (a task, a snapshot, a copy) is still running at ``now``.
+
+    A window recorded while the clock ran ahead ends in the clock's future by as much as it
+    ran ahead: once the clock went back by more than the skew, the work it stood for is taken
+    as done, so an image is not left Waiting, and undeletable, until the clock catches up.
+    """
+    if not pending_end or now >= pending_end:
+        return False
+    try:
+        return parse_iso(created) - now <= CLOCK_SKEW_SECONDS
+    except ValueError:
+        return True

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 from ecsimg.domain import models as m
+from ecsimg.domain.clock import pending_at
 from ecsimg.domain.filtering import KINDS, Query
 from ecsimg.domain.models import Image
 from ecsimg.service import price
 from ecsimg.service.browse_fees import FeeLine, SnapshotSizes, fee_lines, monthly_cost
 from ecsimg.service.context import Context
-from ecsimg.service.images import kind_of, state, used_image_ids
+from ecsimg.service.images import alias_of, kind_of, state, used_image_ids
 from ecsimg.store import tables
 from ecsimg.store.repository import View
 
@@ -92,7 +93,8 @@ class ImageRow:
 
     @property
     def share_count(self) -> int:
-        return len(self.image.shares)
+        """How many accounts the image is shared with: only its owner may know (0 else)."""
+        return len(self.image.shares) if self.kind == "custom" else 0
 
     @property
     def tags(self) -> Sequence[tuple[str, str]]:
@@ -168,7 +170,7 @@ def row_state(row: ImageRow, now: float) -> tuple[str, int]:
 
 def is_busy(row: ImageRow, now: float) -> bool:
     image = row.image
-    return bool(image.pending_end) and now < image.pending_end
+    return pending_at(image.creation_time, image.pending_end, now)
 
 
 FIRST_ROWS_SHARDS = 4
@@ -288,6 +290,10 @@ def details(ctx: Context, row: ImageRow, *, full: bool = False,
             sizes: SnapshotSizes | None = None) -> ImageDetails:
     """An image's disks, shares, instances and lineage; ``full`` adds copies and events.
 
+    Only what the caller's account may see through the API: the share list of its own images
+    (DescribeImageSharePermission answers only the owner), its own instances, the copies it
+    can see and its own events.
+
     With ``sizes`` (the loaded rows' snapshot sizes) the pane's details read no snapshot
     record; the full details read the records, for their size and creation time.
     """
@@ -305,20 +311,27 @@ def details(ctx: Context, row: ImageRow, *, full: bool = False,
             MappingDetail(d, records.get(d.snapshot_id),
                           sizes.get(d.snapshot_id) if d.snapshot_id else None)
             for d in image.disk_mappings)
+        account_id = ctx.account_id
+        own = image.owner_kind == "custom" and image.owner_id == account_id
         shares = tuple(ShareDetail(s.account_id, _account_name(view, s.account_id), s.shared_time)
-                       for s in image.shares)
+                       for s in image.shares) if own else ()
         instances = tuple(i for i in view.all(tables.INSTANCES)
-                          if i.region_id == image.region_id and i.image_id == image.image_id)
+                          if i.region_id == image.region_id and i.image_id == image.image_id
+                          and i.owner_id == account_id)
         source = (view.get(tables.INSTANCES, image.source_instance_id)
                   if image.source_instance_id else None)
+        if source is not None and source.owner_id != account_id:
+            source = None
         copied_exists = bool(image.copied_from) and view.get(
             tables.IMAGES, image.copied_from) is not None
         copies: tuple[str, ...] = ()
         events: tuple[m.Event, ...] = ()
         if full:
             copies = tuple(sorted(i.key for i in view.all(tables.IMAGES)
-                                  if i.copied_from == image.key))
-            touching = [e for e in view.all(tables.EVENTS) if image.image_id in e.resource_ids]
+                                  if i.copied_from == image.key
+                                  and alias_of(i, account_id) is not None))
+            touching = [e for e in view.all(tables.EVENTS) if image.image_id in e.resource_ids
+                        and e.account_id == account_id]
             touching.sort(key=lambda e: e.event_id, reverse=True)
             events = tuple(touching[:EVENTS_SHOWN])
         fees = tuple(fee_lines(view, ctx.account_id, image, sizes))
@@ -354,7 +367,9 @@ def _account_name(view: View, account_id: str) -> str:
 
 
 def recent_events(ctx: Context, limit: int = 200) -> list[m.Event]:
-    """The catalogue's latest mutating calls (every profile's), newest first, for the log."""
+    """The latest mutating calls of the caller's account (any of its profiles), newest first,
+    for the log: another account's activity is not the caller's to see."""
     with ctx.repo.read() as view:
-        found = sorted(view.all(tables.EVENTS), key=lambda e: e.event_id, reverse=True)
+        found = sorted((e for e in view.all(tables.EVENTS) if e.account_id == ctx.account_id),
+                       key=lambda e: e.event_id, reverse=True)
     return found[:max(limit, 0)]

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ecsimg.domain import models as m
+from ecsimg.domain.clock import pending_at
 from ecsimg.domain.errors import image_not_found
 from ecsimg.domain.models import Image
 from ecsimg.service.context import Context
@@ -49,7 +50,7 @@ def kind_of(image: Image, account_id: str) -> str | None:
 
 def state(image: Image, now: float) -> tuple[str, int, int]:
     """(Status, progress percent, seconds remaining) at ``now``; a pure function of the record."""
-    if image.pending_end and now < image.pending_end:
+    if pending_at(image.creation_time, image.pending_end, now):
         if now < image.pending_start:
             return m.WAITING, 0, int(image.pending_end - now + 0.999)
         span = max(image.pending_end - image.pending_start, 1e-9)
@@ -63,7 +64,7 @@ def status_of(image: Image, now: float) -> str:
 
 
 def is_busy(image: Image, now: float) -> bool:
-    return bool(image.pending_end) and now < image.pending_end
+    return pending_at(image.creation_time, image.pending_end, now)
 
 
 def used_image_ids(view: View, region_id: str) -> set[str]:

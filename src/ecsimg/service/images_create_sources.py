@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ecsimg.domain.clock import parse_iso
+from ecsimg.domain.clock import parse_iso, pending_at
 from ecsimg.domain.errors import ApiError, not_found
 from ecsimg.domain.models import Disk, DiskMapping, Image, Snapshot
 from ecsimg.store import tables
@@ -118,7 +118,7 @@ def _usable_snapshot(view: View, account_id: str, region_id: str, snapshot_id: s
     if snapshot is None or snapshot.owner_id != account_id or snapshot.region_id != region_id:
         raise not_found("InvalidSnapshotId.NotFound",
                         f"The specified SnapshotId '{snapshot_id}' does not exist.")
-    if snapshot.pending_end and now < snapshot.pending_end:
+    if pending_at(snapshot.creation_time, snapshot.pending_end, now):
         raise ApiError("InvalidSnapshotId.NotReady", f"The specified snapshot "
                        f"'{snapshot_id}' has not completed yet.", 403)
     try:

@@ -15,7 +15,15 @@ from ecsimg.domain.errors import ApiError, denied, invalid, missing
 from ecsimg.domain.validation import OSS_PREFIX, check_description, check_image_name, check_tags
 from ecsimg.service import images, tasks
 from ecsimg.service.context import Context
-from ecsimg.service.disk_files import bucket_folder, detect, export_name, probe, write_exports
+from ecsimg.service.disk_files import (
+    bucket_exists,
+    detect,
+    export_name,
+    open_bucket,
+    open_object,
+    probe,
+    write_exports,
+)
 from ecsimg.service.images_create import PLATFORMS
 from ecsimg.service.images_modify import check_name_unique
 from ecsimg.service.params import Param, Request
@@ -267,21 +275,31 @@ def _check_object_name(name: str) -> None:
 
 
 def _detected(ctx: Context, region_id: str, disk: _Disk) -> tuple[str, int]:
-    """The disk file's format and virtual size in GiB, read from the file; refuses ISO, VMDK
-    and a file whose content contradicts the declared Format."""
-    folder = bucket_folder(ctx, region_id, disk.bucket)
-    path = folder / disk.object_name
-    try:
-        inside = path.resolve().is_relative_to(folder.resolve())
-        head, tail, file_size = probe(path) if inside and path.is_file() else (b"", b"", -1)
-    except OSError:
-        file_size = -1
-    if file_size < 0:
-        raise ApiError("InvalidOSSObject.NotFound",
-                       f"The OSS object {disk.object_name!r} does not exist in bucket "
-                       f"{disk.bucket!r}.")
+    """The disk file's format and virtual size in GiB, read from the file's headers; refuses
+    a file that is no disk image, ISO, VMDK and a file contradicting the declared Format."""
+    with open_bucket(ctx, region_id, disk.bucket) as folder, open_object(
+            folder, disk.object_name) as found:
+        if found is None:
+            raise ApiError("InvalidOSSObject.NotFound",
+                           f"The OSS object {disk.object_name!r} does not exist in bucket "
+                           f"{disk.bucket!r}.")
+        try:
+            head, tail, file_size = probe(found)
+        except OSError as err:
+            raise ApiError("InvalidOSSObject.NotFound",
+                           f"The OSS object {disk.object_name!r} cannot be read "
+                           f"({err.strerror or err}).") from None
     found_format, virtual_gib = detect(head, tail, file_size)
     prefix = f"DiskDeviceMapping.{disk.index}"
+    if found_format == "UNKNOWN":
+        raise ApiError("InvalidImageFormat.Malformed",
+                       f"{disk.object_name!r} is not a disk image: it has no QCOW2 or VHD "
+                       "header and, as RAW, no partition table or file system in whole "
+                       "512-byte sectors.")
+    if found_format == "GZIP":
+        raise ApiError("InvalidImageFormat.Malformed",
+                       f"{disk.object_name!r} is a compressed archive; decompress it and "
+                       "import the RAW, VHD or QCOW2 file inside.")
     if found_format not in IMPORT_FORMATS:
         raise ApiError("InvalidImageFormat.Malformed",
                        f"{disk.object_name!r} is a {found_format} file; only RAW, VHD and "
@@ -332,7 +350,7 @@ def export_image(ctx: Context, req: Request, tx: Transaction) -> Response:
                      f"ECS is not authorized to write your OSS buckets: grant the RAM role "
                      f"{_EXPORT_ROLE} first.")
     bucket = req.required("OSSBucket")
-    folder = bucket_folder(ctx, region_id, bucket)
+    bucket_exists(ctx, region_id, bucket)
     files = {export_name(prefix, image, disk, image_format): disk
              for disk in image.disk_mappings}
     end = now + tasks.transfer_gib(image) * images.pace(ctx, tx)
@@ -340,7 +358,7 @@ def export_image(ctx: Context, req: Request, tx: Transaction) -> Response:
                           detail=tasks.export_detail(bucket, sorted(files)))
     tx.put(tables.TASKS, task)
     if not req.bool("DryRun"):
-        write_exports(folder, image, image_format, files, now)
+        write_exports(ctx, region_id, bucket, image, image_format, files, now)
     return {"TaskId": task.task_id, "RegionId": region_id}
 
 

@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any, TypeVar
 
 from ecsimg.domain import validation
-from ecsimg.domain.clock import iso
+from ecsimg.domain.clock import iso, pending_at
 from ecsimg.domain.errors import ApiError, invalid, not_found
 from ecsimg.domain.models import Disk, Snapshot
 from ecsimg.service.context import Context
@@ -125,7 +125,7 @@ def create_snapshot(ctx: Context, req: Request, tx: Transaction) -> Response:
 
 def snapshot_state(snap: Snapshot, now: float) -> tuple[str, int, int]:
     """(Status, progress percent, seconds remaining) at ``now``, derived from the pending window."""
-    if snap.pending_end and now < snap.pending_end:
+    if pending_at(snap.creation_time, snap.pending_end, now):
         span = max(snap.pending_end - snap.pending_start, 1e-9)
         progress = max(0, min(99, int((now - snap.pending_start) / span * 100)))
         return _PROGRESSING, progress, int(snap.pending_end - now + 0.999)

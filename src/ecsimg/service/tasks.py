@@ -9,7 +9,6 @@ import dataclasses
 import hashlib
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 from ecsimg.domain import models as m
@@ -156,16 +155,17 @@ def export_detail(bucket: str, objects: list[str]) -> str:
     return json.dumps({"OSSBucket": bucket, "OSSObjects": objects}, ensure_ascii=False)
 
 
-def export_files(ctx: Context, task: m.Task) -> list[Path]:
-    """The files an export task wrote into its bucket."""
+def remove_exports(ctx: Context, task: m.Task) -> None:
+    """Delete the files an export task wrote into its bucket (no link is followed)."""
+    from ecsimg.service.disk_files import remove_objects
+
     try:
         detail: Any = json.loads(task.detail)
         bucket = str(detail["OSSBucket"])
         objects = [str(o) for o in detail["OSSObjects"]]
     except (ValueError, KeyError, TypeError):
-        return []
-    folder = ctx.oss_root / task.region_id / bucket
-    return [folder / name for name in objects if "/" not in name and name not in ("", ".", "..")]
+        return
+    remove_objects(ctx, task.region_id, bucket, objects)
 
 
 def resource_group(req: Request) -> str:
@@ -235,8 +235,7 @@ def cancel_task(ctx: Context, req: Request, tx: Transaction) -> Response:
     else:
         _mark_cancelled(tx, task_id, now)
     if task.task_action == EXPORT and not req.bool("DryRun"):
-        for path in export_files(ctx, task):
-            path.unlink(missing_ok=True)
+        remove_exports(ctx, task)
     return {}
 
 

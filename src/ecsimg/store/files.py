@@ -1,9 +1,18 @@
-"""Catalogue files: atomic replacement, strict reading, and TinyDB shards buffered in memory."""
+"""Catalogue files: safe opening, atomic replacement, strict reading, buffered TinyDB shards.
+
+Every path under the catalogue folder is opened without following a symbolic link (the file
+with O_NOFOLLOW, its folder checked with lstat), temporary files get unpredictable names and
+are created with O_EXCL, so a link planted in the folder can neither redirect a read nor a
+write outside it.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
-import threading
+import secrets
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -17,40 +26,137 @@ from ecsimg.domain.errors import CatalogueError
 Stamp = tuple[int, int, int]
 """What tells a changed file: inode, modification time, size."""
 
+MAX_CATALOGUE_FILE = 1 << 31
+"""Largest catalogue file read (a 100k-image shard is a few MB): bounds memory on a bad file."""
+TEMP_SUFFIX = ".tmp"
+_NOFOLLOW = os.O_NOFOLLOW | os.O_CLOEXEC
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+
+def describe_os_error(err: OSError) -> str:
+    """A short reason: 'is a symbolic link' for the refusal O_NOFOLLOW gives, else strerror."""
+    if err.errno == errno.ELOOP:
+        return "is a symbolic link; refusing to follow it"
+    if err.errno == errno.ENOSPC:
+        return "no space left on the device"
+    return err.strerror or str(err)
+
+
+def check_folder(path: Path) -> None:
+    """Refuse a folder on a catalogue path that is a symbolic link or not a folder."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        raise CatalogueError(f"{path}: cannot read ({describe_os_error(err)})") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise CatalogueError(f"{path}: is a symbolic link; refusing to follow it (give the "
+                             "real folder)")
+    if not stat.S_ISDIR(st.st_mode):
+        raise CatalogueError(f"{path}: is a file, not an ecsimg catalogue folder; refusing to "
+                             "use it")
+
+
+def fsync_folder(path: Path) -> None:
+    """Make renames and creations in ``path`` durable."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | _NOFOLLOW)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
 
 
+def temp_name(path: Path) -> Path:
+    """An unpredictable hidden sibling of ``path``: a planted name cannot be guessed."""
+    return path.with_name(f".{path.name}.{secrets.token_hex(8)}{TEMP_SUFFIX}")
+
+
+def write_temp(path: Path, data: bytes) -> Path:
+    """Write ``data`` durably to a new temporary sibling of ``path``; removed if that fails."""
+    check_folder(path.parent)
+    tmp = temp_name(path)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+    return tmp
+
+
+def install(tmp: Path, path: Path) -> None:
+    """Rename a written temporary file onto ``path`` (the rename replaces a link, never
+    follows it) and make the rename durable."""
+    os.replace(tmp, path)
+    fsync_folder(path.parent)
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` so a reader sees the old bytes or the new, never a mix."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    install(write_temp(path, data), path)
+
+
+def _unlink_quietly(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+def read_bytes(path: Path, limit: int = MAX_CATALOGUE_FILE) -> bytes:
+    """A regular catalogue file's bytes, opened without following a link; OSError otherwise."""
+    check_folder(path.parent)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _NOFOLLOW)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        chunks = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 24))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    finally:
+        os.close(fd)
+    raw = b"".join(chunks)
+    if len(raw) > limit:
+        raise OSError(errno.EFBIG, f"larger than {limit >> 20} MiB")
+    return raw
 
 
 def read_json(path: Path) -> Any:
     """Parse a catalogue file, or raise CatalogueError naming it and what is wrong."""
     try:
-        raw = path.read_bytes()
+        raw = read_bytes(path)
     except OSError as err:
-        raise CatalogueError(f"{path}: cannot read ({err.strerror})") from None
+        raise CatalogueError(f"{path}: cannot read ({describe_os_error(err)})") from None
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as err:
         raise CatalogueError(f"{path}: not valid JSON ({err}); refusing to use it") from None
 
 
+def remove_temps(folder: Path) -> None:
+    """Delete temporary files a crashed or failed writer left in ``folder`` (the caller holds
+    the writer lock, so none of them is being written)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if name.startswith(".") and name.endswith(TEMP_SUFFIX):
+            _unlink_quietly(folder / name)
+
+
 class ShardStorage(Storage):
-    """A TinyDB storage for one shard: reads once, buffers writes, flushes atomically."""
+    """A TinyDB storage for one shard: reads once, buffers writes, writes a temporary file."""
 
     def __init__(self, path: str) -> None:
         self.path = Path(path)
@@ -58,7 +164,7 @@ class ShardStorage(Storage):
         self.dirty = False
 
     def read(self) -> dict[str, dict[str, Any]] | None:
-        if self._data is None and self.path.exists():
+        if self._data is None and stamp_of(self.path) is not None:
             data = read_json(self.path)
             if not isinstance(data, dict):
                 raise CatalogueError(
@@ -71,10 +177,12 @@ class ShardStorage(Storage):
         self._data = data
         self.dirty = True
 
-    def flush(self) -> None:
+    def prepare(self) -> Path | None:
+        """Write the buffered shard to a temporary file; ``install`` puts it in place."""
         if self.dirty and self._data is not None:
-            atomic_write(self.path, orjson.dumps(self._data))
             self.dirty = False
+            return write_temp(self.path, orjson.dumps(self._data))
+        return None
 
 
 class KeyedTable(TinyTable):
@@ -92,8 +200,15 @@ def open_shard(path: Path) -> ShardDB:
 
 
 def stamp_of(path: Path) -> Stamp | None:
+    """The file's stamp, None if absent; a link or a non-file is refused with CatalogueError."""
     try:
-        st = path.stat()
+        st = os.lstat(path)
     except FileNotFoundError:
         return None
+    except OSError as err:
+        raise CatalogueError(f"{path}: cannot read ({describe_os_error(err)})") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise CatalogueError(f"{path}: is a symbolic link; refusing to follow it")
+    if not stat.S_ISREG(st.st_mode):
+        raise CatalogueError(f"{path}: is not a regular file; refusing to use it")
     return (st.st_ino, st.st_mtime_ns, st.st_size)

@@ -10,6 +10,7 @@ from pathlib import Path
 import orjson
 
 from ecsimg.domain.errors import CatalogueError
+from ecsimg.store import swap
 from ecsimg.store.files import atomic_write
 
 SCHEMA_VERSION = 1
@@ -17,7 +18,7 @@ SCHEMA_VERSION = 1
 
 Migration = Callable[[Path], None]
 MIGRATIONS: dict[int, Migration] = {}
-"""Step from schema N to N+1, keyed by N; each rewrites files in place under the lock."""
+"""Step from schema N to N+1, keyed by N; each rewrites the files of the copy it is given."""
 
 
 def backup(root: Path, schema: int) -> Path:
@@ -28,21 +29,29 @@ def backup(root: Path, schema: int) -> Path:
 
 
 def migrate(root: Path, schema: int, steps: dict[int, Migration] | None = None) -> Path | None:
-    """Upgrade ``root`` from ``schema`` to SCHEMA_VERSION; returns the backup's path."""
+    """Upgrade ``root`` from ``schema`` to SCHEMA_VERSION; returns the backup's path.
+
+    The steps run on a copy built aside, swapped in when all succeeded: an upgrade that fails
+    or is killed leaves the old catalogue as it was.
+    """
     steps = MIGRATIONS if steps is None else steps
     if schema >= SCHEMA_VERSION:
         return None
     saved = backup(root, schema)
-    for version in range(schema, SCHEMA_VERSION):
-        step = steps.get(version)
-        if step is None:
-            raise CatalogueError(
-                f"{root / 'meta.json'}: schema {version} has no upgrade path; "
-                f"a copy was kept at {saved}"
-            )
-        step(root)
-    meta_path = root / "meta.json"
-    meta = orjson.loads(meta_path.read_bytes())
-    meta["schema"] = SCHEMA_VERSION
-    atomic_write(meta_path, orjson.dumps(meta, option=orjson.OPT_INDENT_2))
+    with swap.building(root) as work:
+        shutil.copytree(root, work, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns(".lock", ".*.tmp"))
+        for version in range(schema, SCHEMA_VERSION):
+            step = steps.get(version)
+            if step is None:
+                raise CatalogueError(
+                    f"{root / 'meta.json'}: schema {version} has no upgrade path; "
+                    f"a copy was kept at {saved}"
+                )
+            step(work)
+        meta_path = work / "meta.json"
+        meta = orjson.loads(meta_path.read_bytes())
+        meta["schema"] = SCHEMA_VERSION
+        atomic_write(meta_path, orjson.dumps(meta, option=orjson.OPT_INDENT_2))
+        swap.swap_in(work, root)
     return saved

@@ -2,57 +2,66 @@
 
 Layout of a catalogue folder::
 
-    meta.json              format, schema version, commit generation
+    meta.json              format, schema, catalogue id, commit generation, shards written
     <table>/<shard>.json   one TinyDB database per shard, holding table <table>
     journal.json           a committed transaction not yet applied to every shard
-    .lock                  the cross-process writer lock
+    .lock                  the cross-process lock (shared for readers, exclusive for writers)
 
-A commit writes the journal (temporary file, fsync, rename: the commit point), then each
-touched shard the same way, then meta.json, then removes the journal. A crash at any moment
-leaves either no journal (the old or the new state, whole) or a complete journal that the next
-opener replays. Only changed shards are rewritten, so a write costs what one shard costs.
+A commit writes every changed file to a temporary file first, then renames the journal into
+place (the commit point), then the rest (see ``journal``). A reader sees the state of the last
+commit: a journal another process left is applied in memory when it cannot be applied on disk
+(read-only filesystem, no permission, disk full). Only changed shards are rewritten, so a write
+costs what one shard costs.
 """
 
 from __future__ import annotations
 
 import threading
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-import orjson
-from filelock import FileLock, Timeout
-from tinydb.table import Document
-
 from ecsimg.domain.errors import CatalogueError
-from ecsimg.store import migrations
-from ecsimg.store.files import ShardStorage, atomic_write, open_shard, read_json, stamp_of
-from ecsimg.store.memory import LazyRecord, LoadedTable, collector_paused
-from ecsimg.store.tables import TABLES_BY_NAME, Table
+from ecsimg.store import journal, migrations, swap
+from ecsimg.store.committing import FORMAT as FORMAT
+from ecsimg.store.committing import Committing
+from ecsimg.store.files import (
+    check_folder,
+    describe_os_error,
+    read_json,
+    remove_temps,
+    stamp_of,
+)
+from ecsimg.store.lock import CatalogueLock
+from ecsimg.store.memory import LoadedTable, collector_paused
+from ecsimg.store.tables import ALL_TABLES, Table
+from ecsimg.store.views import _Tx, _View
 
 T = TypeVar("T")
 
-FORMAT = "ecsimg-catalogue"
 LOCK_TIMEOUT_SECONDS = 30.0
 Progress = Callable[[int, int, "_View"], None]
 
 
-class TinyRepository:
+class TinyRepository(Committing):
     """A catalogue folder of TinyDB shards; thread-safe and safe across processes."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        if self.root.exists() and not self.root.is_dir():
-            raise CatalogueError(
-                f"{self.root}: is a file, not an ecsimg catalogue folder; refusing to use it"
-            )
+        check_folder(self.root)
         self._thread_lock = threading.RLock()
-        self._file_lock: FileLock | None = None
+        self._lock = CatalogueLock(self.root / ".lock", LOCK_TIMEOUT_SECONDS)
         self._loaded: dict[str, LoadedTable] = {}
         self._generation = -1
+        self._catalogue_id = ""
+        self._meta: dict[str, Any] = {}
+        self._meta_stamp: object = None
+        self._pending: dict[str, dict[str, dict[str, Any] | None]] = {}
+        """A journal that could not be applied on disk, applied in memory: table -> key -> doc."""
         self._checked = False
+        self._swept = False
+        self._replay_error = ""
 
     # -- the Repository protocol -------------------------------------------------------------
 
@@ -61,19 +70,21 @@ class TinyRepository:
         return self.root
 
     def is_empty(self) -> bool:
-        return not (self.root / "meta.json").exists()
+        check_folder(self.root)
+        return stamp_of(self.root / journal.META) is None and stamp_of(
+            self.root / journal.JOURNAL) is None
 
     @contextmanager
     def read(self) -> Iterator[_View]:
         with self._thread_lock:
-            with self._locked():
-                self._sync()
+            with self._locked(exclusive=False):
+                self._sync(writing=False)
             yield _View(self)
 
     @contextmanager
     def transaction(self) -> Iterator[_Tx]:
-        with self._thread_lock, self._locked():
-            self._sync()
+        with self._thread_lock, self._locked(exclusive=True):
+            self._sync(writing=True)
             tx = _Tx(self)
             yield tx
             if tx.ops:
@@ -85,13 +96,12 @@ class TinyRepository:
         The view shows the part loaded so far, so a caller can show the first rows of a large
         table while the rest is read. Nothing happens if the table is loaded already.
         """
-        with self._thread_lock, self._locked():
-            self._sync()
+        with self._thread_lock, self._locked(exclusive=False):
+            self._sync(writing=False)
             loaded = self._loaded_table(table)
             if loaded.complete:
                 return
-            folder = self._table_dir(table)
-            shards = sorted(p.stem for p in folder.glob("*.json")) if folder.is_dir() else []
+            shards = sorted(self._shards_on_disk(table))
             with collector_paused():
                 for done, shard in enumerate(shards, 1):
                     if shard not in loaded.known:
@@ -111,8 +121,8 @@ class TinyRepository:
             wanted.setdefault(table.shard_of(key), []).append(key)
         default = table.codec.defaults.get(field)
         found: dict[str, Any] = {}
-        with self._thread_lock, self._locked():
-            self._sync()
+        with self._thread_lock, self._locked(exclusive=False):
+            self._sync(writing=False)
             loaded = self._loaded.get(table.name)
             for shard, shard_keys in wanted.items():
                 if loaded is not None and (loaded.complete or shard in loaded.known):
@@ -125,22 +135,42 @@ class TinyRepository:
                         else:
                             found[key] = getattr(value, field)
                     continue
-                path = self._shard_path(table, shard)
-                docs = read_json(path).get(table.name, {}) if path.exists() else {}
+                docs = self._read_shard(table, shard)
                 for key in shard_keys:
                     doc = docs.get(key)
                     found[key] = doc.get(field, default) if isinstance(doc, dict) else None
         return found
 
     def refresh(self) -> bool:
-        with self._thread_lock, self._locked():
-            before = self._generation
-            self._sync()
-            return self._generation != before
+        with self._thread_lock, self._locked(exclusive=False):
+            before = (self._catalogue_id, self._generation, self._meta_stamp)
+            self._sync(writing=False)
+            return (self._catalogue_id, self._generation, self._meta_stamp) != before
 
     def close(self) -> None:
         with self._thread_lock:
             self._loaded.clear()
+
+    def replace_with(self, built: Path, *, replace: bool) -> bool:
+        """Swap the catalogue folder ``built`` (see ``swap``) in for this one, under the lock.
+
+        Without ``replace`` only an empty catalogue is replaced (False if another process
+        created one meanwhile: the build is left for the caller to discard); with it, only an
+        ecsimg catalogue or an empty folder, never a foreign folder.
+        """
+        with self._thread_lock, self._locked(exclusive=True):
+            if not self.is_empty() and not replace:
+                return False
+            self._read_meta()  # refuses a folder that is not an ecsimg catalogue
+            swap.swap_in(built, self.root)
+            self._loaded.clear()
+            self._generation = -1
+            self._catalogue_id = ""
+            self._meta = {}
+            self._meta_stamp = None
+            self._pending = {}
+            self._checked = self._swept = False
+        return True
 
     @property
     def generation(self) -> int:
@@ -149,27 +179,30 @@ class TinyRepository:
     # -- opening, checking, locking ----------------------------------------------------------
 
     @contextmanager
-    def _locked(self) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        if self._file_lock is None:
-            self._file_lock = FileLock(str(self.root / ".lock"), thread_local=False)
-        try:
-            self._file_lock.acquire(timeout=LOCK_TIMEOUT_SECONDS)
-        except Timeout:
-            raise CatalogueError(
-                f"{self.root / '.lock'}: another ecsimg process has held the catalogue lock "
-                f"for {LOCK_TIMEOUT_SECONDS:.0f} s; try again"
-            ) from None
+    def _locked(self, exclusive: bool) -> Iterator[None]:
+        check_folder(self.root)
+        if exclusive:
+            try:
+                self.root.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise CatalogueError(
+                    f"{self.root}: cannot create the catalogue folder "
+                    f"({describe_os_error(err)})") from None
+        elif not self.root.exists():
+            yield  # nothing to read and nothing to lock: an empty catalogue
+            return
+        self._lock.acquire(exclusive)
         try:
             yield
         finally:
-            self._file_lock.release()
+            self._lock.release()
 
     def _read_meta(self) -> dict[str, Any]:
-        meta_path = self.root / "meta.json"
-        if not meta_path.exists():
-            strays = [p.name for p in self.root.iterdir() if not p.name.startswith(".")]
-            if strays:
+        meta_path = self.root / journal.META
+        if stamp_of(meta_path) is None:
+            strays = [p.name for p in self.root.iterdir() if not p.name.startswith(".")] if (
+                self.root.is_dir()) else []
+            if strays and journal.JOURNAL not in strays:
                 raise CatalogueError(
                     f"{self.root}: not an ecsimg catalogue (no meta.json, but it holds "
                     f"{', '.join(sorted(strays)[:3])}); refusing to use it"
@@ -186,37 +219,113 @@ class TinyRepository:
                 f"{meta_path}: written by a newer ecsimg (schema {schema}; this version reads "
                 f"up to {migrations.SCHEMA_VERSION}); refusing to change it"
             )
+        shards = meta.get("shards", {})
+        if not isinstance(shards, dict) or not all(
+                isinstance(v, list) and all(isinstance(n, str) for n in v)
+                for v in shards.values()):
+            raise CatalogueError(f"{meta_path}: the list of shards is malformed")
         return meta
 
-    def _sync(self) -> None:
-        """Under the file lock: check, recover, migrate, and reload what others changed.
+    def _sync(self, writing: bool) -> None:
+        """Under the lock: check, recover, migrate, and reload what others changed.
 
         The journal is looked for on every call, not only at opening: another process may have
         died mid-commit while this one was running, and its half-applied shards must be
-        completed before anything here reads them or writes a journal of its own.
+        completed (or, where this process cannot write, read through it) before anything here
+        reads them or writes a journal of its own.
         """
         meta = self._read_meta()
-        journal = self.root / "journal.json"
-        if journal.exists():
-            self._replay(journal)
-            meta = self._read_meta()
+        pending: dict[str, dict[str, dict[str, Any] | None]] = {}
+        journal_path = self.root / journal.JOURNAL
+        if stamp_of(journal_path) is not None:
+            ops, generation = journal.decode(journal_path)
+            if writing and self._replay(ops, generation, meta):
+                meta = self._read_meta()
+            else:
+                for name, key, doc in ops:
+                    pending.setdefault(name, {})[key] = doc
+                meta = {**meta, "generation": max(meta["generation"], generation)}
+        if writing and not self._swept:
+            self._sweep()
         if not self._checked:
             if meta["schema"] < migrations.SCHEMA_VERSION:
-                migrations.migrate(self.root, meta["schema"])
+                self._lock.acquire(exclusive=True)  # a reader upgrades its shared lock
+                try:
+                    migrations.migrate(self.root, meta["schema"])
+                finally:
+                    self._lock.release()
                 meta = self._read_meta()
             self._checked = True
-        generation = int(meta["generation"])
-        if generation == self._generation:
+        self._meta = meta
+        catalogue_id = str(meta.get("catalogue_id", ""))
+        if catalogue_id and self._catalogue_id and catalogue_id != self._catalogue_id:
+            self._loaded.clear()  # another catalogue was put in this one's place
+        stamp = (stamp_of(self.root / journal.META), meta["generation"], bool(pending))
+        if stamp == self._meta_stamp and pending == self._pending:
             return
+        if pending != self._pending:
+            for loaded in self._loaded.values():
+                loaded.stamps.clear()
+            self._pending = pending
         for loaded in self._loaded.values():
             self._reload_changed(loaded)
-        self._generation = generation
+        self._meta_stamp = stamp
+        self._catalogue_id = catalogue_id or self._catalogue_id
+        # Never backwards: a meta.json restored from a copy must not make the next commit
+        # reuse a generation a running process has already seen.
+        self._generation = max(int(meta["generation"]), self._generation)
+
+    def _sweep(self) -> None:
+        """Remove temporary files of writers that crashed or failed (we hold the lock)."""
+        remove_temps(self.root)
+        for table in ALL_TABLES:
+            folder = self._table_dir(table)
+            if folder.is_dir() and not folder.is_symlink():
+                remove_temps(folder)
+        self._swept = True
 
     def _table_dir(self, table: Table[Any]) -> Path:
         return self.root / table.name
 
     def _shard_path(self, table: Table[Any], shard: str) -> Path:
         return self._table_dir(table) / f"{shard}.json"
+
+    def _shards_on_disk(self, table: Table[Any]) -> set[str]:
+        folder = self._table_dir(table)
+        check_folder(folder)
+        found = {p.stem for p in folder.glob("*.json")} if folder.is_dir() else set()
+        found |= {table.shard_of(key) for key in self._pending.get(table.name, {})}
+        return found | set(self._meta.get("shards", {}).get(table.name, ()))
+
+    def _read_shard(self, table: Table[Any], shard: str) -> dict[str, Any]:
+        """A shard's documents as the last commit left them (pending journal included)."""
+        path = self._shard_path(table, shard)
+        if stamp_of(path) is None:
+            self._check_not_lost(table, shard, path)
+            docs: dict[str, Any] = {}
+        else:
+            data = read_json(path)
+            found = data.get(table.name, {}) if isinstance(data, dict) else None
+            if not isinstance(found, dict):
+                raise CatalogueError(f"{path}: table {table.name!r} is missing or malformed")
+            docs = found
+        pending = self._pending.get(table.name)
+        if pending:
+            for key, doc in pending.items():
+                if table.shard_of(key) != shard:
+                    continue
+                if doc is None:
+                    docs.pop(key, None)
+                else:
+                    docs[key] = dict(doc)
+        return docs
+
+    def _check_not_lost(self, table: Table[Any], shard: str, path: Path) -> None:
+        if shard in self._meta.get("shards", {}).get(table.name, ()) and not any(
+                table.shard_of(k) == shard for k in self._pending.get(table.name, {})):
+            raise CatalogueError(
+                f"{path}: missing, but meta.json lists it: its records would vanish; restore "
+                "the file (or the catalogue) before using it")
 
     def _loaded_table(self, table: Table[Any]) -> LoadedTable:
         loaded = self._loaded.get(table.name)
@@ -249,8 +358,7 @@ class TinyRepository:
         table = loaded.table
         shards = set(loaded.known)
         if loaded.complete or everything:
-            folder = self._table_dir(table)
-            shards |= {p.stem for p in folder.glob("*.json")} if folder.is_dir() else set()
+            shards |= self._shards_on_disk(table)
         # Decoding allocates a million small objects at 100k images; the cyclic collector
         # would scan them again and again for cycles they cannot have, tripling load time.
         with collector_paused():
@@ -267,12 +375,9 @@ class TinyRepository:
         for key in list(loaded.shard_keys.get(shard, ())):
             loaded.remove(key)
         loaded.stamps.pop(shard, None)
-        if stamp is None:
+        docs = self._read_shard(table, shard)
+        if not docs and stamp is None:
             return
-        data = read_json(path)
-        docs = data.get(table.name, {}) if isinstance(data, dict) else None
-        if not isinstance(docs, dict):
-            raise CatalogueError(f"{path}: table {table.name!r} is missing or malformed")
         for key, doc in docs.items():
             if type(doc) is not dict:
                 raise CatalogueError(f"{path}: record {key!r} is not an object")
@@ -280,167 +385,5 @@ class TinyRepository:
             with collector_paused():
                 docs = {key: loaded.decode_one(key, doc) for key, doc in docs.items()}
         loaded.bulk_set(shard, docs)
-        loaded.stamps[shard] = stamp
-
-    # -- committing --------------------------------------------------------------------------
-
-    def _commit(self, tx: _Tx) -> None:
-        generation = self._generation + 1
-        ops = [[name, key, doc] for (name, key), doc in tx.ops.items()]
-        body = orjson.dumps({"generation": generation, "ops": ops})
-        journal = self.root / "journal.json"
-        atomic_write(journal, orjson.dumps({"crc": zlib.crc32(body), "body": body.decode()}))
-        self._apply(ops, generation)
-        journal.unlink()
-        for (name, key), obj in tx.objects.items():
-            loaded = self._loaded.get(name)
-            if loaded is None or not self._in_memory(loaded, key):
-                continue
-            if obj is None:
-                loaded.remove(key)
-            else:
-                loaded.set(key, obj)
-        for name, loaded in self._loaded.items():
-            table = TABLES_BY_NAME[name]
-            for shard in {table.shard_of(key) for (n, key) in tx.ops if n == name}:
-                if not (loaded.complete or shard in loaded.known):
-                    continue
-                stamp = stamp_of(self._shard_path(table, shard))
-                if stamp is None:
-                    loaded.stamps.pop(shard, None)
-                else:
-                    loaded.stamps[shard] = stamp
-        self._generation = generation
-
-    @staticmethod
-    def _in_memory(loaded: LoadedTable, key: str) -> bool:
-        return loaded.complete or loaded.table.shard_of(key) in loaded.known
-
-    def _apply(self, ops: list[list[Any]], generation: int) -> None:
-        """Write the ops into their shards with TinyDB, then flush every touched shard atomically.
-
-        Each shard's table is updated once for all its ops: TinyDB copies a whole table on
-        every insert or remove, so op-by-op updates cost quadratic time on large commits.
-        """
-        changes: dict[Path, dict[str, dict[str, Any]]] = {}
-        for name, key, doc in ops:
-            table = TABLES_BY_NAME[name]
-            path = self._shard_path(table, table.shard_of(key))
-            changes.setdefault(path, {}).setdefault(name, {})[key] = doc
-        for path, by_table in changes.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            db = open_shard(path)
-            for name, docs in by_table.items():
-                tiny = db.table(name)
-                tiny.remove(doc_ids=list(docs))  # type: ignore[arg-type]  # str document IDs
-                tiny.insert_multiple(
-                    Document(doc, doc_id=key)  # type: ignore[arg-type]
-                    for key, doc in docs.items()
-                    if doc is not None
-                )
-            storage = db.storage
-            assert isinstance(storage, ShardStorage)
-            storage.flush()
-        meta = {"format": FORMAT, "schema": migrations.SCHEMA_VERSION, "generation": generation}
-        atomic_write(self.root / "meta.json", orjson.dumps(meta, option=orjson.OPT_INDENT_2))
-
-    def _replay(self, journal: Path) -> None:
-        """Finish a commit a crash interrupted; a journal that fails its checksum was never
-        committed (the rename is the commit point), so it is dropped."""
-        try:
-            outer = orjson.loads(journal.read_bytes())
-            body = outer["body"].encode()
-            if zlib.crc32(body) != outer["crc"]:
-                raise ValueError("checksum mismatch")
-            record = orjson.loads(body)
-            ops, generation = record["ops"], int(record["generation"])
-        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
-            journal.rename(journal.with_name("journal.rejected.json"))
-            return
-        self._apply(ops, generation)
-        journal.unlink()
-
-
-class _View:
-    def __init__(self, repo: TinyRepository, partial: dict[str, LoadedTable] | None = None) -> None:
-        self._repo = repo
-        self._partial = partial or {}
-
-    def _table(self, table: Table[Any]) -> LoadedTable:
-        return self._partial.get(table.name) or self._repo._load(table)
-
-    def get(self, table: Table[T], key: str) -> T | None:
-        source = self._partial.get(table.name) or self._repo._load_key(table, key)
-        obj: T | None = source.decoded(key)
-        return obj
-
-    def all(self, table: Table[T]) -> list[T]:
-        loaded = self._table(table)
-        return loaded.decode_all(loaded.records)
-
-    def group(self, table: Table[T], group: str) -> list[T]:
-        loaded = self._table(table)
-        return loaded.decode_all(loaded.groups.get(group, {}))
-
-    def iter_group(self, table: Table[T], group: str) -> Iterator[T]:
-        return iter(self.group(table, group))
-
-    def scan(self, table: Table[T], group: str) -> list[T]:
-        """The group's records for reading fields only: records not decoded yet come as
-        stand-ins that decode one field at a time. Use ``get`` for the record itself."""
-        loaded = self._table(table)
-        codec = table.codec
-        with collector_paused():
-            return [
-                LazyRecord(key, value, codec) if type(value) is dict else value  # type: ignore[misc]
-                for key, value in loaded.groups.get(group, {}).items()
-            ]
-
-
-class _Tx(_View):
-    """Reads see this transaction's own writes; nothing reaches disk until it ends cleanly."""
-
-    def __init__(self, repo: TinyRepository) -> None:
-        super().__init__(repo)
-        self.ops: dict[tuple[str, str], dict[str, Any] | None] = {}
-        self.objects: dict[tuple[str, str], Any] = {}
-
-    def put(self, table: Table[T], obj: T) -> None:
-        key = table.key(obj)
-        self.ops[(table.name, key)] = table.codec.encode(obj)
-        self.objects[(table.name, key)] = obj
-
-    def delete(self, table: Table[T], key: str) -> None:
-        self.ops[(table.name, key)] = None
-        self.objects[(table.name, key)] = None
-
-    def get(self, table: Table[T], key: str) -> T | None:
-        if (table.name, key) in self.objects:
-            obj: T | None = self.objects[(table.name, key)]
-            return obj
-        return super().get(table, key)
-
-    def _overlay(self, table: Table[T], base: list[T], group: str | None) -> list[T]:
-        changed = {k: o for (n, k), o in self.objects.items() if n == table.name}
-        if not changed:
-            return base
-        merged = {table.key(obj): obj for obj in base}
-        for key, obj in changed.items():
-            if obj is None or (
-                group is not None and table.group is not None and table.group(key) != group
-            ):
-                merged.pop(key, None)
-            else:
-                merged[key] = obj
-        return list(merged.values())
-
-    def all(self, table: Table[T]) -> list[T]:
-        return self._overlay(table, super().all(table), None)
-
-    def group(self, table: Table[T], group: str) -> list[T]:
-        return self._overlay(table, super().group(table, group), group)
-
-    def scan(self, table: Table[T], group: str) -> list[T]:
-        if any(n == table.name for n, _ in self.objects):
-            return self.group(table, group)
-        return super().scan(table, group)
+        if stamp is not None and not self._pending.get(table.name):
+            loaded.stamps[shard] = stamp

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from typing import ClassVar
 
 from textual.app import App
@@ -15,6 +17,8 @@ from ecsimg.ui.keys import keymap
 from ecsimg.ui.palette import EcsImgCommands
 from ecsimg.ui.screens.help import HelpScreen
 from ecsimg.ui.screens.main import MainScreen
+
+TERMINATING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 class EcsImgApp(App[int]):
@@ -38,7 +42,24 @@ class EcsImgApp(App[int]):
     def on_mount(self) -> None:
         self.theme = self.settings.theme
         self.set_keymap(keymap(self.settings))
+        self._exit_on_signals()
         self.push_screen(MainScreen(self.backend, self.settings))
+
+    def _exit_on_signals(self) -> None:
+        """SIGTERM and SIGHUP end the app as quitting does, so the terminal is restored
+        (alternate screen left, mouse tracking off); a second one acts at once."""
+        try:
+            loop = asyncio.get_running_loop()
+            for number in TERMINATING_SIGNALS:
+                loop.add_signal_handler(number, self._terminated, number)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass  # not in the main thread (tests) or not on this platform
+
+    def _terminated(self, number: int) -> None:
+        loop = asyncio.get_running_loop()
+        for each in TERMINATING_SIGNALS:
+            loop.remove_signal_handler(each)
+        self.exit(128 + number)
 
     @property
     def main_screen(self) -> MainScreen:

@@ -7,6 +7,7 @@ the windows of images still being created or copied are placed relative to ``now
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import math
@@ -17,22 +18,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from filelock import FileLock
-
 from ecsimg.domain.errors import CatalogueError
 from ecsimg.domain.ids import IdFactory
 from ecsimg.domain.models import Account
 from ecsimg.domain.regions import REGIONS
-from ecsimg.store import tables
+from ecsimg.store import swap, tables
 from ecsimg.store.demo import base
 from ecsimg.store.demo.activity import add_events, add_tasks
+from ecsimg.store.demo.bucket import write_demo_bucket
 from ecsimg.store.demo.builder import DemoBuilder
 from ecsimg.store.demo.bulk import add_bulk_images
 from ecsimg.store.demo.custom import add_custom_images
 from ecsimg.store.demo.fleet import add_fleet
 from ecsimg.store.demo.market import add_marketplace
 from ecsimg.store.demo.public import add_public_images
-from ecsimg.store.files import read_json
+from ecsimg.store.files import check_folder, read_json
+from ecsimg.store.lock import CatalogueLock
 from ecsimg.store.tinystore import FORMAT, TinyRepository
 
 QUOTA_HEADROOM = 100
@@ -59,7 +60,8 @@ def build_demo(*, images: int | None = None, random_seed: int = 0, now: float | 
 
 
 def seed_catalogue(repo: TinyRepository, *, images: int | None = None, random_seed: int = 0,
-                   now: float | None = None, task_seconds_per_gib: float = 0.5) -> None:
+                   now: float | None = None, task_seconds_per_gib: float = 0.5,
+                   replace: bool = False) -> None:
     """Write the reference data and the demo into the empty ``repo``, in one transaction.
 
     ``images`` is the total number of image records (public, marketplace and custom; shared
@@ -67,17 +69,27 @@ def seed_catalogue(repo: TinyRepository, *, images: int | None = None, random_se
     generated custom images make up the rest; below it, the demo keeps its first ``images``
     images (custom ones first, then those of the profiles' regions) and drops what used the
     others.
+
+    The catalogue is built in a folder beside ``repo`` and swapped in whole (see ``swap``):
+    interrupted, the old catalogue (or none) is left, never a half-built one. With ``replace``
+    an existing ecsimg catalogue is replaced; without, one is refused.
     """
-    if not repo.is_empty():
+    if not replace and not repo.is_empty():
         raise CatalogueError(f"{repo.location}: already holds a catalogue; wipe it first")
     with _gc_paused():
         b = build_demo(images=images, random_seed=random_seed, now=now,
                        task_seconds_per_gib=task_seconds_per_gib)
-        with repo.transaction() as tx:
-            base.write_base(tx, task_seconds_per_gib=task_seconds_per_gib)
-            for account in _accounts(b):
-                tx.put(tables.ACCOUNTS, account)
-            b.write(tx)
+        with swap.building(repo.location) as work:
+            with TinyRepository(work).transaction() as tx:
+                base.write_base(tx, task_seconds_per_gib=task_seconds_per_gib)
+                for account in _accounts(b):
+                    tx.put(tables.ACCOUNTS, account)
+                b.write(tx)
+            if not repo.replace_with(work, replace=replace):
+                raise CatalogueError(f"{repo.location}: already holds a catalogue; wipe it "
+                                     "first")
+    with contextlib.suppress(OSError):  # the samples are a convenience, never a failure
+        write_demo_bucket(repo.location.parent / "oss")
 
 
 @contextmanager
@@ -150,6 +162,8 @@ def wipe(repo_root: Path) -> None:
     can be run again); the folder itself goes if nothing else is left in it.
     """
     root = Path(repo_root)
+    if root.is_symlink():
+        check_folder(root)  # refuses it, naming it
     if not root.exists():
         return
     if not root.is_dir():
@@ -165,7 +179,9 @@ def wipe(repo_root: Path) -> None:
         raise CatalogueError(f"{meta_path}: not an ecsimg catalogue (format is not "
                              f"{FORMAT!r}); not wiping it")
     # Hold the writer lock so no ecsimg process commits into the folder while it goes.
-    with FileLock(str(root / ".lock")):
+    lock = CatalogueLock(root / ".lock", 30.0)
+    lock.acquire(exclusive=True)
+    try:
         for table in tables.ALL_TABLES:
             folder = root / table.name
             if folder.is_dir():
@@ -175,6 +191,8 @@ def wipe(repo_root: Path) -> None:
         for stray in root.glob(".*.tmp"):
             stray.unlink()
         meta_path.unlink()
+    finally:
+        lock.release()
     _remove_lock_and_folder(root)
 
 

@@ -1,0 +1,120 @@
+"""Committing to the TinyDB repository: the two-phase write and the replay of a journal."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ecsimg.domain.errors import CatalogueError
+from ecsimg.store import journal, migrations
+from ecsimg.store.files import describe_os_error, fsync_folder, stamp_of, write_temp
+from ecsimg.store.memory import LoadedTable
+from ecsimg.store.tables import ALL_TABLES, TABLES_BY_NAME, Table
+
+if TYPE_CHECKING:
+    from ecsimg.store.views import _Tx
+
+FORMAT = "ecsimg-catalogue"
+
+
+class Committing:
+    """The commit half of TinyRepository (see ``journal`` for the protocol)."""
+
+    root: Path
+    _loaded: dict[str, LoadedTable]
+    _generation: int
+    _catalogue_id: str
+    _meta: dict[str, Any]
+    _meta_stamp: object
+    _pending: dict[str, dict[str, dict[str, Any] | None]]
+    _replay_error: str
+
+    def _shards_on_disk(self, table: Table[Any]) -> set[str]:
+        raise NotImplementedError
+
+    def _shard_path(self, table: Table[Any], shard: str) -> Path:
+        raise NotImplementedError
+
+    # -- committing --------------------------------------------------------------------------
+
+    def _next_meta(self, generation: int) -> dict[str, Any]:
+        catalogue_id = self._catalogue_id or secrets.token_hex(8)
+        listed = self._meta.get("shards")
+        if listed is None:  # a catalogue written before meta.json listed its shards
+            listed = {t.name: sorted(self._shards_on_disk(t)) for t in ALL_TABLES}
+        return {"format": FORMAT, "schema": migrations.SCHEMA_VERSION,
+                "catalogue_id": catalogue_id, "generation": generation,
+                "shards": {k: list(v) for k, v in listed.items() if v}}
+
+    def _commit(self, tx: _Tx) -> None:
+        if self._pending:
+            raise CatalogueError(
+                f"{self.root / journal.JOURNAL}: an earlier committed change cannot be applied "
+                f"yet ({self._replay_error}); reading works, writing needs it applied first")
+        generation = self._generation + 1
+        ops = [[name, key, doc] for (name, key), doc in tx.ops.items()]
+        meta = self._next_meta(generation)
+        journal_path = self.root / journal.JOURNAL
+        try:
+            written = journal.prepare(self.root, ops, meta)
+            try:
+                journal_tmp = write_temp(journal_path, journal.encode(ops, generation))
+                os.replace(journal_tmp, journal_path)  # the commit point
+            except BaseException:
+                journal.discard(written)
+                raise
+        except OSError as err:
+            raise CatalogueError(f"{self.root}: cannot write the catalogue "
+                                 f"({describe_os_error(err)}); nothing was changed") from None
+        try:
+            fsync_folder(self.root)  # makes the rename durable
+            journal.install_all(written)
+            journal_path.unlink()
+        except OSError:
+            # Committed: the journal is in place and the next writer finishes it; readers
+            # meanwhile apply it in memory. The caller's write stands.
+            journal.discard(written)
+        self._meta = meta
+        self._catalogue_id = meta["catalogue_id"]
+        for (name, key), obj in tx.objects.items():
+            loaded = self._loaded.get(name)
+            if loaded is None or not self._in_memory(loaded, key):
+                continue
+            if obj is None:
+                loaded.remove(key)
+            else:
+                loaded.set(key, obj)
+        for name, loaded in self._loaded.items():
+            table = TABLES_BY_NAME[name]
+            for shard in {table.shard_of(key) for (n, key) in tx.ops if n == name}:
+                if not (loaded.complete or shard in loaded.known):
+                    continue
+                stamp = stamp_of(self._shard_path(table, shard))
+                if stamp is None:
+                    loaded.stamps.pop(shard, None)
+                else:
+                    loaded.stamps[shard] = stamp
+        self._meta_stamp = (stamp_of(self.root / journal.META), generation, False)
+        self._generation = generation
+
+    @staticmethod
+    def _in_memory(loaded: LoadedTable, key: str) -> bool:
+        return loaded.complete or loaded.table.shard_of(key) in loaded.known
+
+    def _replay(self, ops: journal.Ops, generation: int, meta: dict[str, Any]) -> bool:
+        """Finish a commit whose process died (or failed) after its commit point; False if
+        it cannot be written now (read-only, no permission, disk full): it is then read
+        through in memory, and a commit is refused until it is applied."""
+        self._meta = meta
+        self._catalogue_id = str(meta.get("catalogue_id", "")) or self._catalogue_id
+        new_meta = self._next_meta(max(generation, int(meta["generation"])))
+        try:
+            written = journal.prepare(self.root, ops, new_meta)
+            journal.install_all(written)
+            (self.root / journal.JOURNAL).unlink()
+        except OSError as err:
+            self._replay_error = describe_os_error(err)
+            return False
+        return True

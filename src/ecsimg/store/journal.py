@@ -1,0 +1,123 @@
+"""The redo journal and the two-phase write of a commit's files.
+
+A commit first writes every file it changes (each touched shard, ``meta.json`` and the journal)
+to temporary files, fsynced: a full disk or a read-only filesystem fails here, before anything
+is visible, and the temporary files are removed. Renaming the journal into place is the commit
+point. After it only renames follow, which need no new space; if one still fails, the journal
+stays and is replayed by the next writer, and readers apply it in memory. So a commit that
+raised is never applied later, and one that returned is never lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import zlib
+from pathlib import Path
+from typing import Any
+
+import orjson
+from tinydb.table import Document
+
+from ecsimg.domain.errors import CatalogueError
+from ecsimg.store.files import (
+    ShardStorage,
+    check_folder,
+    describe_os_error,
+    install,
+    open_shard,
+    read_bytes,
+    write_temp,
+)
+from ecsimg.store.tables import TABLES_BY_NAME
+
+JOURNAL = "journal.json"
+META = "meta.json"
+Ops = list[list[Any]]
+"""[table name, key, document or None for a deletion]."""
+
+
+def encode(ops: Ops, generation: int) -> bytes:
+    body = orjson.dumps({"generation": generation, "ops": ops})
+    return orjson.dumps({"crc": zlib.crc32(body), "body": body.decode()})
+
+
+def decode(path: Path) -> tuple[Ops, int]:
+    """The ops and generation of a journal, or CatalogueError naming it: a journal on disk
+    was renamed into place whole, so one that does not check out was damaged afterwards."""
+    try:
+        outer = orjson.loads(read_bytes(path))
+        body = outer["body"].encode()
+        if zlib.crc32(body) != outer["crc"]:
+            raise ValueError("checksum mismatch")
+        record = orjson.loads(body)
+        ops, generation = record["ops"], record["generation"]
+        if not isinstance(ops, list) or type(generation) is not int or generation < 0:
+            raise ValueError("ops or generation malformed")
+        for op in ops:
+            if not (isinstance(op, list) and len(op) == 3 and op[0] in TABLES_BY_NAME
+                    and isinstance(op[1], str) and (op[2] is None or isinstance(op[2], dict))):
+                raise ValueError(f"operation {str(op)[:60]} malformed")
+    except OSError as err:
+        raise CatalogueError(f"{path}: cannot read ({describe_os_error(err)})") from None
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as err:
+        raise CatalogueError(
+            f"{path}: damaged ({err}); a committed change may be lost. Move the file aside "
+            "to open the catalogue without it") from None
+    return ops, generation
+
+
+def shard_path(root: Path, table_name: str, key: str) -> Path:
+    table = TABLES_BY_NAME[table_name]
+    return root / table.name / f"{table.shard_of(key)}.json"
+
+
+def prepare(root: Path, ops: Ops, meta: dict[str, Any]) -> list[tuple[Path, Path]]:
+    """Write the shards ``ops`` change and ``meta`` (to which it adds the shards it writes)
+    to temporary files: a list of (temporary, final).
+
+    Each shard's table is updated once for all its ops: TinyDB copies a whole table on every
+    insert or remove, so op-by-op updates cost quadratic time on large commits.
+    """
+    changes: dict[Path, dict[str, dict[str, Any]]] = {}
+    for name, key, doc in ops:
+        changes.setdefault(shard_path(root, name, key), {}).setdefault(name, {})[key] = doc
+    written: list[tuple[Path, Path]] = []
+    try:
+        for path, by_table in changes.items():
+            check_folder(path.parent)
+            path.parent.mkdir(exist_ok=True)
+            db = open_shard(path)
+            for name, docs in by_table.items():
+                tiny = db.table(name)
+                tiny.remove(doc_ids=list(docs))  # type: ignore[arg-type]  # str document IDs
+                tiny.insert_multiple(
+                    Document(doc, doc_id=key)  # type: ignore[arg-type]
+                    for key, doc in docs.items()
+                    if doc is not None
+                )
+            storage = db.storage
+            assert isinstance(storage, ShardStorage)
+            tmp = storage.prepare()
+            if tmp is not None:
+                written.append((tmp, path))
+                listed = set(meta.setdefault("shards", {}).get(path.parent.name, ()))
+                meta["shards"][path.parent.name] = sorted(listed | {path.stem})
+        meta_path = root / META
+        written.append((write_temp(meta_path, orjson.dumps(meta, option=orjson.OPT_INDENT_2)),
+                        meta_path))
+    except BaseException:
+        discard(written)
+        raise
+    return written
+
+
+def install_all(written: list[tuple[Path, Path]]) -> None:
+    for tmp, path in written:
+        install(tmp, path)
+
+
+def discard(written: list[tuple[Path, Path]]) -> None:
+    for tmp, _ in written:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
