@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
@@ -23,6 +24,12 @@ __all__ = ["FeeLine", "SnapshotSizes"]
 EVENTS_SHOWN = 50
 COST_PENDING = math.nan
 """The monthly cost of a row read before the snapshot sizes (the first rows of a large load)."""
+
+
+@functools.lru_cache(maxsize=4096)
+def _os_text(os_name: str, os_name_en: str, platform: str, os_type: str) -> str:
+    """One casefolded string per distinct set of OS fields (few in a catalogue)."""
+    return f"{os_name}\n{os_name_en}\n{platform}\n{os_type}".casefold()
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -65,6 +72,11 @@ class ImageRow:
     @property
     def os_type(self) -> str:
         return self.image.os_type
+
+    @property
+    def os_text(self) -> str:
+        image = self.image
+        return _os_text(image.os_name, image.os_name_en, image.platform, image.os_type)
 
     @property
     def os_label(self) -> str:
@@ -249,29 +261,19 @@ def refine(rows: Sequence[ImageRow], query: Query, now: float,
     found = list(rows)
     for word in query.words:
         found = _with_text(found, word, common_texts)
-    other_terms = []
-    for term in query.terms:
-        if term.field == "os":
-            # As Term os matches: the OS type, or the text (which holds the platform).
-            found = _with_text(found, term.value, common_texts, os_type=term.value)
-        else:
-            other_terms.append(term)
-    if not other_terms:
+    if not query.terms:
         return found
-    terms = Query((), tuple(other_terms))
+    terms = Query((), query.terms)
     if not query.needs_status:
         return [r for r in found if terms.matches(r, "")]
     return [r for r in found if terms.matches(r, row_state(r, now)[0])]
 
 
-def _with_text(rows: list[ImageRow], word: str, common_texts: Collection[str],
-               os_type: str = "") -> list[ImageRow]:
-    """The rows whose text holds ``word`` (or whose OS type is ``os_type``): a substring test
-    per row on its own text, and one per distinct common text."""
+def _with_text(rows: list[ImageRow], word: str,
+               common_texts: Collection[str]) -> list[ImageRow]:
+    """The rows whose text holds ``word``: a substring test per row on its own text, and one
+    per distinct common text."""
     hits = {text for text in common_texts if word in text}
-    if os_type in ("linux", "windows"):
-        return [r for r in rows if word in r.own_text or r.common_text in hits
-                or r.image.os_type == os_type]
     if hits:
         return [r for r in rows if word in r.own_text or r.common_text in hits]
     return [r for r in rows if word in r.own_text]
