@@ -241,7 +241,7 @@ async def test_progress_bar_moves_only_while_busy_rows_are_visible(ui_world: Wor
 
 
 async def test_hostile_names_render_literally_and_aligned(ui_world: World) -> None:
-    async with running(ui_world, (120, 40)) as (app, pilot):
+    async with running(ui_world, (160, 40)) as (app, pilot):
         rows = image_list(app)
         lines = rows.rendered_lines()
         width = rows.line_width

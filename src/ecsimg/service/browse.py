@@ -15,6 +15,7 @@ from ecsimg.domain.models import Image
 from ecsimg.service import price
 from ecsimg.service.browse_fees import FeeLine, SnapshotSizes, fee_lines, monthly_cost
 from ecsimg.service.context import Context
+from ecsimg.service.display_names import public_display_name
 from ecsimg.service.images import kind_of, state, used_image_ids
 from ecsimg.store import tables
 from ecsimg.store.repository import View
@@ -72,6 +73,13 @@ class ImageRow:
     @property
     def os_type(self) -> str:
         return self.image.os_type
+
+    @property
+    def display_name(self) -> str:
+        """The name the list shows: a public image's short name (its name is its long ID)."""
+        if self.kind == "public":
+            return public_display_name(self.image.image_id)
+        return self.image.image_name
 
     @property
     def os_text(self) -> str:

@@ -93,6 +93,7 @@ class MainScreen(Screen[None]):
         with Horizontal(id="filter-bar"):
             yield Input(placeholder=FILTER_HINT, id="filter", compact=True)
             yield Static("", id="filter-status")
+            yield Static("", id="sort-status")
         with Horizontal(id="body"):
             yield ImageList(self.ctx.clock, self.settings.progress_refresh_seconds, id="images")
             with Vertical(id="side"):
@@ -107,6 +108,7 @@ class MainScreen(Screen[None]):
         self._apply_layout(self.app.size.width)
         self.query_one(ImageList).focus()
         self._show_header()
+        self._show_sort()
         self.reload()
 
     def on_resize(self) -> None:
@@ -254,8 +256,14 @@ class MainScreen(Screen[None]):
         if event.row is not None:
             self.load_details(self.ctx, event.row, self._sizes)
 
+    def _show_sort(self) -> None:
+        """The sort column and direction, always on screen (the column itself may not be)."""
+        label = self.query_one(ImageList).sort_label
+        self.query_one("#sort-status", Static).update(Text(f"sort {label}", style="bold"))
+
     @on(ImageList.SortChanged)
     def _sort_changed(self) -> None:
+        self._show_sort()
         if self.loaded is not None:
             self._filter = RowFilter(self.query_one(ImageList).sorted(self.loaded.rows),
                                      self.loaded.common_texts)

@@ -22,7 +22,14 @@ from ecsimg.config import DEFAULT_KEYS
 from ecsimg.domain.clock import Clock, system_clock
 from ecsimg.service.browse import ImageRow, is_busy
 from ecsimg.ui.text import cell
-from ecsimg.ui.widgets.columns import DEFAULT_SORT, GAP, SORTABLE, layout, text_of
+from ecsimg.ui.widgets.columns import (
+    DEFAULT_SORT,
+    GAP,
+    SORTABLE,
+    layout,
+    text_of,
+    visible_sort_columns,
+)
 
 
 def _binding(action_id: str, action: str, description: str, show: bool = False) -> Binding:
@@ -246,7 +253,16 @@ class ImageList(ScrollView, can_focus=True):
         self.cursor += 1
 
     def action_sort_next(self) -> None:
-        self.sort_index = (self.sort_index + 1) % len(SORTABLE)
+        """Sort by the next column on screen (a hidden column would change the order unseen)."""
+        shown = visible_sort_columns(self.line_width) or list(range(len(SORTABLE)))
+        later = [n for n in shown if n > self.sort_index]
+        self.sort_index = later[0] if later else shown[0]
+
+    @property
+    def sort_label(self) -> str:
+        """The sort column and its direction, as the header shows them."""
+        column = SORTABLE[self.sort_index % len(SORTABLE)]
+        return f"{column.title}{'▼' if self.sort_reverse else '▲'}"
 
     def action_sort_reverse(self) -> None:
         self.sort_reverse = not self.sort_reverse
