@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from ecsimg.service.browse import FeeLine, ImageDetails
+from ecsimg.service.browse_fees import ESTIMATE_TITLE
 from ecsimg.ui.text import Hanging, sanitize
 from ecsimg.ui.widgets.line_pane import LinePane
 
@@ -115,21 +116,20 @@ def details_text(d: ImageDetails, full: bool = False) -> Hanging:
     return text
 
 
-FEES_TITLE = "Fee preview (CNY/month)"
+FEES_TITLE = ESTIMATE_TITLE
 
 
 def _fee_lines(lines: tuple[FeeLine, ...] | list[FeeLine]) -> list[Text]:
-    """The title, one line per fee with its note, then the total."""
+    """The title, then one line per fee with its unit and note (the totals come from the
+    service, with their units: CNY/mo, and a one-time price apart)."""
     shown = [Text(FEES_TITLE, style="bold", end="")]
-    total = 0.0
     for line in lines:
-        amount = "-" if line.amount is None else f"{line.amount:,.2f}"
-        total += line.amount or 0.0
-        fee = Text(f"{sanitize(line.label)}: {amount}", end="")
+        amount = "-" if line.amount is None else f"{line.amount:,.2f} {line.unit}"
+        fee = Text(f"{sanitize(line.label)}: {amount}", end="",
+                   style="bold" if line.total else "")
         if line.note:
-            fee.append(f" {sanitize(line.note)}", style="dim")
+            fee.append(f" {sanitize(line.note)}", style="italic")
         shown.append(fee)
-    shown.append(Text(f"total: {total:,.2f}", style="bold", end=""))
     return shown
 
 
@@ -138,9 +138,8 @@ def fees_text(lines: tuple[FeeLine, ...] | list[FeeLine]) -> Hanging:
     shown = _fee_lines(lines)
     text = Hanging()
     text.add(shown[0])
-    for fee in shown[1:-1]:
+    for fee in shown[1:]:
         _item(text, fee)
-    text.add(shown[-1])
     return text
 
 
