@@ -20,6 +20,7 @@ from ecsimg.domain.filtering import KINDS, Query, parse_filter
 from ecsimg.service import browse
 from ecsimg.service.browse import Browse, ImageDetails, ImageRow, SnapshotSizes
 from ecsimg.service.context import Context
+from ecsimg.service.images_share import not_shareable_reason
 from ecsimg.service.row_filter import RowFilter
 from ecsimg.ui import dialogs
 from ecsimg.ui.keys import BY_ID, KEY_ACTIONS, MUTATING_DIALOGS
@@ -86,6 +87,10 @@ class MainScreen(Screen[None]):
         self._focus_after_load: str | None = None
         self._fees: tuple[browse.FeeLine, ...] | None = None
         """The fee lines the fee pane shows."""
+        self._loading = 1.0
+        """How much of the catalogue the rows shown were read from."""
+        self._refreshing = False
+        """A refresh (ctrl+r) is under way: say when it is done."""
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")
@@ -94,6 +99,7 @@ class MainScreen(Screen[None]):
             yield Input(placeholder=FILTER_HINT, id="filter", compact=True)
             yield Static("", id="filter-status")
             yield Static("", id="sort-status")
+        yield Static("", id="filter-error")
         with Horizontal(id="body"):
             yield ImageList(self.ctx.clock, self.settings.progress_refresh_seconds, id="images")
             with Vertical(id="side"):
@@ -110,6 +116,13 @@ class MainScreen(Screen[None]):
         self._show_header()
         self._show_sort()
         self.reload()
+        # The pane's status, progress and ETA follow a Creating image as the list's bar does.
+        self.set_interval(1.0, self._follow_busy_image)
+
+    def _follow_busy_image(self) -> None:
+        row = self.query_one(ImageList).current
+        if row is not None and browse.is_busy(row, self.ctx.now()):
+            self.load_details(self.ctx, row, self._sizes)
 
     def on_resize(self) -> None:
         self._apply_layout(self.app.size.width)
@@ -165,12 +178,19 @@ class MainScreen(Screen[None]):
         self._show_loading(message.done)
         if message.done >= 1.0:
             self._focus_after_load = None
+            if self._refreshing:
+                self._refreshing = False
+                self.notify(f"Refreshed: {len(message.loaded.rows):,} images read again",
+                            title="Refresh", markup=False, timeout=3)
 
     def _show_loading(self, done: float) -> None:
+        self._loading = done
+        self.query_one(TypeTabs).loading = done < 1.0
+        self._show_header()
         status = self.query_one("#filter-status", Static)
         if done < 1.0:
             status.update(Text(f"loading {done:.0%}…", style="dim"))
-        elif not status.has_class("-error"):
+        else:
             status.update("")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="details")
@@ -193,10 +213,13 @@ class MainScreen(Screen[None]):
     def _filter_changed(self, event: Input.Changed) -> None:
         parsed = parse_filter(event.value)
         self.query_ = parsed.query
-        status = self.query_one("#filter-status", Static)
-        if parsed.error or status.has_class("-error"):  # an unchanged status is not resent
-            status.update(Text(parsed.error, style="bold red") if parsed.error else "")
-        status.set_class(bool(parsed.error), "-error")
+        error_line = self.query_one("#filter-error", Static)
+        if parsed.error or error_line.display:  # an unchanged line is not resent
+            # Its own line, wrapped: the whole message, and what the list shows meanwhile.
+            error_line.update(Text.assemble(
+                ("filter error ", "bold reverse"), " ", (parsed.error, "bold"),
+                " (this term is ignored; the rest of the filter applies)", end=""))
+        error_line.display = bool(parsed.error)
         self._apply_filter()
 
     @on(Input.Submitted, "#filter")
@@ -234,6 +257,7 @@ class MainScreen(Screen[None]):
             total=len(loaded.rows) if loaded else 0,
             marked=len(image_list.marked),
             read_only=self.ctx.is_read_only,
+            loading=self._loading,
         )
 
     def action_tab(self, kind: str) -> None:
@@ -253,6 +277,7 @@ class MainScreen(Screen[None]):
     @on(ImageList.ImageHighlighted)
     def _highlighted(self, event: ImageList.ImageHighlighted) -> None:
         self._show_header()
+        self.refresh_bindings()  # the share key is disabled on images that cannot be shared
         if event.row is not None:
             self.load_details(self.ctx, event.row, self._sizes)
 
@@ -274,30 +299,48 @@ class MainScreen(Screen[None]):
 
     # -- actions ---------------------------------------------------------------------------
 
+    def disabled_reason(self, name: str, row: ImageRow | None = None,
+                        marked: int | None = None) -> str:
+        """Why the dialog ``name`` cannot be used now ('' when it can)."""
+        if name in MUTATING_DIALOGS and self.ctx.is_read_only:
+            return f"profile {self.ctx.profile.name} is read-only"
+        image_list = self.query_one(ImageList)
+        row = image_list.current if row is None else row
+        marked = len(image_list.marked) if marked is None else marked
+        if name == "share" and not marked and row is not None:
+            reason = not_shareable_reason(row.kind)
+            if reason:
+                return f"{row.image_id} {reason}; only your own custom images can be shared"
+        return ""
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Mutating dialogs are shown disabled under a read-only profile."""
-        if action == "dialog" and parameters and parameters[0] in MUTATING_DIALOGS:
-            return None if self.ctx.is_read_only else True
+        """Dialogs that cannot be used now (read-only, an image that cannot be shared) are
+        shown disabled; their key says why."""
+        if action == "dialog" and parameters and isinstance(parameters[0], str):
+            return None if self.disabled_reason(parameters[0]) else True
         return True
 
     def on_key(self, event: events.Key) -> None:
-        """Say why a mutating key does nothing under a read-only profile (it is disabled)."""
-        if not self.ctx.is_read_only:
+        """Say why a disabled dialog key does nothing."""
+        if self.focused is not None and isinstance(self.focused, Input):
             return
         for key_action in KEY_ACTIONS:
-            if key_action.mutating and event.key in self.settings.keys_for(
+            if key_action.dialog and event.key in self.settings.keys_for(
                     key_action.action_id).split(","):
-                event.stop()
-                what = key_action.action_id.replace("_", " ").capitalize()
-                self.notify(f"{what} is disabled: profile {self.ctx.profile.name} is read-only",
-                            severity="warning", markup=False)
+                reason = self.disabled_reason(key_action.dialog)
+                if reason:
+                    event.stop()
+                    what = key_action.action_id.replace("_", " ").capitalize()
+                    self.notify(f"{what} is disabled: {reason}", severity="warning",
+                                markup=False)
                 return
 
-    def action_dialog(self, name: str) -> None:
-        """The one place every dialog key and palette entry goes through."""
-        if name in MUTATING_DIALOGS and self.ctx.is_read_only:
-            self.notify(f"Profile {self.ctx.profile.name} is read-only", severity="warning",
-                        markup=False)
+    def action_dialog(self, name: str, row: ImageRow | None = None) -> None:
+        """The one place every dialog key and palette entry goes through; ``row``: the image
+        of the detail view, else the list's current one."""
+        reason = self.disabled_reason(name, row, 0 if row is not None else None)
+        if reason:
+            self.notify(f"{reason[0].upper()}{reason[1:]}", severity="warning", markup=False)
             return
         factory = dialogs.factory_for(name)
         if factory is None:
@@ -306,8 +349,11 @@ class MainScreen(Screen[None]):
                         severity="warning", markup=False)
             return
         image_list = self.query_one(ImageList)
-        request = dialogs.DialogRequest(self.ctx, self.settings, image_list.current,
-                                        tuple(image_list.marked_rows()))
+        if row is not None:
+            request = dialogs.DialogRequest(self.ctx, self.settings, row, ())
+        else:
+            request = dialogs.DialogRequest(self.ctx, self.settings, image_list.current,
+                                            tuple(image_list.marked_rows()))
         self.app.push_screen(factory(request), callback=self._dialog_closed)
 
     def _dialog_closed(self, outcome: dialogs.DialogOutcome | None) -> None:
@@ -345,6 +391,7 @@ class MainScreen(Screen[None]):
             self.notify(f"Copied {row.image_id}", markup=False)
 
     def action_refresh(self) -> None:
+        self._refreshing = True
         self.reload(refresh=True)
 
     def action_open_details(self) -> None:

@@ -26,6 +26,8 @@ class HeaderInfo:
     total: int = 0
     marked: int = 0
     read_only: bool = False
+    loading: float = 1.0
+    """How much of the catalogue is read (below 1 the total is not known yet)."""
 
 
 class HeaderBar(Widget):
@@ -42,8 +44,11 @@ class HeaderBar(Widget):
         info = self.info
         width = self.size.width
         badge = Text(READ_ONLY_BADGE, style="bold reverse red") if info.read_only else Text("")
-        counts = f"{info.shown:,}/{info.total:,} images" + (
-            f" {info.marked} marked" if info.marked else "")
+        if info.loading < 1.0:
+            counts = f"{info.shown:,} images read, loading {info.loading:.0%}…"
+        else:
+            counts = f"{info.shown:,}/{info.total:,} images"
+        counts += f" {info.marked} marked" if info.marked else ""
         # Most to least droppable: the catalogue path, the region's local name, the app name.
         for with_name, with_region_name in ((True, True), (False, True), (False, False)):
             left = Text(end="")
