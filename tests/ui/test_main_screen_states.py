@@ -1,4 +1,4 @@
-"""The main screen keeps the user told: busy images, bad filters, refresh, loading, disabled keys."""
+"""The main screen keeps the user told: busy images, bad filters, refresh, loading, keys."""
 
 from __future__ import annotations
 
