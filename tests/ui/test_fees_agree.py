@@ -48,7 +48,8 @@ def test_every_demo_image_costs_the_same_in_list_pane_dialog_and_describe_price(
         assert per_month.unit == "CNY/mo" and per_month.total
         # The list's column and the pane's total answer the same question.
         assert (row.monthly_cost or 0.0) == pytest.approx(per_month.amount), row.name
-        one_time = next((line.amount for line in pane if line.label == "once per instance"), 0.0)
+        one_time = next((line.amount or 0.0 for line in pane if line.label == "once per instance"),
+                        0.0)
         assert all(line.unit == "CNY one-time" for line in pane if line.label == "marketplace"
                    and one_time)
         # Parts add up to the total, one-time prices apart.
