@@ -250,6 +250,25 @@ def _build(ctx: Context, view: View, region_id: str, sizes: SnapshotSizes | None
                   frozenset(common.values()))
 
 
+def row_of(ctx: Context, row: ImageRow) -> ImageRow | None:
+    """``row`` read again (after a dialog changed it); None when the image is gone."""
+    with ctx.repo.read() as view:
+        image = view.get(tables.IMAGES, row.key)
+        if image is None:
+            return None
+        kind = kind_of(image, ctx.account_id)
+        if kind is None:
+            return None
+        used = image.image_id in used_image_ids(view, image.region_id)
+        products = ({image.product_code: p} if image.product_code and (
+            p := view.get(tables.PRODUCTS, image.product_code)) is not None else {})
+        sizes = SnapshotSizes()
+        sizes.fetch(ctx.repo, [d.snapshot_id for d in image.disk_mappings if d.snapshot_id])
+        cost = monthly_cost(image, kind, ctx.account_id, price.price_book(view), sizes, products)
+        return ImageRow(image, kind, "instance" if used else "none", cost, _own_text(image),
+                        _common_text(image, {}))
+
+
 def select(rows: Sequence[ImageRow], query: Query, kind: str, now: float) -> list[ImageRow]:
     """The rows of tab ``kind`` that pass ``query``."""
     if kind == "all" and query.is_empty:
