@@ -19,18 +19,21 @@ from ecsimg.config import DEFAULT_KEYS, Settings
 from ecsimg.domain.filtering import KINDS, Query, parse_filter
 from ecsimg.service import browse
 from ecsimg.service.browse import Browse, ImageDetails, ImageRow, SnapshotSizes
+from ecsimg.service.browse_tasks import account_tasks, tasks_by_id
 from ecsimg.service.context import Context
 from ecsimg.service.images_share import not_shareable_reason
 from ecsimg.service.row_filter import RowFilter
 from ecsimg.ui import dialogs
 from ecsimg.ui.keys import BY_ID, KEY_ACTIONS, MUTATING_DIALOGS
 from ecsimg.ui.screens.detail import DetailScreen
+from ecsimg.ui.screens.tasks import TasksScreen
 from ecsimg.ui.widgets.details import FEES_TITLE, DetailsPane, details_text, fees_pane_text
 from ecsimg.ui.widgets.header import HeaderBar, HeaderInfo
 from ecsimg.ui.widgets.image_list import ImageList
 from ecsimg.ui.widgets.line_pane import LinePane
 from ecsimg.ui.widgets.tabs import TypeTabs
 
+TASK_POLL_SECONDS = 2.0
 FILTER_HINT = "/ to filter: text os: arch: status: family: tag:k=v usage: size>N type:"
 
 
@@ -41,6 +44,7 @@ def _screen_bindings() -> list[BindingType]:
                 id="clear_filter"),
         Binding(DEFAULT_KEYS["copy_id"], "copy_id", "Copy ID", show=False, id="copy_id"),
         Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", show=False, id="refresh"),
+        Binding(DEFAULT_KEYS["tasks"], "tasks", "Tasks", show=False, id="tasks"),
     ]
     for kind in KINDS:
         action_id = f"tab_{kind}"
@@ -68,6 +72,13 @@ class MainScreen(Screen[None]):
             self.loaded = loaded
             self.done = done
 
+    class TasksSeen(Message):
+        """A load found these unfinished tasks: the screen says when each ends."""
+
+        def __init__(self, task_ids: list[str]) -> None:
+            super().__init__()
+            self.task_ids = task_ids
+
     class DetailsLoaded(Message):
         def __init__(self, loaded: ImageDetails) -> None:
             super().__init__()
@@ -91,6 +102,8 @@ class MainScreen(Screen[None]):
         """How much of the catalogue the rows shown were read from."""
         self._refreshing = False
         """A refresh (ctrl+r) is under way: say when it is done."""
+        self._watched_tasks: set[str] = set()
+        """Unfinished tasks of the account: a notice is shown when each ends."""
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")
@@ -118,6 +131,7 @@ class MainScreen(Screen[None]):
         self.reload()
         # The pane's status, progress and ETA follow a Creating image as the list's bar does.
         self.set_interval(1.0, self._follow_busy_image)
+        self.set_interval(TASK_POLL_SECONDS, self._report_ended_tasks)
 
     def _follow_busy_image(self) -> None:
         row = self.query_one(ImageList).current
@@ -164,6 +178,23 @@ class MainScreen(Screen[None]):
         loaded = browse.load(ctx, on_partial=first_rows, sizes=sizes)
         if not worker.is_cancelled:
             self.post_message(self.RowsLoaded(loaded))
+            running = [t.task_id for t in account_tasks(ctx) if t.unfinished]
+            self.post_message(self.TasksSeen(running))
+
+    def on_main_screen_tasks_seen(self, message: TasksSeen) -> None:
+        self._watched_tasks.update(message.task_ids)
+
+    def _report_ended_tasks(self) -> None:
+        """A notice for each watched task that ended (few: read by ID, not the whole table)."""
+        if not self._watched_tasks:
+            return
+        for task in tasks_by_id(self.ctx, sorted(self._watched_tasks)):
+            if task.unfinished:
+                continue
+            self._watched_tasks.discard(task.task_id)
+            self.notify(f"{task.action} {task.resource_id} in {task.region_id}: {task.status}"
+                        f" (task {task.task_id})", title="Task ended", markup=False,
+                        severity="error" if task.status == "Failed" else "information")
 
     def on_main_screen_rows_loaded(self, message: RowsLoaded) -> None:
         self.loaded = message.loaded
@@ -389,6 +420,9 @@ class MainScreen(Screen[None]):
         if row is not None:
             self.app.copy_to_clipboard(row.image_id)
             self.notify(f"Copied {row.image_id}", markup=False)
+
+    def action_tasks(self) -> None:
+        self.app.push_screen(TasksScreen(self.ctx))
 
     def action_refresh(self) -> None:
         self._refreshing = True
