@@ -98,7 +98,8 @@ class TasksScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(Text("Tasks: loading…", style="bold"), id="tasks-title")
         table: DataTable[str | Text] = DataTable(cursor_type="row", zebra_stripes=False)
-        table.add_columns("Task", "Region", "Action", "Image", "Status", "Progress", "Left",
+        # What a narrow screen must show comes first: the table scrolls sideways for the rest.
+        table.add_columns("Status", "Progress", "Left", "Action", "Image", "Region", "Task",
                           "Created")
         yield table
         yield Footer()
@@ -127,9 +128,9 @@ class TasksScreen(Screen[None]):
         table.clear()
         for row in message.rows:
             table.add_row(
-                row.task_id, row.region_id, row.action, row.resource_id,
                 Text(row.status, style=STATUS_STYLES.get(row.status, "")),
                 progress_text(row), f"{row.remain_seconds}s" if row.unfinished else "-",
+                row.action, row.resource_id, row.region_id, row.task_id,
                 row.creation_time, key=row.task_id)
         if message.rows:
             table.move_cursor(row=min(cursor, len(message.rows) - 1))
