@@ -15,6 +15,7 @@ from ecsimg.domain.errors import ApiError, DryRunOperation
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.dialogs.buy import BuyDialog
+from ecsimg.ui.dialogs.confirm import mark_destructive, refuse_unconfirmed
 from ecsimg.ui.dialogs.forms import (
     DRY_RUN,
     ApiCall,
@@ -42,6 +43,7 @@ class ReplaceDialog(Dialog):
 
     TITLE = "Replace system disk"
     APPLY_LABEL = "Replace system disk"
+    CONFIRM_FIELDS = frozenset({"replace-confirm"})
 
     def compose_form(self) -> ComposeResult:
         current = self.request.current
@@ -60,6 +62,28 @@ class ReplaceDialog(Dialog):
                                                id="replace-size"))
         yield field_row("Password", Input(password=True, id="replace-password"))
         yield field_row("Key pair", Input(placeholder="KeyPairName (Linux)", id="replace-key"))
+        yield Static(Text("The disk's data is lost: type the instance ID to enable Replace.",
+                          style="bold"), classes="dialog-section")
+        yield field_row("Confirm", Input(placeholder="the instance ID", id="replace-confirm"))
+
+    def on_mount(self) -> None:
+        # Textual runs the base class's on_mount too (handlers follow the class hierarchy).
+        mark_destructive(self)
+
+    @property
+    def confirmation(self) -> str:
+        """The instance ID the user must type (its disk's data is lost)."""
+        instance = self.query_one("#replace-instance", Select).value
+        return instance if isinstance(instance, str) else ""
+
+    def ready_to_apply(self) -> bool:
+        expected = self.confirmation
+        typed = self.query_one("#replace-confirm", Input).value.strip()
+        return bool(expected) and typed == expected
+
+    def action_apply(self) -> None:
+        if not refuse_unconfirmed(self, "replace-confirm", self.confirmation, "the instance ID"):
+            super().action_apply()
 
     def compose_buttons(self) -> ComposeResult:
         current = self.request.current
