@@ -194,6 +194,7 @@ async def test_enter_opens_the_detail_screen_and_escape_goes_back(ui_world: Worl
         await settle(app, pilot)
         assert isinstance(app.screen, DetailScreen)
         body = str(app.screen.query_one("#detail-text", Static).content)
+        body += str(app.screen.query_one("#detail-side-text", Static).content)
         row = app.screen.row
         assert row.name == "web-005"
         assert row.image.disk_mappings[0].snapshot_id in body

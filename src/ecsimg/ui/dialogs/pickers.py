@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from ecsimg import service
 from ecsimg.service import browse
+from ecsimg.ui import marks
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.text import cell, safe
@@ -92,7 +93,7 @@ class ProfilePicker(_Picker):
             label.append_text(cell(account_name, 14))
             label.append(f" {region_id}")
             if read_only:
-                label.append("  read-only", style="yellow")
+                label.append("  read-only", style=marks.WARN)
             found.append(Option(label, id=name))
         return found
 
@@ -133,7 +134,7 @@ class ActivityLog(Dialog):
             text.append(" ")
             text.append_text(cell(event.action, 26))
             text.append(" ")
-            text.append_text(safe(event.code, style="green" if ok else "red"))
+            text.append_text(safe(event.code, style=marks.GOOD if ok else marks.BAD))
             if event.resource_ids:
                 text.append("\n    ")
                 text.append_text(safe(" ".join(event.resource_ids), style="dim"))

@@ -12,6 +12,7 @@ from textual.widgets import Button, Input, Select, Static
 
 from ecsimg import service
 from ecsimg.domain.errors import ApiError, DryRunOperation
+from ecsimg.ui import marks
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.dialogs.buy import BuyDialog
@@ -53,7 +54,7 @@ class ReplaceDialog(Dialog):
             text.append("  ")
             text.append_text(safe(current.name))
             text.append("\nThe instance's current system disk is released: its data is lost.",
-                        style="yellow")
+                        style=marks.WARN)
             yield Static(text)
         yield Static("", id="replace-candidates", classes="dialog-section")
         yield field_row("Instance", Select[str]([], prompt="qualifying instance",
@@ -116,7 +117,7 @@ class ReplaceDialog(Dialog):
         if not data:
             text.append("none", style="dim")
         for candidate in data:
-            mark, style = ("✓", "green") if candidate.reason is None else ("✗", "red")
+            mark, style = ("✓", marks.GOOD) if candidate.reason is None else ("✗", marks.BAD)
             text.append(f"{mark} ", style=style)
             text.append(f"{candidate.instance_id}  ")
             text.append_text(safe(candidate.name))

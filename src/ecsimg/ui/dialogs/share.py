@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 from ecsimg.domain.errors import ApiError
 from ecsimg.service.images import SHARE_ACCOUNTS_LIMIT
 from ecsimg.service.images_share import ACCOUNTS_PER_CALL
+from ecsimg.ui import marks
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, describe_all, field_row, split_words
@@ -97,7 +98,7 @@ class ShareDialog(Dialog):
             text.append_text(safe(row.name, style="bold"))
             text.append(f"  {row.image_id}  ")
             text.append(f"{len(accounts)}/{SHARE_ACCOUNTS_LIMIT} accounts\n",
-                        style="red" if len(accounts) >= SHARE_ACCOUNTS_LIMIT else "")
+                        style=marks.BAD if len(accounts) >= SHARE_ACCOUNTS_LIMIT else "")
             for account in accounts:
                 text.append(f"  {account['AliyunId']}  shared {account['SharedTime']}\n",
                             style="dim")
@@ -135,9 +136,9 @@ class ShareDialog(Dialog):
             if not diff.added and not diff.removed:
                 text.append("no change", style="dim")
             for uid in diff.added:
-                text.append(f"+{uid} ", style="green")
+                text.append(f"+{uid} ", style=marks.GOOD)
             for uid in diff.removed:
-                text.append(f"-{uid} ", style="red")
+                text.append(f"-{uid} ", style=marks.BAD)
             if diff.added or diff.removed:
                 text.append(f"→ {diff.count_after}/{SHARE_ACCOUNTS_LIMIT}")
             if diff.already_shared:

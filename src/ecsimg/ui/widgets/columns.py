@@ -11,18 +11,19 @@ from typing import Any
 from rich.text import Text
 
 from ecsimg.service.browse import ImageRow, row_state
+from ecsimg.ui import marks
 from ecsimg.ui.text import cell
 
 GAP = 1
 NAME_MIN_WIDTH = 18
 BAR_WIDTH = 8
 STATUS_STYLES = {
-    "Available": "green",
-    "Creating": "yellow",
-    "Waiting": "yellow",
-    "UnAvailable": "red",
-    "CreateFailed": "bold red",
-    "Deprecated": "dim",
+    "Available": marks.GOOD,
+    "Creating": marks.WARN,
+    "Waiting": marks.WARN,
+    "UnAvailable": marks.BAD,
+    "CreateFailed": marks.BAD_CODE,
+    "Deprecated": "italic",
 }
 
 

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from ecsimg.ui import marks
 from ecsimg.ui.text import ELLIPSIS, fit, sanitize
 
 READ_ONLY_BADGE = " READ-ONLY "
@@ -43,7 +44,7 @@ class HeaderBar(Widget):
     def render(self) -> Text:
         info = self.info
         width = self.size.width
-        badge = Text(READ_ONLY_BADGE, style="bold reverse red") if info.read_only else Text("")
+        badge = Text(READ_ONLY_BADGE, style=marks.BAD_CODE) if info.read_only else Text("")
         if info.loading < 1.0:
             counts = f"{info.shown:,} images read, loading {info.loading:.0%}…"
         else:
