@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input, Select
+from textual.widgets import Button, Input, Select
 
 from ecsimg.store import tables
 from tests.ui.dialog_host import SIZE, click, fill, open_dialog, screen_text, settle
@@ -117,3 +117,12 @@ async def test_money_in_the_fee_preview_says_its_period(world: World) -> None:
         await settle(pilot)
         text = screen_text(pilot)
     assert "for 1 Month (730 h)" in text
+
+
+async def test_buy_button_is_disabled_and_says_so_when_read_only(world: World) -> None:
+    image = world.marketplace_image(pricing_model="one_time", price=9.9)
+    app = open_dialog(world, "fee_preview", (image.image_id,), read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        button = app.screen.query_one("#fee-buy", Button)
+        assert button.disabled and "read-only" in str(button.label)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from textual.widgets import Static
+from textual.widgets import Input, Static
+from textual.widgets._footer import FooterKey
 
 from ecsimg.service import browse
 from ecsimg.ui.widgets.details import DetailsPane
@@ -94,3 +95,25 @@ def test_browse_is_busy_matches_the_creating_row(world: World) -> None:
     world.image(image_name="being-made", pending_start=T0 - 5, pending_end=T0 + 100)
     row = browse.load(world.ctx()).rows[0]
     assert browse.is_busy(row, T0)
+
+
+async def test_read_only_footer_strikes_disabled_keys(world: World) -> None:
+    world.image(image_name="web")
+    async with running(world, size=(120, 40), read_only=True) as (app, pilot):
+        keys = list(app.screen.query(FooterKey))
+        share = next(k for k in keys if k.description == "Share")
+        assert share.has_class("-disabled")
+        assert share.styles.text_style.strike
+        enabled = next(k for k in keys if k.description == "Filter")
+        assert not enabled.styles.text_style.strike
+
+
+async def test_dialog_placeholders_do_not_look_like_values(world: World) -> None:
+    world.image(image_name="web")
+    async with running(world, size=(120, 40)) as (app, pilot):
+        await pilot.press("s")
+        await settle(app, pilot)
+        field = app.screen.query_one("#share-add", Input)
+        assert not field.value and field.placeholder
+        placeholder = field.get_component_styles("input--placeholder")
+        assert placeholder.text_style.italic

@@ -89,7 +89,10 @@ class ReplaceDialog(Dialog):
     def compose_buttons(self) -> ComposeResult:
         current = self.request.current
         if current is not None and current.image.product_code:
-            yield Button(f"Buy one use in {current.region_id}", id="replace-buy")
+            read_only = self.ctx.is_read_only
+            yield Button(f"Buy one use in {current.region_id}"
+                         + (" (read-only profile)" if read_only else ""),
+                         id="replace-buy", disabled=read_only)
 
     def fetch(self) -> list[Candidate]:
         current = self.request.current
