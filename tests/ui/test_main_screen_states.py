@@ -99,7 +99,7 @@ def test_browse_is_busy_matches_the_creating_row(world: World) -> None:
 
 async def test_read_only_footer_strikes_disabled_keys(world: World) -> None:
     world.image(image_name="web")
-    async with running(world, size=(120, 40), read_only=True) as (app, pilot):
+    async with running(world, size=(120, 40), read_only=True) as (app, _pilot):
         keys = list(app.screen.query(FooterKey))
         share = next(k for k in keys if k.description == "Share")
         assert share.has_class("-disabled")
