@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.widgets import Input, Static
 from textual.widgets._footer import FooterKey
 
@@ -117,3 +118,16 @@ async def test_dialog_placeholders_do_not_look_like_values(world: World) -> None
         assert not field.value and field.placeholder
         placeholder = field.get_component_styles("input--placeholder")
         assert placeholder.text_style.italic
+
+
+async def test_keys_typed_right_after_slash_go_to_the_filter(world: World) -> None:
+    """A paste of ``/test`` arrives as keys queued together: none may reach the list."""
+    world.image(image_name="test-image")
+    world.image(image_name="other")
+    async with running(world, size=(120, 40)) as (app, pilot):
+        for key, char in (("slash", "/"), ("t", "t"), ("e", "e"), ("s", "s"), ("t", "t")):
+            app.post_message(events.Key(key, char))
+        await settle(app, pilot)
+        assert app.screen is main(app)  # e did not open Edit, s did not open Share
+        assert app.screen.query_one("#filter", Input).value == "test"
+        assert [r.name for r in image_list(app).rows] == ["test-image"]

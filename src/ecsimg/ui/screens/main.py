@@ -125,7 +125,10 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#fees").display = self.settings.show_fee_pane
         self._apply_layout(self.app.size.width)
-        self.query_one(ImageList).focus()
+        image_list = self.query_one(ImageList)
+        image_list.jump_keys = dict.fromkeys(
+            self.settings.keys_for("focus_filter").split(","), self.action_focus_filter)
+        image_list.focus()
         self._show_header()
         self._show_sort()
         self.reload()
@@ -296,7 +299,9 @@ class MainScreen(Screen[None]):
         self._apply_filter()
 
     def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        # At once, not later: keys typed (or pasted) right after / are already queued, and
+        # they must reach the filter, not the list.
+        self.set_focus(self.query_one("#filter", Input))
 
     def action_clear_filter(self) -> None:
         filter_input = self.query_one("#filter", Input)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -105,6 +105,8 @@ class ImageList(ScrollView, can_focus=True):
         """Keys (region/image_id) of marked images; kept when the filter hides them."""
         self._timer: Timer | None = None
         self._sort_keys: dict[str, object] = {}
+        self.jump_keys: dict[str, Callable[[], None]] = {}
+        """Keys that move the focus elsewhere (``/`` to the filter), handled as they arrive."""
 
     # -- data ------------------------------------------------------------------------------
 
@@ -266,6 +268,21 @@ class ImageList(ScrollView, can_focus=True):
 
     def action_sort_reverse(self) -> None:
         self.sort_reverse = not self.sort_reverse
+
+    def on_key(self, event: events.Key) -> None:
+        """A key queued for the list before focus moved on (``/test`` typed fast or pasted)
+        goes where the focus is now, not to the list's bindings."""
+        if event.key in self.jump_keys:
+            # Move the focus now: the keys after it are already queued behind this one.
+            event.stop()
+            event.prevent_default()
+            self.jump_keys[event.key]()
+            return
+        focused = self.screen.focused
+        if focused is not None and focused is not self:
+            event.stop()
+            event.prevent_default()
+            focused.post_message(events.Key(event.key, event.character))
 
     def on_click(self, event: events.Click) -> None:
         if event.y >= 1:
