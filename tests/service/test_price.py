@@ -159,6 +159,10 @@ def test_arm_image_on_x86_type_is_not_supported(world: World) -> None:
     arm = world.image(architecture="arm64")
     err = world.error("DescribePrice", InstanceType="ecs.g7.large", ImageId=arm.image_id)
     expect(err, "ImageNotSupportInstanceType", 403)
+    assert "on an X86 instance type" in err.message
+    x86 = world.image()
+    err = world.error("DescribePrice", InstanceType="ecs.g8y.large", ImageId=x86.image_id)
+    assert "on an ARM instance type" in err.message
     assert world.call("DescribePrice", InstanceType="ecs.g8y.large", ImageId=arm.image_id)
 
 

@@ -12,7 +12,7 @@ from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.dialogs.confirm import mark_destructive, refuse_unconfirmed
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row
-from ecsimg.ui.text import safe
+from ecsimg.ui.text import plural, safe
 from ecsimg.ui.widgets.toggles import Tick
 
 
@@ -85,7 +85,7 @@ class DeleteDialog(Dialog):
         return calls
 
     def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
-        return DialogOutcome(message=f"Deleted {len(responses)} image(s)", clear_marks=True)
+        return DialogOutcome(message=f"Deleted {plural(len(responses), 'image')}", clear_marks=True)
 
 
 @dialog("delete")

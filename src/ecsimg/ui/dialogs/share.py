@@ -17,7 +17,7 @@ from ecsimg.ui import marks
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, describe_all, field_row, split_words
-from ecsimg.ui.text import safe
+from ecsimg.ui.text import plural, safe
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,7 @@ class ShareDialog(Dialog):
     def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
         added = sum(len(d.added) for d in self.diffs)
         removed = sum(len(d.removed) for d in self.diffs)
-        return DialogOutcome(message=f"Sharing changed on {len(self.diffs)} image(s): "
+        return DialogOutcome(message=f"Sharing changed on {plural(len(self.diffs), 'image')}: "
                                      f"+{added} -{removed} accounts", clear_marks=True)
 
 
