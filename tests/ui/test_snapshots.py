@@ -56,3 +56,21 @@ def test_help_screen(snap_compare: SnapCompare, app: Any) -> None:
 
 def test_detail_screen_120x40(snap_compare: SnapCompare, app: Any) -> None:
     assert snap_compare(app, terminal_size=(120, 40), run_before=steps.detail_screen)
+
+
+async def _tasks_view(pilot: Any) -> None:
+    await steps.main_screen(pilot)
+    await pilot.press("t")
+    await steps.settle(pilot)
+
+
+def test_tasks_view_80x24(snap_compare: SnapCompare, app: Any) -> None:
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_tasks_view)
+
+
+def test_main_screen_without_colour(snap_compare: SnapCompare, catalogue_parent: Path,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(catalogue_parent)
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = fixed_app(fixed_context(Path("catalogue")))
+    assert snap_compare(plain, terminal_size=(120, 40), run_before=steps.main_screen)

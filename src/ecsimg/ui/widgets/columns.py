@@ -51,20 +51,20 @@ COLUMNS: tuple[Column, ...] = (
     Column("name", "Name", NAME_MIN_WIDTH, 0, sort_key=lambda r, n: r.display_name.casefold(),
            grow=1000),
     Column("os", "OS", 8, 2, sort_key=lambda r, n: r.os_label.casefold(), grow=8),
-    Column("arch", "Arch", 6, 4, sort_key=lambda r, n: r.architecture),
+    Column("arch", "Arch", 6, 6, sort_key=lambda r, n: r.architecture),
     Column("size", "GiB", 4, 1, right=True, sort_key=lambda r, n: r.size),
-    Column("status", "Status", 13, 0, sort_key=lambda r, n: row_state(r, n)),
-    Column("usage", "Used", 5, 6, sort_key=lambda r, n: r.usage),
+    Column("status", "Status", 12, 0, sort_key=lambda r, n: row_state(r, n)),
+    Column("usage", "Used", 5, 7, sort_key=lambda r, n: r.usage),
     Column("shares", "Shr", 4, 3, right=True, sort_key=lambda r, n: r.share_count),
-    Column("cost", "CNY/mo", 8, 7, right=True, sort_key=_cost_key),
-    Column("created", "Created", 10, 5,
+    Column("cost", "CNY/mo", 8, 5, right=True, sort_key=_cost_key),
+    Column("created", "Created", 10, 4,
            sort_key=lambda r, n: (r.image.creation_time, r.image_id)),
 )
 SORTABLE = tuple(c for c in COLUMNS if c.sort_key is not None)
 DEFAULT_SORT = next(n for n, c in enumerate(SORTABLE) if c.key == "created")
 MARK_WIDTH = 1
 NAME_COMFORT = 28
-COMFORT_PRIORITY = 4
+COMFORT_PRIORITY = 5
 """Columns of this priority or lower are shown only when the name keeps NAME_COMFORT cells."""
 NAME_FIRST = 40
 """The name grows to this many cells before the other columns grow."""
@@ -114,9 +114,10 @@ def status_cell(row: ImageRow, now: float, width: int) -> Text:
     if status == "Waiting":
         # A dot that bounces along the bar: the row is alive though its progress is 0. It
         # follows the app's clock, so a fixed clock (snapshots) gives a fixed picture.
-        step = int(now * 6) % (2 * BAR_WIDTH - 2)
-        position = step if step < BAR_WIDTH else 2 * BAR_WIDTH - 2 - step
-        bar = "·" * position + "▪" + "·" * (BAR_WIDTH - 1 - position)
+        track = BAR_WIDTH - 1  # one cell shorter than the bar: "wait" is a letter longer
+        step = int(now * 6) % (2 * track - 2)
+        position = step if step < track else 2 * track - 2 - step
+        bar = "·" * position + "▪" + "·" * (track - 1 - position)
         return cell(f"{bar} wait", width, style)
     return cell(status, width, style)
 
