@@ -78,5 +78,7 @@ def test_every_demo_image_costs_the_same_in_list_pane_dialog_and_describe_price(
         storage = _amount(pane, "snapshots")
         assert dialog.recurring == pytest.approx(licence + market - one_time + storage,
                                                  abs=1e-3), row.name
+        # The dialog's "holding the image, per month" is the pane's storage line.
+        assert dialog.holding_per_month == pytest.approx(storage, abs=1e-3), row.name
         checked += 1
     assert checked > 40

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from ecsimg.ui import showcase_steps as steps
-from ecsimg.ui.showcase import fixed_app, fixed_context
+from ecsimg.ui.showcase import fixed_app, fixed_context, settle
 
 SnapCompare = Callable[..., bool]
 
@@ -61,7 +61,7 @@ def test_detail_screen_120x40(snap_compare: SnapCompare, app: Any) -> None:
 async def _tasks_view(pilot: Any) -> None:
     await steps.main_screen(pilot)
     await pilot.press("t")
-    await steps.settle(pilot)
+    await settle(pilot)
 
 
 def test_tasks_view_80x24(snap_compare: SnapCompare, app: Any) -> None:

@@ -128,7 +128,9 @@ def snapshot_hourly_cost(gib: float, region_id: str, book: PriceBook) -> float:
 
 
 def snapshot_monthly_cost(gib: float, region_id: str, book: PriceBook) -> float:
-    return gib * snapshot_price(book, region_id)
+    """Storage for a month of 730 h, billed by the hour (Rule 110): the one month every
+    monthly figure uses, so holding costs agree with the list, the pane and DescribePrice."""
+    return snapshot_hourly_cost(gib, region_id, book) * HOURS_PER_MONTH
 
 
 def snapshot_storage_cost(gib: float, region_id: str, book: PriceBook, hours: float) -> float:
@@ -268,8 +270,7 @@ def monthly_estimate(image: Image, *, account_id: str, book: PriceBook, storage_
     licence = licence_line(image, image.region_id, book, usage)
     storage = None
     if image.owner_kind == "custom" and image.owner_id == account_id:
-        # Billed by the hour (Rule 110): the month of 730 h, as DescribePrice prices a month.
-        storage = snapshot_storage_cost(storage_gib, image.region_id, book, HOURS_PER_MONTH)
+        storage = snapshot_monthly_cost(storage_gib, image.region_id, book)
     market = marketplace_line(product, usage) if product is not None else None
     return MonthlyEstimate(licence, storage, storage_gib,
                            market if isinstance(market, FeeLine) else None, vcpus)
