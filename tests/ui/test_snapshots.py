@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import Input
 
 from ecsimg.ui import showcase_steps as steps
 from ecsimg.ui.showcase import fixed_app, fixed_context, settle
@@ -43,7 +44,16 @@ def test_main_screen_120x40(snap_compare: SnapCompare, app: Any) -> None:
 
 def test_share_dialog_shows_the_diff_of_two_marked_images(snap_compare: SnapCompare,
                                                           app: Any) -> None:
-    assert snap_compare(app, terminal_size=(80, 24), run_before=steps.share_dialog)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_share_dialog_steady)
+
+
+async def _share_dialog_steady(pilot: Any) -> None:
+    """The share dialog with its text cursors shown steadily: a blinking one is in either
+    phase when the picture is taken."""
+    await steps.share_dialog(pilot)
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    await settle(pilot)
 
 
 def test_fee_preview_with_holding_costs(snap_compare: SnapCompare, app: Any) -> None:
