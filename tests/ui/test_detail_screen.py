@@ -95,3 +95,17 @@ async def test_one_share_reads_1_account(world: World) -> None:
         detail = await _open_detail(app, pilot, "web")
         text = str(detail.query_one("#detail-text", Static).content)
     assert "1 account" in text and "1 accounts" not in text
+
+
+async def test_deleting_from_the_detail_view_goes_back_to_the_list(world: World) -> None:
+    image = world.image(image_name="web")
+    world.image(image_name="other")
+    async with running(world, size=(120, 40)) as (app, pilot):
+        await _open_detail(app, pilot, "web")
+        await pilot.press("ctrl+d")
+        await settle(app, pilot)
+        await pilot.click("#apply")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, DetailScreen)
+        assert all(r.image_id != image.image_id for r in image_list(app).rows)
+    assert world.get_image(image.image_id) is None

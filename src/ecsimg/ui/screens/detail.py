@@ -96,6 +96,9 @@ class DetailScreen(Screen[None]):
             super().__init__()
             self.loaded = loaded
 
+    class ImageGone(Message):
+        """The image was deleted (from this view's delete key, or elsewhere)."""
+
     def __init__(self, ctx: Context, row: ImageRow) -> None:
         super().__init__()
         self._ctx = ctx
@@ -129,6 +132,9 @@ class DetailScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self, ctx: Context, row: ImageRow) -> None:
         fresh = browse.row_of(ctx, row)
+        if fresh is None and self.loaded is not None:
+            self.post_message(self.ImageGone())
+            return
         loaded = browse.details(ctx, fresh or row, full=True)
         if not get_current_worker().is_cancelled:
             self.post_message(self.DetailsLoaded(loaded))
@@ -142,6 +148,11 @@ class DetailScreen(Screen[None]):
         side.add("")
         side.extend(events_text(message.loaded))
         self.query_one("#detail-side-text", Static).update(side)
+
+    def on_detail_screen_image_gone(self) -> None:
+        self.notify(f"{self.row.image_id} no longer exists", markup=False)
+        if self.app.screen is self:
+            self.app.pop_screen()
 
     @property
     def main_screen(self) -> MainScreen:
