@@ -14,7 +14,7 @@ from ecsimg.ui.dialogs.fees import FeePreviewDialog
 from ecsimg.ui.dialogs.share import ShareDialog
 from ecsimg.ui.screens.detail import CopyIdPicker, DetailScreen
 from tests.ui.test_main_screen import image_list, running, settle
-from tests.world import World
+from tests.world import T0, World
 
 
 async def _open_detail(app: EcsImgApp, pilot: Pilot[int], name: str) -> DetailScreen:
@@ -109,3 +109,15 @@ async def test_deleting_from_the_detail_view_goes_back_to_the_list(world: World)
         assert not isinstance(app.screen, DetailScreen)
         assert all(r.image_id != image.image_id for r in image_list(app).rows)
     assert world.get_image(image.image_id) is None
+
+
+async def test_detail_view_follows_a_creating_image(world: World) -> None:
+    world.image(image_name="being-made", pending_start=T0 - 5, pending_end=T0 + 100)
+    async with running(world, size=(120, 40)) as (app, pilot):
+        detail = await _open_detail(app, pilot, "being-made")
+        before = str(detail.query_one("#detail-text", Static).content)
+        world.advance(40)
+        await pilot.pause(1.3)
+        await settle(app, pilot)
+        after = str(detail.query_one("#detail-text", Static).content)
+    assert "Creating" in before and before != after

@@ -117,6 +117,12 @@ class DetailScreen(Screen[None]):
     def on_mount(self) -> None:
         self._apply_layout()
         self.load(self._ctx, self.row)
+        self.set_interval(1.0, self._follow_busy_image)
+
+    def _follow_busy_image(self) -> None:
+        """Status, progress and time left move while the image is Waiting or Creating."""
+        if self.loaded is not None and browse.is_busy(self.row, self._ctx.now()):
+            self.load(self._ctx, self.row)
 
     def on_resize(self) -> None:
         self._apply_layout()
