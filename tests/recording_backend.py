@@ -57,6 +57,10 @@ class Record:
     checks: list[list[tuple[str, dict[str, str]]]] = field(default_factory=list)
     refused: dict[str, ApiError] = field(default_factory=dict)
     """Action name to the error its checks and calls raise."""
+    tasks: list[TaskRow] = field(default_factory=lambda: list(TASKS))
+    """The account's tasks as the backend reports them now."""
+    gone: set[str] = field(default_factory=set)
+    """Keys of images deleted behind the UI's back."""
 
 
 class RecordingBackend:
@@ -104,7 +108,8 @@ class RecordingBackend:
                on_partial: Callable[[Browse, float], None] | None = None) -> Browse:
         rows = tuple(ImageRow(image, "custom", "none", 1.5, image.image_name.casefold(),
                               image.os_name.casefold())
-                     for image in IMAGES if image.region_id == self.profile.region_id)
+                     for image in IMAGES if image.region_id == self.profile.region_id
+                     and image.key not in self.record.gone)
         return Browse(self.profile.name, ACCOUNT, "fixed-account", self.profile.region_id,
                       "Test Region", "recording backend", self.session.read_only, rows,
                       count_kinds(rows), common_texts=frozenset(r.common_text for r in rows))
@@ -136,7 +141,7 @@ class RecordingBackend:
         return []
 
     def tasks(self, task_ids: Sequence[str] | None = None) -> list[TaskRow]:
-        return [t for t in TASKS if task_ids is None or t.task_id in task_ids]
+        return [t for t in self.record.tasks if task_ids is None or t.task_id in task_ids]
 
     def buckets(self, region_id: str) -> Buckets:
         return Buckets(f"recorded buckets of {region_id}", {"bucket": ["disk.qcow2"]})

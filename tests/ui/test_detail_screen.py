@@ -117,7 +117,10 @@ async def test_detail_view_follows_a_creating_image(world: World) -> None:
         detail = await _open_detail(app, pilot, "being-made")
         before = str(detail.query_one("#detail-text", Static).content)
         world.advance(40)
-        await pilot.pause(1.3)
-        await settle(app, pilot)
-        after = str(detail.query_one("#detail-text", Static).content)
+        for _ in range(100):  # the view is read again every second while the image is busy
+            await pilot.pause(0.1)
+            await settle(app, pilot)
+            after = str(detail.query_one("#detail-text", Static).content)
+            if after != before:
+                break
     assert "Creating" in before and before != after

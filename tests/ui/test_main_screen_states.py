@@ -21,9 +21,12 @@ async def test_details_pane_follows_a_creating_image(world: World) -> None:
         assert image_list(app).current is not None
         before = str(pane.content)
         world.advance(40)  # the cursor stays; only time passes
-        await pilot.pause(1.3)
-        await settle(app, pilot)
-        after = str(pane.content)
+        for _ in range(100):  # the pane is read again every second while the image is busy
+            await pilot.pause(0.1)
+            await settle(app, pilot)
+            after = str(pane.content)
+            if after != before:
+                break
     assert "Creating" in before and before != after
 
 

@@ -68,14 +68,8 @@ def test_detail_screen_120x40(snap_compare: SnapCompare, app: Any) -> None:
     assert snap_compare(app, terminal_size=(120, 40), run_before=steps.detail_screen)
 
 
-async def _tasks_view(pilot: Any) -> None:
-    await steps.main_screen(pilot)
-    await pilot.press("t")
-    await settle(pilot)
-
-
 def test_tasks_view_80x24(snap_compare: SnapCompare, app: Any) -> None:
-    assert snap_compare(app, terminal_size=(80, 24), run_before=_tasks_view)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=steps.tasks_view)
 
 
 def test_main_screen_without_colour(snap_compare: SnapCompare, catalogue_parent: Path,
