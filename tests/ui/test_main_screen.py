@@ -10,6 +10,7 @@ from textual.worker import WorkerCancelled
 
 from ecsimg.config import Settings
 from ecsimg.ui.app import EcsImgApp, make_app
+from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.screens.detail import DetailScreen
 from ecsimg.ui.screens.help import HelpScreen
 from ecsimg.ui.screens.main import MainScreen
@@ -32,15 +33,19 @@ async def running(world: World, size: tuple[int, int] = (80, 24), profile: str =
 
 
 async def settle(app: EcsImgApp, pilot: Pilot[int]) -> None:
-    """Let the app's workers finish; a reload cancels the worker it replaces, so a wait that
-    ends in WorkerCancelled is tried again."""
-    for _ in range(10):
+    """Let the app's workers finish, and a dialog on top show its check of the form as it is
+    (the check starts after a short delay); a reload cancels the worker it replaces, so a wait
+    that ends in WorkerCancelled is tried again."""
+    for _ in range(50):
         await pilot.pause()
         try:
             await app.workers.wait_for_complete()
         except WorkerCancelled:
             continue
         await pilot.pause()
+        if isinstance(app.screen, Dialog) and not app.screen.settled:
+            await pilot.pause(0.05)
+            continue
         if all(worker.is_finished for worker in app.workers):
             return
 
