@@ -20,6 +20,8 @@ SHOTS: tuple[tuple[str, tuple[int, int], steps.Steps], ...] = (
     ("share-dialog.svg", (80, 24), steps.share_dialog),
     ("fee-preview.svg", (80, 24), steps.fee_preview),
     ("help.svg", (80, 24), steps.help_screen),
+    ("detail-120x40.svg", (120, 40), steps.detail_screen),
+    ("tasks-80x24.svg", (80, 24), steps.tasks_view),
 )
 
 

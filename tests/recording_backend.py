@@ -22,6 +22,7 @@ from ecsimg.service.backend import (
     UnknownProfile,
 )
 from ecsimg.service.browse import Browse, ImageDetails, ImageRow, count_kinds
+from ecsimg.service.browse_tasks import TaskRow
 from ecsimg.service.load import LOAD_ACTION
 from ecsimg.service.versions import Fingerprint, fingerprint
 
@@ -40,6 +41,12 @@ def fixed_image(n: int) -> m.Image:
 
 
 IMAGES = tuple(fixed_image(n) for n in (1, 2, 3))
+TASKS = (
+    TaskRow("t-fixed-copy", REGION, "CopyImage", IMAGES[0].image_id, "Processing", 40, 90,
+            "2026-01-01T00:00:00Z", "to xx-test-2"),
+    TaskRow("t-fixed-export", REGION, "ExportImage", IMAGES[1].image_id, "Finished", 100, 0,
+            "2025-12-31T00:00:00Z", ""),
+)
 
 
 @dataclass
@@ -50,6 +57,10 @@ class Record:
     checks: list[list[tuple[str, dict[str, str]]]] = field(default_factory=list)
     refused: dict[str, ApiError] = field(default_factory=dict)
     """Action name to the error its checks and calls raise."""
+    tasks: list[TaskRow] = field(default_factory=lambda: list(TASKS))
+    """The account's tasks as the backend reports them now."""
+    gone: set[str] = field(default_factory=set)
+    """Keys of images deleted behind the UI's back."""
 
 
 class RecordingBackend:
@@ -97,10 +108,14 @@ class RecordingBackend:
                on_partial: Callable[[Browse, float], None] | None = None) -> Browse:
         rows = tuple(ImageRow(image, "custom", "none", 1.5, image.image_name.casefold(),
                               image.os_name.casefold())
-                     for image in IMAGES if image.region_id == self.profile.region_id)
+                     for image in IMAGES if image.region_id == self.profile.region_id
+                     and image.key not in self.record.gone)
         return Browse(self.profile.name, ACCOUNT, "fixed-account", self.profile.region_id,
                       "Test Region", "recording backend", self.session.read_only, rows,
                       count_kinds(rows), common_texts=frozenset(r.common_text for r in rows))
+
+    def row_of(self, row: ImageRow) -> ImageRow | None:
+        return next((r for r in self.images().rows if r.key == row.key), None)
 
     def details(self, row: ImageRow, *, full: bool = False) -> ImageDetails:
         return ImageDetails(row, row.image.status, 100, 0, (), (), (), None, "", "", False)
@@ -124,6 +139,9 @@ class RecordingBackend:
 
     def events(self, limit: int) -> list[m.Event]:
         return []
+
+    def tasks(self, task_ids: Sequence[str] | None = None) -> list[TaskRow]:
+        return [t for t in self.record.tasks if task_ids is None or t.task_id in task_ids]
 
     def buckets(self, region_id: str) -> Buckets:
         return Buckets(f"recorded buckets of {region_id}", {"bucket": ["disk.qcow2"]})

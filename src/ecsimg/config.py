@@ -43,6 +43,7 @@ DEFAULT_KEYS: dict[str, str] = {
     "sort_reverse": "O",
     "copy_id": "y",
     "activity_log": "l",
+    "tasks": "t",
     "refresh": "ctrl+r",
 }
 """Every rebindable action and its default keys (comma-separated, Textual key names)."""

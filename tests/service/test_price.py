@@ -159,6 +159,10 @@ def test_arm_image_on_x86_type_is_not_supported(world: World) -> None:
     arm = world.image(architecture="arm64")
     err = world.error("DescribePrice", InstanceType="ecs.g7.large", ImageId=arm.image_id)
     expect(err, "ImageNotSupportInstanceType", 403)
+    assert "on an X86 instance type" in err.message
+    x86 = world.image()
+    err = world.error("DescribePrice", InstanceType="ecs.g8y.large", ImageId=x86.image_id)
+    assert "on an ARM instance type" in err.message
     assert world.call("DescribePrice", InstanceType="ecs.g8y.large", ImageId=arm.image_id)
 
 
@@ -190,7 +194,8 @@ def test_preview_image_fees_for_the_fee_pane(world: World) -> None:
                                     price_unit="Month")
     assert result.amount_of(fees.LICENCE) == pytest.approx(0.12 * 4 * 730 * 2)
     assert result.amount_of(fees.SNAPSHOT_STORAGE) == pytest.approx(150 * 0.12 / 720 * 730)
-    assert result.holding_per_month == pytest.approx(150 * 0.12)
+    # Holding a month costs what a Month of storage in the preview costs: 730 h, hourly.
+    assert result.holding_per_month == pytest.approx(result.amount_of(fees.SNAPSHOT_STORAGE))
     assert result.total == pytest.approx(sum(line.amount for line in result.lines))
     with world.repo.read() as view, pytest.raises(ApiError) as raised:
         preview_image_fees(ctx, view, mine, "ecs.g7.xlarge", period=13, price_unit="Month")
@@ -204,4 +209,5 @@ def test_holding_costs_per_region_of_the_callers_images(world: World) -> None:
     world.image(owner=DEV, size=500)
     with world.repo.read() as view:
         costs = holding_costs(world.ctx(), view)
-    assert costs == pytest.approx({"cn-hangzhou": 200 * 0.12, "ap-southeast-1": 20 * 0.16})
+    assert costs == pytest.approx({"cn-hangzhou": 200 * 0.12 / 720 * 730,
+                                   "ap-southeast-1": 20 * 0.16 / 720 * 730})

@@ -446,3 +446,26 @@ def test_wipe_leaves_foreign_files_inside_a_catalogue(tmp_path: Path) -> None:
     with pytest.raises(CatalogueError, match=r"no meta\.json"):
         wipe(root)
     assert (root / "README.txt").read_text() == "mine"
+
+
+def test_demo_events_happen_when_their_records_say() -> None:
+    """A share event at the share's time, a copy event at the copy's creation."""
+    built = build_demo(now=NOW)
+    images = list(built.records[tables.IMAGES.name].values())
+    by_id = {i.image_id: i for i in images}
+    events = list(built.records[tables.EVENTS.name].values())
+    checked = 0
+    for event in events:
+        if event.code != "Success":
+            continue
+        if event.action == "ModifyImageSharePermission":
+            image = by_id[event.params["ImageId"]]
+            share = next(s for s in image.shares if s.account_id == event.params["AddAccount.1"])
+            assert share.shared_time == event.time, image.image_name
+            checked += 1
+        elif event.action == "CopyImage":
+            copy = by_id[event.resource_ids[0]]
+            assert copy.creation_time == event.time and copy.copied_from.endswith(
+                event.params["ImageId"])
+            checked += 1
+    assert checked >= 4

@@ -43,6 +43,12 @@ async def detail_screen(pilot: Pilot[int]) -> None:
     await settle(pilot)
 
 
+async def tasks_view(pilot: Pilot[int]) -> None:
+    await settle(pilot)
+    await pilot.press("t")
+    await settle(pilot)
+
+
 async def help_screen(pilot: Pilot[int]) -> None:
     await settle(pilot)
     await pilot.press("question_mark")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from textual.widgets import Input
 
 from ecsimg.config import Settings
@@ -9,8 +11,11 @@ from ecsimg.domain.errors import ApiError
 from ecsimg.ui.app import make_app
 from ecsimg.ui.dialogs.edit import EditDialog
 from ecsimg.ui.dialogs.share import ShareDialog
+from ecsimg.ui.screens.detail import DetailScreen
+from ecsimg.ui.screens.main import MainScreen
+from ecsimg.ui.screens.tasks import ConfirmCancel, TasksScreen
 from ecsimg.ui.widgets.header import HeaderBar
-from tests.recording_backend import IMAGES, RecordingBackend
+from tests.recording_backend import IMAGES, REGION, TASKS, RecordingBackend
 from tests.ui.dialog_host import screen_text
 from tests.ui.test_main_screen import image_list, main, settle
 
@@ -94,3 +99,61 @@ async def test_switching_profile_and_region_asks_the_backend() -> None:
         assert (session.profile_name, session.read_only) == ("viewer", True)
         assert [row.image_id for row in image_list(app).rows] == [
             image.image_id for image in reversed(IMAGES)]
+
+
+async def test_tasks_view_lists_the_backends_tasks_and_cancels_through_it() -> None:
+    backend = RecordingBackend()
+    app = make_app(backend, Settings())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("t")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, TasksScreen)
+        assert [row.task_id for row in screen.rows] == [task.task_id for task in TASKS]
+        await pilot.press("ctrl+d")  # the running copy is first
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmCancel)
+        await pilot.click("#cancel-task")
+        await settle(app, pilot)
+    assert backend.record.calls == [
+        ("CancelCopyImage", {"RegionId": REGION, "ImageId": TASKS[0].resource_id})]
+
+
+async def test_a_task_the_backend_reports_ended_gets_a_notice() -> None:
+    backend = RecordingBackend()
+    app = make_app(backend, Settings())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        copy = backend.record.tasks[0]
+        backend.record.tasks[0] = dataclasses.replace(copy, status="Finished", progress=100,
+                                                      remain_seconds=0)
+        for _ in range(100):  # the screen polls every TASK_POLL_SECONDS
+            if any(copy.task_id in n.message for n in app._notifications):
+                break
+            await pilot.pause(0.1)
+        messages = [n.message for n in app._notifications]
+    assert any(copy.task_id in m and "Finished" in m for m in messages), messages
+
+
+async def test_detail_view_goes_back_once_the_backend_no_longer_has_its_image() -> None:
+    backend = RecordingBackend()
+    app = make_app(backend, Settings())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        detail = app.screen
+        assert isinstance(detail, DetailScreen)
+        await pilot.press("e")  # an image action from the detail view
+        await settle(app, pilot)
+        assert isinstance(app.screen, EditDialog)
+        assert app.screen.request.current is not None
+        assert app.screen.request.current.key == detail.row.key
+        backend.record.gone.add(detail.row.key)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+        messages = [n.message for n in app._notifications]
+    assert any("no longer exists" in m for m in messages), messages

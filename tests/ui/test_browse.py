@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from ecsimg.domain import models as m
 from ecsimg.domain.filtering import Query, parse_filter
 from ecsimg.service import browse, price
@@ -22,7 +24,7 @@ def test_rows_are_what_the_profile_sees_with_kind_usage_and_cost(world: World) -
     assert loaded.counts == {"all": 4, "public": 1, "custom": 1, "shared": 1,
                              "marketplace": 1, "community": 0}
     assert by_id[own.image_id].share_count == 1
-    assert by_id[own.image_id].monthly_cost == 40 * 0.12
+    assert by_id[own.image_id].monthly_cost == pytest.approx(40 * 0.12 / 720 * 730)
     assert by_id[shared.image_id].kind == "shared"
     assert by_id[public.image_id].usage == "instance"
     assert next(r for r in loaded.rows if r.kind == "marketplace").monthly_cost == 99.0
@@ -85,13 +87,16 @@ def test_rule_110_list_cost_and_fee_pane_count_snapshot_gib_as_the_price_module(
     with ctx.repo.read() as view:
         preview = price.preview_image_fees(ctx, view, image, "ecs.g7.large")
     # 28 + 64 (once, though two disks use it) + 10 (a disk whose snapshot is gone).
-    assert preview.holding_per_month == 102 * 0.12
-    assert row.monthly_cost == preview.holding_per_month
+    assert preview.holding_per_month == pytest.approx(102 * 0.12 / 720 * 730)
+    # The list and pane price a month of 730 h, storage billed by the hour (price / 720).
+    month = 102 * 0.12 / 720 * 730
+    assert row.monthly_cost == pytest.approx(month)
     lines = browse.details(ctx, row).fees
     storage = next(line for line in lines if line.label.startswith("snapshots"))
     assert storage.label == "snapshots 102 GiB"
-    assert storage.amount == preview.holding_per_month
-    assert [line.label.split()[0] for line in lines] == ["licence", "snapshots", "marketplace"]
+    assert storage.amount == pytest.approx(month)
+    assert [line.label.split()[0] for line in lines] == [
+        "licence", "snapshots", "marketplace", "per"]
 
 
 def test_snapshot_sizes_are_read_without_loading_snapshot_records(world: World) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import Checkbox
+from textual.widgets import Button, Checkbox
 
 from ecsimg.domain import models as m
 from tests.ui.dialog_host import SIZE, click, fill, open_dialog, screen_text, settle
@@ -48,7 +48,12 @@ async def test_delete_several_images_needs_the_typed_count(world: World) -> None
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert "(2)" in screen_text(pilot)
-        assert app.screen.query_one("#apply").disabled
+        apply = app.screen.query_one("#apply", Button)
+        assert apply.disabled and apply.variant == "error"
+        await pilot.press("ctrl+s")  # too early: it says what to type instead of nothing
+        await settle(pilot)
+        assert not app.dismissed
+        assert any("Type the number of images (2)" in n.message for n in app._notifications)
         await fill(pilot, "#delete-confirm", "2")
         await click(pilot, "#apply")
         assert app.dismissed and app.result is not None and app.result.clear_marks

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input, Select
+from textual.widgets import Button, Input, Select
 
 from ecsimg.store import tables
 from tests.ui.dialog_host import SIZE, click, fill, open_dialog, screen_text, settle
@@ -88,3 +88,41 @@ async def test_buy_bad_amount_shows_error_and_buys_nothing(world: World) -> None
         assert "InvalidParameter (400)" in screen_text(pilot)
     with world.repo.read() as view:
         assert view.all(tables.PURCHASES) == []
+
+
+async def test_empty_count_answers_as_the_cli_does(world: World) -> None:
+    """An emptied Count is what ``--Amount ''`` is to the CLI: DescribePrice takes it as 1."""
+    image = world.marketplace_image(pricing_model="one_time", price=9.9)
+    cli = world.call("DescribePrice", {"ImageId": image.image_id, "InstanceType": "ecs.g7.large",
+                                       "Amount": ""})
+    app = open_dialog(world, "fee_preview", (image.image_id,))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#fee-type", Select).value = "ecs.g7.large"
+        await fill(pilot, "#fee-count", "")
+        text = screen_text(pilot)
+    assert "computing" not in text
+    trade = cli["PriceInfo"]["Price"]["TradePrice"]
+    assert f"{trade:,.2f} CNY" in text
+    # The one-time price is its own line, not part of the period's image fees.
+    assert "One-time" in text and "9.90 CNY" in text
+
+
+async def test_money_in_the_fee_preview_says_its_period(world: World) -> None:
+    image = world.image(size=40)
+    app = open_dialog(world, "fee_preview", (image.image_id,))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#fee-unit", Select).value = "Month"
+        await settle(pilot)
+        text = screen_text(pilot)
+    assert "for 1 Month (730 h)" in text
+
+
+async def test_buy_button_is_disabled_and_says_so_when_read_only(world: World) -> None:
+    image = world.marketplace_image(pricing_model="one_time", price=9.9)
+    app = open_dialog(world, "fee_preview", (image.image_id,), read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        button = app.screen.query_one("#fee-buy", Button)
+        assert button.disabled and "read-only" in str(button.label)

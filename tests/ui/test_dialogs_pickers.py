@@ -69,3 +69,17 @@ def test_command_line_quotes_values_and_hides_secrets() -> None:
                                             "Password": "p", "DryRun": "true"})
     assert call.command == ("ecsimg api ModifyImageAttribute --ImageName "
                             "'web server; rm -rf /' --Password '******'")
+
+
+async def test_region_picker_searches_as_you_type(world: World) -> None:
+    app = open_dialog(world, "switch_region")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*"shang")
+        await settle(pilot)
+        options = app.screen.query_one("#picker-options", OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert ids == ["cn-shanghai"]
+        await pilot.press("enter")
+        await settle(pilot)
+    assert app.result is not None and app.result.region_id == "cn-shanghai"

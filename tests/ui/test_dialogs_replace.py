@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import Select
+from textual.widgets import Button, Select
 
 from ecsimg.store import tables
 from tests.ui.dialog_host import SIZE, click, fill, open_dialog, screen_text, settle
@@ -34,6 +34,13 @@ async def test_replace_applies_to_the_picked_instance(world: World) -> None:
         text = screen_text(pilot)
         assert "DryRun passed" in text
         assert "--Password '******'" in text and "Secret#2026x" not in text
+        # Its data is lost: ctrl+s does nothing but say what to type until the ID is typed.
+        assert app.screen.query_one("#apply", Button).variant == "error"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not app.dismissed
+        assert any("Type the instance ID" in n.message for n in app._notifications)
+        await fill(pilot, "#replace-confirm", stopped.instance_id)
         await click(pilot, "#apply")
         assert app.dismissed and app.result is not None
     with world.repo.read() as view:

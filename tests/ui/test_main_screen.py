@@ -10,6 +10,7 @@ from textual.worker import WorkerCancelled
 
 from ecsimg.config import Settings
 from ecsimg.ui.app import EcsImgApp, make_app
+from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.screens.detail import DetailScreen
 from ecsimg.ui.screens.help import HelpScreen
 from ecsimg.ui.screens.main import MainScreen
@@ -32,15 +33,19 @@ async def running(world: World, size: tuple[int, int] = (80, 24), profile: str =
 
 
 async def settle(app: EcsImgApp, pilot: Pilot[int]) -> None:
-    """Let the app's workers finish; a reload cancels the worker it replaces, so a wait that
-    ends in WorkerCancelled is tried again."""
-    for _ in range(10):
+    """Let the app's workers finish, and a dialog on top show its check of the form as it is
+    (the check starts after a short delay); a reload cancels the worker it replaces, so a wait
+    that ends in WorkerCancelled is tried again."""
+    for _ in range(50):
         await pilot.pause()
         try:
             await app.workers.wait_for_complete()
         except WorkerCancelled:
             continue
         await pilot.pause()
+        if isinstance(app.screen, Dialog) and not app.screen.settled:
+            await pilot.pause(0.05)
+            continue
         if all(worker.is_finished for worker in app.workers):
             return
 
@@ -86,9 +91,12 @@ async def test_filter_narrows_by_free_text_and_terms(ui_world: World) -> None:
 async def test_bad_filter_term_shows_a_message(ui_world: World) -> None:
     async with running(ui_world) as (app, pilot):
         await type_filter(app, pilot, "arch:sparc")
-        status = app.screen.query_one("#filter-status", Static)
-        assert "unknown architecture" in str(status.render())
+        error = app.screen.query_one("#filter-error", Static)
+        assert error.display and "unknown architecture" in str(error.render())
+        assert "ignored" in str(error.render())
         assert len(image_list(app).rows) == VISIBLE_TO_OPS
+        await type_filter(app, pilot, "arch:arm")
+        assert not error.display
 
 
 async def test_escape_clears_the_filter(ui_world: World) -> None:
@@ -191,10 +199,11 @@ async def test_enter_opens_the_detail_screen_and_escape_goes_back(ui_world: Worl
         await settle(app, pilot)
         assert isinstance(app.screen, DetailScreen)
         body = str(app.screen.query_one("#detail-text", Static).content)
+        body += str(app.screen.query_one("#detail-side-text", Static).content)
         row = app.screen.row
         assert row.name == "web-005"
         assert row.image.disk_mappings[0].snapshot_id in body
-        for section in ("Disks", "Tags", "env=prod", "From instance", "Events", "Fee preview"):
+        for section in ("Disks", "Tags", "env=prod", "From instance", "Events", "Fees: 1 vCPU"):
             assert section in body
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
@@ -241,7 +250,7 @@ async def test_progress_bar_moves_only_while_busy_rows_are_visible(ui_world: Wor
 
 
 async def test_hostile_names_render_literally_and_aligned(ui_world: World) -> None:
-    async with running(ui_world, (120, 40)) as (app, pilot):
+    async with running(ui_world, (160, 40)) as (app, pilot):
         rows = image_list(app)
         lines = rows.rendered_lines()
         width = rows.line_width

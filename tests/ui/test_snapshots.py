@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import Input
 
 from tests.ui import showcase_steps as steps
-from tests.ui.showcase import fixed_app, fixed_backend
+from tests.ui.showcase import fixed_app, fixed_backend, settle
 
 SnapCompare = Callable[..., bool]
 
@@ -43,7 +44,16 @@ def test_main_screen_120x40(snap_compare: SnapCompare, app: Any) -> None:
 
 def test_share_dialog_shows_the_diff_of_two_marked_images(snap_compare: SnapCompare,
                                                           app: Any) -> None:
-    assert snap_compare(app, terminal_size=(80, 24), run_before=steps.share_dialog)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_share_dialog_steady)
+
+
+async def _share_dialog_steady(pilot: Any) -> None:
+    """The share dialog with its text cursors shown steadily: a blinking one is in either
+    phase when the picture is taken."""
+    await steps.share_dialog(pilot)
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    await settle(pilot)
 
 
 def test_fee_preview_with_holding_costs(snap_compare: SnapCompare, app: Any) -> None:
@@ -56,3 +66,15 @@ def test_help_screen(snap_compare: SnapCompare, app: Any) -> None:
 
 def test_detail_screen_120x40(snap_compare: SnapCompare, app: Any) -> None:
     assert snap_compare(app, terminal_size=(120, 40), run_before=steps.detail_screen)
+
+
+def test_tasks_view_80x24(snap_compare: SnapCompare, app: Any) -> None:
+    assert snap_compare(app, terminal_size=(80, 24), run_before=steps.tasks_view)
+
+
+def test_main_screen_without_colour(snap_compare: SnapCompare, catalogue_parent: Path,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(catalogue_parent)
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = fixed_app(fixed_backend(Path("catalogue")))
+    assert snap_compare(plain, terminal_size=(120, 40), run_before=steps.main_screen)

@@ -125,7 +125,7 @@ def test_rule_110_custom_image_adds_snapshot_storage_hourly_and_monthly() -> Non
     img = custom(snapshots)
     result = preview(img, Usage(vcpus=2, hours=13), snapshots=snapshots)
     assert result.amount_of(fees.SNAPSHOT_STORAGE) == pytest.approx(310 * 0.12 / 720 * 13)
-    assert result.holding_per_month == pytest.approx(310 * 0.12)
+    assert result.holding_per_month == pytest.approx(310 * 0.12 / 720 * 730)  # a 730 h month
     assert "310 GiB" in result.lines[1].detail
 
 
@@ -203,5 +203,6 @@ def test_holding_cost_counts_shared_snapshots_once_per_region() -> None:
     theirs = custom({"s-other": snapshots["s-other"]}, owner=RECIPIENT, image_id="m-4")
     costs = fees.holding_cost_per_region([first, second, abroad, theirs, image()], snapshots,
                                          BOOK, OWNER)
-    assert costs == pytest.approx({"cn-hangzhou": 150 * 0.12, "ap-southeast-1": 20 * 0.16})
+    assert costs == pytest.approx({"cn-hangzhou": 150 * 0.12 / 720 * 730,
+                                   "ap-southeast-1": 20 * 0.16 / 720 * 730})
     assert fees.holding_cost_per_region([theirs], snapshots, BOOK, OWNER) == {}

@@ -12,6 +12,7 @@ from ecsimg.domain.filtering import parse_filter
 class Row:
     search_text: str = "web-01\nm-abc\nalibaba cloud linux 3\ns-snap1"
     os_type: str = "linux"
+    os_text: str = "alibaba cloud linux 3\naliyun\nlinux"
     platform: str = "Aliyun"
     architecture: str = "x86_64"
     family: str = "web"
@@ -58,6 +59,19 @@ def test_quoted_words_keep_spaces() -> None:
 ])
 def test_field_terms(line: str, expected: bool) -> None:
     assert matches(line) is expected
+
+
+@pytest.mark.parametrize("line", ["os:web", "os:snap1", "os:m-abc"])
+def test_os_term_matches_os_fields_only(line: str) -> None:
+    """Free text in the name, ID or snapshot IDs is no match for an OS term."""
+    assert not matches(line)
+    assert matches(line.removeprefix("os:"))
+
+
+def test_os_term_does_not_match_a_red_inside_a_name() -> None:
+    shared = Row(search_text="shared-redis\nm-1\nubuntu 22.04", os_text="ubuntu 22.04\nubuntu")
+    assert not matches("os:red", shared)
+    assert matches("os:red", Row(os_text="red hat enterprise linux 9\nredhat\nlinux"))
 
 
 def test_status_term_uses_the_live_status() -> None:

@@ -48,6 +48,8 @@ class FeeLine:
     label: str
     amount: float
     detail: str = ""
+    one_time: bool = False
+    """Paid once per instance (a one-time marketplace price), not for the period."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,15 @@ class FeePreview:
 
     def amount_of(self, label: str) -> float:
         return sum(line.amount for line in self.lines if line.label == label)
+
+    @property
+    def recurring(self) -> float:
+        """What the usage's period costs, without one-time prices."""
+        return sum(line.amount for line in self.lines if not line.one_time)
+
+    @property
+    def one_time(self) -> float:
+        return sum(line.amount for line in self.lines if line.one_time)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +128,9 @@ def snapshot_hourly_cost(gib: float, region_id: str, book: PriceBook) -> float:
 
 
 def snapshot_monthly_cost(gib: float, region_id: str, book: PriceBook) -> float:
-    return gib * snapshot_price(book, region_id)
+    """Storage for a month of 730 h, billed by the hour (Rule 110): the one month every
+    monthly figure uses, so holding costs agree with the list, the pane and DescribePrice."""
+    return snapshot_hourly_cost(gib, region_id, book) * HOURS_PER_MONTH
 
 
 def snapshot_storage_cost(gib: float, region_id: str, book: PriceBook, hours: float) -> float:
@@ -168,7 +181,8 @@ def marketplace_line(product: MarketplaceProduct, usage: Usage) -> FeeLine | Fee
         return FeeLine(MARKETPLACE, 0.0, f"{name}: free, still bought per instance and region")
     if model == "one_time":
         return FeeLine(MARKETPLACE, product.price * usage.count,
-                       f"{name}: {product.price:g} per instance x {usage.count}")
+                       f"{name}: {product.price:g} one-time per instance x {usage.count}",
+                       one_time=True)
     if model == "subscription":
         return FeeLine(MARKETPLACE, product.price * usage.months * usage.count,
                        f"{name}: {product.price:g}/month x {usage.months:g} months x {usage.count}")
@@ -212,3 +226,51 @@ def holding_cost_per_region(
         region_id: snapshot_monthly_cost(sum(sizes.values()), region_id, book)
         for region_id, sizes in sorted(per_region.items())
     }
+
+
+ESTIMATE_VCPUS = 1
+"""The list, the fee pane and the detail view price one 1-vCPU instance for one month."""
+
+
+@dataclass(frozen=True, slots=True)
+class MonthlyEstimate:
+    """What one instance of ``vcpus`` vCPUs running a month (730 h) from an image costs.
+
+    Recurring amounts are CNY/month; a one-time marketplace price is kept apart, never added
+    to the month. Storage is None when the caller does not pay it (not their image).
+    """
+
+    licence: FeeLine
+    storage: float | None
+    storage_gib: int
+    marketplace: FeeLine | None
+    vcpus: int = ESTIMATE_VCPUS
+
+    @property
+    def marketplace_per_month(self) -> float:
+        market = self.marketplace
+        return market.amount if market is not None and not market.one_time else 0.0
+
+    @property
+    def one_time(self) -> float:
+        market = self.marketplace
+        return market.amount if market is not None and market.one_time else 0.0
+
+    @property
+    def per_month(self) -> float:
+        return self.licence.amount + (self.storage or 0.0) + self.marketplace_per_month
+
+
+def monthly_estimate(image: Image, *, account_id: str, book: PriceBook, storage_gib: int,
+                     product: MarketplaceProduct | None,
+                     vcpus: int = ESTIMATE_VCPUS) -> MonthlyEstimate:
+    """The month of one instance from ``image``: licence for 730 h, the owner's snapshot
+    storage (``storage_gib``), the product's monthly price; a one-time price apart."""
+    usage = Usage(vcpus, HOURS_PER_MONTH, 1, prepaid=True)
+    licence = licence_line(image, image.region_id, book, usage)
+    storage = None
+    if image.owner_kind == "custom" and image.owner_id == account_id:
+        storage = snapshot_monthly_cost(storage_gib, image.region_id, book)
+    market = marketplace_line(product, usage) if product is not None else None
+    return MonthlyEstimate(licence, storage, storage_gib,
+                           market if isinstance(market, FeeLine) else None, vcpus)

@@ -32,6 +32,11 @@ class Filterable(Protocol):
     def os_type(self) -> str: ...
 
     @property
+    def os_text(self) -> str:
+        """The OS names (Chinese and English), platform and OS type, casefolded."""
+        ...
+
+    @property
     def platform(self) -> str: ...
 
     @property
@@ -167,8 +172,8 @@ def _term_matches(term: Term, item: Filterable, status: str) -> bool:
     value = term.value
     match term.field:
         case "os":
-            return (item.os_type.casefold() == value or value in item.platform.casefold()
-                    or value in item.search_text)
+            # The OS fields only: ``os:red`` must not match a name such as "shared".
+            return item.os_type.casefold() == value or value in item.os_text
         case "arch":
             return item.architecture == value
         case "status":

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from ecsimg.domain.fees import FeePreview
 from ecsimg.domain.models import Event, Image, Profile
 from ecsimg.service.browse import Browse, ImageDetails, ImageRow
+from ecsimg.service.browse_tasks import TaskRow
 from ecsimg.service.core import PlannedCall
 from ecsimg.service.versions import Fingerprint
 
@@ -104,6 +105,10 @@ class Backend(Protocol):
         writers' changes."""
         ...
 
+    def row_of(self, row: ImageRow) -> ImageRow | None:
+        """``row`` read again (after a dialog changed it); None once the image is gone."""
+        ...
+
     def details(self, row: ImageRow, *, full: bool = False) -> ImageDetails: ...
 
     def fingerprints(self, keys: Sequence[str]) -> dict[str, Fingerprint | None]:
@@ -125,6 +130,11 @@ class Backend(Protocol):
 
     def events(self, limit: int) -> list[Event]:
         """The latest mutating calls, newest first."""
+        ...
+
+    def tasks(self, task_ids: Sequence[str] | None = None) -> list[TaskRow]:
+        """The account's tasks in every region, unfinished first, then the newest; with
+        ``task_ids``, those tasks alone (the ones that still exist)."""
         ...
 
     def buckets(self, region_id: str) -> Buckets: ...

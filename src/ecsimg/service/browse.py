@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
@@ -15,7 +16,14 @@ from ecsimg.domain.models import Image
 from ecsimg.service import price
 from ecsimg.service.browse_fees import FeeLine, SnapshotSizes, fee_lines, monthly_cost
 from ecsimg.service.context import Context
-from ecsimg.service.images import alias_of, kind_of, state, used_image_ids
+from ecsimg.service.display_names import public_display_name
+from ecsimg.service.images import (
+    alias_of,
+    kind_of,
+    not_shareable_reason,
+    state,
+    used_image_ids,
+)
 from ecsimg.store import tables
 from ecsimg.store.repository import View
 
@@ -24,6 +32,12 @@ __all__ = ["FeeLine", "SnapshotSizes"]
 EVENTS_SHOWN = 50
 COST_PENDING = math.nan
 """The monthly cost of a row read before the snapshot sizes (the first rows of a large load)."""
+
+
+@functools.lru_cache(maxsize=4096)
+def _os_text(os_name: str, os_name_en: str, platform: str, os_type: str) -> str:
+    """One casefolded string per distinct set of OS fields (few in a catalogue)."""
+    return f"{os_name}\n{os_name_en}\n{platform}\n{os_type}".casefold()
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -66,6 +80,23 @@ class ImageRow:
     @property
     def os_type(self) -> str:
         return self.image.os_type
+
+    @property
+    def display_name(self) -> str:
+        """The name the list shows: a public image's short name (its name is its long ID)."""
+        if self.kind == "public":
+            return public_display_name(self.image.image_id)
+        return self.image.image_name
+
+    @property
+    def not_shareable_reason(self) -> str:
+        """Why the caller cannot share this image ('' for their own custom image)."""
+        return not_shareable_reason(self.kind)
+
+    @property
+    def os_text(self) -> str:
+        image = self.image
+        return _os_text(image.os_name, image.os_name_en, image.platform, image.os_type)
 
     @property
     def os_label(self) -> str:
@@ -232,6 +263,25 @@ def _build(ctx: Context, view: View, region_id: str, sizes: SnapshotSizes | None
                   frozenset(common.values()))
 
 
+def row_of(ctx: Context, row: ImageRow) -> ImageRow | None:
+    """``row`` read again (after a dialog changed it); None when the image is gone."""
+    with ctx.repo.read() as view:
+        image = view.get(tables.IMAGES, row.key)
+        if image is None:
+            return None
+        kind = kind_of(image, ctx.account_id)
+        if kind is None:
+            return None
+        used = image.image_id in used_image_ids(view, image.region_id)
+        products = ({image.product_code: p} if image.product_code and (
+            p := view.get(tables.PRODUCTS, image.product_code)) is not None else {})
+        sizes = SnapshotSizes()
+        sizes.fetch(ctx.repo, [d.snapshot_id for d in image.disk_mappings if d.snapshot_id])
+        cost = monthly_cost(image, kind, ctx.account_id, price.price_book(view), sizes, products)
+        return ImageRow(image, kind, "instance" if used else "none", cost, _own_text(image),
+                        _common_text(image, {}))
+
+
 def select(rows: Sequence[ImageRow], query: Query, kind: str, now: float) -> list[ImageRow]:
     """The rows of tab ``kind`` that pass ``query``."""
     if kind == "all" and query.is_empty:
@@ -251,29 +301,19 @@ def refine(rows: Sequence[ImageRow], query: Query, now: float,
     found = list(rows)
     for word in query.words:
         found = _with_text(found, word, common_texts)
-    other_terms = []
-    for term in query.terms:
-        if term.field == "os":
-            # As Term os matches: the OS type, or the text (which holds the platform).
-            found = _with_text(found, term.value, common_texts, os_type=term.value)
-        else:
-            other_terms.append(term)
-    if not other_terms:
+    if not query.terms:
         return found
-    terms = Query((), tuple(other_terms))
+    terms = Query((), query.terms)
     if not query.needs_status:
         return [r for r in found if terms.matches(r, "")]
     return [r for r in found if terms.matches(r, row_state(r, now)[0])]
 
 
-def _with_text(rows: list[ImageRow], word: str, common_texts: Collection[str],
-               os_type: str = "") -> list[ImageRow]:
-    """The rows whose text holds ``word`` (or whose OS type is ``os_type``): a substring test
-    per row on its own text, and one per distinct common text."""
+def _with_text(rows: list[ImageRow], word: str,
+               common_texts: Collection[str]) -> list[ImageRow]:
+    """The rows whose text holds ``word``: a substring test per row on its own text, and one
+    per distinct common text."""
     hits = {text for text in common_texts if word in text}
-    if os_type in ("linux", "windows"):
-        return [r for r in rows if word in r.own_text or r.common_text in hits
-                or r.image.os_type == os_type]
     if hits:
         return [r for r in rows if word in r.own_text or r.common_text in hits]
     return [r for r in rows if word in r.own_text]

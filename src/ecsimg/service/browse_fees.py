@@ -11,17 +11,16 @@ from dataclasses import dataclass
 
 from ecsimg.domain import fees
 from ecsimg.domain.errors import ApiError
-from ecsimg.domain.fees import Usage
 from ecsimg.domain.models import Image, MarketplaceProduct, PriceBook, Snapshot
 from ecsimg.service import market, price
 from ecsimg.store import tables
 from ecsimg.store.repository import Repository, View
 
-PANE_USAGE = Usage(vcpus=1, hours=fees.HOURS_PER_MONTH, count=1, prepaid=True)
-"""The fee pane prices one vCPU for one month: a licence per vCPU, storage and products per
-month."""
-MONTHLY_MODELS = ("subscription", "hourly", "free")
-"""Marketplace pricing models with a monthly price (a one-time price is not monthly)."""
+PER_MONTH = "CNY/mo"
+ONE_TIME = "CNY one-time"
+ESTIMATE_TITLE = (f"Fees: {fees.ESTIMATE_VCPUS} vCPU x 1 month ({fees.HOURS_PER_MONTH} h), "
+                  f"{PER_MONTH}")
+"""The one question the list's CNY/mo column, the fee pane and the detail view answer."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +29,9 @@ class FeeLine:
     amount: float | None
     """CNY; None when the line is information, not money."""
     note: str = ""
+    unit: str = PER_MONTH
+    """The amount's unit and period: CNY/mo, or CNY one-time."""
+    total: bool = False
 
 
 class SnapshotSizes:
@@ -88,57 +90,62 @@ def holding_per_month(image: Image, account_id: str, book: PriceBook,
     return fees.snapshot_monthly_cost(snapshot_gib(image, sizes), image.region_id, book)
 
 
-def marketplace_per_month(product: MarketplaceProduct | None) -> float | None:
-    """A product's price for one instance-month, None when it has no monthly price."""
-    if product is None or product.pricing_model not in MONTHLY_MODELS:
-        return None
-    line = fees.marketplace_line(product, PANE_USAGE)
-    return line.amount if isinstance(line, fees.FeeLine) else None
+def estimate(image: Image, account_id: str, book: PriceBook, sizes: SnapshotSizes,
+             product: MarketplaceProduct | None) -> fees.MonthlyEstimate:
+    """The month of one 1-vCPU instance from ``image`` (fees.monthly_estimate)."""
+    own = image.owner_kind == "custom" and image.owner_id == account_id
+    return fees.monthly_estimate(image, account_id=account_id, book=book,
+                                 storage_gib=snapshot_gib(image, sizes) if own else 0,
+                                 product=product)
 
 
 def monthly_cost(image: Image, kind: str, account_id: str, book: PriceBook,
                  sizes: SnapshotSizes,
                  products: Mapping[str, MarketplaceProduct]) -> float | None:
-    """The list's CNY/month: snapshot storage of one's own image, or a product's price."""
-    if kind == "custom":
-        return holding_per_month(image, account_id, book, sizes)
-    if kind == "marketplace":
-        return marketplace_per_month(products.get(image.product_code))
-    return None
+    """The list's CNY/mo: the estimate's recurring total, None when nothing recurs."""
+    product = products.get(image.product_code) if image.product_code else None
+    per_month = estimate(image, account_id, book, sizes, product).per_month
+    return per_month or None
 
 
 def fee_lines(view: View, account_id: str, image: Image, sizes: SnapshotSizes) -> list[FeeLine]:
-    """The fee pane: licence, snapshot storage and marketplace, always these three lines."""
+    """The fee pane: licence, snapshot storage, marketplace, the monthly total and, apart,
+    any one-time price; every amount with its unit."""
     book = price.price_book(view)
-    licence = fees.licence_line(image, image.region_id, book, PANE_USAGE)
+    product, problem = _product(view, image)
+    found = estimate(image, account_id, book, sizes, product)
+    licence = found.licence
     if licence.amount:
-        lines = [FeeLine("licence", licence.amount, "per vCPU")]
+        lines = [FeeLine("licence", licence.amount, licence.detail)]
     elif image.license_os.lower() in fees.PAID_LICENCE_OSES:
         lines = [FeeLine("licence", 0.0, licence.detail)]  # why a paid OS costs nothing here
     else:
         lines = [FeeLine("licence", None, "none")]
     if image.owner_kind != "custom":
         lines.append(FeeLine("snapshots", None, "none"))
-    elif image.owner_id != account_id:
+    elif found.storage is None:
         lines.append(FeeLine("snapshots", None, "paid by the owner"))
     else:
-        gib = snapshot_gib(image, sizes)
-        lines.append(FeeLine(f"snapshots {gib} GiB",
-                             fees.snapshot_monthly_cost(gib, image.region_id, book)))
-    lines.append(_marketplace_fee(view, image))
+        lines.append(FeeLine(f"snapshots {found.storage_gib} GiB", found.storage))
+    market = found.marketplace
+    if market is None or product is None:
+        lines.append(FeeLine("marketplace", None, problem or "none"))
+    elif market.one_time:
+        lines.append(FeeLine("marketplace", market.amount, product.supplier_name, ONE_TIME))
+    else:
+        lines.append(FeeLine(f"marketplace ({product.pricing_model})", market.amount,
+                             product.supplier_name))
+    lines.append(FeeLine("per month", found.per_month, total=True))
+    if found.one_time:
+        lines.append(FeeLine("once per instance", found.one_time, unit=ONE_TIME, total=True))
     return lines
 
 
-def _marketplace_fee(view: View, image: Image) -> FeeLine:
+def _product(view: View, image: Image) -> tuple[MarketplaceProduct | None, str]:
+    """The image's marketplace product, or None with the reason it has none."""
     if not image.product_code:
-        return FeeLine("marketplace", None, "none")
+        return None, ""
     try:
-        product = market.product_of(view, image)
+        return market.product_of(view, image), ""
     except ApiError as err:
-        return FeeLine("marketplace", None, err.code)
-    if product is None:
-        return FeeLine("marketplace", None, "none")
-    if product.pricing_model == "one_time":
-        return FeeLine("marketplace (one-time)", product.price, "per instance")
-    return FeeLine(f"marketplace ({product.pricing_model})", marketplace_per_month(product),
-                   product.supplier_name)
+        return None, err.code

@@ -48,6 +48,20 @@ def kind_of(image: Image, account_id: str) -> str | None:
     return None
 
 
+NOT_SHAREABLE = {
+    "public": "is a public image",
+    "marketplace": "is a marketplace image",
+    "shared": "is shared with you by its owner",
+    "community": "is a community image of another account",
+}
+"""Why an image the caller can see but does not own cannot be shared."""
+
+
+def not_shareable_reason(kind: str | None) -> str:
+    """Why an image of ``kind`` cannot be shared by the caller, or '' for their own image."""
+    return NOT_SHAREABLE.get(kind or "", "")
+
+
 def state(image: Image, now: float) -> tuple[str, int, int]:
     """(Status, progress percent, seconds remaining) at ``now``; a pure function of the record."""
     if pending_at(image.creation_time, image.pending_end, now):

@@ -13,6 +13,8 @@ from ecsimg.service.images import (
     SHARE_ACCOUNTS_LIMIT,
     SHARED_RECEIVE_LIMIT,
     get_own,
+    kind_of,
+    not_shareable_reason,
     status_of,
 )
 from ecsimg.service.params import Param, Request
@@ -108,6 +110,19 @@ def _check_adds(ctx: Context, view: View, image: m.Image, adds: list[str],
         _check_recipient(view, image, owner, account_id)
 
 
+def _own_shareable(view: View, account_id: str, region_id: str, image_id: str) -> m.Image:
+    """The caller's own custom image; a visible image of another kind gets the API's code
+    (InvalidImageId.NotFound: "does not exist or is not yours") with the reason in words."""
+    image = view.get(tables.IMAGES, f"{region_id}/{image_id}")
+    if image is not None and not (image.owner_kind == "custom" and image.owner_id == account_id):
+        reason = not_shareable_reason(kind_of(image, account_id))
+        if reason:
+            raise not_found("InvalidImageId.NotFound",
+                            f"The specified ImageId '{image_id}' {reason}: only your own custom "
+                            "images can be shared.")
+    return get_own(view, account_id, region_id, image_id)
+
+
 @action(
     "ModifyImageSharePermission",
     Param("ImageId", required=True), Param("AddAccount.N"), Param("RemoveAccount.N"),
@@ -117,7 +132,7 @@ def _check_adds(ctx: Context, view: View, image: m.Image, adds: list[str],
 def modify_image_share_permission(ctx: Context, req: Request, tx: Transaction) -> Response:
     """Share a custom image with accounts, unshare it, or publish or unpublish it."""
     region_id = check_region(tx, req)
-    image = get_own(tx, ctx.account_id, region_id, req.required("ImageId"))
+    image = _own_shareable(tx, ctx.account_id, region_id, req.required("ImageId"))
     adds = first_accounts(req, "AddAccount")
     removes = first_accounts(req, "RemoveAccount")
     both = set(adds) & set(removes)

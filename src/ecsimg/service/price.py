@@ -75,7 +75,7 @@ def check_fits(image: Image, instance_type: InstanceType) -> None:
     arm_image = image.architecture == "arm64"
     problem = ""
     if arm_image != (instance_type.architecture == "ARM"):
-        problem = f"{image.architecture} image on a {instance_type.architecture} instance type"
+        problem = f"{image.architecture} image on an {instance_type.architecture} instance type"
     elif image.architecture == "i386" and instance_type.memory_size >= 4:
         problem = "a 32-bit image cannot use 4 GiB of memory or more"
     elif image.os_type == "windows" and instance_type.memory_size < 1:

@@ -8,7 +8,7 @@ from typing import Any
 
 from ecsimg.domain.fees import FeePreview
 from ecsimg.domain.models import Event, Image
-from ecsimg.service import browse, core, price, versions
+from ecsimg.service import browse, browse_tasks, core, price, versions
 from ecsimg.service.backend import (
     Backend,
     Buckets,
@@ -19,6 +19,7 @@ from ecsimg.service.backend import (
     UnknownProfile,
 )
 from ecsimg.service.browse import Browse, ImageDetails, ImageRow, SnapshotSizes
+from ecsimg.service.browse_tasks import TaskRow
 from ecsimg.service.context import Context
 from ecsimg.service.images import SHARE_ACCOUNTS_LIMIT
 from ecsimg.service.images_share import ACCOUNTS_PER_CALL
@@ -73,6 +74,9 @@ class SimulatorBackend:
             self._sizes = SnapshotSizes()
         return browse.load(self.ctx, on_partial=on_partial, sizes=self._sizes)
 
+    def row_of(self, row: ImageRow) -> ImageRow | None:
+        return browse.row_of(self.ctx, row)
+
     def details(self, row: ImageRow, *, full: bool = False) -> ImageDetails:
         if full:
             return browse.details(self.ctx, row, full=True)
@@ -105,6 +109,11 @@ class SimulatorBackend:
 
     def events(self, limit: int) -> list[Event]:
         return browse.recent_events(self.ctx, limit)
+
+    def tasks(self, task_ids: Sequence[str] | None = None) -> list[TaskRow]:
+        if task_ids is None:
+            return browse_tasks.account_tasks(self.ctx)
+        return browse_tasks.tasks_by_id(self.ctx, task_ids)
 
     def buckets(self, region_id: str) -> Buckets:
         """The folders ``<oss_root>/<region>/<bucket>/`` and the files under them."""

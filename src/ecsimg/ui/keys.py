@@ -60,6 +60,8 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("sort_reverse", "Reverse the sort"),
     KeyAction("copy_id", "Copy the image ID to the clipboard (OSC 52)"),
     KeyAction("activity_log", "Activity log", dialog="activity_log"),
+    KeyAction("tasks", "Tasks: running and recent tasks of every region; cancel one",
+              label="Tasks"),
     KeyAction("refresh", "Refresh from disk"),
 )
 BY_ID = {k.action_id: k for k in KEY_ACTIONS}

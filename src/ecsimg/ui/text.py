@@ -110,3 +110,8 @@ class Hanging:
             for n, part in enumerate(body.wrap(console, room, overflow="fold")):
                 part.rstrip()
                 yield Text.assemble(head if n == 0 else " " * indent, part, end="\n")
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 account``, ``2 accounts``: a count with its noun agreeing."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"

@@ -51,6 +51,12 @@ def _event(b: DemoBuilder, epoch: float, profile: str, action: str, params: dict
         request_id=request_id, resource_ids=resource_ids))
 
 
+def _shared_at(image: m.Image, account_id: str, default: float) -> float:
+    """When ``image`` was shared with ``account_id``, as its share record says."""
+    found = next((s.shared_time for s in image.shares if s.account_id == account_id), "")
+    return parse_iso(found) if found else default
+
+
 def add_events(b: DemoBuilder, h: Handles, instances: dict[str, m.Instance]) -> None:
     """Calls that made the demo what it is, and one that was refused."""
     web_v3, hardened, toolbox = h["web_v3"], h["hardened"], h["dev_toolbox"]
@@ -59,10 +65,11 @@ def add_events(b: DemoBuilder, h: Handles, instances: dict[str, m.Instance]) -> 
     _event(b, created, "default", "CreateImage",
            {"RegionId": "cn-hangzhou", "InstanceId": web_01, "ImageName": web_v3.image_name,
             "ImageFamily": "web-prod"}, resource_ids=(web_01, web_v3.image_id))
-    _event(b, created + 3_600, "default", "ModifyImageSharePermission",
+    # Each event happens when the record it made says it did (share time, copy's creation).
+    _event(b, _shared_at(web_v3, DEV, created + 3_600), "default", "ModifyImageSharePermission",
            {"RegionId": "cn-hangzhou", "ImageId": web_v3.image_id, "AddAccount.1": DEV},
            resource_ids=(web_v3.image_id,))
-    _event(b, created + 7_200, "default", "CopyImage",
+    _event(b, parse_iso(h["web_v3_copy"].creation_time), "default", "CopyImage",
            {"RegionId": "cn-hangzhou", "ImageId": web_v3.image_id,
             "DestinationRegionId": "cn-shanghai"},
            resource_ids=(h["web_v3_copy"].image_id, web_v3.image_id))
@@ -72,11 +79,13 @@ def add_events(b: DemoBuilder, h: Handles, instances: dict[str, m.Instance]) -> 
     _event(b, created + 10_800, "default", "DeleteImage",
            {"RegionId": "cn-hangzhou", "ImageId": hardened.image_id},
            code="ImageUseShared", resource_ids=(hardened.image_id,))
-    _event(b, parse_iso(toolbox.creation_time) + 600, "dev", "ModifyImageSharePermission",
+    _event(b, _shared_at(toolbox, OPS, parse_iso(toolbox.creation_time) + 600), "dev",
+           "ModifyImageSharePermission",
            {"RegionId": "cn-hangzhou", "ImageId": toolbox.image_id, "AddAccount.1": OPS},
            resource_ids=(toolbox.image_id,))
     partner_gw = h["partner_gw"]
-    _event(b, parse_iso(partner_gw.creation_time) + 600, "partner", "ModifyImageSharePermission",
+    _event(b, _shared_at(partner_gw, OPS, parse_iso(partner_gw.creation_time) + 600), "partner",
+           "ModifyImageSharePermission",
            {"RegionId": "ap-southeast-1", "ImageId": partner_gw.image_id, "AddAccount.1": OPS},
            resource_ids=(partner_gw.image_id,))
     web_v4 = h["web_v4"]

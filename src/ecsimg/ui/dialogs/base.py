@@ -24,6 +24,7 @@ from textual.widgets import Button, Checkbox, Input, RadioSet, Select, Selection
 
 from ecsimg.domain.errors import ApiError
 from ecsimg.service import versions
+from ecsimg.ui import marks
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, error_text
 from ecsimg.ui.text import safe
@@ -238,7 +239,7 @@ class Dialog(ModalScreen[DialogOutcome | None]):
             self._calls = self.planned_calls()
         except FormProblem as problem:
             self._calls = []
-            self.set_error(safe(str(problem), style="yellow"))
+            self.set_error(safe(str(problem), style=marks.WARN))
             self.show_commands([])
             self._shown_generation = self._generation
             return
@@ -310,7 +311,7 @@ class Dialog(ModalScreen[DialogOutcome | None]):
             self.set_error(error_text(message.error, prefix))
             return
         self._valid = True
-        self.set_error(Text("✓ DryRun passed: the service accepts this", style="green"))
+        self.set_error(Text("✓ DryRun passed: the service accepts this", style=marks.GOOD))
         self._update_apply()
 
     def refresh_apply(self) -> None:
@@ -386,7 +387,7 @@ class Dialog(ModalScreen[DialogOutcome | None]):
         self.set_error(safe(
             f"Not applied: changed by another session since this dialog opened: "
             f"{'; '.join(parts)}. Close and reopen it to act on the current state.",
-            style="red"))
+            style=marks.BAD))
         self._update_apply()
 
     @on(Applied)

@@ -10,8 +10,9 @@ from textual.widgets import Checkbox, Input, Static
 
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
+from ecsimg.ui.dialogs.confirm import mark_destructive, refuse_unconfirmed
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row
-from ecsimg.ui.text import safe
+from ecsimg.ui.text import plural, safe
 from ecsimg.ui.widgets.toggles import Tick
 
 
@@ -50,12 +51,21 @@ class DeleteDialog(Dialog):
         if expected:
             what = ("the number of images" if len(self.request.targets) > 1
                     else "the image ID")
-            ask.update(Text(f"Type {what} ({expected}) to enable Delete:", style="yellow"))
+            ask.update(Text(f"Type {what} ({expected}) to enable Delete:", style="bold"))
         else:
             ask.update("")
         ask.display = bool(expected)  # an empty line with its margin would look like a gap
         self.query_one("#delete-confirm-row").display = bool(expected)
         super().form_changed()
+
+    def on_mount(self) -> None:
+        # Textual runs the base class's on_mount too (handlers follow the class hierarchy).
+        mark_destructive(self)
+
+    def action_apply(self) -> None:
+        what = "the number of images" if len(self.request.targets) > 1 else "the image ID"
+        if not refuse_unconfirmed(self, "delete-confirm", self.confirmation, what):
+            super().action_apply()
 
     def ready_to_apply(self) -> bool:
         expected = self.confirmation
@@ -75,7 +85,7 @@ class DeleteDialog(Dialog):
         return calls
 
     def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
-        return DialogOutcome(message=f"Deleted {len(responses)} image(s)", clear_marks=True)
+        return DialogOutcome(message=f"Deleted {plural(len(responses), 'image')}", clear_marks=True)
 
 
 @dialog("delete")

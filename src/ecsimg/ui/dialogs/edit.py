@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select, Static
 
 from ecsimg.domain import models as m
+from ecsimg.ui import marks
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row, parse_tags, tag_params
@@ -124,9 +125,9 @@ class EditDialog(Dialog):
         if diff.set_tags or diff.removed_keys:
             text.append("Tag change: ", style="bold")
         for key, value in diff.set_tags:
-            text.append_text(safe(f"+{key}={value} ", style="green"))
+            text.append_text(safe(f"+{key}={value} ", style=marks.GOOD))
         for key in diff.removed_keys:
-            text.append_text(safe(f"-{key} ", style="red"))
+            text.append_text(safe(f"-{key} ", style=marks.BAD))
         widget = self.query_one("#edit-tags-diff", Static)
         widget.update(text)
         widget.display = bool(text.plain)

@@ -39,14 +39,14 @@ class FeeResult:
     preview: FeePreview
     trade_price: float
     """DescribePrice's total: instance, disks and image fees."""
+    period: str = ""
+    """The period priced, in words: ``1 Month (730 h)``."""
 
 
-def _int(text: str) -> int | str:
-    """The number typed, or the text itself so that the service names what is wrong."""
-    try:
-        return int(text.strip())
-    except ValueError:
-        return text
+def _count(text: str) -> int:
+    """A number DescribePrice accepted: empty means 1, as the service (and the CLI's
+    ``--Amount ''``) take it."""
+    return int(text.strip()) if text.strip() else 1
 
 
 class FeePreviewDialog(Dialog):
@@ -77,7 +77,10 @@ class FeePreviewDialog(Dialog):
     def compose_buttons(self) -> ComposeResult:
         current = self.request.current
         if current is not None and current.image.product_code:
-            yield Button(f"Buy one use in {current.region_id}", id="fee-buy")
+            read_only = self.backend.session.read_only
+            yield Button(f"Buy one use in {current.region_id}"
+                         + (" (read-only profile)" if read_only else ""),
+                         id="fee-buy", disabled=read_only)
 
     def fetch(self) -> FeeData:
         body = self.backend.call("DescribeInstanceTypes", {})
@@ -122,10 +125,13 @@ class FeePreviewDialog(Dialog):
         body = self.backend.call("DescribePrice", params)
         current = self.request.current
         assert current is not None
+        period = _count(params["Period"])
         preview = self.backend.fee_preview(
-            current.image, params["InstanceType"], int(_int(params["Amount"])),
-            int(_int(params["Period"])), params["PriceUnit"])
-        return FeeResult(preview, float(body["PriceInfo"]["Price"]["TradePrice"]))
+            current.image, params["InstanceType"], _count(params["Amount"]), period,
+            params["PriceUnit"])
+        hours = UNIT_HOURS[params["PriceUnit"]] * period
+        return FeeResult(preview, float(body["PriceInfo"]["Price"]["TradePrice"]),
+                         f"{period} {params['PriceUnit']} ({hours:g} h)")
 
     def show_computed(self, data: Any) -> None:
         lines = self.query_one("#fee-lines", Static)
@@ -133,17 +139,26 @@ class FeePreviewDialog(Dialog):
             lines.update("")
             return
         preview, currency = data.preview, data.preview.currency
+        period = data.period
         text = Hanging()
         for line in preview.lines:
             fee = Text(f"{line.label:<{LABEL_WIDTH}}", style="bold", end="")
             fee.append(f"{line.amount:>{AMOUNT_WIDTH},.2f} {currency}  ")
-            fee.append_text(safe(line.detail, style="dim"))
+            fee.append_text(safe(("one-time; " if line.one_time else f"for {period}; ")
+                                 + line.detail, style="italic"))
             text.add(fee, DETAIL_INDENT)
         total = Text(f"{'Image fees':<{LABEL_WIDTH}}", style="bold", end="")
-        total.append(f"{preview.total:>{AMOUNT_WIDTH},.2f} {currency}", style="bold")
+        total.append(f"{preview.recurring:>{AMOUNT_WIDTH},.2f} {currency}", style="bold")
+        total.append(f"  for {period}")
         text.add(total, DETAIL_INDENT)
+        if preview.one_time:
+            once = Text(f"{'One-time':<{LABEL_WIDTH}}", style="bold", end="")
+            once.append(f"{preview.one_time:>{AMOUNT_WIDTH},.2f} {currency}", style="bold")
+            once.append("  once per instance, not part of the period")
+            text.add(once, DETAIL_INDENT)
         text.add(f"{'DescribePrice':<{LABEL_WIDTH}}{data.trade_price:>{AMOUNT_WIDTH},.2f} "
-                 f"{currency}  instance, disks and image", DETAIL_INDENT)
+                 f"{currency}  instance, disks and image fees (one-time included)",
+                 DETAIL_INDENT)
         if preview.holding_per_month:
             text.add(f"{'Holding the image':<{LABEL_WIDTH}}"
                      f"{preview.holding_per_month:>{AMOUNT_WIDTH},.2f} {currency}  "

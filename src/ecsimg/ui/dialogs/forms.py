@@ -13,6 +13,7 @@ from textual.widgets import Static
 from ecsimg.domain.errors import ApiError
 from ecsimg.service.backend import Backend
 from ecsimg.service.command_line import api_command
+from ecsimg.ui import marks
 from ecsimg.ui.text import safe
 
 DRY_RUN = {"DryRun": "true"}
@@ -69,8 +70,8 @@ def error_text(err: ApiError, prefix: str = "") -> Text:
     text = Text(end="")
     if prefix:
         text.append(prefix + " ")
-    text.append(err.code, style="bold red")
-    text.append(f" ({err.http_status}) ", style="red")
+    text.append(err.code, style=marks.BAD_CODE)
+    text.append(f" ({err.http_status}) ", style=marks.BAD)
     text.append_text(safe(err.message))
     return text
 

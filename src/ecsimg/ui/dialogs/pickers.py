@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
-from textual.widgets import OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ecsimg.ui import marks
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.text import cell, safe
@@ -18,12 +19,14 @@ EVENTS_SHOWN = 200
 
 
 class _Picker(Dialog):
-    """An option list; choosing an option dismisses with ``outcome_for`` it."""
+    """An option list; choosing an option dismisses with ``outcome_for`` it. Typing filters
+    the options (every word must appear); enter picks the highlighted one."""
 
     MUTATING = False
     CHECKS = False
 
     def compose_form(self) -> ComposeResult:
+        yield Input(placeholder="type to search", id="picker-search")
         yield OptionList(id="picker-options")
 
     def options(self, data: Any) -> list[Option]:
@@ -33,10 +36,41 @@ class _Picker(Dialog):
         raise NotImplementedError
 
     def show_fetched(self, data: Any) -> None:
+        self._all_options = self.options(data)
+        self._show_options(self._all_options)
+        self.query_one("#picker-search", Input).focus()
+
+    def _show_options(self, shown: list[Option]) -> None:
         options = self.query_one("#picker-options", OptionList)
         options.clear_options()
-        options.add_options(self.options(data))
-        options.focus()
+        options.add_options(shown)
+        if shown:
+            options.highlighted = 0
+
+    @on(Input.Changed, "#picker-search")
+    def _search(self, event: Input.Changed) -> None:
+        words = event.value.casefold().split()
+        self._show_options([o for o in getattr(self, "_all_options", [])
+                            if all(w in str(o.prompt).casefold() for w in words)])
+
+    @on(Input.Submitted, "#picker-search")
+    def _search_submitted(self) -> None:
+        options = self.query_one("#picker-options", OptionList)
+        if options.highlighted is not None and options.option_count:
+            option = options.get_option_at_index(options.highlighted)
+            if option.id is not None:
+                self.dismiss(self.outcome_for(option.id))
+
+    def on_key(self, event: events.Key) -> None:
+        """Up and down move through the options while the search keeps the keys."""
+        options = self.query_one("#picker-options", OptionList)
+        if self.focused is self.query_one("#picker-search", Input) and event.key in ("up",
+                                                                                    "down"):
+            event.stop()
+            if event.key == "down":
+                options.action_cursor_down()
+            else:
+                options.action_cursor_up()
 
     @on(OptionList.OptionSelected, "#picker-options")
     def _picked(self, event: OptionList.OptionSelected) -> None:
@@ -91,7 +125,7 @@ class ProfilePicker(_Picker):
             label.append_text(cell(account_name, 14))
             label.append(f" {region_id}")
             if read_only:
-                label.append("  read-only", style="yellow")
+                label.append("  read-only", style=marks.WARN)
             found.append(Option(label, id=name))
         return found
 
@@ -132,7 +166,7 @@ class ActivityLog(Dialog):
             text.append(" ")
             text.append_text(cell(event.action, 26))
             text.append(" ")
-            text.append_text(safe(event.code, style="green" if ok else "red"))
+            text.append_text(safe(event.code, style=marks.GOOD if ok else marks.BAD))
             if event.resource_ids:
                 text.append("\n    ")
                 text.append_text(safe(" ".join(event.resource_ids), style="dim"))

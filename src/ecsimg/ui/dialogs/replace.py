@@ -11,9 +11,11 @@ from textual.app import ComposeResult
 from textual.widgets import Button, Input, Select, Static
 
 from ecsimg.domain.errors import ApiError, DryRunOperation
+from ecsimg.ui import marks
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.dialogs.buy import BuyDialog
+from ecsimg.ui.dialogs.confirm import mark_destructive, refuse_unconfirmed
 from ecsimg.ui.dialogs.forms import (
     DRY_RUN,
     ApiCall,
@@ -41,6 +43,7 @@ class ReplaceDialog(Dialog):
 
     TITLE = "Replace system disk"
     APPLY_LABEL = "Replace system disk"
+    CONFIRM_FIELDS = frozenset({"replace-confirm"})
 
     def compose_form(self) -> ComposeResult:
         current = self.request.current
@@ -50,7 +53,7 @@ class ReplaceDialog(Dialog):
             text.append("  ")
             text.append_text(safe(current.name))
             text.append("\nThe instance's current system disk is released: its data is lost.",
-                        style="yellow")
+                        style=marks.WARN)
             yield Static(text)
         yield Static("", id="replace-candidates", classes="dialog-section")
         yield field_row("Instance", Select[str]([], prompt="qualifying instance",
@@ -59,11 +62,36 @@ class ReplaceDialog(Dialog):
                                                id="replace-size"))
         yield field_row("Password", Input(password=True, id="replace-password"))
         yield field_row("Key pair", Input(placeholder="KeyPairName (Linux)", id="replace-key"))
+        yield Static(Text("The disk's data is lost: type the instance ID to enable Replace.",
+                          style="bold"), classes="dialog-section")
+        yield field_row("Confirm", Input(placeholder="the instance ID", id="replace-confirm"))
+
+    def on_mount(self) -> None:
+        # Textual runs the base class's on_mount too (handlers follow the class hierarchy).
+        mark_destructive(self)
+
+    @property
+    def confirmation(self) -> str:
+        """The instance ID the user must type (its disk's data is lost)."""
+        instance = self.query_one("#replace-instance", Select).value
+        return instance if isinstance(instance, str) else ""
+
+    def ready_to_apply(self) -> bool:
+        expected = self.confirmation
+        typed = self.query_one("#replace-confirm", Input).value.strip()
+        return bool(expected) and typed == expected
+
+    def action_apply(self) -> None:
+        if not refuse_unconfirmed(self, "replace-confirm", self.confirmation, "the instance ID"):
+            super().action_apply()
 
     def compose_buttons(self) -> ComposeResult:
         current = self.request.current
         if current is not None and current.image.product_code:
-            yield Button(f"Buy one use in {current.region_id}", id="replace-buy")
+            read_only = self.backend.session.read_only
+            yield Button(f"Buy one use in {current.region_id}"
+                         + (" (read-only profile)" if read_only else ""),
+                         id="replace-buy", disabled=read_only)
 
     def fetch(self) -> list[Candidate]:
         current = self.request.current
@@ -91,7 +119,7 @@ class ReplaceDialog(Dialog):
         if not data:
             text.append("none", style="dim")
         for candidate in data:
-            mark, style = ("✓", "green") if candidate.reason is None else ("✗", "red")
+            mark, style = ("✓", marks.GOOD) if candidate.reason is None else ("✗", marks.BAD)
             text.append(f"{mark} ", style=style)
             text.append(f"{candidate.instance_id}  ")
             text.append_text(safe(candidate.name))

@@ -10,10 +10,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
+from ecsimg.ui import marks
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, describe_all, field_row, split_words
-from ecsimg.ui.text import safe
+from ecsimg.ui.text import plural, safe
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ class ShareDialog(Dialog):
             text.append_text(safe(row.name, style="bold"))
             text.append(f"  {row.image_id}  ")
             text.append(f"{len(accounts)}/{self.limit} accounts\n",
-                        style="red" if len(accounts) >= self.limit else "")
+                        style=marks.BAD if len(accounts) >= self.limit else "")
             for account in accounts:
                 text.append(f"  {account['AliyunId']}  shared {account['SharedTime']}\n",
                             style="dim")
@@ -129,9 +130,9 @@ class ShareDialog(Dialog):
             if not diff.added and not diff.removed:
                 text.append("no change", style="dim")
             for uid in diff.added:
-                text.append(f"+{uid} ", style="green")
+                text.append(f"+{uid} ", style=marks.GOOD)
             for uid in diff.removed:
-                text.append(f"-{uid} ", style="red")
+                text.append(f"-{uid} ", style=marks.BAD)
             if diff.added or diff.removed:
                 text.append(f"→ {diff.count_after}/{self.limit}")
             if diff.already_shared:
@@ -154,7 +155,7 @@ class ShareDialog(Dialog):
     def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
         added = sum(len(d.added) for d in self.diffs)
         removed = sum(len(d.removed) for d in self.diffs)
-        return DialogOutcome(message=f"Sharing changed on {len(self.diffs)} image(s): "
+        return DialogOutcome(message=f"Sharing changed on {plural(len(self.diffs), 'image')}: "
                                      f"+{added} -{removed} accounts", clear_marks=True)
 
 

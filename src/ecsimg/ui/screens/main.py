@@ -23,12 +23,14 @@ from ecsimg.service.row_filter import RowFilter
 from ecsimg.ui import dialogs
 from ecsimg.ui.keys import BY_ID, KEY_ACTIONS, MUTATING_DIALOGS
 from ecsimg.ui.screens.detail import DetailScreen
+from ecsimg.ui.screens.tasks import TasksScreen
 from ecsimg.ui.widgets.details import FEES_TITLE, DetailsPane, details_text, fees_pane_text
 from ecsimg.ui.widgets.header import HeaderBar, HeaderInfo
 from ecsimg.ui.widgets.image_list import ImageList
 from ecsimg.ui.widgets.line_pane import LinePane
 from ecsimg.ui.widgets.tabs import TypeTabs
 
+TASK_POLL_SECONDS = 2.0
 FILTER_HINT = "/ to filter: text os: arch: status: family: tag:k=v usage: size>N type:"
 
 
@@ -39,6 +41,7 @@ def _screen_bindings() -> list[BindingType]:
                 id="clear_filter"),
         Binding(DEFAULT_KEYS["copy_id"], "copy_id", "Copy ID", show=False, id="copy_id"),
         Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", show=False, id="refresh"),
+        Binding(DEFAULT_KEYS["tasks"], "tasks", "Tasks", show=False, id="tasks"),
     ]
     for kind in KINDS:
         action_id = f"tab_{kind}"
@@ -66,6 +69,13 @@ class MainScreen(Screen[None]):
             self.loaded = loaded
             self.done = done
 
+    class TasksSeen(Message):
+        """A load found these unfinished tasks: the screen says when each ends."""
+
+        def __init__(self, task_ids: list[str]) -> None:
+            super().__init__()
+            self.task_ids = task_ids
+
     class DetailsLoaded(Message):
         def __init__(self, loaded: ImageDetails) -> None:
             super().__init__()
@@ -83,6 +93,12 @@ class MainScreen(Screen[None]):
         self._focus_after_load: str | None = None
         self._fees: tuple[browse.FeeLine, ...] | None = None
         """The fee lines the fee pane shows."""
+        self._loading = 1.0
+        """How much of the catalogue the rows shown were read from."""
+        self._refreshing = False
+        """A refresh (ctrl+r) is under way: say when it is done."""
+        self._watched_tasks: set[str] = set()
+        """Unfinished tasks of the account: a notice is shown when each ends."""
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")
@@ -90,6 +106,8 @@ class MainScreen(Screen[None]):
         with Horizontal(id="filter-bar"):
             yield Input(placeholder=FILTER_HINT, id="filter", compact=True)
             yield Static("", id="filter-status")
+            yield Static("", id="sort-status")
+        yield Static("", id="filter-error")
         with Horizontal(id="body"):
             yield ImageList(self.backend.now, self.settings.progress_refresh_seconds,
                             id="images")
@@ -103,9 +121,21 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#fees").display = self.settings.show_fee_pane
         self._apply_layout(self.app.size.width)
-        self.query_one(ImageList).focus()
+        image_list = self.query_one(ImageList)
+        image_list.jump_keys = dict.fromkeys(
+            self.settings.keys_for("focus_filter").split(","), self.action_focus_filter)
+        image_list.focus()
         self._show_header()
+        self._show_sort()
         self.reload()
+        # The pane's status, progress and ETA follow a Creating image as the list's bar does.
+        self.set_interval(1.0, self._follow_busy_image)
+        self.set_interval(TASK_POLL_SECONDS, self._report_ended_tasks)
+
+    def _follow_busy_image(self) -> None:
+        row = self.query_one(ImageList).current
+        if row is not None and browse.is_busy(row, self.backend.now()):
+            self.load_details(self.backend, row)
 
     def on_resize(self) -> None:
         self._apply_layout(self.app.size.width)
@@ -140,6 +170,23 @@ class MainScreen(Screen[None]):
         loaded = backend.images(refresh=refresh, on_partial=first_rows)
         if not worker.is_cancelled:
             self.post_message(self.RowsLoaded(loaded))
+            running = [t.task_id for t in backend.tasks() if t.unfinished]
+            self.post_message(self.TasksSeen(running))
+
+    def on_main_screen_tasks_seen(self, message: TasksSeen) -> None:
+        self._watched_tasks.update(message.task_ids)
+
+    def _report_ended_tasks(self) -> None:
+        """A notice for each watched task that ended (few: read by ID, not the whole table)."""
+        if not self._watched_tasks:
+            return
+        for task in self.backend.tasks(sorted(self._watched_tasks)):
+            if task.unfinished:
+                continue
+            self._watched_tasks.discard(task.task_id)
+            self.notify(f"{task.action} {task.resource_id} in {task.region_id}: {task.status}"
+                        f" (task {task.task_id})", title="Task ended", markup=False,
+                        severity="error" if task.status == "Failed" else "information")
 
     def on_main_screen_rows_loaded(self, message: RowsLoaded) -> None:
         self.loaded = message.loaded
@@ -154,12 +201,19 @@ class MainScreen(Screen[None]):
         self._show_loading(message.done)
         if message.done >= 1.0:
             self._focus_after_load = None
+            if self._refreshing:
+                self._refreshing = False
+                self.notify(f"Refreshed: {len(message.loaded.rows):,} images read again",
+                            title="Refresh", markup=False, timeout=3)
 
     def _show_loading(self, done: float) -> None:
+        self._loading = done
+        self.query_one(TypeTabs).loading = done < 1.0
+        self._show_header()
         status = self.query_one("#filter-status", Static)
         if done < 1.0:
             status.update(Text(f"loading {done:.0%}…", style="dim"))
-        elif not status.has_class("-error"):
+        else:
             status.update("")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="details")
@@ -182,10 +236,13 @@ class MainScreen(Screen[None]):
     def _filter_changed(self, event: Input.Changed) -> None:
         parsed = parse_filter(event.value)
         self.query_ = parsed.query
-        status = self.query_one("#filter-status", Static)
-        if parsed.error or status.has_class("-error"):  # an unchanged status is not resent
-            status.update(Text(parsed.error, style="bold red") if parsed.error else "")
-        status.set_class(bool(parsed.error), "-error")
+        error_line = self.query_one("#filter-error", Static)
+        if parsed.error or error_line.display:  # an unchanged line is not resent
+            # Its own line, wrapped: the whole message, and what the list shows meanwhile.
+            error_line.update(Text.assemble(
+                ("filter error ", "bold reverse"), " ", (parsed.error, "bold"),
+                " (this term is ignored; the rest of the filter applies)", end=""))
+        error_line.display = bool(parsed.error)
         self._apply_filter()
 
     @on(Input.Submitted, "#filter")
@@ -224,6 +281,7 @@ class MainScreen(Screen[None]):
             total=len(loaded.rows) if loaded else 0,
             marked=len(image_list.marked),
             read_only=session.read_only,
+            loading=self._loading,
         )
 
     def action_tab(self, kind: str) -> None:
@@ -231,7 +289,9 @@ class MainScreen(Screen[None]):
         self._apply_filter()
 
     def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        # At once, not later: keys typed (or pasted) right after / are already queued, and
+        # they must reach the filter, not the list.
+        self.set_focus(self.query_one("#filter", Input))
 
     def action_clear_filter(self) -> None:
         filter_input = self.query_one("#filter", Input)
@@ -243,11 +303,18 @@ class MainScreen(Screen[None]):
     @on(ImageList.ImageHighlighted)
     def _highlighted(self, event: ImageList.ImageHighlighted) -> None:
         self._show_header()
+        self.refresh_bindings()  # the share key is disabled on images that cannot be shared
         if event.row is not None:
             self.load_details(self.backend, event.row)
 
+    def _show_sort(self) -> None:
+        """The sort column and direction, always on screen (the column itself may not be)."""
+        label = self.query_one(ImageList).sort_label
+        self.query_one("#sort-status", Static).update(Text(f"sort {label}", style="bold"))
+
     @on(ImageList.SortChanged)
     def _sort_changed(self) -> None:
+        self._show_sort()
         if self.loaded is not None:
             self._filter = RowFilter(self.query_one(ImageList).sorted(self.loaded.rows),
                                      self.loaded.common_texts)
@@ -258,32 +325,49 @@ class MainScreen(Screen[None]):
 
     # -- actions ---------------------------------------------------------------------------
 
+    def disabled_reason(self, name: str, row: ImageRow | None = None,
+                        marked: int | None = None) -> str:
+        """Why the dialog ``name`` cannot be used now ('' when it can)."""
+        session = self.backend.session
+        if name in MUTATING_DIALOGS and session.read_only:
+            return f"profile {session.profile_name} is read-only"
+        image_list = self.query_one(ImageList)
+        row = image_list.current if row is None else row
+        marked = len(image_list.marked) if marked is None else marked
+        if name == "share" and not marked and row is not None:
+            reason = row.not_shareable_reason
+            if reason:
+                return f"{row.image_id} {reason}; only your own custom images can be shared"
+        return ""
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Mutating dialogs are shown disabled under a read-only profile."""
-        if action == "dialog" and parameters and parameters[0] in MUTATING_DIALOGS:
-            return None if self.backend.session.read_only else True
+        """Dialogs that cannot be used now (read-only, an image that cannot be shared) are
+        shown disabled; their key says why."""
+        if action == "dialog" and parameters and isinstance(parameters[0], str):
+            return None if self.disabled_reason(parameters[0]) else True
         return True
 
     def on_key(self, event: events.Key) -> None:
-        """Say why a mutating key does nothing under a read-only profile (it is disabled)."""
-        session = self.backend.session
-        if not session.read_only:
+        """Say why a disabled dialog key does nothing."""
+        if self.focused is not None and isinstance(self.focused, Input):
             return
         for key_action in KEY_ACTIONS:
-            if key_action.mutating and event.key in self.settings.keys_for(
+            if key_action.dialog and event.key in self.settings.keys_for(
                     key_action.action_id).split(","):
-                event.stop()
-                what = key_action.action_id.replace("_", " ").capitalize()
-                self.notify(f"{what} is disabled: profile {session.profile_name} is read-only",
-                            severity="warning", markup=False)
+                reason = self.disabled_reason(key_action.dialog)
+                if reason:
+                    event.stop()
+                    what = key_action.action_id.replace("_", " ").capitalize()
+                    self.notify(f"{what} is disabled: {reason}", severity="warning",
+                                markup=False)
                 return
 
-    def action_dialog(self, name: str) -> None:
-        """The one place every dialog key and palette entry goes through."""
-        session = self.backend.session
-        if name in MUTATING_DIALOGS and session.read_only:
-            self.notify(f"Profile {session.profile_name} is read-only", severity="warning",
-                        markup=False)
+    def action_dialog(self, name: str, row: ImageRow | None = None) -> None:
+        """The one place every dialog key and palette entry goes through; ``row``: the image
+        of the detail view, else the list's current one."""
+        reason = self.disabled_reason(name, row, 0 if row is not None else None)
+        if reason:
+            self.notify(f"{reason[0].upper()}{reason[1:]}", severity="warning", markup=False)
             return
         factory = dialogs.factory_for(name)
         if factory is None:
@@ -292,8 +376,11 @@ class MainScreen(Screen[None]):
                         severity="warning", markup=False)
             return
         image_list = self.query_one(ImageList)
-        request = dialogs.DialogRequest(self.backend, self.settings, image_list.current,
-                                        tuple(image_list.marked_rows()))
+        if row is not None:
+            request = dialogs.DialogRequest(self.backend, self.settings, row, ())
+        else:
+            request = dialogs.DialogRequest(self.backend, self.settings, image_list.current,
+                                            tuple(image_list.marked_rows()))
         self.app.push_screen(factory(request), callback=self._dialog_closed)
 
     def _dialog_closed(self, outcome: dialogs.DialogOutcome | None) -> None:
@@ -330,7 +417,11 @@ class MainScreen(Screen[None]):
             self.app.copy_to_clipboard(row.image_id)
             self.notify(f"Copied {row.image_id}", markup=False)
 
+    def action_tasks(self) -> None:
+        self.app.push_screen(TasksScreen(self.backend))
+
     def action_refresh(self) -> None:
+        self._refreshing = True
         self.reload(refresh=True)
 
     def action_open_details(self) -> None:

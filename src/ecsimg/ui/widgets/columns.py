@@ -11,18 +11,19 @@ from typing import Any
 from rich.text import Text
 
 from ecsimg.service.browse import ImageRow, row_state
+from ecsimg.ui import marks
 from ecsimg.ui.text import cell
 
 GAP = 1
-NAME_MIN_WIDTH = 20
+NAME_MIN_WIDTH = 18
 BAR_WIDTH = 8
 STATUS_STYLES = {
-    "Available": "green",
-    "Creating": "yellow",
-    "Waiting": "yellow",
-    "UnAvailable": "red",
-    "CreateFailed": "bold red",
-    "Deprecated": "dim",
+    "Available": marks.GOOD,
+    "Creating": marks.WARN,
+    "Waiting": marks.WARN,
+    "UnAvailable": marks.BAD,
+    "CreateFailed": marks.BAD_CODE,
+    "Deprecated": "italic",
 }
 
 
@@ -31,11 +32,13 @@ class Column:
     key: str
     title: str
     width: int
-    """Cells; 0 for the name column, which takes what is left."""
+    """Cells the column needs to be shown at all."""
     priority: int
     """Lower is kept longer when the list is narrow; 0 is always shown."""
     right: bool = False
     sort_key: Callable[[ImageRow, float], Any] | None = None
+    grow: int = 0
+    """Cells the column takes beyond ``width`` when the screen has them to spare."""
 
 
 def _cost_key(row: ImageRow, now: float) -> float:
@@ -44,36 +47,60 @@ def _cost_key(row: ImageRow, now: float) -> float:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("id", "ID", 22, 0, sort_key=lambda r, n: r.image_id),
-    Column("name", "Name", 0, 0, sort_key=lambda r, n: r.name.casefold()),
-    Column("os", "OS", 10, 2, sort_key=lambda r, n: r.os_label.casefold()),
-    Column("arch", "Arch", 6, 4, sort_key=lambda r, n: r.architecture),
+    Column("id", "ID", 22, 0, sort_key=lambda r, n: r.image_id, grow=36),
+    Column("name", "Name", NAME_MIN_WIDTH, 0, sort_key=lambda r, n: r.display_name.casefold(),
+           grow=1000),
+    Column("os", "OS", 8, 2, sort_key=lambda r, n: r.os_label.casefold(), grow=8),
+    Column("arch", "Arch", 6, 6, sort_key=lambda r, n: r.architecture),
     Column("size", "GiB", 4, 1, right=True, sort_key=lambda r, n: r.size),
-    Column("status", "Status", 13, 0, sort_key=lambda r, n: row_state(r, n)),
-    Column("usage", "Used", 4, 5, sort_key=lambda r, n: r.usage),
-    Column("shares", "Shr", 3, 3, right=True, sort_key=lambda r, n: r.share_count),
-    Column("cost", "CNY/mo", 8, 6, right=True, sort_key=_cost_key),
-    Column("created", "Created", 10, 7, sort_key=lambda r, n: (r.image.creation_time, r.image_id)),
+    Column("status", "Status", 12, 0, sort_key=lambda r, n: row_state(r, n)),
+    Column("usage", "Used", 5, 7, sort_key=lambda r, n: r.usage),
+    Column("shares", "Shr", 4, 3, right=True, sort_key=lambda r, n: r.share_count),
+    Column("cost", "CNY/mo", 8, 5, right=True, sort_key=_cost_key),
+    Column("created", "Created", 10, 4,
+           sort_key=lambda r, n: (r.image.creation_time, r.image_id)),
 )
 SORTABLE = tuple(c for c in COLUMNS if c.sort_key is not None)
 DEFAULT_SORT = next(n for n, c in enumerate(SORTABLE) if c.key == "created")
 MARK_WIDTH = 1
+NAME_COMFORT = 28
+COMFORT_PRIORITY = 5
+"""Columns of this priority or lower are shown only when the name keeps NAME_COMFORT cells."""
+NAME_FIRST = 40
+"""The name grows to this many cells before the other columns grow."""
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=16)
 def layout(width: int) -> list[tuple[Column, int]]:
-    """The columns that fit in ``width`` cells (after the mark), with the name's share of it."""
+    """The columns that fit in ``width`` cells (after the mark), by priority, each with its
+    width: what is left goes to the name first, then to the ID, the OS and the name again."""
     chosen = {c.key for c in COLUMNS if c.priority == 0}
 
     def used(keys: set[str]) -> int:
-        fixed = sum(c.width for c in COLUMNS if c.key in keys and c.width)
-        return MARK_WIDTH + fixed + NAME_MIN_WIDTH + GAP * len(keys)
+        return MARK_WIDTH + sum(c.width + GAP for c in COLUMNS if c.key in keys)
 
     for column in sorted(COLUMNS, key=lambda c: c.priority):
-        if column.key not in chosen and used(chosen | {column.key}) <= width:
+        # The less wanted columns come only once the name has room to be read.
+        room = NAME_COMFORT - NAME_MIN_WIDTH if column.priority >= COMFORT_PRIORITY else 0
+        if column.key not in chosen and used(chosen | {column.key}) + room <= width:
             chosen.add(column.key)
-    name_width = max(NAME_MIN_WIDTH, width - used(chosen) + NAME_MIN_WIDTH)
-    return [(c, c.width or name_width) for c in COLUMNS if c.key in chosen]
+    widths = {c.key: c.width for c in COLUMNS if c.key in chosen}
+    spare = max(width - used(chosen), 0)
+    for key, limit in (("name", NAME_FIRST), ("id", 0), ("os", 0), ("name", 0)):
+        column = next(c for c in COLUMNS if c.key == key)
+        if key not in widths:
+            continue
+        room = (limit - widths[key]) if limit else (column.width + column.grow - widths[key])
+        step = max(min(spare, room), 0)
+        widths[key] += step
+        spare -= step
+    return [(c, widths[c.key]) for c in COLUMNS if c.key in chosen]
+
+
+def visible_sort_columns(width: int) -> list[int]:
+    """Indexes in SORTABLE of the columns shown at ``width``: what ``o`` cycles through."""
+    shown = {c.key for c, _ in layout(width)}
+    return [n for n, c in enumerate(SORTABLE) if c.key in shown]
 
 
 def status_cell(row: ImageRow, now: float, width: int) -> Text:
@@ -87,9 +114,10 @@ def status_cell(row: ImageRow, now: float, width: int) -> Text:
     if status == "Waiting":
         # A dot that bounces along the bar: the row is alive though its progress is 0. It
         # follows the app's clock, so a fixed clock (snapshots) gives a fixed picture.
-        step = int(now * 6) % (2 * BAR_WIDTH - 2)
-        position = step if step < BAR_WIDTH else 2 * BAR_WIDTH - 2 - step
-        bar = "·" * position + "▪" + "·" * (BAR_WIDTH - 1 - position)
+        track = BAR_WIDTH - 1  # one cell shorter than the bar: "wait" is a letter longer
+        step = int(now * 6) % (2 * track - 2)
+        position = step if step < track else 2 * track - 2 - step
+        bar = "·" * position + "▪" + "·" * (track - 1 - position)
         return cell(f"{bar} wait", width, style)
     return cell(status, width, style)
 
@@ -100,7 +128,7 @@ def text_of(column: Column, row: ImageRow, now: float, width: int) -> Text:
         case "id":
             return cell(row.image_id, width, "bold" if row.kind == "custom" else "")
         case "name":
-            return cell(row.name, width)
+            return cell(row.display_name, width)
         case "os":
             return cell(row.os_label, width)
         case "arch":

@@ -5,7 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 
 from ecsimg.service.browse import FeeLine, ImageDetails
-from ecsimg.ui.text import Hanging, sanitize
+from ecsimg.service.browse_fees import ESTIMATE_TITLE
+from ecsimg.ui.text import Hanging, plural, sanitize
 from ecsimg.ui.widgets.line_pane import LinePane
 
 LABEL_WIDTH = 15
@@ -32,7 +33,36 @@ def _section(text: Hanging, title: str) -> None:
     text.add(Text(title, style="bold underline", end=""))
 
 
-def details_text(d: ImageDetails, full: bool = False) -> Hanging:
+def detail_ids(d: ImageDetails) -> list[tuple[str, str]]:
+    """(what, ID) of every ID the detail view shows, for copying one."""
+    image = d.row.image
+    found = [("image", image.image_id)]
+    found += [(f"snapshot of {m.mapping.device}", m.mapping.snapshot_id)
+              for m in d.mappings if m.mapping.snapshot_id]
+    if d.source_instance_id:
+        found.append(("source instance", d.source_instance_id))
+    if d.copied_from:
+        found.append(("copied from", d.copied_from.partition("/")[2] or d.copied_from))
+    found += [(f"copy in {key.partition('/')[0]}", key.partition("/")[2]) for key in d.copies]
+    found += [(f"instance {sanitize(i.instance_name)}", i.instance_id) for i in d.instances]
+    found += [(f"shared with {sanitize(s.account_name)}", s.account_id) for s in d.shares]
+    if image.owner_id:
+        found.append(("owner account", image.owner_id))
+    if image.task_id:
+        found.append(("task", image.task_id))
+    return found
+
+
+def events_text(d: ImageDetails) -> Hanging:
+    """The image's recent events, newest first."""
+    text = Hanging()
+    text.add(Text(f"Events ({len(d.events)})", style="bold underline", end=""))
+    for event in d.events:
+        _item(text, f"{event.time} {event.action} {event.code} {sanitize(event.profile)}")
+    return text
+
+
+def details_text(d: ImageDetails, full: bool = False, events: bool = True) -> Hanging:
     """Every known field of the image; ``full`` adds every API field, copies and events.
 
     In the pane (not ``full``) each field keeps to one line, cut with an ellipsis, and the
@@ -66,8 +96,8 @@ def details_text(d: ImageDetails, full: bool = False) -> Hanging:
         " (gone)" if d.copied_from and not d.copied_from_exists else ""), crop=crop)
     if full:
         _field(text, "Copies", ", ".join(d.copies))
-    _field(text, "Shared with", f"{len(d.shares)} accounts", crop=crop)
-    _field(text, "Used by", f"{len(d.instances)} instances", crop=crop)
+    _field(text, "Shared with", plural(len(d.shares), "account"), crop=crop)
+    _field(text, "Used by", plural(len(d.instances), "instance"), crop=crop)
     if full:
         for label, value in (
             ("Region", image.region_id), ("Version", image.image_version),
@@ -100,36 +130,34 @@ def details_text(d: ImageDetails, full: bool = False) -> Hanging:
     if not image.tags:
         _item(text, "-")
     if d.shares:
-        _section(text, f"Shared with {len(d.shares)} accounts")
+        _section(text, f"Shared with {plural(len(d.shares), 'account')}")
     for share in d.shares:
         _item(text, f"{share.account_id} {sanitize(share.account_name)}  {share.shared_time}")
     if d.instances:
-        _section(text, f"Used by {len(d.instances)} instances")
+        _section(text, f"Used by {plural(len(d.instances), 'instance')}")
     for instance in d.instances:
         _item(text, f"{instance.instance_id} {sanitize(instance.instance_name)} "
                     f"{instance.status}")
-    if full:
-        _section(text, f"Events ({len(d.events)})")
-        for event in d.events:
-            _item(text, f"{event.time} {event.action} {event.code} {sanitize(event.profile)}")
+    if full and events:
+        text.add("")
+        text.extend(events_text(d))
     return text
 
 
-FEES_TITLE = "Fee preview (CNY/month)"
+FEES_TITLE = ESTIMATE_TITLE
 
 
 def _fee_lines(lines: tuple[FeeLine, ...] | list[FeeLine]) -> list[Text]:
-    """The title, one line per fee with its note, then the total."""
+    """The title, then one line per fee with its unit and note (the totals come from the
+    service, with their units: CNY/mo, and a one-time price apart)."""
     shown = [Text(FEES_TITLE, style="bold", end="")]
-    total = 0.0
     for line in lines:
-        amount = "-" if line.amount is None else f"{line.amount:,.2f}"
-        total += line.amount or 0.0
-        fee = Text(f"{sanitize(line.label)}: {amount}", end="")
+        amount = "-" if line.amount is None else f"{line.amount:,.2f} {line.unit}"
+        fee = Text(f"{sanitize(line.label)}: {amount}", end="",
+                   style="bold" if line.total else "")
         if line.note:
-            fee.append(f" {sanitize(line.note)}", style="dim")
+            fee.append(f" {sanitize(line.note)}", style="italic")
         shown.append(fee)
-    shown.append(Text(f"total: {total:,.2f}", style="bold", end=""))
     return shown
 
 
@@ -138,9 +166,8 @@ def fees_text(lines: tuple[FeeLine, ...] | list[FeeLine]) -> Hanging:
     shown = _fee_lines(lines)
     text = Hanging()
     text.add(shown[0])
-    for fee in shown[1:-1]:
+    for fee in shown[1:]:
         _item(text, fee)
-    text.add(shown[-1])
     return text
 
 

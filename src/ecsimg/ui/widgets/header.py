@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from ecsimg.ui import marks
 from ecsimg.ui.text import ELLIPSIS, fit, sanitize
 
 READ_ONLY_BADGE = " READ-ONLY "
@@ -26,6 +27,8 @@ class HeaderInfo:
     total: int = 0
     marked: int = 0
     read_only: bool = False
+    loading: float = 1.0
+    """How much of the catalogue is read (below 1 the total is not known yet)."""
 
 
 class HeaderBar(Widget):
@@ -41,9 +44,12 @@ class HeaderBar(Widget):
     def render(self) -> Text:
         info = self.info
         width = self.size.width
-        badge = Text(READ_ONLY_BADGE, style="bold reverse red") if info.read_only else Text("")
-        counts = f"{info.shown:,}/{info.total:,} images" + (
-            f" {info.marked} marked" if info.marked else "")
+        badge = Text(READ_ONLY_BADGE, style=marks.BAD_CODE) if info.read_only else Text("")
+        if info.loading < 1.0:
+            counts = f"{info.shown:,} images read, loading {info.loading:.0%}…"
+        else:
+            counts = f"{info.shown:,}/{info.total:,} images"
+        counts += f" {info.marked} marked" if info.marked else ""
         # Most to least droppable: the catalogue path, the region's local name, the app name.
         for with_name, with_region_name in ((True, True), (False, True), (False, False)):
             left = Text(end="")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -22,7 +22,14 @@ from ecsimg.config import DEFAULT_KEYS
 from ecsimg.domain.clock import Clock, system_clock
 from ecsimg.service.browse import ImageRow, is_busy
 from ecsimg.ui.text import cell
-from ecsimg.ui.widgets.columns import DEFAULT_SORT, GAP, SORTABLE, layout, text_of
+from ecsimg.ui.widgets.columns import (
+    DEFAULT_SORT,
+    GAP,
+    SORTABLE,
+    layout,
+    text_of,
+    visible_sort_columns,
+)
 
 
 def _binding(action_id: str, action: str, description: str, show: bool = False) -> Binding:
@@ -98,6 +105,8 @@ class ImageList(ScrollView, can_focus=True):
         """Keys (region/image_id) of marked images; kept when the filter hides them."""
         self._timer: Timer | None = None
         self._sort_keys: dict[str, object] = {}
+        self.jump_keys: dict[str, Callable[[], None]] = {}
+        """Keys that move the focus elsewhere (``/`` to the filter), handled as they arrive."""
 
     # -- data ------------------------------------------------------------------------------
 
@@ -246,10 +255,34 @@ class ImageList(ScrollView, can_focus=True):
         self.cursor += 1
 
     def action_sort_next(self) -> None:
-        self.sort_index = (self.sort_index + 1) % len(SORTABLE)
+        """Sort by the next column on screen (a hidden column would change the order unseen)."""
+        shown = visible_sort_columns(self.line_width) or list(range(len(SORTABLE)))
+        later = [n for n in shown if n > self.sort_index]
+        self.sort_index = later[0] if later else shown[0]
+
+    @property
+    def sort_label(self) -> str:
+        """The sort column and its direction, as the header shows them."""
+        column = SORTABLE[self.sort_index % len(SORTABLE)]
+        return f"{column.title}{'▼' if self.sort_reverse else '▲'}"
 
     def action_sort_reverse(self) -> None:
         self.sort_reverse = not self.sort_reverse
+
+    def on_key(self, event: events.Key) -> None:
+        """A key queued for the list before focus moved on (``/test`` typed fast or pasted)
+        goes where the focus is now, not to the list's bindings."""
+        if event.key in self.jump_keys:
+            # Move the focus now: the keys after it are already queued behind this one.
+            event.stop()
+            event.prevent_default()
+            self.jump_keys[event.key]()
+            return
+        focused = self.screen.focused
+        if focused is not None and focused is not self:
+            event.stop()
+            event.prevent_default()
+            focused.post_message(events.Key(event.key, event.character))
 
     def on_click(self, event: events.Click) -> None:
         if event.y >= 1:

@@ -21,6 +21,8 @@ class TypeTabs(Widget):
     """The chosen tab (a kind, or ``all``)."""
     counts: reactive[dict[str, int]] = reactive(dict, always_update=True)
     """Images per tab after the filter."""
+    loading: reactive[bool] = reactive(False)
+    """The counts are of the rows read so far: each is shown with "…" (more to come)."""
 
     DEFAULT_CSS = """
     TypeTabs { height: 1; }
@@ -38,5 +40,6 @@ class TypeTabs(Widget):
         for number, kind in enumerate(KINDS):
             style = "bold reverse" if kind == self.active else ""
             text.append(f" {number} ", style=style or "dim")
-            text.append(f"{labels[kind]} {self.counts.get(kind, 0):,} ", style=style)
+            more = "…" if self.loading else ""
+            text.append(f"{labels[kind]} {self.counts.get(kind, 0):,}{more} ", style=style)
         return text

@@ -1,0 +1,84 @@
+"""One money model: the list's CNY/mo, the fee pane, the fee dialog and DescribePrice agree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ecsimg import service
+from ecsimg.domain.errors import ApiError
+from ecsimg.service import browse
+from ecsimg.service.price import preview_image_fees
+from ecsimg.store import tables
+from ecsimg.store.demo.seed import seed_catalogue
+from ecsimg.store.tinystore import TinyRepository
+from tests.world import T0, FakeClock
+
+
+@pytest.fixture(scope="module")
+def demo_ctx(tmp_path_factory: pytest.TempPathFactory) -> service.Context:
+    repo = TinyRepository(Path(tmp_path_factory.mktemp("demo")) / "catalogue")
+    seed_catalogue(repo, random_seed=0, now=T0, task_seconds_per_gib=0)
+    with repo.read() as view:
+        profile = view.get(tables.PROFILES, "default")
+    assert profile is not None
+    return service.Context(repo, profile, clock=FakeClock())
+
+
+def _smallest_type(ctx: service.Context, arm: bool) -> tuple[str, int]:
+    types = service.call(ctx, "DescribeInstanceTypes", {})["InstanceTypes"]["InstanceType"]
+    fitting = [t for t in types if (t["CpuArchitecture"] == "ARM") == arm]
+    smallest = min(fitting, key=lambda t: (t["CpuCoreCount"], t["MemorySize"]))
+    return smallest["InstanceTypeId"], smallest["CpuCoreCount"]
+
+
+def _amount(lines: tuple[browse.FeeLine, ...], label: str) -> float:
+    return sum(line.amount or 0.0 for line in lines if line.label.startswith(label))
+
+
+def test_every_demo_image_costs_the_same_in_list_pane_dialog_and_describe_price(
+        demo_ctx: service.Context) -> None:
+    loaded = browse.load(demo_ctx)
+    assert len(loaded.rows) > 50
+    checked = 0
+    for row in loaded.rows:
+        pane = browse.details(demo_ctx, row).fees
+        per_month = next(line for line in pane if line.label == "per month")
+        assert per_month.unit == "CNY/mo" and per_month.total
+        # The list's column and the pane's total answer the same question.
+        assert (row.monthly_cost or 0.0) == pytest.approx(per_month.amount), row.name
+        one_time = next((line.amount or 0.0 for line in pane if line.label == "once per instance"),
+                        0.0)
+        assert all(line.unit == "CNY one-time" for line in pane if line.label == "marketplace"
+                   and one_time)
+        # Parts add up to the total, one-time prices apart.
+        recurring = [line for line in pane if not line.total and line.unit == "CNY/mo"]
+        assert sum(line.amount or 0.0 for line in recurring) == pytest.approx(per_month.amount)
+
+        type_id, vcpus = _smallest_type(demo_ctx, row.architecture == "arm64")
+        try:
+            body = service.call(demo_ctx, "DescribePrice", {
+                "RegionId": row.region_id, "ImageId": row.image_id, "InstanceType": type_id,
+                "PriceUnit": "Month", "Period": "1", "Amount": "1"})
+        except ApiError as err:
+            assert err.code in ("ImageNotSupportInstanceType", "ImageRemovedInMarket"), err.code
+            if err.code == "ImageRemovedInMarket":  # the pane says so instead of a price
+                assert any(line.note == err.code for line in pane), row.name
+            continue
+        details = body["PriceInfo"]["Price"]["DetailInfos"]["DetailInfo"]
+        image_fee = next(d["TradePrice"] for d in details if d["Resource"] == "image")
+        licence = _amount(pane, "licence") * vcpus
+        market = _amount(pane, "marketplace")
+        # DescribePrice prices a launch: licence and marketplace, one-time included.
+        assert image_fee == pytest.approx(licence + market, abs=1e-3), row.name
+        with demo_ctx.repo.read() as view:
+            dialog = preview_image_fees(demo_ctx, view, row.image, type_id, 1, 1, "Month")
+        assert dialog.one_time == pytest.approx(one_time), row.name
+        storage = _amount(pane, "snapshots")
+        assert dialog.recurring == pytest.approx(licence + market - one_time + storage,
+                                                 abs=1e-3), row.name
+        # The dialog's "holding the image, per month" is the pane's storage line.
+        assert dialog.holding_per_month == pytest.approx(storage, abs=1e-3), row.name
+        checked += 1
+    assert checked > 40

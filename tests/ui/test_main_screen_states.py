@@ -1,0 +1,136 @@
+"""The main screen keeps the user told: busy images, bad filters, refresh, loading, keys."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widgets import Input, Static
+from textual.widgets._footer import FooterKey
+
+from ecsimg.service import browse
+from ecsimg.ui.widgets.details import DetailsPane
+from ecsimg.ui.widgets.header import HeaderBar
+from ecsimg.ui.widgets.tabs import TypeTabs
+from tests.ui.test_main_screen import image_list, main, running, settle, type_filter
+from tests.world import T0, World
+
+
+async def test_details_pane_follows_a_creating_image(world: World) -> None:
+    world.image(image_name="being-made", pending_start=T0 - 5, pending_end=T0 + 100)
+    async with running(world, size=(120, 40)) as (app, pilot):
+        pane = app.screen.query_one(DetailsPane)
+        assert image_list(app).current is not None
+        before = str(pane.content)
+        world.advance(40)  # the cursor stays; only time passes
+        for _ in range(100):  # the pane is read again every second while the image is busy
+            await pilot.pause(0.1)
+            await settle(app, pilot)
+            after = str(pane.content)
+            if after != before:
+                break
+    assert "Creating" in before and before != after
+
+
+async def test_whole_filter_error_is_shown_on_its_own_line(world: World) -> None:
+    world.image(image_name="web")
+    async with running(world, size=(80, 24)) as (app, pilot):
+        await type_filter(app, pilot, "foo:bar")
+        line = app.screen.query_one("#filter-error", Static)
+        assert line.display
+        assert line.size.width >= 78 and line.size.height >= 2  # wrapped, not cut
+        text = str(line.render())
+        assert "region)" in text and "ignored" in text
+
+
+async def test_refresh_says_it_happened(world: World) -> None:
+    world.image(image_name="web")
+    async with running(world) as (app, pilot):
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        messages = [n.message for n in app._notifications]
+    assert any(m.startswith("Refreshed: 1 images") or m.startswith("Refreshed: 1 image")
+               for m in messages), messages
+
+
+async def test_loading_shows_partial_counts_as_partial(world: World) -> None:
+    world.image(image_name="web")
+    async with running(world, size=(120, 40)) as (app, pilot):
+        screen = main(app)
+        loaded = screen.loaded
+        assert loaded is not None
+        screen.post_message(screen.RowsLoaded(loaded, 0.25))
+        await pilot.pause()
+        tabs = app.screen.query_one(TypeTabs)
+        header = app.screen.query_one(HeaderBar)
+        assert "1 images read, loading 25%" in str(header.render())
+        assert "All 1…" in str(tabs.render()) and " 0…" in str(tabs.render())
+        screen.post_message(screen.RowsLoaded(loaded, 1.0))
+        await pilot.pause()
+        assert "…" not in str(tabs.render())
+
+
+async def test_share_is_disabled_on_a_public_image_with_the_reason(world: World) -> None:
+    world.public_image()
+    async with running(world, size=(120, 40)) as (app, pilot):
+        row = image_list(app).current
+        assert row is not None and row.kind == "public"
+        assert main(app).check_action("dialog", ("share",)) is None
+        await pilot.press("s")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert app.screen is main(app)  # no dialog opened
+    assert any("is a public image" in m and "own custom images" in m for m in messages)
+
+
+async def test_sharing_a_public_image_says_why_not(world: World) -> None:
+    image = world.public_image()
+    error = world.error("ModifyImageSharePermission", {"ImageId": image.image_id,
+                                                       "AddAccount.1": "1111222233334444"})
+    assert error.code == "InvalidImageId.NotFound"
+    assert "is a public image" in error.message and "does not exist" not in error.message
+
+
+def test_unknown_image_still_does_not_exist(world: World) -> None:
+    error = world.error("ModifyImageSharePermission", {"ImageId": "m-nosuchimage00000000",
+                                                       "AddAccount.1": "1111222233334444"})
+    assert "does not exist" in error.message
+
+
+def test_browse_is_busy_matches_the_creating_row(world: World) -> None:
+    world.image(image_name="being-made", pending_start=T0 - 5, pending_end=T0 + 100)
+    row = browse.load(world.ctx()).rows[0]
+    assert browse.is_busy(row, T0)
+
+
+async def test_read_only_footer_strikes_disabled_keys(world: World) -> None:
+    world.image(image_name="web")
+    async with running(world, size=(120, 40), read_only=True) as (app, _pilot):
+        keys = list(app.screen.query(FooterKey))
+        share = next(k for k in keys if k.description == "Share")
+        assert share.has_class("-disabled")
+        assert share.styles.text_style.strike
+        enabled = next(k for k in keys if k.description == "Filter")
+        assert not enabled.styles.text_style.strike
+
+
+async def test_dialog_placeholders_do_not_look_like_values(world: World) -> None:
+    world.image(image_name="web")
+    async with running(world, size=(120, 40)) as (app, pilot):
+        await pilot.press("s")
+        await settle(app, pilot)
+        field = app.screen.query_one("#share-add", Input)
+        assert not field.value and field.placeholder
+        placeholder = field.get_component_styles("input--placeholder")
+        assert placeholder.text_style.italic
+
+
+async def test_keys_typed_right_after_slash_go_to_the_filter(world: World) -> None:
+    """A paste of ``/test`` arrives as keys queued together: none may reach the list."""
+    world.image(image_name="test-image")
+    world.image(image_name="other")
+    async with running(world, size=(120, 40)) as (app, pilot):
+        for key, char in (("slash", "/"), ("t", "t"), ("e", "e"), ("s", "s"), ("t", "t")):
+            app.post_message(events.Key(key, char))
+        await settle(app, pilot)
+        assert app.screen is main(app)  # e did not open Edit, s did not open Share
+        assert app.screen.query_one("#filter", Input).value == "test"
+        assert [r.name for r in image_list(app).rows] == ["test-image"]
