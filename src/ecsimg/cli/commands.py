@@ -54,6 +54,10 @@ def _add_globals(parser: _Parser) -> None:
     parser.add_argument("--profile", default=argparse.SUPPRESS, help="the profile to act as")
     parser.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
                         help="refuse every change")
+    parser.add_argument("--cloud", default=argparse.SUPPRESS, metavar="NAME",
+                        help="a real account: the aliyun CLI profile NAME, or env")
+    parser.add_argument("--endpoint", default=argparse.SUPPRESS, metavar="URL",
+                        help="send cloud calls to URL (an ecsimg serve, a VPC endpoint)")
 
 
 def _parse(parser: _Parser, options: GlobalOptions, args: list[str]) -> argparse.Namespace | int:
@@ -62,7 +66,7 @@ def _parse(parser: _Parser, options: GlobalOptions, args: list[str]) -> argparse
         namespace = parser.parse_args(args)
     except _ParserExit as done:
         return done.status
-    for name in ("db", "profile", "read_only"):
+    for name in ("db", "profile", "read_only", "cloud", "endpoint"):
         if hasattr(namespace, name):
             setattr(options, name, getattr(namespace, name))
     return namespace
@@ -70,10 +74,11 @@ def _parse(parser: _Parser, options: GlobalOptions, args: list[str]) -> argparse
 
 def open_backend(options: GlobalOptions) -> Backend:
     """The backend the composition root picks for these options (catalogue, profile)."""
-    from ecsimg.bootstrap import UnknownProfile, open_backend
+    from ecsimg.bootstrap import UnknownProfile, cloud_requested, open_backend
 
     try:
-        return open_backend(options.db, options.profile, read_only=options.read_only)
+        return open_backend(options.db, options.profile, read_only=options.read_only,
+                            cloud=cloud_requested(options.cloud), endpoint=options.endpoint)
     except UnknownProfile as err:
         raise UsageError(str(err)) from None
 

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from ecsimg.domain.models import AccessKey
     from ecsimg.server.auth import KeyLookup
     from ecsimg.server.endpoint import Door
+    from ecsimg.service.backend import Backend
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8470
@@ -26,6 +27,8 @@ def make_door(serving: Serving) -> Door:
     from ecsimg.server import refusals
 
     def door(profile: str, action: str, params: dict[str, str]) -> dict[str, Any]:
+        if action == "GetCallerIdentity":
+            return caller_identity(serving.backend_for(profile))
         try:
             return serving.backend_for(profile).call(action, params)
         except service.UnknownAction:
@@ -35,6 +38,15 @@ def make_door(serving: Serving) -> Door:
             raise ApiError("InvalidParameter", f"{text}.", 400) from None
 
     return door
+
+
+def caller_identity(backend: Backend) -> dict[str, Any]:
+    """STS GetCallerIdentity as the real STS answers it for a RAM user's key."""
+    session = backend.session
+    account = session.account_id
+    user = f"ecsimg-{session.profile_name}"
+    return {"IdentityType": "RAMUser", "AccountId": account, "UserId": user,
+            "PrincipalId": user, "Arn": f"acs:ram::{account}:user/{user}"}
 
 
 def make_key_lookup(serving: Serving) -> KeyLookup:
