@@ -44,18 +44,21 @@ def cloud_requested(explicit: str | None) -> str | None:
 
 def open_backend(db: str | None = None, profile: str | None = None, *,
                  read_only: bool = False, fill_region: bool = True,
-                 cloud: str | None = None, endpoint: str | None = None) -> Backend:
+                 cloud: str | None = None, endpoint: str | None = None,
+                 for_screen: bool = False) -> Backend:
     """The backend every caller runs on, chosen here once: the real account of the aliyun
     CLI profile ``cloud`` (its cache under the data directory), else the catalogue named by
     ``db`` (created with the demo on first use) as ``profile``.
 
-    ``backend.for_profile(name)`` gives the same catalogue as another profile (what a
-    server needs per AccessKey); UnknownProfile names the known ones.
+    ``for_screen`` (the TUI) has an unreachable endpoint raised from ``call`` as an
+    ApiError, which every dialog shows. ``backend.for_profile(name)`` gives the same
+    catalogue as another profile (what a server needs per AccessKey); UnknownProfile names
+    the known ones.
     """
     if cloud is not None:
         from ecsimg.cloud.backend import open_cloud
 
-        return open_cloud(cloud, endpoint, read_only=read_only)
+        return open_cloud(cloud, endpoint, read_only=read_only, for_screen=for_screen)
     return _simulator(open_catalogue(db), profile, read_only=read_only, fill_region=fill_region)
 
 

@@ -79,8 +79,10 @@ def sync(options: GlobalOptions, args: list[str]) -> int:
     for failure in result.failures.values():
         fail(f"sync: {failure}")
     synced = len(result.regions)
-    print_line(f"synced {synced} region{'s' if synced != 1 else ''} of "
-               f"{backend.session.account_name} in {seconds:.1f} s ({result.calls} calls): "
+    session = backend.session
+    print_line(f"synced {synced} region{'s' if synced != 1 else ''} of account "
+               f"{session.account_id} ({session.location}) in {seconds:.1f} s "
+               f"({result.calls} calls): "
                f"{counts['images']} images, {counts['instances']} instances, "
                f"{counts['disks']} disks, {counts['snapshots']} snapshots, "
                f"{counts['instance_types']} instance types"

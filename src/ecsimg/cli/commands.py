@@ -72,13 +72,14 @@ def _parse(parser: _Parser, options: GlobalOptions, args: list[str]) -> argparse
     return namespace
 
 
-def open_backend(options: GlobalOptions) -> Backend:
+def open_backend(options: GlobalOptions, *, for_screen: bool = False) -> Backend:
     """The backend the composition root picks for these options (catalogue, profile)."""
     from ecsimg.bootstrap import UnknownProfile, cloud_requested, open_backend
 
     try:
         return open_backend(options.db, options.profile, read_only=options.read_only,
-                            cloud=cloud_requested(options.cloud), endpoint=options.endpoint)
+                            cloud=cloud_requested(options.cloud), endpoint=options.endpoint,
+                            for_screen=for_screen)
     except UnknownProfile as err:
         raise UsageError(str(err)) from None
 
@@ -137,6 +138,16 @@ def _count(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text!r} is negative")
+    return value
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not between 0 and 1")
     return value
 
 
@@ -301,14 +312,37 @@ def serve(options: GlobalOptions, args: list[str]) -> int:
                         help=f"the address to listen on (default {DEFAULT_HOST})")
     parser.add_argument("--port", type=_port, default=DEFAULT_PORT, metavar="P",
                         help=f"the port (default {DEFAULT_PORT}; 0 picks a free one)")
+    faults = parser.add_argument_group(
+        "faults", "for testing clients: each request draws from one generator seeded by "
+        "--fault-seed; throttling and 5xx answers come before the request runs, a dropped "
+        "connection after it ran (its answer is lost)")
+    faults.add_argument("--fault-throttle", type=_rate, default=0.0, metavar="RATE",
+                        help="share of requests answered Throttling.User, HTTP 400 (0 to 1)")
+    faults.add_argument("--fault-retry-after", type=_count, default=0, metavar="MS",
+                        help="throttled answers carry x-acs-retry-after: MS milliseconds")
+    faults.add_argument("--fault-5xx", type=_rate, default=0.0, metavar="RATE",
+                        help="share of requests answered ServiceUnavailable, HTTP 503")
+    faults.add_argument("--fault-drop", type=_rate, default=0.0, metavar="RATE",
+                        help="share of requests whose connection is closed without an answer")
+    faults.add_argument("--fault-latency", type=_count, default=0, metavar="MS",
+                        help="milliseconds added before every answer")
+    faults.add_argument("--fault-seed", type=_count, default=0, metavar="N",
+                        help="the seed of the fault generator (default 0)")
     namespace = _parse(parser, options, args)
     if isinstance(namespace, int):
         return namespace
     from ecsimg.bootstrap import open_serving
     from ecsimg.cli.serve import serve as run_server
+    from ecsimg.server.faults import FaultPlan
 
+    plan = FaultPlan(throttle_rate=namespace.fault_throttle,
+                     retry_after_ms=namespace.fault_retry_after,
+                     server_error_rate=namespace.fault_5xx, drop_rate=namespace.fault_drop,
+                     latency_ms=namespace.fault_latency, seed=namespace.fault_seed)
+    if plan.throttle_rate + plan.server_error_rate + plan.drop_rate > 1:
+        raise UsageError("serve: the fault rates add up to more than 1")
     serving = open_serving(options.db, read_only=options.read_only)
-    return run_server(serving, namespace.host, namespace.port)
+    return run_server(serving, namespace.host, namespace.port, plan)
 
 
 # -- market -----------------------------------------------------------------------------------

@@ -103,7 +103,7 @@ def _open_tui(options: GlobalOptions) -> int:
         return EXIT_USAGE
     from ecsimg.cli.commands import open_backend
 
-    status: int = run_tui(open_backend(options))
+    status: int = run_tui(open_backend(options, for_screen=True))
     return status
 
 

@@ -8,6 +8,7 @@ cache from what the answer says (describing again what the answer does not carry
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -24,7 +25,6 @@ from ecsimg.domain.errors import ApiError, DryRunOperation, read_only_refused
 from ecsimg.domain.fees import FeePreview
 from ecsimg.domain.models import Event, Image
 from ecsimg.service import core
-from ecsimg.service.registry import ACTIONS
 from ecsimg.service.backend import (
     Backend,
     Buckets,
@@ -36,12 +36,15 @@ from ecsimg.service.backend import (
 )
 from ecsimg.service.browse import Browse, ImageDetails, ImageRow, SnapshotSizes
 from ecsimg.service.context import Context
+from ecsimg.service.registry import ACTIONS
 from ecsimg.service.simulator import LIMITS, SimulatorBackend
 from ecsimg.service.versions import Fingerprint
 from ecsimg.store.tinystore import TinyRepository
 
 DEFAULT_LOCATION = "Alibaba Cloud"
 """The session's location when calls go to the SDK's own endpoints."""
+ACCOUNT_NAME = "Alibaba Cloud account"
+"""The cache's account record's name: the API tells the UID, not a name."""
 TAG_RESOURCE_PREFIX = "ResourceId."
 
 
@@ -70,11 +73,15 @@ class CloudBackend:
     """A real account through ``client``, its cache on ``ctx.repo``."""
 
     def __init__(self, target: CloudTarget, client: EcsClient, ctx: Context, *,
-                 link: Link | None = None, sizes: SnapshotSizes | None = None) -> None:
+                 link: Link | None = None, sizes: SnapshotSizes | None = None,
+                 unreachable_as_api_error: bool = False) -> None:
         self.target = target
         self.client = client
         self.ctx = ctx
         self.link = link or Link()
+        self.unreachable_as_api_error = unreachable_as_api_error
+        """For the TUI, whose dialogs show an ApiError's code and message: an unreachable
+        endpoint is raised from ``call`` as the ApiError ``Unreachable``."""
         self._local = SimulatorBackend(ctx, sizes)
 
     # -- who and where ---------------------------------------------------------------------
@@ -82,9 +89,11 @@ class CloudBackend:
     @property
     def session(self) -> Session:
         endpoint = self.target.endpoint
-        return Session(self.ctx.profile.name, self.ctx.account_id, self.target.describe(),
+        return Session(self.ctx.profile.name, self.ctx.account_id, ACCOUNT_NAME,
                        self.ctx.region_id, self.ctx.is_read_only,
-                       endpoint.url if endpoint is not None else DEFAULT_LOCATION)
+                       endpoint.url if endpoint is not None else DEFAULT_LOCATION,
+                       cloud=True, offline_reason=self.link.offline_reason or "",
+                       last_sync=self.last_sync())
 
     @property
     def limits(self) -> Limits:
@@ -122,6 +131,12 @@ class CloudBackend:
         except ApiError as err:
             if act.mutating and not dry_run and not isinstance(err, DryRunOperation):
                 self._log(action, sent, err.code, getattr(err, "request_id", ""))
+            raise
+        except Unreachable as err:
+            if act.mutating and not dry_run and err.may_have_arrived:
+                self._log(action, sent, "AnswerLost", "")
+            if self.unreachable_as_api_error:
+                raise ApiError("Unreachable", str(err), 503) from None
             raise
         if act.mutating:
             self._log(action, sent, "Success", str(body.get("RequestId", "")), body)
@@ -205,13 +220,18 @@ class CloudBackend:
         """Read the account (all regions, or ``regions``) and replace those regions' cache."""
         result = run_sync(self._invoke, regions=regions, workers=workers, progress=progress)
         counts = cache.store_sync(self.ctx, result)
-        self._local.images(refresh=True)
         return result, counts
 
     # -- read models: the cache, through the simulator's functions --------------------------
 
     def images(self, *, refresh: bool = False,
                on_partial: Callable[[Browse, float], None] | None = None) -> Browse:
+        """The cached images; ``refresh`` first syncs the region in view from the account
+        (offline, or on an API error, the cache is shown as it is)."""
+        if refresh:
+            # The link says why when it is the network; the cache stays in view either way.
+            with contextlib.suppress(ApiError, CloudError):
+                self.sync([self.ctx.region_id])
         return self._local.images(refresh=refresh, on_partial=on_partial)
 
     def details(self, row: ImageRow, *, full: bool = False) -> ImageDetails:
@@ -243,7 +263,8 @@ class CloudBackend:
     def in_region(self, region_id: str) -> Backend:
         ctx = dataclasses.replace(
             self.ctx, profile=dataclasses.replace(self.ctx.profile, region_id=region_id))
-        return CloudBackend(self.target, self.client, ctx, link=self.link)
+        return CloudBackend(self.target, self.client, ctx, link=self.link,
+                            unreachable_as_api_error=self.unreachable_as_api_error)
 
     def for_profile(self, name: str) -> Backend:
         if name == self.ctx.profile.name:
@@ -270,7 +291,8 @@ def touched_images(action: str, sent: Mapping[str, str], body: Mapping[str, Any]
 
 
 def open_cloud(name: str, endpoint_flag: str | None = None, *, read_only: bool = False,
-               settings: ClientSettings | None = None) -> CloudBackend:
+               settings: ClientSettings | None = None, for_screen: bool = False
+               ) -> CloudBackend:
     """The account of ``--cloud NAME`` on its cache; the UID is asked of STS the first time.
 
     Later opens use the cached identity and send nothing, so the cache opens at once and
@@ -284,6 +306,6 @@ def open_cloud(name: str, endpoint_flag: str | None = None, *, read_only: bool =
     if profile is None:
         identity = client.caller_identity()
         profile = cache.remember_identity(repo, source.name, str(identity["AccountId"]),
-                                          source.region_id, target.describe())
+                                          source.region_id, ACCOUNT_NAME)
     ctx = Context(repo=repo, profile=profile, read_only=read_only)
-    return CloudBackend(target, client, ctx)
+    return CloudBackend(target, client, ctx, unreachable_as_api_error=for_screen)

@@ -23,6 +23,8 @@ from ecsimg.store.repository import Repository, Transaction, View
 
 SYNCED_KEY = "settings"
 """The cache's settings record; its ``current_profile`` names the cloud profile."""
+SYNC_ACTION = "ecsimg:Sync"
+"""The activity log's name for a sync (an ecsimg action, never an API one)."""
 
 
 def identity(repo: Repository, source_name: str) -> m.Profile | None:
@@ -54,13 +56,13 @@ def last_sync(repo: Repository) -> float | None:
     return float(newest.event_id.split("-", 1)[0])
 
 
-SYNC_ACTION = "ecsimg:Sync"
-
 
 def store_sync(ctx: Context, result: SyncResult) -> dict[str, int]:
     """Replace the synced regions' records with what the sync read; other regions are kept."""
     counts = {"images": 0, "instances": 0, "disks": 0, "snapshots": 0, "instance_types": 0}
     owner = ctx.account_id
+    if not result.regions:
+        return counts  # nothing was read to the end: the cache stays as it was
     with ctx.repo.transaction() as tx:
         for region_id in result.regions:
             _drop_region(tx, region_id)

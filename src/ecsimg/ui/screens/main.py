@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,7 +18,7 @@ from textual.worker import get_current_worker
 from ecsimg.config import DEFAULT_KEYS, Settings
 from ecsimg.domain.filtering import KINDS, Query, parse_filter
 from ecsimg.service import browse
-from ecsimg.service.backend import Backend, UnknownProfile
+from ecsimg.service.backend import Backend, Session, UnknownProfile
 from ecsimg.service.browse import Browse, ImageDetails, ImageRow
 from ecsimg.service.row_filter import RowFilter
 from ecsimg.ui import dialogs
@@ -106,6 +107,7 @@ class MainScreen(Screen[None]):
         self.query_one(ImageList).focus()
         self._show_header()
         self.reload()
+        self.refresh_cloud(self.backend)
 
     def on_resize(self) -> None:
         self._apply_layout(self.app.size.width)
@@ -139,6 +141,15 @@ class MainScreen(Screen[None]):
 
         loaded = backend.images(refresh=refresh, on_partial=first_rows)
         if not worker.is_cancelled:
+            self.post_message(self.RowsLoaded(loaded))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="cloud")
+    def refresh_cloud(self, backend: Backend) -> None:
+        """A real account: after the cache is shown, sync the region in view from it."""
+        if not backend.session.cloud:
+            return
+        loaded = backend.images(refresh=True)
+        if not get_current_worker().is_cancelled and backend is self.backend:
             self.post_message(self.RowsLoaded(loaded))
 
     def on_main_screen_rows_loaded(self, message: RowsLoaded) -> None:
@@ -224,6 +235,8 @@ class MainScreen(Screen[None]):
             total=len(loaded.rows) if loaded else 0,
             marked=len(image_list.marked),
             read_only=session.read_only,
+            offline=bool(session.offline_reason),
+            synced=_synced_text(session) if session.cloud else "",
         )
 
     def action_tab(self, kind: str) -> None:
@@ -261,29 +274,29 @@ class MainScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Mutating dialogs are shown disabled under a read-only profile."""
         if action == "dialog" and parameters and parameters[0] in MUTATING_DIALOGS:
-            return None if self.backend.session.read_only else True
+            session = self.backend.session
+            return None if session.read_only or session.offline_reason else True
         return True
 
     def on_key(self, event: events.Key) -> None:
         """Say why a mutating key does nothing under a read-only profile (it is disabled)."""
         session = self.backend.session
-        if not session.read_only:
+        if not session.read_only and not session.offline_reason:
             return
         for key_action in KEY_ACTIONS:
             if key_action.mutating and event.key in self.settings.keys_for(
                     key_action.action_id).split(","):
                 event.stop()
                 what = key_action.action_id.replace("_", " ").capitalize()
-                self.notify(f"{what} is disabled: profile {session.profile_name} is read-only",
+                self.notify(f"{what} is disabled: {_why_disabled(session)}",
                             severity="warning", markup=False)
                 return
 
     def action_dialog(self, name: str) -> None:
         """The one place every dialog key and palette entry goes through."""
         session = self.backend.session
-        if name in MUTATING_DIALOGS and session.read_only:
-            self.notify(f"Profile {session.profile_name} is read-only", severity="warning",
-                        markup=False)
+        if name in MUTATING_DIALOGS and (session.read_only or session.offline_reason):
+            self.notify(_why_disabled(session).capitalize(), severity="warning", markup=False)
             return
         factory = dialogs.factory_for(name)
         if factory is None:
@@ -341,6 +354,7 @@ class MainScreen(Screen[None]):
         self.query_one(ImageList).marked.clear()
         self._show_header()
         self.reload()
+        self.refresh_cloud(self.backend)
 
     def switch_profile(self, name: str) -> None:
         try:
@@ -366,3 +380,15 @@ class MainScreen(Screen[None]):
 
 
 _LIST_ACTIONS = {"open_details": "select"}
+
+
+def _why_disabled(session: Session) -> str:
+    if session.read_only:
+        return f"profile {session.profile_name} is read-only"
+    return f"offline ({session.offline_reason}); the cache can be browsed, not changed"
+
+
+def _synced_text(session: Session) -> str:
+    if session.last_sync is None:
+        return "never synced: ecsimg --cloud NAME sync"
+    return "synced " + time.strftime("%Y-%m-%d %H:%M", time.localtime(session.last_sync))

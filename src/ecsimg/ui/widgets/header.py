@@ -12,6 +12,7 @@ from textual.widget import Widget
 from ecsimg.ui.text import ELLIPSIS, fit, sanitize
 
 READ_ONLY_BADGE = " READ-ONLY "
+OFFLINE_BADGE = " OFFLINE "
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,10 @@ class HeaderInfo:
     total: int = 0
     marked: int = 0
     read_only: bool = False
+    offline: bool = False
+    """A cloud account whose endpoint cannot be reached: the cache is shown."""
+    synced: str = ""
+    """For a cloud account, when its cache was last synced (``synced 12:04``)."""
 
 
 class HeaderBar(Widget):
@@ -42,6 +47,8 @@ class HeaderBar(Widget):
         info = self.info
         width = self.size.width
         badge = Text(READ_ONLY_BADGE, style="bold reverse red") if info.read_only else Text("")
+        if info.offline:
+            badge = Text.assemble(Text(OFFLINE_BADGE, style="bold reverse yellow"), badge)
         counts = f"{info.shown:,}/{info.total:,} images" + (
             f" {info.marked} marked" if info.marked else "")
         # Most to least droppable: the catalogue path, the region's local name, the app name.
@@ -60,7 +67,7 @@ class HeaderBar(Widget):
                 break
         room = width - left.cell_len - badge.cell_len - 2
         if room >= 8:
-            path = info.location
+            path = f"{info.location}  {info.synced}" if info.synced else info.location
             if cell_len(path) > room:
                 path = ELLIPSIS + path[-(room - 1):]
             left.append("  ")
