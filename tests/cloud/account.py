@@ -1,4 +1,4 @@
-"""A cloud account for tests: a real ``ecsimg serve`` and a HOME whose aliyun config holds its keys."""
+"""A cloud account for tests: a real ``ecsimg serve``; a HOME whose aliyun config has its keys."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from typing import Any
 from ecsimg.cloud import cache
 from ecsimg.cloud import sync_plan as plan
 from ecsimg.cloud.client import ClientSettings, EcsClient
-from ecsimg.cloud.errors import CloudError, Unreachable
+from ecsimg.cloud.errors import CloudError, CredentialsError, Unreachable
 from ecsimg.cloud.session import CloudTarget, open_client, resolve_target
 from ecsimg.cloud.sync import Progress, SyncResult, run_sync
 from ecsimg.domain.errors import ApiError, DryRunOperation, read_only_refused
@@ -304,7 +304,12 @@ def open_cloud(name: str, endpoint_flag: str | None = None, *, read_only: bool =
     source = target.source
     profile = cache.identity(repo, source.name)
     if profile is None:
-        identity = client.caller_identity()
+        try:
+            identity = client.caller_identity()
+        except ApiError as err:
+            raise CredentialsError(f"cannot learn the account of {target.describe()}: STS "
+                                   f"GetCallerIdentity failed: {err.code}: {err.message}"
+                                   ) from None
         profile = cache.remember_identity(repo, source.name, str(identity["AccountId"]),
                                           source.region_id, ACCOUNT_NAME)
     ctx = Context(repo=repo, profile=profile, read_only=read_only)
