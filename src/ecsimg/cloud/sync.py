@@ -129,7 +129,7 @@ class _Sync:
         pages = [body for _, (_, body) in sorted(reading.pages.items())]
         self.collected.setdefault(listing.region_id, {})[listing.kind] = pages
         if listing.kind == "images:self":
-            self.start(plan.share_listings(listing.region_id, plan.own_image_ids(pages)))
+            self.start(plan.share_listings(listing.region_id, plan.shared_image_ids(pages)))
 
     def fail(self, region: str, message: str) -> None:
         self.result.failures[region] = message
