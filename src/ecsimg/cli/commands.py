@@ -77,9 +77,14 @@ def open_backend(options: GlobalOptions, *, for_screen: bool = False) -> Backend
     from ecsimg.bootstrap import UnknownProfile, cloud_requested, open_backend
 
     try:
-        return open_backend(options.db, options.profile, read_only=options.read_only,
-                            cloud=cloud_requested(options.cloud), endpoint=options.endpoint,
-                            for_screen=for_screen)
+        cloud = cloud_requested(options.cloud)
+        if cloud is not None:
+            if options.profile:
+                raise UsageError("--profile names a profile of the demo catalogue; with "
+                                 "--cloud NAME, NAME is the aliyun CLI profile")
+            return open_backend(read_only=options.read_only, cloud=cloud,
+                                endpoint=options.endpoint, for_screen=for_screen)
+        return open_backend(options.db, options.profile, read_only=options.read_only)
     except UnknownProfile as err:
         raise UsageError(str(err)) from None
 

@@ -218,8 +218,10 @@ class CloudBackend:
              progress: Callable[[Progress], None] | None = None
              ) -> tuple[SyncResult, dict[str, int]]:
         """Read the account (all regions, or ``regions``) and replace those regions' cache."""
-        result = run_sync(self._invoke, regions=regions, workers=workers, progress=progress)
-        counts = cache.store_sync(self.ctx, result)
+        early = cache.EarlyParser(self.ctx)
+        result = run_sync(self._invoke, regions=regions, workers=workers, progress=progress,
+                          on_listing=early)
+        counts = cache.store_sync(self.ctx, result, early.parsed)
         return result, counts
 
     # -- read models: the cache, through the simulator's functions --------------------------

@@ -7,13 +7,14 @@ and the account UID, and events hold the call's parameters with passwords masked
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
 from collections.abc import Iterable
 from typing import Any
 
 from ecsimg.cloud import sync_plan as plan
-from ecsimg.cloud.convert import image_records
+from ecsimg.cloud.convert import Parsed, image_records, parse_listing
 from ecsimg.cloud.sync import ACCOUNT, SyncResult
 from ecsimg.domain import models as m
 from ecsimg.domain.clock import iso
@@ -57,8 +58,12 @@ def last_sync(repo: Repository) -> float | None:
 
 
 
-def store_sync(ctx: Context, result: SyncResult) -> dict[str, int]:
-    """Replace the synced regions' records with what the sync read; other regions are kept."""
+def store_sync(ctx: Context, result: SyncResult, parsed: Parsed | None = None
+               ) -> dict[str, int]:
+    """Replace the synced regions' records with what the sync read; other regions are kept.
+
+    ``parsed`` holds image listings already parsed while the sync was still reading.
+    """
     counts = {"images": 0, "instances": 0, "disks": 0, "snapshots": 0, "instance_types": 0}
     owner = ctx.account_id
     if not result.regions:
@@ -69,7 +74,7 @@ def store_sync(ctx: Context, result: SyncResult) -> dict[str, int]:
         for body in result.pages.get(ACCOUNT, {}).get("regions", []):
             _put_regions(tx, body)
         _put_regions_seen(tx, result)
-        images = image_records(result, ctx, tx)
+        images = image_records(result, ctx, tx, parsed)
         for image in images:
             tx.put(tables.IMAGES, image)
         counts["images"] = len(images)
@@ -96,6 +101,36 @@ def store_sync(ctx: Context, result: SyncResult) -> dict[str, int]:
         tx.put(tables.EVENTS, m.Event(f"{now:017.6f}-sync", iso(now), ctx.profile.name, owner,
                                       SYNC_ACTION, params, code, ""))
     return counts
+
+
+def put_regions(ctx: Context, body: dict[str, Any]) -> None:
+    """The regions a DescribeRegions answer lists (so images can be parsed before the end)."""
+    with ctx.repo.transaction() as tx:
+        for item in plan.items(plan.regions_listing(), body):
+            if item.get("RegionId") and tx.get(tables.REGIONS, str(item["RegionId"])) != \
+                    region_record(item):
+                tx.put(tables.REGIONS, region_record(item))
+
+
+class EarlyParser:
+    """Parses each image listing as the sync finishes it, while other pages are in flight."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.parsed: Parsed = {}
+
+    def __call__(self, region_id: str, kind: str, pages: list[dict[str, Any]]) -> None:
+        if kind == "regions" and pages:
+            put_regions(self.ctx, pages[0])
+            return
+        if not kind.startswith("images:"):
+            return
+        from ecsimg.cloud.errors import BadResponse
+
+        # A page that cannot be parsed is parsed again when stored, where it fails the sync.
+        with self.ctx.repo.read() as view, contextlib.suppress(BadResponse):
+            self.parsed[(region_id, kind)] = parse_listing(region_id, kind, pages, self.ctx,
+                                                           view)
 
 
 def _items(kinds: dict[str, list[dict[str, Any]]], kind: str, at: tuple[str, str]
