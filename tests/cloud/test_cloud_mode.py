@@ -160,3 +160,44 @@ def test_offline_api_and_sync_give_one_line(account: Account) -> None:
         assert len(lines) == 1, result.err
         assert "connection refused" in lines[0]
         assert result.out == ""
+
+
+def test_the_default_credential_chain_serves_cloud_env(account: Account,
+                                                       template: tuple[Path, Keys]) -> None:
+    keys = template[1]
+    env = {**account.env(), "ALIBABA_CLOUD_ACCESS_KEY_ID": keys.access_key_id,
+           "ALIBABA_CLOUD_ACCESS_KEY_SECRET": keys.secret, "ALIBABA_CLOUD_REGION_ID": REGION}
+    from tests.cli.runner import run_ecsimg
+
+    result = run_ecsimg("--cloud", "env", "--endpoint", account.url, "api", "DescribeRegions",
+                        db=account.data / "unused-demo", env=env)
+    assert result.status == 0, result.err
+    assert REGION in [r["RegionId"] for r in result.json()["Regions"]["Region"]]
+    assert (account.data / "ecsimg" / "cloud" /
+            f"env@{account.served.endpoint.replace(':', '-')}").is_dir()
+
+
+def test_demo_only_commands_and_mixed_options_are_refused_in_one_line(
+        account: Account, tmp_path: Path) -> None:
+    saved = tmp_path / "images.json"
+    saved.write_text('{"RegionId": "cn-hangzhou", "Images": {"Image": []}}')
+    loaded = account.cloud("load", str(saved))
+    assert loaded.status == 1
+    assert loaded.err.strip() == "ecsimg: LoadImages works on the demo catalogue, not in " \
+        "cloud mode"
+    mixed = account.cloud("--profile", "dev", "api", "DescribeRegions")
+    assert "--profile" in mixed.usage_line()
+    from tests.cli.runner import run_ecsimg
+
+    demo = run_ecsimg("sync", db=tmp_path / "demo")
+    assert "--cloud NAME" in demo.usage_line()
+
+
+def test_serve_documents_its_fault_mode(tmp_path: Path) -> None:
+    from tests.cli.runner import run_ecsimg
+
+    shown = run_ecsimg("serve", "--help", db=tmp_path / "catalogue")
+    assert shown.status == 0
+    for option in ("--fault-throttle", "--fault-retry-after", "--fault-5xx", "--fault-drop",
+                   "--fault-latency", "--fault-seed"):
+        assert option in shown.out

@@ -118,7 +118,8 @@ class CloudBackend:
         act = core.lookup(action)
         if act.name not in ACTIONS:
             # ecsimg's own writes (load, market buy) act on a demo catalogue, not an account.
-            raise core.UnknownAction(f"{action} is not available in cloud mode")
+            raise CloudError(f"{action.removeprefix('ecsimg:')} works on the demo catalogue, "
+                             "not in cloud mode")
         sent = dict(params)
         takes_region = any(p.name == "RegionId" for p in act.params)
         if takes_region and not sent.get("RegionId"):
