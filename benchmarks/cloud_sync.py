@@ -89,7 +89,7 @@ def _split(url: str, workers: int) -> dict[str, float]:
     counts = cache.store_sync(backend.ctx, result)
     write = time.perf_counter() - started
     return {"read_seconds": read, "write_seconds": write, "calls": result.calls,
-            "images": counts["images"]}
+            "cached_images": counts["images"]}
 
 
 def measure(images: int, workers: int, keep: bool) -> dict[str, Any]:
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  split, one half after the other: reading {results['calls']} pages "
               f"{results['read_seconds']:.2f} s "
               f"({results['read_seconds'] / max(results['calls'], 1) * 1000 * args.workers:.0f}"
-              f" ms a page per worker), writing {results['images']} images to the cache "
+              f" ms a page per worker), writing {results['cached_images']} images to the cache "
               f"{results['write_seconds']:.2f} s")
         print(f"machine: {host['cpu']}, {host['cores']} cores, Python {host['python']}, "
               f"{host['os']}")
