@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,14 +27,16 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Keys]:
 
 @pytest.fixture
 def account(template: tuple[Path, Keys], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-            ) -> Account:
+            ) -> Iterator[Account]:
     """A served account synced once by the real command; this process uses its HOME."""
     opened = open_account(copy_catalogue(template[0], tmp_path), template[1], tmp_path)
     synced = opened.cloud("sync", "--RegionId", REGION)
     assert synced.status == 0, synced.err
     monkeypatch.setenv("HOME", str(opened.home))
     monkeypatch.setenv("XDG_DATA_HOME", str(opened.data))
-    return opened
+    yield opened
+    if opened.served.proc.poll() is None:  # a test that failed before stopping it
+        opened.served.stop()
 
 
 async def test_the_tui_lists_the_cache_and_applies_an_edit_to_the_account(
@@ -86,3 +89,22 @@ async def test_with_the_endpoint_stopped_the_tui_shows_offline_and_the_cache(
         assert not isinstance(app.screen, EditDialog)
         messages = [n.message for n in app._notifications]
         assert any("offline" in m and "connection refused" in m for m in messages), messages
+
+
+def test_a_price_is_asked_once_per_question_and_then_answered_offline(
+        account: Account) -> None:
+    backend = open_backend(cloud="default", endpoint=account.url)
+    instance = account.served_api("DescribeInstances", "--RegionId", REGION
+                                  )["Instances"]["Instance"][0]
+    question = {"RegionId": REGION, "ImageId": instance["ImageId"],
+                "InstanceType": instance["InstanceType"], "Amount": "1", "Period": "1",
+                "PriceUnit": "Hour"}
+    first = backend.call("DescribePrice", question)
+    assert first["PriceInfo"]["Price"]["TradePrice"] >= 0
+    assert account.served.stop() == 0
+    assert backend.call("DescribePrice", question) == first
+    from ecsimg.cloud.errors import Unreachable
+
+    with pytest.raises(Unreachable):
+        backend.call("DescribePrice", {**question, "Amount": "2"})
+    assert backend.session.offline_reason

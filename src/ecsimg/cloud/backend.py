@@ -46,6 +46,7 @@ DEFAULT_LOCATION = "Alibaba Cloud"
 ACCOUNT_NAME = "Alibaba Cloud account"
 """The cache's account record's name: the API tells the UID, not a name."""
 TAG_RESOURCE_PREFIX = "ResourceId."
+PRICE_ACTION = "DescribePrice"
 
 
 @dataclass
@@ -55,6 +56,9 @@ class Link:
     offline_reason: str | None = None
     """None while the endpoint answers; else the one line that says why it cannot be reached."""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    prices: dict[tuple[tuple[str, str], ...], dict[str, Any]] = field(default_factory=dict)
+    """DescribePrice answers by question (its parameters), for the session: a fee dialog asks
+    again on every keystroke, and a price does not change within a session."""
 
     def answered(self) -> None:
         with self.lock:
@@ -127,6 +131,9 @@ class CloudBackend:
         dry_run = sent.get("DryRun", "").strip().lower() == "true"
         if act.mutating and self.ctx.is_read_only:
             raise read_only_refused(self.ctx.profile.name, act.name)
+        question = tuple(sorted(sent.items()))
+        if action == PRICE_ACTION and question in self.link.prices:
+            return dict(self.link.prices[question])
         try:
             body = self._invoke(action, sent)
         except ApiError as err:
@@ -141,6 +148,9 @@ class CloudBackend:
             raise
         if act.mutating:
             self._log(action, sent, "Success", str(body.get("RequestId", "")), body)
+        if action == PRICE_ACTION:
+            with self.link.lock:
+                self.link.prices[question] = dict(body)
         self._absorb(action, sent, body)
         return body
 
