@@ -43,7 +43,7 @@ from ecsimg.store.tinystore import TinyRepository
 
 DEFAULT_LOCATION = "Alibaba Cloud"
 """The session's location when calls go to the SDK's own endpoints."""
-ACCOUNT_NAME = "Alibaba Cloud account"
+ACCOUNT_NAME = "cloud"
 """The cache's account record's name: the API tells the UID, not a name."""
 TAG_RESOURCE_PREFIX = "ResourceId."
 PRICE_ACTION = "DescribePrice"

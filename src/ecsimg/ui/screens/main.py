@@ -391,4 +391,6 @@ def _why_disabled(session: Session) -> str:
 def _synced_text(session: Session) -> str:
     if session.last_sync is None:
         return "never synced: ecsimg --cloud NAME sync"
-    return "synced " + time.strftime("%Y-%m-%d %H:%M", time.localtime(session.last_sync))
+    synced = time.localtime(session.last_sync)
+    today = time.localtime()[:3] == synced[:3]
+    return "synced " + time.strftime("%H:%M" if today else "%Y-%m-%d %H:%M", synced)
