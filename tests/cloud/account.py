@@ -93,9 +93,10 @@ def served_image_ids(account: Account, region_id: str) -> set[str]:
 
 
 def open_account(db: Path, keys: Keys, folder: Path, *, serve_args: tuple[str, ...] = (),
-                 profile: dict[str, Any] | None = None) -> Account:
+                 profile: dict[str, Any] | None = None,
+                 serve_env: dict[str, str] | None = None) -> Account:
     """Serve ``db`` and write a HOME whose aliyun config holds ``keys`` (or ``profile``)."""
-    served = start_server(db, serve_args=serve_args)
+    served = start_server(db, serve_args=serve_args, env=serve_env)
     home = folder / "home"
     home.mkdir(exist_ok=True)
     write_config(home, [profile or ak_profile("default", access_key_id=keys.access_key_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -108,3 +109,30 @@ def test_a_price_is_asked_once_per_question_and_then_answered_offline(
     with pytest.raises(Unreachable):
         backend.call("DescribePrice", {**question, "Amount": "2"})
     assert backend.session.offline_reason
+
+
+def test_an_image_made_by_a_task_is_followed_until_it_is_made(
+        template: tuple[Path, Keys], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Image tasks on the served account take 0.1 s per GiB: a few seconds.
+    opened = open_account(copy_catalogue(template[0], tmp_path), template[1], tmp_path,
+                          serve_env={"ECSIMG_TASK_SECONDS_PER_GIB": "0.1"})
+    try:
+        monkeypatch.setenv("HOME", str(opened.home))
+        monkeypatch.setenv("XDG_DATA_HOME", str(opened.data))
+        backend = open_backend(cloud="default", endpoint=opened.url)
+        backend.follow_seconds = 0.3  # type: ignore[attr-defined]
+        instance = opened.served_api("DescribeInstances", "--RegionId", REGION
+                                     )["Instances"]["Instance"][0]["InstanceId"]
+        made = backend.call("CreateImage", {"RegionId": REGION, "InstanceId": instance,
+                                            "ImageName": "followed"})
+        image_id = made["ImageId"]
+        first = opened.cached_images(REGION)[image_id]
+        assert first.pending_end > time.time()  # shown as being made
+        deadline = time.monotonic() + 30
+        while opened.cached_images(REGION)[image_id].pending_end and \
+                time.monotonic() < deadline:
+            time.sleep(0.3)
+        done = opened.cached_images(REGION)[image_id]
+        assert done.pending_end == 0 and done.status == "Available"
+    finally:
+        assert opened.served.stop() == 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +48,10 @@ ACCOUNT_NAME = "cloud"
 """The cache's account record's name: the API tells the UID, not a name."""
 TAG_RESOURCE_PREFIX = "ResourceId."
 PRICE_ACTION = "DescribePrice"
+TASK_ACTIONS = frozenset({"CreateImage", "CopyImage", "ImportImage"})
+"""Actions whose image is made by a task: it is described again until the task ends."""
+FOLLOW_SECONDS = 10.0
+FOLLOW_LIMIT_SECONDS = 4 * 3600.0
 
 
 @dataclass
@@ -86,6 +91,8 @@ class CloudBackend:
         self.unreachable_as_api_error = unreachable_as_api_error
         """For the TUI, whose dialogs show an ApiError's code and message: an unreachable
         endpoint is raised from ``call`` as the ApiError ``Unreachable``."""
+        self.follow_seconds = FOLLOW_SECONDS
+        """How often an image being made by a task is described again."""
         self._local = SimulatorBackend(ctx, sizes)
 
     # -- who and where ---------------------------------------------------------------------
@@ -208,12 +215,32 @@ class CloudBackend:
                 cache.delete_image(self.ctx, sent.get("RegionId", ""), sent["ImageId"])
             elif core.lookup(action).mutating and sent.get("DryRun", "").lower() != "true":
                 for region_id, image_id in touched_images(action, sent, body):
-                    self.redescribe_image(region_id, image_id)
+                    pending = self.redescribe_image(region_id, image_id)
+                    if pending and action in TASK_ACTIONS:
+                        self.follow(region_id, image_id)
         except (ApiError, CloudError):
             pass
 
-    def redescribe_image(self, region_id: str, image_id: str) -> None:
-        """Describe one image (and its shares, if it is the account's) into the cache."""
+    def follow(self, region_id: str, image_id: str) -> threading.Thread:
+        """Describe the image again in the background until its task ends (or a bound), so
+        the cache shows it made; the process may end first (a CLI call), which is fine."""
+        def run() -> None:
+            deadline = time.monotonic() + FOLLOW_LIMIT_SECONDS
+            while time.monotonic() < deadline:
+                time.sleep(self.follow_seconds)
+                try:
+                    if not self.redescribe_image(region_id, image_id):
+                        return
+                except (ApiError, CloudError):
+                    continue  # offline or throttled for now: try again at the next tick
+
+        follower = threading.Thread(target=run, daemon=True, name=f"ecsimg-follow-{image_id}")
+        follower.start()
+        return follower
+
+    def redescribe_image(self, region_id: str, image_id: str) -> bool:
+        """Describe one image (and its shares, if it is the account's) into the cache; True
+        while a task is still making it."""
         params = {"RegionId": region_id, "ImageId": image_id,
                   "Status": plan.ALL_IMAGE_STATUSES, "ShowExpired": "true"}
         described = self._invoke("DescribeImages", params)
@@ -224,6 +251,7 @@ class CloudBackend:
             listing = plan.share_listings(region_id, [image_id])[0]
             shares = self._invoke(listing.action, listing.first_page())
             cache.put_shares(self.ctx, region_id, image_id, [shares])
+        return cache.is_pending(described, image_id)
 
     def sync(self, regions: Sequence[str] = (), *, workers: int = 8,
              progress: Callable[[Progress], None] | None = None

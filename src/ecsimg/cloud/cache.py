@@ -14,7 +14,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from ecsimg.cloud import sync_plan as plan
-from ecsimg.cloud.convert import Parsed, image_records, parse_listing
+from ecsimg.cloud.convert import (
+    Parsed,
+    image_records,
+    parse_listing,
+    pending_progress,
+    with_progress,
+)
 from ecsimg.cloud.sync import ACCOUNT, SyncResult
 from ecsimg.domain import models as m
 from ecsimg.domain.clock import iso
@@ -265,7 +271,10 @@ def put_images(ctx: Context, bodies: Iterable[dict[str, Any]], *, replace_ids: I
                 images = parse_response(body, "the response", ctx, tx)
             except LoadError:
                 continue  # a reply the cache cannot take is still shown; the cache waits
+            progress = pending_progress(body)
             for image in images:
+                if image.image_id in progress:
+                    image = with_progress(image, progress[image.image_id], time.time())
                 existing = tx.get(tables.IMAGES, image.key)
                 if existing is not None and existing.owner_kind == image.owner_kind:
                     image = dataclasses.replace(image, shares=existing.shares)
@@ -276,6 +285,10 @@ def put_images(ctx: Context, bodies: Iterable[dict[str, Any]], *, replace_ids: I
             if image_id not in seen and region_id:
                 tx.delete(tables.IMAGES, f"{region_id}/{image_id}")
     return written
+
+
+def is_pending(body: dict[str, Any], image_id: str) -> bool:
+    return image_id in pending_progress(body)
 
 
 def put_shares(ctx: Context, region_id: str, image_id: str,
