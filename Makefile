@@ -29,6 +29,7 @@ soak: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/serve.py
+	$(PY) benchmarks/cloud_sync.py
 
 screenshots: $(STAMP)
 	$(PY) scripts/screenshots.py

@@ -31,14 +31,34 @@ SETTINGS_KEY = "settings"
 DEFAULT_TASK_SECONDS_PER_GIB = Settings().task_seconds_per_gib
 
 
-def open_backend(db: str | None = None, profile: str | None = None, *,
-                 read_only: bool = False, fill_region: bool = True) -> Backend:
-    """The backend every caller runs on, chosen here once: the catalogue named by ``db``
-    (created with the demo on first use) as ``profile``.
+CLOUD_ENV = "ECSIMG_CLOUD"
+"""Environment variable naming the aliyun CLI profile of a real account, like ``--cloud``."""
 
-    ``backend.for_profile(name)`` gives the same catalogue as another profile (what a
-    server needs per AccessKey); UnknownProfile names the known ones.
+
+def cloud_requested(explicit: str | None) -> str | None:
+    """``--cloud NAME``, else ECSIMG_CLOUD, else None (the demo catalogue)."""
+    if explicit is not None:
+        return explicit
+    return os.environ.get(CLOUD_ENV)
+
+
+def open_backend(db: str | None = None, profile: str | None = None, *,
+                 read_only: bool = False, fill_region: bool = True,
+                 cloud: str | None = None, endpoint: str | None = None,
+                 for_screen: bool = False) -> Backend:
+    """The backend every caller runs on, chosen here once: the real account of the aliyun
+    CLI profile ``cloud`` (its cache under the data directory), else the catalogue named by
+    ``db`` (created with the demo on first use) as ``profile``.
+
+    ``for_screen`` (the TUI) has an unreachable endpoint raised from ``call`` as an
+    ApiError, which every dialog shows. ``backend.for_profile(name)`` gives the same
+    catalogue as another profile (what a server needs per AccessKey); UnknownProfile names
+    the known ones.
     """
+    if cloud is not None:
+        from ecsimg.cloud.backend import open_cloud
+
+        return open_cloud(cloud, endpoint, read_only=read_only, for_screen=for_screen)
     return _simulator(open_catalogue(db), profile, read_only=read_only, fill_region=fill_region)
 
 

@@ -70,7 +70,7 @@ def test_sync_images_become_catalogue_records(clean_environment: Path, stand_in:
     result = run_sync(client.invoke, regions=["cn-hangzhou"])
     world = stand_in.world
     with world.repo.read() as view:
-        records = image_records(result, world.ctx(), view)  # type: ignore[arg-type]
+        records = image_records(result, world.ctx(), view)
     by_id = {r.image_id: r for r in records}
     assert {i.image_id for i in own if i.region_id == "cn-hangzhou"} <= set(by_id)
     shared = by_id[own[0].image_id]

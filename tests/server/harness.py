@@ -90,14 +90,15 @@ class Served:
 
 
 def start_server(db: Path, *, env: dict[str, str] | None = None,
-                 args: tuple[str, ...] = ()) -> Served:
-    """``ecsimg --db DB serve --port 0`` started and read up to its ready line."""
+                 args: tuple[str, ...] = (), serve_args: tuple[str, ...] = ()) -> Served:
+    """``ecsimg --db DB serve --port 0`` started and read up to its ready line; ``args``
+    go before ``serve``, ``serve_args`` (``--fault-throttle 0.2``) after it."""
     environment = clear_proxies(cli_env(db))
     environment.update(env or {})
     stderr_path = db.parent / f"serve-{time.monotonic_ns()}.err"
     with stderr_path.open("wb") as stderr_file:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "ecsimg", *args, "serve", "--port", "0"],
+            [sys.executable, "-m", "ecsimg", *args, "serve", "--port", "0", *serve_args],
             stdout=subprocess.PIPE, stderr=stderr_file, env=environment)
     assert proc.stdout is not None
     line = _read_line(proc, START_SECONDS)

@@ -54,6 +54,10 @@ def _add_globals(parser: _Parser) -> None:
     parser.add_argument("--profile", default=argparse.SUPPRESS, help="the profile to act as")
     parser.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
                         help="refuse every change")
+    parser.add_argument("--cloud", default=argparse.SUPPRESS, metavar="NAME",
+                        help="a real account: the aliyun CLI profile NAME, or env")
+    parser.add_argument("--endpoint", default=argparse.SUPPRESS, metavar="URL",
+                        help="send cloud calls to URL (an ecsimg serve, a VPC endpoint)")
 
 
 def _parse(parser: _Parser, options: GlobalOptions, args: list[str]) -> argparse.Namespace | int:
@@ -62,17 +66,24 @@ def _parse(parser: _Parser, options: GlobalOptions, args: list[str]) -> argparse
         namespace = parser.parse_args(args)
     except _ParserExit as done:
         return done.status
-    for name in ("db", "profile", "read_only"):
+    for name in ("db", "profile", "read_only", "cloud", "endpoint"):
         if hasattr(namespace, name):
             setattr(options, name, getattr(namespace, name))
     return namespace
 
 
-def open_backend(options: GlobalOptions) -> Backend:
+def open_backend(options: GlobalOptions, *, for_screen: bool = False) -> Backend:
     """The backend the composition root picks for these options (catalogue, profile)."""
-    from ecsimg.bootstrap import UnknownProfile, open_backend
+    from ecsimg.bootstrap import UnknownProfile, cloud_requested, open_backend
 
     try:
+        cloud = cloud_requested(options.cloud)
+        if cloud is not None:
+            if options.profile:
+                raise UsageError("--profile names a profile of the demo catalogue; with "
+                                 "--cloud NAME, NAME is the aliyun CLI profile")
+            return open_backend(read_only=options.read_only, cloud=cloud,
+                                endpoint=options.endpoint, for_screen=for_screen)
         return open_backend(options.db, options.profile, read_only=options.read_only)
     except UnknownProfile as err:
         raise UsageError(str(err)) from None
@@ -132,6 +143,16 @@ def _count(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text!r} is negative")
+    return value
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not between 0 and 1")
     return value
 
 
@@ -296,14 +317,37 @@ def serve(options: GlobalOptions, args: list[str]) -> int:
                         help=f"the address to listen on (default {DEFAULT_HOST})")
     parser.add_argument("--port", type=_port, default=DEFAULT_PORT, metavar="P",
                         help=f"the port (default {DEFAULT_PORT}; 0 picks a free one)")
+    faults = parser.add_argument_group(
+        "faults", "for testing clients: each request draws from one generator seeded by "
+        "--fault-seed; throttling and 5xx answers come before the request runs, a dropped "
+        "connection after it ran (its answer is lost)")
+    faults.add_argument("--fault-throttle", type=_rate, default=0.0, metavar="RATE",
+                        help="share of requests answered Throttling.User, HTTP 400 (0 to 1)")
+    faults.add_argument("--fault-retry-after", type=_count, default=0, metavar="MS",
+                        help="throttled answers carry x-acs-retry-after: MS milliseconds")
+    faults.add_argument("--fault-5xx", type=_rate, default=0.0, metavar="RATE",
+                        help="share of requests answered ServiceUnavailable, HTTP 503")
+    faults.add_argument("--fault-drop", type=_rate, default=0.0, metavar="RATE",
+                        help="share of requests whose connection is closed without an answer")
+    faults.add_argument("--fault-latency", type=_count, default=0, metavar="MS",
+                        help="milliseconds added before every answer")
+    faults.add_argument("--fault-seed", type=_count, default=0, metavar="N",
+                        help="the seed of the fault generator (default 0)")
     namespace = _parse(parser, options, args)
     if isinstance(namespace, int):
         return namespace
     from ecsimg.bootstrap import open_serving
     from ecsimg.cli.serve import serve as run_server
+    from ecsimg.server.faults import FaultPlan
 
+    plan = FaultPlan(throttle_rate=namespace.fault_throttle,
+                     retry_after_ms=namespace.fault_retry_after,
+                     server_error_rate=namespace.fault_5xx, drop_rate=namespace.fault_drop,
+                     latency_ms=namespace.fault_latency, seed=namespace.fault_seed)
+    if plan.throttle_rate + plan.server_error_rate + plan.drop_rate > 1:
+        raise UsageError("serve: the fault rates add up to more than 1")
     serving = open_serving(options.db, read_only=options.read_only)
-    return run_server(serving, namespace.host, namespace.port)
+    return run_server(serving, namespace.host, namespace.port, plan)
 
 
 # -- market -----------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The options every command takes: ``--db``, ``--profile``, ``--read-only``, ``--version``."""
+"""The options every command takes: ``--db``, ``--profile``, ``--cloud``, ``--endpoint``,
+``--read-only``, ``--version``."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from dataclasses import dataclass
 
 from ecsimg.cli.args import HELP_FLAGS, UsageError
 
-VALUED = ("--db", "--profile")
+VALUED = ("--db", "--profile", "--cloud", "--endpoint")
+MAY_BE_EMPTY = ("--cloud",)
+"""``--cloud=`` names the aliyun CLI's current profile."""
 
 
 @dataclass
@@ -15,6 +18,11 @@ class GlobalOptions:
     """The catalogue folder; None means ECSIMG_DB, else the default."""
     profile: str | None = None
     """The profile to act as; None means ECSIMG_PROFILE, else the catalogue's current one."""
+    cloud: str | None = None
+    """The aliyun CLI profile (or ``env``) of a real account; None means ECSIMG_CLOUD, else
+    the demo catalogue."""
+    endpoint: str | None = None
+    """Where cloud calls go; None means ECSIMG_ENDPOINT, else the SDK's own endpoints."""
     read_only: bool = False
     version: bool = False
     help: bool = False
@@ -42,7 +50,7 @@ def parse_globals(args: list[str]) -> tuple[GlobalOptions, str | None, list[str]
                     raise UsageError(f"option {name} needs a value")
                 value = args[index]
                 index += 1
-            if not value:
+            if not value and name not in MAY_BE_EMPTY:
                 raise UsageError(f"option {name} needs a non-empty value")
             setattr(options, name[2:], value)
         else:

@@ -25,11 +25,17 @@ commands:
   market buy IMAGE_ID [--RegionId R] [--Amount N]
                                    buy uses of a marketplace image
   serve [--host H] [--port P]      the ECS API over HTTP for the official SDKs
-                                   (default 127.0.0.1:8470; --port 0 picks a free port)
+                                   (default 127.0.0.1:8470; --port 0 picks a free port;
+                                   `ecsimg serve --help` for its fault mode)
+  sync [--RegionId R ...]          with --cloud: fill the account's cache from the account
 
 GLOBAL options (before the command):
   --db PATH        the catalogue folder (env ECSIMG_DB; default {default_db})
   --profile NAME   the profile to act as (env ECSIMG_PROFILE; default: the catalogue's current one)
+  --cloud NAME     a real account: the aliyun CLI profile NAME (--cloud= for its current
+                   one), or env for the default credential chain (env ECSIMG_CLOUD)
+  --endpoint URL   with --cloud, send every call to URL, e.g. an ecsimg serve
+                   (env ECSIMG_ENDPOINT; default: the SDK's endpoint for the region)
   --read-only      refuse every change to the catalogue
   --version        print the version and exit
   -h, --help       print this help and exit
@@ -37,7 +43,8 @@ GLOBAL options (before the command):
 The first command on a missing catalogue creates it with the demo catalogue.
 Environment: ECSIMG_TASK_SECONDS_PER_GIB sets how long image tasks take (0: at once).
 
-exit status: 0 success; 1 API error, unreadable catalogue or file; 2 usage error;
+exit status: 0 success; 1 API error, unreadable catalogue or file, endpoint unreachable,
+failed sync region; 2 usage error;
 70 internal error; 130 interrupted.
 """
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from ecsimg.cli.args import UsageError
 from ecsimg.cli.globals import GlobalOptions, parse_globals
 from ecsimg.cli.output import fail, print_line
+from ecsimg.cloud.errors import CloudError
 from ecsimg.domain.errors import CatalogueError
 
 EXIT_OK = 0
@@ -26,9 +27,10 @@ Command = Callable[[GlobalOptions, list[str]], int]
 
 
 def _commands() -> dict[str, Command]:
-    from ecsimg.cli import commands
+    from ecsimg.cli import cloud, commands
 
     return {
+        "sync": cloud.sync,
         "api": commands.api,
         "seed": commands.seed,
         "load": commands.load,
@@ -46,7 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as err:
         fail(str(err))
         return EXIT_USAGE
-    except CatalogueError as err:
+    except (CatalogueError, CloudError) as err:
+        # CloudError: credentials, an endpoint that cannot be reached, a reply that is not
+        # the API's; each is one line that names what failed.
         fail(str(err))
         return EXIT_FAILED
     except KeyboardInterrupt:
@@ -77,7 +81,7 @@ def _run(args: list[str]) -> int:
     handler = _commands().get(command)
     if handler is None:
         raise UsageError(f"unknown command {command!r}; commands: api, seed, load, profile, "
-                         "market, serve (see `ecsimg --help`)")
+                         "market, serve, sync (see `ecsimg --help`)")
     return handler(options, rest)
 
 
@@ -99,7 +103,7 @@ def _open_tui(options: GlobalOptions) -> int:
         return EXIT_USAGE
     from ecsimg.cli.commands import open_backend
 
-    status: int = run_tui(open_backend(options))
+    status: int = run_tui(open_backend(options, for_screen=True))
     return status
 
 

@@ -6,6 +6,7 @@ both built here; nothing in ``ecsimg.server`` opens the catalogue itself.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -13,6 +14,8 @@ if TYPE_CHECKING:
     from ecsimg.domain.models import AccessKey
     from ecsimg.server.auth import KeyLookup
     from ecsimg.server.endpoint import Door
+    from ecsimg.server.faults import FaultPlan
+    from ecsimg.service.backend import Backend
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8470
@@ -26,6 +29,8 @@ def make_door(serving: Serving) -> Door:
     from ecsimg.server import refusals
 
     def door(profile: str, action: str, params: dict[str, str]) -> dict[str, Any]:
+        if action == "GetCallerIdentity":
+            return caller_identity(serving.backend_for(profile))
         try:
             return serving.backend_for(profile).call(action, params)
         except service.UnknownAction:
@@ -35,6 +40,15 @@ def make_door(serving: Serving) -> Door:
             raise ApiError("InvalidParameter", f"{text}.", 400) from None
 
     return door
+
+
+def caller_identity(backend: Backend) -> dict[str, Any]:
+    """STS GetCallerIdentity as the real STS answers it for a RAM user's key."""
+    session = backend.session
+    account = session.account_id
+    user = f"ecsimg-{session.profile_name}"
+    return {"IdentityType": "RAMUser", "AccountId": account, "UserId": user,
+            "PrincipalId": user, "Arn": f"acs:ram::{account}:user/{user}"}
 
 
 def make_key_lookup(serving: Serving) -> KeyLookup:
@@ -54,13 +68,14 @@ def make_key_lookup(serving: Serving) -> KeyLookup:
     return lookup
 
 
-def serve(serving: Serving, host: str, port: int) -> int:
+def serve(serving: Serving, host: str, port: int, faults: FaultPlan | None = None) -> int:
     """Serve until stopped; the ready line is the only thing written to stdout."""
     from ecsimg.cli.output import fail, print_line
     from ecsimg.domain.clock import system_clock
     from ecsimg.server.app import EcsApp
     from ecsimg.server.auth import Authenticator
     from ecsimg.server.endpoint import Endpoint
+    from ecsimg.server.faults import Faults
     from ecsimg.server.runner import bind, run
 
     endpoint = Endpoint(make_door(serving),
@@ -70,5 +85,11 @@ def serve(serving: Serving, host: str, port: int) -> int:
     except OSError as err:
         fail(f"serve: cannot listen on {host}:{port}: {err.strerror or err}")
         return 1
-    run(EcsApp(endpoint), sock, lambda url: print_line(f"ecsimg serve: listening on {url}"))
+    if faults is not None and faults.active:
+        print_line(f"ecsimg serve: {faults.describe()}", sys.stderr)
+    made = Faults(faults) if faults is not None and faults.active else None
+    app = EcsApp(endpoint, faults=made)
+    run(app, sock, lambda url: print_line(f"ecsimg serve: listening on {url}"))
+    if made is not None:
+        print_line(f"ecsimg serve: {made.summary()}", sys.stderr)
     return 0

@@ -23,6 +23,9 @@ from ecsimg.cloud.sdk import load_sdk
 from ecsimg.domain.errors import ApiError, DryRunOperation
 
 API_VERSION = "2014-05-26"
+STS_VERSION = "2015-04-01"
+STS_ENDPOINT = "sts.aliyuncs.com"
+"""Where GetCallerIdentity goes without ``--endpoint``: the account UID comes from STS."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,46 @@ class EcsClient:
         if not isinstance(body, dict):
             raise BadResponse(f"{self.where} answered {action} with JSON that is not an object")
         return body
+
+    def caller_identity(self) -> dict[str, Any]:
+        """STS GetCallerIdentity (to ``--endpoint`` when given): the account UID of the keys.
+
+        It needs no RAM permission, so any working key can learn its own account.
+        """
+        from alibabacloud_tea_openapi.utils_models import OpenApiRequest, Params
+        from alibabacloud_tea_util.models import RuntimeOptions
+
+        sts = self._sts_client()
+        spec = Params(action="GetCallerIdentity", version=STS_VERSION,
+                      protocol=self.endpoint.protocol.upper() if self.endpoint else "HTTPS",
+                      pathname="/", method="POST", auth_type="AK", style="RPC",
+                      req_body_type="formData", body_type="json")
+
+        def send() -> dict[str, Any]:
+            try:
+                reply = sts.call_api(spec, OpenApiRequest(query={}), RuntimeOptions())
+            except Exception as err:
+                raise self._translate(err) from None
+            body = reply.get("body") if isinstance(reply, dict) else None
+            if not isinstance(body, dict) or not isinstance(body.get("AccountId"), str):
+                raise BadResponse(f"{self.where} answered GetCallerIdentity without AccountId")
+            return body
+
+        return retry.call_with_retry(send, self.settings.retry, safe=True, clock=self.clock,
+                                     sleep=self.sleep, uniform=self.uniform)
+
+    def _sts_client(self) -> Any:
+        load_sdk()
+        from alibabacloud_tea_openapi.client import Client
+        from alibabacloud_tea_openapi.utils_models import Config
+
+        config = Config(credential=self.credential, region_id=self.default_region,
+                        connect_timeout=int(self.settings.connect_timeout * 1000),
+                        read_timeout=int(self.settings.read_timeout * 1000),
+                        endpoint=self.endpoint.host if self.endpoint else STS_ENDPOINT)
+        if self.endpoint is not None:
+            config.protocol = self.endpoint.protocol
+        return Client(config)
 
     def sdk_client(self, region_id: str) -> Any:
         """The SDK's client for ``region_id`` (its endpoint follows the region), built once."""

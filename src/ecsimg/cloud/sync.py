@@ -21,6 +21,8 @@ from ecsimg.domain.errors import ApiError
 
 Invoke = Callable[[str, Mapping[str, str]], dict[str, Any]]
 """Sends one action with its flattened parameters and returns the body (EcsClient.invoke)."""
+OnListing = Callable[[str, str, list[dict[str, Any]]], None]
+"""Told (region, kind, pages) as each listing is read to its end, in the calling thread."""
 ACCOUNT = ""
 """The region key of the account-wide listings (instance types)."""
 DEFAULT_WORKERS = 4
@@ -67,8 +69,10 @@ PageFuture = Future[dict[str, Any]]
 
 class _Sync:
     def __init__(self, invoke: Invoke, pool: ThreadPoolExecutor,
-                 progress: Callable[[Progress], None] | None) -> None:
+                 progress: Callable[[Progress], None] | None,
+                 on_listing: OnListing | None = None) -> None:
         self.invoke = invoke
+        self.on_listing = on_listing
         self.pool = pool
         self.progress = progress
         self.result = SyncResult()
@@ -129,7 +133,9 @@ class _Sync:
         pages = [body for _, (_, body) in sorted(reading.pages.items())]
         self.collected.setdefault(listing.region_id, {})[listing.kind] = pages
         if listing.kind == "images:self":
-            self.start(plan.share_listings(listing.region_id, plan.own_image_ids(pages)))
+            self.start(plan.share_listings(listing.region_id, plan.shared_image_ids(pages)))
+        if self.on_listing is not None:
+            self.on_listing(listing.region_id, listing.kind, pages)
 
     def fail(self, region: str, message: str) -> None:
         self.result.failures[region] = message
@@ -151,18 +157,24 @@ def _page_count(listing: plan.Listing, first: dict[str, Any]) -> int:
 
 
 def run_sync(invoke: Invoke, *, regions: Sequence[str] = (), workers: int = DEFAULT_WORKERS,
-             progress: Callable[[Progress], None] | None = None) -> SyncResult:
+             progress: Callable[[Progress], None] | None = None,
+             on_listing: OnListing | None = None) -> SyncResult:
     """Read the account's regions (all, or ``regions``) and every listing in each.
 
     DescribeRegions failing fails the sync (its error is raised); any later failure is
-    confined to its region.
+    confined to its region. ``on_listing`` lets the caller work on each listing (the regions
+    first) while the others are still being read.
     """
-    listed = plan.region_ids(invoke("DescribeRegions", plan.regions_listing().first_page()))
+    regions_body = invoke("DescribeRegions", plan.regions_listing().first_page())
+    listed = plan.region_ids(regions_body)
+    if on_listing is not None:
+        on_listing(ACCOUNT, "regions", [regions_body])
     chosen = list(dict.fromkeys(regions)) or listed
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="ecsimg-sync"
                             ) as pool:
-        sync = _Sync(invoke, pool, progress)
+        sync = _Sync(invoke, pool, progress, on_listing)
         sync.result.calls = 1
+        sync.collected[ACCOUNT] = {"regions": [regions_body]}
         for unknown in [r for r in chosen if r not in listed]:
             sync.result.failures[unknown] = f"{unknown}: not a region of this account"
         sync.start(plan.account_listings())

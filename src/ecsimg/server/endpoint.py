@@ -14,6 +14,9 @@ from ecsimg.server.replies import Reply, failure, success, wants_xml
 from ecsimg.server.wire import Envelope, Incoming, envelope
 
 ECS_VERSION = "2014-05-26"
+STS_VERSION = "2015-04-01"
+STS_ACTIONS = frozenset({"GetCallerIdentity"})
+"""The STS actions answered here too, so a cloud client can learn whose keys it holds."""
 DEFAULT_HOST_ID = "ecs.aliyuncs.com"
 
 Door = Callable[[str, str, dict[str, str]], dict[str, Any]]
@@ -71,6 +74,6 @@ class Endpoint:
             raise refusals.missing_parameter("Action")
         if not version:
             raise refusals.missing_parameter("Version")
-        if version != ECS_VERSION:
+        if version != ECS_VERSION and not (version == STS_VERSION and action in STS_ACTIONS):
             raise refusals.invalid_version()
         return action, self._authenticator.authenticate(request, params)

@@ -23,6 +23,8 @@ class Reply:
     status: int
     content_type: str
     body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+    """Headers beyond the content type and length (``x-acs-retry-after``)."""
 
 
 def wants_xml(format_param: str | None) -> bool:

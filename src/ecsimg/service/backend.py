@@ -45,6 +45,12 @@ class Session:
     """The profile is read-only, or the process was started with --read-only."""
     location: str
     """Where the images live: the catalogue folder here, an endpoint for a cloud account."""
+    cloud: bool = False
+    """A real account: the images are a cache of it, refreshed in the background."""
+    offline_reason: str = ""
+    """Why the account's endpoint cannot be reached (empty while it answers)."""
+    last_sync: float | None = None
+    """When the cache was last filled from the account (epoch seconds); None if never."""
 
 
 @dataclass(frozen=True)

@@ -12,4 +12,6 @@ BAD = "bold #ff8787"
 WARN = "bold #ffd75f"
 BAD_CODE = "bold reverse #ff8787"
 """An API error code: a light block, readable on any background, with or without colour."""
-MEANING_STYLES = (GOOD, BAD, WARN, BAD_CODE)
+WARN_CODE = "bold reverse #ffd75f"
+"""A warning badge (OFFLINE): a light block, as BAD_CODE."""
+MEANING_STYLES = (GOOD, BAD, WARN, BAD_CODE, WARN_CODE)

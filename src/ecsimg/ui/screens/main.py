@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,7 +18,7 @@ from textual.worker import get_current_worker
 from ecsimg.config import DEFAULT_KEYS, Settings
 from ecsimg.domain.filtering import KINDS, Query, parse_filter
 from ecsimg.service import browse
-from ecsimg.service.backend import Backend, UnknownProfile
+from ecsimg.service.backend import Backend, Session, UnknownProfile
 from ecsimg.service.browse import Browse, ImageDetails, ImageRow
 from ecsimg.service.row_filter import RowFilter
 from ecsimg.ui import dialogs
@@ -128,6 +129,7 @@ class MainScreen(Screen[None]):
         self._show_header()
         self._show_sort()
         self.reload()
+        self.refresh_cloud(self.backend)
         # The pane's status, progress and ETA follow a Creating image as the list's bar does.
         self.set_interval(1.0, self._follow_busy_image)
         self.set_interval(TASK_POLL_SECONDS, self._report_ended_tasks)
@@ -187,6 +189,15 @@ class MainScreen(Screen[None]):
             self.notify(f"{task.action} {task.resource_id} in {task.region_id}: {task.status}"
                         f" (task {task.task_id})", title="Task ended", markup=False,
                         severity="error" if task.status == "Failed" else "information")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="cloud")
+    def refresh_cloud(self, backend: Backend) -> None:
+        """A real account: after the cache is shown, sync the region in view from it."""
+        if not backend.session.cloud:
+            return
+        loaded = backend.images(refresh=True)
+        if not get_current_worker().is_cancelled and backend is self.backend:
+            self.post_message(self.RowsLoaded(loaded))
 
     def on_main_screen_rows_loaded(self, message: RowsLoaded) -> None:
         self.loaded = message.loaded
@@ -282,6 +293,8 @@ class MainScreen(Screen[None]):
             marked=len(image_list.marked),
             read_only=session.read_only,
             loading=self._loading,
+            offline=bool(session.offline_reason),
+            synced=_synced_text(session) if session.cloud else "",
         )
 
     def action_tab(self, kind: str) -> None:
@@ -329,8 +342,8 @@ class MainScreen(Screen[None]):
                         marked: int | None = None) -> str:
         """Why the dialog ``name`` cannot be used now ('' when it can)."""
         session = self.backend.session
-        if name in MUTATING_DIALOGS and session.read_only:
-            return f"profile {session.profile_name} is read-only"
+        if name in MUTATING_DIALOGS and (session.read_only or session.offline_reason):
+            return _why_disabled(session)
         image_list = self.query_one(ImageList)
         row = image_list.current if row is None else row
         marked = len(image_list.marked) if marked is None else marked
@@ -432,6 +445,7 @@ class MainScreen(Screen[None]):
         self.query_one(ImageList).marked.clear()
         self._show_header()
         self.reload()
+        self.refresh_cloud(self.backend)
 
     def switch_profile(self, name: str) -> None:
         try:
@@ -457,3 +471,17 @@ class MainScreen(Screen[None]):
 
 
 _LIST_ACTIONS = {"open_details": "select"}
+
+
+def _why_disabled(session: Session) -> str:
+    if session.read_only:
+        return f"profile {session.profile_name} is read-only"
+    return f"offline ({session.offline_reason}); the cache can be browsed, not changed"
+
+
+def _synced_text(session: Session) -> str:
+    if session.last_sync is None:
+        return "never synced: ecsimg --cloud NAME sync"
+    synced = time.localtime(session.last_sync)
+    today = time.localtime()[:3] == synced[:3]
+    return "synced " + time.strftime("%H:%M" if today else "%Y-%m-%d %H:%M", synced)

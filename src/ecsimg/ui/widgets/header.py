@@ -13,6 +13,7 @@ from ecsimg.ui import marks
 from ecsimg.ui.text import ELLIPSIS, fit, sanitize
 
 READ_ONLY_BADGE = " READ-ONLY "
+OFFLINE_BADGE = " OFFLINE "
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,10 @@ class HeaderInfo:
     read_only: bool = False
     loading: float = 1.0
     """How much of the catalogue is read (below 1 the total is not known yet)."""
+    offline: bool = False
+    """A cloud account whose endpoint cannot be reached: the cache is shown."""
+    synced: str = ""
+    """For a cloud account, when its cache was last synced (``synced 12:04``)."""
 
 
 class HeaderBar(Widget):
@@ -45,6 +50,8 @@ class HeaderBar(Widget):
         info = self.info
         width = self.size.width
         badge = Text(READ_ONLY_BADGE, style=marks.BAD_CODE) if info.read_only else Text("")
+        if info.offline:
+            badge = Text.assemble(Text(OFFLINE_BADGE, style=marks.WARN_CODE), badge)
         if info.loading < 1.0:
             counts = f"{info.shown:,} images read, loading {info.loading:.0%}…"
         else:
@@ -66,7 +73,7 @@ class HeaderBar(Widget):
                 break
         room = width - left.cell_len - badge.cell_len - 2
         if room >= 8:
-            path = info.location
+            path = f"{info.location}  {info.synced}" if info.synced else info.location
             if cell_len(path) > room:
                 path = ELLIPSIS + path[-(room - 1):]
             left.append("  ")
