@@ -69,7 +69,7 @@ def _disk_rows(a: ImageDetails, b: ImageDetails) -> list[CompareRow]:
     count = max(len(a.mappings), len(b.mappings))
     rows = [CompareRow("disks", f"disk {n + 1}", _disk_text(a, n), _disk_text(b, n))
             for n in range(count)]
-    rows.append(CompareRow("disks", "snapshots", _snapshot_gib(a), _snapshot_gib(b)))
+    rows.append(CompareRow("disks", "snapshot GiB", _snapshot_gib(a), _snapshot_gib(b)))
     return rows
 
 
@@ -100,9 +100,9 @@ def _fee_text(line: FeeLine | None) -> str:
 
 def _fee_rows(a: ImageDetails, b: ImageDetails) -> list[CompareRow]:
     def by_label(details: ImageDetails) -> dict[str, FeeLine]:
-        # "snapshots 40 GiB": the size is its own row; the fee is compared by kind.
-        return {line.label.split(" ")[0] if line.label.startswith("snapshots") else line.label:
-                line for line in details.fees}
+        # "snapshots 40 GiB": the size has its own row; the fee is compared by kind.
+        return {"snapshot fee" if line.label.startswith("snapshots") else line.label: line
+                for line in details.fees}
 
     left, right = by_label(a), by_label(b)
     labels = list(left) + [label for label in right if label not in left]
