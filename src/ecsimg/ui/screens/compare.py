@@ -58,10 +58,11 @@ def compare_table(rows: list[CompareRow]) -> Table:
     return table
 
 
-def summary(rows: list[CompareRow]) -> Text:
+def summary(rows: list[CompareRow], left: ImageRow, right: ImageRow) -> Text:
     differing = sum(1 for row in rows if row.differs)
-    return Text.assemble(("Compare ", "bold"), f"{differing} of {len(rows)} fields differ, "
-                         f"marked {DIFFERS} and bold", end="")
+    return Text.assemble(("Compare ", "bold"), safe(left.display_name, "bold"), " with ",
+                         safe(right.display_name, "bold"), f": {differing} of {len(rows)} "
+                         f"fields differ, marked {DIFFERS} and bold", end="")
 
 
 class CompareScreen(Screen[None]):
@@ -116,5 +117,6 @@ class CompareScreen(Screen[None]):
 
     def on_compare_screen_compared(self, message: Compared) -> None:
         self.rows = message.rows
-        self.query_one("#compare-title", Static).update(summary(message.rows))
+        self.query_one("#compare-title", Static).update(
+            summary(message.rows, self.left, self.right))
         self.query_one("#compare-table", Static).update(compare_table(message.rows))
