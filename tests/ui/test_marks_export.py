@@ -157,3 +157,24 @@ async def test_export_writes_what_the_backend_returns_for_the_shown_rows(tmp_pat
     assert written["Images"]["Image"] == backend.image_records(
         [image.key for image in reversed(IMAGES)])
     assert backend.record.calls == []
+
+
+async def test_enter_writes_and_escape_closes_without_writing(world: World,
+                                                              tmp_path: Path) -> None:
+    world.image(image_name="web")
+    async with running(world, size=(80, 24)) as (app, pilot):
+        await pilot.press("w")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ExportDialog)
+        app.screen.query_one("#export-path", Input).value = str(tmp_path / "never.json")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+        await pilot.press("w")
+        await settle(app, pilot)
+        app.screen.query_one("#export-path", Input).value = str(tmp_path / "typed.json")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+    assert not (tmp_path / "never.json").exists()
+    assert json.loads((tmp_path / "typed.json").read_text(encoding="utf-8"))["TotalCount"] == 1
