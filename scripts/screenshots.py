@@ -22,6 +22,8 @@ SHOTS: tuple[tuple[str, tuple[int, int], steps.Steps], ...] = (
     ("help.svg", (80, 24), steps.help_screen),
     ("detail-120x40.svg", (120, 40), steps.detail_screen),
     ("tasks-80x24.svg", (80, 24), steps.tasks_view),
+    ("costs-80x24.svg", (80, 24), steps.cost_dashboard),
+    ("compare-80x24.svg", (80, 24), steps.compare_view),
 )
 
 

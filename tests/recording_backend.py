@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ecsimg.domain import costs
 from ecsimg.domain import models as m
 from ecsimg.domain.errors import ApiError
 from ecsimg.domain.fees import FeePreview
@@ -130,6 +131,15 @@ class RecordingBackend:
 
     def holding_costs(self) -> dict[str, float]:
         return {REGION: 1.5 * len(IMAGES)}
+
+    def cost_report(self) -> costs.CostReport:
+        book = m.PriceBook(snapshot_per_gib_month={"*": 0.12})
+        return costs.cost_report(IMAGES, {}, book, ACCOUNT, NOW)
+
+    def image_records(self, keys: Sequence[str]) -> list[dict[str, Any]]:
+        by_key = {image.key: image for image in IMAGES if image.key not in self.record.gone}
+        return [{"ImageId": by_key[key].image_id, "ImageName": by_key[key].image_name,
+                 "RegionId": by_key[key].region_id} for key in keys if key in by_key]
 
     def regions(self) -> list[tuple[str, str]]:
         return [(REGION, "Test Region"), ("xx-test-2", "Second Region")]

@@ -45,6 +45,12 @@ DEFAULT_KEYS: dict[str, str] = {
     "activity_log": "l",
     "tasks": "t",
     "refresh": "ctrl+r",
+    "mark_all": "asterisk",
+    "invert_marks": "exclamation_mark",
+    "clear_marks": "u",
+    "cost_dashboard": "dollar_sign",
+    "compare": "equals_sign",
+    "export_list": "w",
 }
 """Every rebindable action and its default keys (comma-separated, Textual key names)."""
 

@@ -76,3 +76,22 @@ async def share_dialog(pilot: Pilot[int]) -> None:
     dialog.query_one("#share-add", Input).value = NEW_ACCOUNT
     dialog.query_one("#share-remove", Input).value = shared[0]["AliyunId"]
     await settle(pilot)
+
+
+async def cost_dashboard(pilot: Pilot[int]) -> None:
+    """The dashboard with one image marked: what deleting it would save."""
+    await settle(pilot)
+    await _move_to(pilot, WEB_V3)
+    await pilot.press("space")
+    await pilot.press("dollar_sign")
+    await settle(pilot)
+
+
+async def compare_view(pilot: Pilot[int]) -> None:
+    """Two marked custom images side by side, the differences marked."""
+    await settle(pilot)
+    for image_id in (K8S_NODE, WEB_V3):
+        await _move_to(pilot, image_id)
+        await pilot.press("space")
+    await pilot.press("equals_sign")
+    await settle(pilot)

@@ -72,6 +72,14 @@ def test_tasks_view_80x24(snap_compare: SnapCompare, app: Any) -> None:
     assert snap_compare(app, terminal_size=(80, 24), run_before=steps.tasks_view)
 
 
+def test_cost_dashboard_80x24(snap_compare: SnapCompare, app: Any) -> None:
+    assert snap_compare(app, terminal_size=(80, 24), run_before=steps.cost_dashboard)
+
+
+def test_compare_view_80x24(snap_compare: SnapCompare, app: Any) -> None:
+    assert snap_compare(app, terminal_size=(80, 24), run_before=steps.compare_view)
+
+
 def test_main_screen_without_colour(snap_compare: SnapCompare, catalogue_parent: Path,
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(catalogue_parent)

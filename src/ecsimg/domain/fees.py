@@ -150,6 +150,11 @@ def _snapshot_keys(image: Image, snapshots: Mapping[str, Sized]) -> dict[str, in
     return sizes
 
 
+def snapshot_gib_by_key(image: Image, snapshots: Mapping[str, Sized]) -> dict[str, int]:
+    """GiB per stored snapshot of the image: keys that two images share are stored once."""
+    return _snapshot_keys(image, snapshots)
+
+
 def image_snapshot_gib(image: Image, snapshots: Mapping[str, Sized]) -> int:
     return sum(_snapshot_keys(image, snapshots).values())
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ecsimg.domain.costs import CostReport
 from ecsimg.domain.fees import FeePreview
 from ecsimg.domain.models import Event, Image, Profile
 from ecsimg.service.browse import Browse, ImageDetails, ImageRow
@@ -126,6 +127,16 @@ class Backend(Protocol):
 
     def holding_costs(self) -> dict[str, float]:
         """CNY per month of the session's custom images' snapshots, by region."""
+        ...
+
+    def cost_report(self) -> CostReport:
+        """What the account's custom images in every region cost to hold per month, per
+        region, family and image (the same figures as ``holding_costs``)."""
+        ...
+
+    def image_records(self, keys: Sequence[str]) -> list[dict[str, Any]]:
+        """The images at ``keys`` (``region/image_id``) as DescribeImages returns them to this
+        caller, in the order asked; images gone are left out."""
         ...
 
     def regions(self) -> list[tuple[str, str]]:

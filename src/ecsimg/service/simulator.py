@@ -6,9 +6,10 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from ecsimg.domain.costs import CostReport
 from ecsimg.domain.fees import FeePreview
 from ecsimg.domain.models import Event, Image
-from ecsimg.service import browse, browse_tasks, core, price, versions
+from ecsimg.service import browse, browse_costs, browse_tasks, core, image_records, price, versions
 from ecsimg.service.backend import (
     Backend,
     Buckets,
@@ -94,6 +95,12 @@ class SimulatorBackend:
     def holding_costs(self) -> dict[str, float]:
         with self.ctx.repo.read() as view:
             return price.holding_costs(self.ctx, view)
+
+    def cost_report(self) -> CostReport:
+        return browse_costs.cost_report(self.ctx)
+
+    def image_records(self, keys: Sequence[str]) -> list[dict[str, Any]]:
+        return image_records.image_records(self.ctx, keys)
 
     def regions(self) -> list[tuple[str, str]]:
         return browse.region_ids(self.ctx)

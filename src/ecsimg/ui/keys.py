@@ -63,6 +63,13 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("tasks", "Tasks: running and recent tasks of every region; cancel one",
               label="Tasks"),
     KeyAction("refresh", "Refresh from disk"),
+    KeyAction("mark_all", "Mark every image the list shows"),
+    KeyAction("invert_marks", "Invert the marks of the images the list shows"),
+    KeyAction("clear_marks", "Clear every mark"),
+    KeyAction("cost_dashboard", "Cost dashboard: holding costs per region, family, image",
+              label="Costs"),
+    KeyAction("compare", "Compare two images side by side (two marked, or marked and current)"),
+    KeyAction("export_list", "Write the marked images, else the list, to a CSV or JSON file"),
 )
 BY_ID = {k.action_id: k for k in KEY_ACTIONS}
 MUTATING_DIALOGS = frozenset(k.dialog for k in KEY_ACTIONS if k.mutating)
@@ -77,5 +84,6 @@ def keymap(settings: Settings) -> dict[str, str]:
 def display_keys(keys: str) -> str:
     """Keys as a person types them: ``question_mark`` shown as ``?``."""
     names = {"question_mark": "?", "slash": "/", "space": "space", "pageup": "pgup",
-             "pagedown": "pgdn"}
+             "pagedown": "pgdn", "asterisk": "*", "exclamation_mark": "!", "dollar_sign": "$",
+             "equals_sign": "="}
     return " ".join(names.get(k, k) for k in keys.split(","))

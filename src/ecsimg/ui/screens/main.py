@@ -23,7 +23,10 @@ from ecsimg.service.browse import Browse, ImageDetails, ImageRow
 from ecsimg.service.row_filter import RowFilter
 from ecsimg.ui import dialogs
 from ecsimg.ui.keys import BY_ID, KEY_ACTIONS, MUTATING_DIALOGS
+from ecsimg.ui.screens.compare import CompareScreen, compare_pair
+from ecsimg.ui.screens.costs import CostDashboard
 from ecsimg.ui.screens.detail import DetailScreen
+from ecsimg.ui.screens.export import ExportDialog
 from ecsimg.ui.screens.tasks import TasksScreen
 from ecsimg.ui.widgets.details import FEES_TITLE, DetailsPane, details_text, fees_pane_text
 from ecsimg.ui.widgets.header import HeaderBar, HeaderInfo
@@ -43,6 +46,11 @@ def _screen_bindings() -> list[BindingType]:
         Binding(DEFAULT_KEYS["copy_id"], "copy_id", "Copy ID", show=False, id="copy_id"),
         Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", show=False, id="refresh"),
         Binding(DEFAULT_KEYS["tasks"], "tasks", "Tasks", show=False, id="tasks"),
+        Binding(DEFAULT_KEYS["cost_dashboard"], "cost_dashboard", "Costs", show=False,
+                id="cost_dashboard"),
+        Binding(DEFAULT_KEYS["compare"], "compare", "Compare", show=False, id="compare"),
+        Binding(DEFAULT_KEYS["export_list"], "export_list", "Export list", show=False,
+                id="export_list"),
     ]
     for kind in KINDS:
         action_id = f"tab_{kind}"
@@ -432,6 +440,26 @@ class MainScreen(Screen[None]):
 
     def action_tasks(self) -> None:
         self.app.push_screen(TasksScreen(self.backend))
+
+    def action_cost_dashboard(self) -> None:
+        self.app.push_screen(CostDashboard(self.backend, self.query_one(ImageList).marked))
+
+    def action_compare(self) -> None:
+        pair = compare_pair(self.query_one(ImageList))
+        if isinstance(pair, str):
+            self.notify(pair, severity="warning", markup=False)
+        else:
+            self.app.push_screen(CompareScreen(self.backend, *pair))
+
+    def action_export_list(self) -> None:
+        image_list = self.query_one(ImageList)
+        self.app.push_screen(ExportDialog(self.backend, image_list.marked_rows(),
+                                          list(image_list.rows)))
+
+    @on(ImageList.MarksChanged)
+    def _marks_changed(self) -> None:
+        self._show_header()
+        self.refresh_bindings()
 
     def action_refresh(self) -> None:
         self._refreshing = True

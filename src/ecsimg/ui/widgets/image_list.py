@@ -50,6 +50,9 @@ class ImageList(ScrollView, can_focus=True):
         _binding("toggle_mark", "toggle_mark", "Mark", show=True),
         _binding("sort_next", "sort_next", "Sort"),
         _binding("sort_reverse", "sort_reverse", "Reverse sort"),
+        _binding("mark_all", "mark_all", "Mark all"),
+        _binding("invert_marks", "invert_marks", "Invert marks"),
+        _binding("clear_marks", "clear_marks", "Clear marks"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -80,6 +83,13 @@ class ImageList(ScrollView, can_focus=True):
             super().__init__()
             self.image_list = image_list
             self.row = row
+
+    class MarksChanged(Message):
+        """Several marks changed at once (mark all, invert, clear)."""
+
+        def __init__(self, image_list: ImageList) -> None:
+            super().__init__()
+            self.image_list = image_list
 
     class SortChanged(Message):
         """The user chose another sort column or direction."""
@@ -253,6 +263,25 @@ class ImageList(ScrollView, can_focus=True):
         self.marked.symmetric_difference_update({row.key})
         self.refresh_line(self.cursor + 1)
         self.cursor += 1
+
+    def action_mark_all(self) -> None:
+        """Mark every row shown (marks on rows the filter hides stay as they are)."""
+        self.marked.update(row.key for row in self._rows)
+        self._marks_changed()
+
+    def action_invert_marks(self) -> None:
+        """Mark the shown rows that are not marked and unmark the others."""
+        self.marked.symmetric_difference_update({row.key for row in self._rows})
+        self._marks_changed()
+
+    def action_clear_marks(self) -> None:
+        """Unmark every image, shown or hidden by the filter."""
+        self.marked.clear()
+        self._marks_changed()
+
+    def _marks_changed(self) -> None:
+        self.refresh()
+        self.post_message(self.MarksChanged(self))
 
     def action_sort_next(self) -> None:
         """Sort by the next column on screen (a hidden column would change the order unseen)."""

@@ -1,0 +1,122 @@
+"""Two images side by side: disks, snapshots, OS, family, tags, shares and fees, differences
+marked with ``*`` and drawn bold (so they show without colour too)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
+
+from ecsimg.service.backend import Backend
+from ecsimg.service.browse import ImageRow
+from ecsimg.service.compare import CompareRow, compare_rows
+from ecsimg.ui import marks
+from ecsimg.ui.text import safe
+from ecsimg.ui.widgets.image_list import ImageList
+
+DIFFERS = "*"
+LABEL_WIDTH = 14
+
+
+def compare_pair(image_list: ImageList) -> tuple[ImageRow, ImageRow] | str:
+    """The two marked images, or the marked one and the cursor's; else why there is no pair."""
+    marked = image_list.marked_rows()
+    current = image_list.current
+    if len(marked) == 2:
+        return marked[0], marked[1]
+    if len(marked) == 1 and current is not None and current.key != marked[0].key:
+        return marked[0], current
+    return ("Compare needs two images: mark two (space), or mark one and move to the other"
+            f" ({len(marked)} marked)")
+
+
+def compare_table(rows: list[CompareRow]) -> Table:
+    """A table of both images' fields; a differing row has ``*`` and bold values."""
+    table = Table(box=None, show_header=False, expand=True, pad_edge=False, padding=(0, 1))
+    table.add_column(width=1, no_wrap=True)
+    table.add_column(width=LABEL_WIDTH, no_wrap=True, overflow="ellipsis")
+    table.add_column(ratio=1, overflow="fold")
+    table.add_column(ratio=1, overflow="fold")
+    section = ""
+    for row in rows:
+        if row.section != section:
+            section = row.section
+            table.add_row("", Text(section.upper(), style="bold underline"), "", "")
+        style = marks.WARN if row.differs else ""
+        table.add_row(Text(DIFFERS if row.differs else " ", style="bold"),
+                      safe(row.label, "bold" if row.differs else "dim"),
+                      safe(row.left, style), safe(row.right, style))
+    return table
+
+
+def summary(rows: list[CompareRow], left: ImageRow, right: ImageRow) -> Text:
+    differing = sum(1 for row in rows if row.differs)
+    return Text.assemble(("Compare ", "bold"), safe(left.display_name, "bold"), " with ",
+                         safe(right.display_name, "bold"), f": {differing} of {len(rows)} "
+                         f"fields differ, marked {DIFFERS} and bold", end="")
+
+
+class CompareScreen(Screen[None]):
+    """The compare view of two images; escape goes back."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("q", "app.pop_screen", "Back", show=False),
+        Binding("j,down", "scroll('down')", "Down", show=False),
+        Binding("k,up", "scroll('up')", "Up", show=False),
+    ]
+    DEFAULT_CSS = """
+    CompareScreen #compare-title { height: auto; padding: 0 1; background: $panel; }
+    CompareScreen #compare-body { height: 1fr; padding: 0 1; }
+    """
+
+    class Compared(Message):
+        def __init__(self, rows: list[CompareRow]) -> None:
+            super().__init__()
+            self.rows = rows
+
+    def __init__(self, backend: Backend, left: ImageRow, right: ImageRow) -> None:
+        super().__init__()
+        self.backend = backend
+        self.left = left
+        self.right = right
+        self.rows: list[CompareRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Compare: loading…", style="dim"), id="compare-title")
+        with VerticalScroll(id="compare-body"):
+            yield Static("", id="compare-table")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#compare-body").focus()
+        self.load(self.backend)
+
+    def action_scroll(self, direction: str) -> None:
+        body = self.query_one("#compare-body", VerticalScroll)
+        if direction == "down":
+            body.scroll_down(animate=False)
+        else:
+            body.scroll_up(animate=False)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def load(self, backend: Backend) -> None:
+        rows = compare_rows(backend.details(self.left, full=True),
+                            backend.details(self.right, full=True))
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Compared(rows))
+
+    def on_compare_screen_compared(self, message: Compared) -> None:
+        self.rows = message.rows
+        self.query_one("#compare-title", Static).update(
+            summary(message.rows, self.left, self.right))
+        self.query_one("#compare-table", Static).update(compare_table(message.rows))
