@@ -153,3 +153,15 @@ def test_the_tasks_view_lists_the_accounts_tasks_from_the_api(account: Account) 
     assert account.served.stop() == 0
     assert backend.tasks() == []  # offline: the cache's tasks (none are cached), not an error
     assert backend.session.offline_reason
+
+
+def test_costs_and_exported_records_come_from_the_cache_offline(account: Account) -> None:
+    backend = open_backend(cloud="default", endpoint=account.url)
+    assert account.served.stop() == 0
+    report = backend.cost_report()
+    own = set(account.cached_images(REGION))
+    assert report.images and {h.key for h in report.images} <= {f"{REGION}/{i}" for i in own}
+    keys = [h.key for h in report.images[:3]]
+    records = backend.image_records(keys)
+    assert [f"{REGION}/{r['ImageId']}" for r in records] == keys
+    assert all("DiskDeviceMappings" in r for r in records)

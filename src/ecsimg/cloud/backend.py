@@ -22,6 +22,7 @@ from ecsimg.cloud.client import ClientSettings, EcsClient
 from ecsimg.cloud.errors import CloudError, CredentialsError, Unreachable
 from ecsimg.cloud.session import CloudTarget, open_client, resolve_target
 from ecsimg.cloud.sync import Progress, SyncResult, run_sync
+from ecsimg.domain.costs import CostReport
 from ecsimg.domain.errors import ApiError, DryRunOperation, read_only_refused
 from ecsimg.domain.fees import FeePreview
 from ecsimg.domain.models import Event, Image
@@ -278,6 +279,14 @@ class CloudBackend:
 
     def row_of(self, row: ImageRow) -> ImageRow | None:
         return self._local.row_of(row)
+
+    def cost_report(self) -> CostReport:
+        """From the cache: the account's images and snapshots as last synced."""
+        return self._local.cost_report()
+
+    def image_records(self, keys: Sequence[str]) -> list[dict[str, Any]]:
+        """From the cache, in the shape DescribeImages returned them."""
+        return self._local.image_records(keys)
 
     def details(self, row: ImageRow, *, full: bool = False) -> ImageDetails:
         return self._local.details(row, full=full)
