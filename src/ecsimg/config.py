@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ecsimg.domain.filtering import parse_filter
+
 DEFAULT_KEYS: dict[str, str] = {
     "help": "question_mark",
     "quit": "q",
@@ -45,8 +47,11 @@ DEFAULT_KEYS: dict[str, str] = {
     "activity_log": "l",
     "tasks": "t",
     "refresh": "ctrl+r",
+    "saved_filters": "F",
 }
 """Every rebindable action and its default keys (comma-separated, Textual key names)."""
+
+SECTIONS = ("ui", "keys", "filters")
 
 THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "monokai", "dracula",
           "tokyo-night", "solarized-light", "textual-ansi")
@@ -70,6 +75,9 @@ class Settings:
     """Whether the fee preview pane is shown beside the details (``[ui]``)."""
     keys: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
     """Action name to comma-separated keys (``[keys]``); unnamed actions keep their defaults."""
+    filters: Mapping[str, str] = field(default_factory=dict)
+    """Saved filters, name to filter line (``[filters]``, e.g. ``prod-linux = "tag:env=prod
+    -os:windows"``), offered by the palette and the saved-filters key in file order."""
 
     def keys_for(self, action: str) -> str:
         """The keys bound to ``action`` (defaults merged with the user's)."""
@@ -113,8 +121,9 @@ def load_settings(path: Path | None = None) -> Settings:
 def settings_from_dict(data: Mapping[str, Any], source: str = "config") -> Settings:
     """Check and convert parsed TOML; ConfigError names the first bad key."""
     for section in data:
-        if section not in ("ui", "keys"):
-            raise ConfigError(f"{source}: unknown section or key {section!r} (known: ui, keys)")
+        if section not in SECTIONS:
+            raise ConfigError(f"{source}: unknown section or key {section!r} "
+                              f"(known: {', '.join(SECTIONS)})")
     values: dict[str, Any] = {}
     for name, value in _table(data, "ui", source).items():
         values[name] = _ui_value(name, value, source)
@@ -127,7 +136,22 @@ def settings_from_dict(data: Mapping[str, Any], source: str = "config") -> Setti
                 not part.strip() for part in value.split(",")):
             raise ConfigError(f"{source}: 'keys.{action}' must be keys like \"s\" or \"ctrl+s,F2\"")
         keys[action] = ",".join(part.strip() for part in value.split(","))
-    return Settings(keys=keys, **values)
+    filters = _filters(_table(data, "filters", source), source)
+    return Settings(keys=keys, filters=filters, **values)
+
+
+def _filters(table: Mapping[str, Any], source: str) -> dict[str, str]:
+    """The saved filters; one that does not parse is named with what is wrong with it."""
+    filters: dict[str, str] = {}
+    for name, line in table.items():
+        if not isinstance(line, str) or not line.strip():
+            raise ConfigError(f"{source}: 'filters.{name}' must be a filter line like "
+                              f"\"os:ubuntu,debian -tag:env=prod\"")
+        error = parse_filter(line).error
+        if error:
+            raise ConfigError(f"{source}: 'filters.{name}': {error}")
+        filters[name] = line.strip()
+    return filters
 
 
 def _table(data: Mapping[str, Any], name: str, source: str) -> Mapping[str, Any]:

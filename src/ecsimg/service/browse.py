@@ -301,6 +301,8 @@ def refine(rows: Sequence[ImageRow], query: Query, now: float,
     found = list(rows)
     for word in query.words:
         found = _with_text(found, word, common_texts)
+    for word in query.excluded:
+        found = _without_text(found, word, common_texts)
     if not query.terms:
         return found
     terms = Query((), query.terms)
@@ -317,6 +319,15 @@ def _with_text(rows: list[ImageRow], word: str,
     if hits:
         return [r for r in rows if word in r.own_text or r.common_text in hits]
     return [r for r in rows if word in r.own_text]
+
+
+def _without_text(rows: list[ImageRow], word: str,
+                  common_texts: Collection[str]) -> list[ImageRow]:
+    """The rows whose text does not hold ``word`` (the complement of ``_with_text``)."""
+    hits = {text for text in common_texts if word in text}
+    if hits:
+        return [r for r in rows if word not in r.own_text and r.common_text not in hits]
+    return [r for r in rows if word not in r.own_text]
 
 
 def count_kinds(rows: Sequence[ImageRow]) -> dict[str, int]:

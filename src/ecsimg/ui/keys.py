@@ -63,6 +63,8 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("tasks", "Tasks: running and recent tasks of every region; cancel one",
               label="Tasks"),
     KeyAction("refresh", "Refresh from disk"),
+    KeyAction("saved_filters", "Saved filters: pick one from the config file's [filters]",
+              dialog="saved_filters"),
 )
 BY_ID = {k.action_id: k for k in KEY_ACTIONS}
 MUTATING_DIALOGS = frozenset(k.dialog for k in KEY_ACTIONS if k.mutating)

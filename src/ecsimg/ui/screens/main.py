@@ -234,15 +234,24 @@ class MainScreen(Screen[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        parsed = parse_filter(event.value)
-        self.query_ = parsed.query
+        self.set_filter(event.value)
+
+    def set_filter(self, line: str) -> None:
+        """Filter by ``line``; a line with a bad part keeps the last good result and says why."""
+        parsed = parse_filter(line)
         error_line = self.query_one("#filter-error", Static)
-        if parsed.error or error_line.display:  # an unchanged line is not resent
-            # Its own line, wrapped: the whole message, and what the list shows meanwhile.
+        self.query_one("#filter", Input).set_class(bool(parsed.error), "-bad")
+        if parsed.error:
+            # Its own line under the filter, wrapped: the whole message, and what is shown.
+            kept = self.query_.text()
             error_line.update(Text.assemble(
                 ("filter error ", "bold reverse"), " ", (parsed.error, "bold"),
-                " (this term is ignored; the rest of the filter applies)", end=""))
-        error_line.display = bool(parsed.error)
+                f" (showing the last good filter: {kept})" if kept
+                else " (showing every image until the filter is fixed)", end=""))
+            error_line.display = True
+            return
+        error_line.display = False
+        self.query_ = parsed.query
         self._apply_filter()
 
     @on(Input.Submitted, "#filter")
@@ -283,6 +292,12 @@ class MainScreen(Screen[None]):
             read_only=session.read_only,
             loading=self._loading,
         )
+
+    def apply_saved_filter(self, line: str) -> None:
+        """Put a saved filter in the filter line (the list follows) and go back to the list."""
+        self.query_one("#filter", Input).value = line
+        self.set_filter(line)
+        self.query_one(ImageList).focus()
 
     def action_tab(self, kind: str) -> None:
         self.kind = kind
@@ -390,6 +405,8 @@ class MainScreen(Screen[None]):
             self.notify(outcome.message, markup=False)
         if outcome.clear_marks:
             self.query_one(ImageList).marked.clear()
+        if outcome.filter_line is not None:
+            self.apply_saved_filter(outcome.filter_line)
         if outcome.profile_name:
             self.switch_profile(outcome.profile_name)
         elif outcome.region_id:
