@@ -48,6 +48,7 @@ DEFAULT_KEYS: dict[str, str] = {
     "tasks": "t",
     "refresh": "ctrl+r",
     "saved_filters": "F",
+    "every_region": "A",
 }
 """Every rebindable action and its default keys (comma-separated, Textual key names)."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import math
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 
@@ -150,6 +150,11 @@ class Browse:
     common_texts: frozenset[str] = frozenset()
     """The distinct ``common_text`` of the rows."""
 
+    @property
+    def every_region(self) -> bool:
+        """The rows are of every region (``region_id`` is ``ALL_REGIONS``)."""
+        return self.region_id == ALL_REGIONS
+
 
 @dataclass(frozen=True)
 class MappingDetail:
@@ -208,13 +213,18 @@ FIRST_ROWS_SHARDS = 4
 """Image shards read before the first rows are shown: 1/16 of a large catalogue."""
 
 
+ALL_REGIONS = "*"
+"""The region of a load that reads every region's images (the list's every-region mode)."""
+
+
 def load(
     ctx: Context,
     region_id: str | None = None,
     on_partial: Callable[[Browse, float], None] | None = None,
     sizes: SnapshotSizes | None = None,
 ) -> Browse:
-    """The rows of ``region_id`` (default: the profile's region) that the caller can see.
+    """The rows of ``region_id`` (default: the profile's region; ``ALL_REGIONS``: every
+    region) that the caller can see.
 
     With ``on_partial``, a large catalogue is read in steps and the rows read so far are
     passed to it once, with the fraction done, so the first screen need not wait for all.
@@ -229,7 +239,7 @@ def load(
 
     ctx.repo.preload(tables.IMAGES, progress)
     with ctx.repo.read() as view:
-        snapshot_ids = [disk.snapshot_id for image in view.iter_group(tables.IMAGES, region_id)
+        snapshot_ids = [disk.snapshot_id for image in _images(view, region_id)
                         for disk in image.disk_mappings if disk.snapshot_id]
     sizes.fetch(ctx.repo, snapshot_ids)
     del snapshot_ids
@@ -237,28 +247,41 @@ def load(
         return _build(ctx, view, region_id, sizes)
 
 
+def _images(view: View, region_id: str) -> Iterator[Image]:
+    """The images of ``region_id``, or of every region (region by region)."""
+    if region_id != ALL_REGIONS:
+        yield from view.iter_group(tables.IMAGES, region_id)
+        return
+    for region in view.all(tables.REGIONS):
+        yield from view.iter_group(tables.IMAGES, region.region_id)
+
+
 def _build(ctx: Context, view: View, region_id: str, sizes: SnapshotSizes | None) -> Browse:
     """The rows; without ``sizes`` the costs of one's own images are ``COST_PENDING``."""
     account = view.get(tables.ACCOUNTS, ctx.account_id)
-    region = view.get(tables.REGIONS, region_id)
-    used = used_image_ids(view, region_id)
+    every = region_id == ALL_REGIONS
+    region = None if every else view.get(tables.REGIONS, region_id)
+    used = {(i.region_id, i.image_id) for i in view.all(tables.INSTANCES)
+            if every or i.region_id == region_id}
     book = price.price_book(view)
     products = {p.product_code: p for p in view.all(tables.PRODUCTS)}
     account_id = ctx.account_id
     known = sizes or SnapshotSizes()
     common: dict[tuple[str, ...], str] = {}
     rows: list[ImageRow] = []
-    for image in view.iter_group(tables.IMAGES, region_id):
+    for image in _images(view, region_id):
         kind = kind_of(image, account_id)
         if kind is None:
             continue
         cost = (COST_PENDING if sizes is None and kind == "custom"
                 else monthly_cost(image, kind, account_id, book, known, products))
-        rows.append(ImageRow(image, kind, "instance" if image.image_id in used else "none",
+        in_use = (image.region_id, image.image_id) in used
+        rows.append(ImageRow(image, kind, "instance" if in_use else "none",
                              cost, _own_text(image), _common_text(image, common)))
-    rows.sort(key=lambda r: (r.image.creation_time, r.image.image_id), reverse=True)
+    rows.sort(key=lambda r: (r.image.creation_time, r.image_id), reverse=True)
+    region_name = "every region" if every else (region.local_name if region else "")
     return Browse(ctx.profile.name, ctx.account_id, account.name if account else "",
-                  region_id, region.local_name if region else "", str(ctx.repo.location),
+                  region_id, region_name, str(ctx.repo.location),
                   ctx.is_read_only, tuple(rows), count_kinds(rows), known,
                   frozenset(common.values()))
 

@@ -63,6 +63,8 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("tasks", "Tasks: running and recent tasks of every region; cancel one",
               label="Tasks"),
     KeyAction("refresh", "Refresh from disk"),
+    KeyAction("every_region", "Every region: list the account's images in all regions, with a "
+              "Region column (again: back to one region)"),
     KeyAction("saved_filters", "Saved filters: pick one from the config file's [filters]",
               dialog="saved_filters"),
 )

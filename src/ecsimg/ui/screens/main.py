@@ -42,6 +42,8 @@ def _screen_bindings() -> list[BindingType]:
         Binding(DEFAULT_KEYS["copy_id"], "copy_id", "Copy ID", show=False, id="copy_id"),
         Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", show=False, id="refresh"),
         Binding(DEFAULT_KEYS["tasks"], "tasks", "Tasks", show=False, id="tasks"),
+        Binding(DEFAULT_KEYS["every_region"], "every_region", "Every region", show=False,
+                id="every_region"),
     ]
     for kind in KINDS:
         action_id = f"tab_{kind}"
@@ -99,6 +101,8 @@ class MainScreen(Screen[None]):
         """A refresh (ctrl+r) is under way: say when it is done."""
         self._watched_tasks: set[str] = set()
         """Unfinished tasks of the account: a notice is shown when each ends."""
+        self.every_region = False
+        """The list shows the account's images of every region (``A``), not the session's."""
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")
@@ -157,17 +161,18 @@ class MainScreen(Screen[None]):
     def reload(self, refresh: bool = False, focus_key: str | None = None) -> None:
         """Read the rows again in a worker; ``refresh`` first picks up other processes' writes."""
         self._focus_after_load = focus_key
-        self.load_rows(self.backend, refresh)
+        self.load_rows(self.backend, refresh, self.every_region)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="rows")
-    def load_rows(self, backend: Backend, refresh: bool) -> None:
+    def load_rows(self, backend: Backend, refresh: bool, every_region: bool = False) -> None:
         worker = get_current_worker()
 
         def first_rows(partial: Browse, done: float) -> None:
             if not worker.is_cancelled:
                 self.post_message(self.RowsLoaded(partial, done))
 
-        loaded = backend.images(refresh=refresh, on_partial=first_rows)
+        read = backend.all_region_images if every_region else backend.images
+        loaded = read(refresh=refresh, on_partial=first_rows)
         if not worker.is_cancelled:
             self.post_message(self.RowsLoaded(loaded))
             running = [t.task_id for t in backend.tasks() if t.unfinished]
@@ -189,6 +194,8 @@ class MainScreen(Screen[None]):
                         severity="error" if task.status == "Failed" else "information")
 
     def on_main_screen_rows_loaded(self, message: RowsLoaded) -> None:
+        if message.loaded.every_region != self.every_region:
+            return  # read before the mode changed
         self.loaded = message.loaded
         image_list = self.query_one(ImageList)
         self._filter = RowFilter(image_list.sorted(message.loaded.rows),
@@ -283,8 +290,8 @@ class MainScreen(Screen[None]):
             profile_name=session.profile_name,
             account_name=loaded.account_name if loaded else "",
             account_id=session.account_id,
-            region_id=session.region_id,
-            region_name=loaded.region_name if loaded else "",
+            region_id="every region" if self.every_region else session.region_id,
+            region_name="" if self.every_region else loaded.region_name if loaded else "",
             location=session.location,
             shown=len(image_list.rows),
             total=len(loaded.rows) if loaded else 0,
@@ -437,6 +444,26 @@ class MainScreen(Screen[None]):
     def action_tasks(self) -> None:
         self.app.push_screen(TasksScreen(self.backend))
 
+    def action_every_region(self) -> None:
+        """Switch between the session's region and every region (the filter stays)."""
+        self.set_every_region(not self.every_region)
+
+    def set_every_region(self, on: bool) -> None:
+        if on == self.every_region:
+            return
+        self.every_region = on
+        image_list = self.query_one(ImageList)
+        focus_key = image_list.current.key if image_list.current else None
+        image_list.show_region = on
+        self.query_one(TypeTabs).scope = "every region" if on else ""
+        self.loaded = None
+        image_list.set_rows([])
+        self._show_header()
+        self.notify("Every region: the account's images in all regions" if on
+                    else f"Region {self.backend.session.region_id} only", markup=False,
+                    timeout=3)
+        self.reload(focus_key=focus_key)
+
     def action_refresh(self) -> None:
         self._refreshing = True
         self.reload(refresh=True)
@@ -446,6 +473,10 @@ class MainScreen(Screen[None]):
 
     def switch_region(self, region_id: str) -> None:
         self.backend = self.backend.in_region(region_id)
+        if self.every_region:  # a region chosen: the list shows that region again
+            self.every_region = False
+            self.query_one(ImageList).show_region = False
+            self.query_one(TypeTabs).scope = ""
         self.query_one(ImageList).marked.clear()
         self._show_header()
         self.reload()
