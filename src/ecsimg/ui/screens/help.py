@@ -47,6 +47,10 @@ def help_text(settings: Settings, read_only: bool) -> Hanging:
     text.add("")
     text.add(Text(FILTER_HELP, style="dim", end=""))
     text.add("")
+    text.add(Text("The profile's colour and marker ([profiles.NAME] color, marker in the config "
+                  "file) mark the header and every dialog; read-only profiles are yellow.",
+                  style="dim", end=""))
+    text.add("")
     text.add(Text("escape, q or ? closes this screen", style="dim", end=""))
     return text
 

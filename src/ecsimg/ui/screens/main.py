@@ -298,6 +298,7 @@ class MainScreen(Screen[None]):
             marked=len(image_list.marked),
             read_only=session.read_only,
             loading=self._loading,
+            profile_style=self.settings.profile_style(session.profile_name, session.read_only),
         )
 
     def apply_saved_filter(self, line: str) -> None:
