@@ -60,6 +60,14 @@ class ImageRow:
     common_text: str
     """Casefolded OS names, platform and description: one string shared by every image
     with the same ones, so 100,000 rows do not each hold a copy."""
+    os_text: str = field(init=False)
+    """The OS names (Chinese and English), platform and OS type, casefolded: one shared string
+    per distinct set, kept on the row because an ``os:`` term reads it on every row."""
+
+    def __post_init__(self) -> None:
+        image = self.image
+        object.__setattr__(self, "os_text", _os_text(image.os_name, image.os_name_en,
+                                                     image.platform, image.os_type))
 
     @property
     def search_text(self) -> str:
@@ -92,11 +100,6 @@ class ImageRow:
     def not_shareable_reason(self) -> str:
         """Why the caller cannot share this image ('' for their own custom image)."""
         return not_shareable_reason(self.kind)
-
-    @property
-    def os_text(self) -> str:
-        image = self.image
-        return _os_text(image.os_name, image.os_name_en, image.platform, image.os_type)
 
     @property
     def os_label(self) -> str:
@@ -326,12 +329,14 @@ def refine(rows: Sequence[ImageRow], query: Query, now: float,
         found = _with_text(found, word, common_texts)
     for word in query.excluded:
         found = _without_text(found, word, common_texts)
-    if not query.terms:
-        return found
-    terms = Query((), query.terms)
-    if not query.needs_status:
-        return [r for r in found if terms.matches(r, "")]
-    return [r for r in found if terms.matches(r, row_state(r, now)[0])]
+    # One pass per term, the live status read only for a status term; the rows left shrink.
+    for term in query.terms:
+        hit = term.predicate()
+        if term.field == "status":
+            found = [r for r in found if hit(r, row_state(r, now)[0])]
+        else:
+            found = [r for r in found if hit(r, "")]
+    return found
 
 
 def _with_text(rows: list[ImageRow], word: str,
