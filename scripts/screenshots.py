@@ -22,6 +22,7 @@ SHOTS: tuple[tuple[str, tuple[int, int], steps.Steps], ...] = (
     ("help.svg", (80, 24), steps.help_screen),
     ("detail-120x40.svg", (120, 40), steps.detail_screen),
     ("tasks-80x24.svg", (80, 24), steps.tasks_view),
+    ("every-region-80x24.svg", (80, 24), steps.every_region),
 )
 
 

@@ -76,3 +76,16 @@ async def share_dialog(pilot: Pilot[int]) -> None:
     dialog.query_one("#share-add", Input).value = NEW_ACCOUNT
     dialog.query_one("#share-remove", Input).value = shared[0]["AliyunId"]
     await settle(pilot)
+
+
+async def every_region(pilot: Pilot[int]) -> None:
+    """Every region's images but the public ones: a negated term in the other list mode."""
+    await settle(pilot)
+    await pilot.press("A")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    screen.query_one("#filter", Input).value = "-type:public"
+    await settle(pilot)
+    _image_list(pilot).focus()
+    await settle(pilot)
