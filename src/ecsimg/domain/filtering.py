@@ -240,7 +240,7 @@ def _value(name: str, op: str, value: str) -> tuple[str, str, str]:
     if name == "tag":
         if not value or value.startswith("="):
             return "", op, "tag needs a key: tag:key or tag:key=value"
-        return value, "=" if "=" in value else "has", ""
+        return value, ":", ""  # each alternative is a key, or a key=value pair
     folded = value.casefold()
     if name == "region":
         # An empty region: term means "any region", which the browse layer treats as all regions.
@@ -287,7 +287,7 @@ def _value_predicate(field: str, op: str, value: str) -> Predicate:
             bound = int(value)
             return lambda item, _: _compare(item.size, op, bound)
         case "tag":
-            return lambda item, _: _tag_matches(item.tags, op, value)
+            return lambda item, _: _tag_matches(item.tags, value)
     return lambda item, _: False
 
 
@@ -314,8 +314,8 @@ _EXACT: dict[str, Callable[[Filterable], str]] = {
 """Fields whose values are compared whole: several values are one set lookup."""
 
 
-def _tag_matches(tags: Sequence[tuple[str, str]], op: str, wanted: str) -> bool:
-    if op == "has":
+def _tag_matches(tags: Sequence[tuple[str, str]], wanted: str) -> bool:
+    if "=" not in wanted:
         return any(key == wanted for key, _ in tags)
     wanted_key, wanted_value = wanted.split("=", 1)
     return any(key == wanted_key and value == wanted_value for key, value in tags)
