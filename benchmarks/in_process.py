@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import itertools
 import json
 import statistics
@@ -48,8 +49,9 @@ async def _wait(condition: Callable[[], bool], timeout: float, what: str) -> Non
         await asyncio.sleep(0.005)
 
 
-async def measure_filter(db: Path, count: int) -> dict[str, Any]:
-    """Per keystroke: seconds from the key press to the rows set, and to the frame showing them."""
+async def measure_filter(db: Path, count: int, every_region: bool = False) -> dict[str, Any]:
+    """Per keystroke: seconds from the key press to the rows set, and to the frame showing them;
+    ``every_region``: in the list of every region's images (key ``A``)."""
     from textual.strip import Strip
     from textual.widgets import Input
 
@@ -76,6 +78,16 @@ async def measure_filter(db: Path, count: int) -> dict[str, Any]:
                     LOAD_TIMEOUT, "loading the rows")
         await pilot.pause()
         await pilot.pause()
+        if every_region:
+            await pilot.press("A")
+            await pilot.pause()
+            await _wait(lambda: screen.loaded is not None and screen.loaded.every_region
+                        and bool(image_list.rows)
+                        and not any(w.group == "rows" and not w.is_finished
+                                    for w in app.workers),
+                        LOAD_TIMEOUT, "loading every region's rows")
+            await pilot.pause()
+            await pilot.pause()
         loaded_seconds = time.perf_counter() - started
         total_rows = len(image_list.rows)
         await pilot.press("slash")
@@ -104,6 +116,16 @@ async def measure_filter(db: Path, count: int) -> dict[str, Any]:
             compositor_refresh()
             frames_at.append(time.perf_counter())
 
+        # A keystroke that leaves a bad term (``os:`` before its value) sets no rows: the list
+        # keeps the last good result and the error line says why; that line's frame counts.
+        filtered_at: list[float] = []
+        set_filter = screen.set_filter
+
+        def timed_set_filter(line: str) -> None:
+            set_filter(line)
+            filtered_at.append(time.perf_counter())
+
+        screen.set_filter = timed_set_filter  # type: ignore[method-assign]
         image_list.set_rows = timed_set_rows  # type: ignore[method-assign]
         image_list.render_line = timed_render_line  # type: ignore[method-assign]
         screen._compositor_refresh = timed_compositor_refresh  # type: ignore[method-assign]
@@ -118,17 +140,27 @@ async def measure_filter(db: Path, count: int) -> dict[str, Any]:
         to_rows: list[float] = []
         to_frame: list[float] = []
         shown: list[int] = []
+        def frame_after(done: float, rows_set: bool) -> float | None:
+            if rows_set:
+                return list_frame_after(done)
+            return next((t for t in frames_at if t >= done), None)
+
+        kept = 0
         for key in filter_keys(count):
             rows_set_at.clear()
             painted_at.clear()
             frames_at.clear()
+            filtered_at.clear()
             pressed = time.perf_counter()
             await pilot.press(key)
-            await _wait(lambda: bool(rows_set_at), FRAME_TIMEOUT, f"filtering after {key!r}")
-            rows_set = rows_set_at[0]
-            await _wait(lambda: list_frame_after(rows_set_at[0]) is not None, FRAME_TIMEOUT,
+            await _wait(lambda: bool(filtered_at), FRAME_TIMEOUT, f"filtering after {key!r}")
+            got_rows = bool(rows_set_at)
+            kept += not got_rows
+            rows_set = rows_set_at[0] if got_rows else filtered_at[0]
+            drawn = functools.partial(frame_after, rows_set, got_rows)
+            await _wait(lambda: drawn() is not None, FRAME_TIMEOUT,  # noqa: B023 (awaited here)
                         f"drawing the list after {key!r}")
-            frame_done = list_frame_after(rows_set)
+            frame_done = frame_after(rows_set, got_rows)
             assert frame_done is not None
             to_rows.append(rows_set - pressed)
             to_frame.append(frame_done - pressed)
@@ -143,6 +175,7 @@ async def measure_filter(db: Path, count: int) -> dict[str, Any]:
         "rows": total_rows,
         "shown_min": min(shown),
         "shown_max": max(shown),
+        "kept_last_good": kept,
     }
 
 
@@ -202,9 +235,11 @@ def main() -> int:
     parser.add_argument("what", choices=("filter", "share"))
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--count", type=int, required=True)
+    parser.add_argument("--every-region", action="store_true",
+                        help="filter the list of every region's images")
     args = parser.parse_args()
     if args.what == "filter":
-        result = asyncio.run(measure_filter(args.db, args.count))
+        result = asyncio.run(measure_filter(args.db, args.count, args.every_region))
     else:
         result = measure_share(args.db, args.count)
     print(json.dumps(result))

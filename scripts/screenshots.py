@@ -24,6 +24,7 @@ SHOTS: tuple[tuple[str, tuple[int, int], steps.Steps], ...] = (
     ("tasks-80x24.svg", (80, 24), steps.tasks_view),
     ("costs-80x24.svg", (80, 24), steps.cost_dashboard),
     ("compare-80x24.svg", (80, 24), steps.compare_view),
+    ("every-region-80x24.svg", (80, 24), steps.every_region),
 )
 
 

@@ -5,6 +5,7 @@ The UI and the CLI running on it show that they need the Backend protocol alone.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +23,7 @@ from ecsimg.service.backend import (
     Session,
     UnknownProfile,
 )
-from ecsimg.service.browse import Browse, ImageDetails, ImageRow, count_kinds
+from ecsimg.service.browse import ALL_REGIONS, Browse, ImageDetails, ImageRow, count_kinds
 from ecsimg.service.browse_tasks import TaskRow
 from ecsimg.service.load import LOAD_ACTION
 from ecsimg.service.versions import Fingerprint, fingerprint
@@ -42,6 +43,8 @@ def fixed_image(n: int) -> m.Image:
 
 
 IMAGES = tuple(fixed_image(n) for n in (1, 2, 3))
+ELSEWHERE = dataclasses.replace(fixed_image(4), region_id="xx-test-2")
+"""An image of another region: only the every-region listing has it."""
 TASKS = (
     TaskRow("t-fixed-copy", REGION, "CopyImage", IMAGES[0].image_id, "Processing", 40, 90,
             "2026-01-01T00:00:00Z", "to xx-test-2"),
@@ -113,6 +116,16 @@ class RecordingBackend:
                      and image.key not in self.record.gone)
         return Browse(self.profile.name, ACCOUNT, "fixed-account", self.profile.region_id,
                       "Test Region", "recording backend", self.session.read_only, rows,
+                      count_kinds(rows), common_texts=frozenset(r.common_text for r in rows))
+
+    def all_region_images(self, *, refresh: bool = False,
+                          on_partial: Callable[[Browse, float], None] | None = None
+                          ) -> Browse:
+        rows = tuple(ImageRow(image, "custom", "none", 1.5, image.image_name.casefold(),
+                              image.os_name.casefold())
+                     for image in (*IMAGES, ELSEWHERE) if image.key not in self.record.gone)
+        return Browse(self.profile.name, ACCOUNT, "fixed-account", ALL_REGIONS,
+                      "every region", "recording backend", self.session.read_only, rows,
                       count_kinds(rows), common_texts=frozenset(r.common_text for r in rows))
 
     def row_of(self, row: ImageRow) -> ImageRow | None:

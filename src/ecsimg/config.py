@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ecsimg.domain.filtering import parse_filter
+
 DEFAULT_KEYS: dict[str, str] = {
     "help": "question_mark",
     "quit": "q",
@@ -51,11 +53,28 @@ DEFAULT_KEYS: dict[str, str] = {
     "cost_dashboard": "dollar_sign",
     "compare": "equals_sign",
     "export_list": "w",
+    "saved_filters": "F",
+    "every_region": "A",
 }
 """Every rebindable action and its default keys (comma-separated, Textual key names)."""
 
+SECTIONS = ("ui", "keys", "filters", "profiles")
+READ_ONLY_COLOR = "#ffd75f"
+"""A read-only profile's colour unless the config gives it one (the warning yellow)."""
+MARKER_MAX = 12
+
 THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "monokai", "dracula",
           "tokyo-night", "solarized-light", "textual-ansi")
+
+
+@dataclass(frozen=True)
+class ProfileStyle:
+    """How the header and the dialogs mark a profile (``[profiles.NAME]``)."""
+
+    color: str = ""
+    """A colour name or ``#rrggbb``: the header's profile block and the dialogs' border."""
+    marker: str = ""
+    """A word shown beside the profile (``PROD``): what tells accounts apart under NO_COLOR."""
 
 
 class ConfigError(Exception):
@@ -76,6 +95,21 @@ class Settings:
     """Whether the fee preview pane is shown beside the details (``[ui]``)."""
     keys: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
     """Action name to comma-separated keys (``[keys]``); unnamed actions keep their defaults."""
+    filters: Mapping[str, str] = field(default_factory=dict)
+    """Saved filters, name to filter line (``[filters]``, e.g. ``prod-linux = "tag:env=prod
+    -os:windows"``), offered by the palette and the saved-filters key in file order."""
+
+    profiles: Mapping[str, ProfileStyle] = field(default_factory=dict)
+    """Profile name to its colour and marker (``[profiles.prod] color = "red"``,
+    ``marker = "PROD"``)."""
+
+    def profile_style(self, name: str, read_only: bool) -> ProfileStyle:
+        """The profile's style from the config, else the read-only yellow for a read-only
+        profile (marked READ-ONLY by the header already), else none."""
+        style = self.profiles.get(name)
+        if style is not None:
+            return style
+        return ProfileStyle(READ_ONLY_COLOR, "") if read_only else ProfileStyle()
 
     def keys_for(self, action: str) -> str:
         """The keys bound to ``action`` (defaults merged with the user's)."""
@@ -119,8 +153,9 @@ def load_settings(path: Path | None = None) -> Settings:
 def settings_from_dict(data: Mapping[str, Any], source: str = "config") -> Settings:
     """Check and convert parsed TOML; ConfigError names the first bad key."""
     for section in data:
-        if section not in ("ui", "keys"):
-            raise ConfigError(f"{source}: unknown section or key {section!r} (known: ui, keys)")
+        if section not in SECTIONS:
+            raise ConfigError(f"{source}: unknown section or key {section!r} "
+                              f"(known: {', '.join(SECTIONS)})")
     values: dict[str, Any] = {}
     for name, value in _table(data, "ui", source).items():
         values[name] = _ui_value(name, value, source)
@@ -133,7 +168,50 @@ def settings_from_dict(data: Mapping[str, Any], source: str = "config") -> Setti
                 not part.strip() for part in value.split(",")):
             raise ConfigError(f"{source}: 'keys.{action}' must be keys like \"s\" or \"ctrl+s,F2\"")
         keys[action] = ",".join(part.strip() for part in value.split(","))
-    return Settings(keys=keys, **values)
+    filters = _filters(_table(data, "filters", source), source)
+    profiles = {name: _profile_style(name, table, source)
+                for name, table in _table(data, "profiles", source).items()}
+    return Settings(keys=keys, filters=filters, profiles=profiles, **values)
+
+
+def _profile_style(name: str, table: Any, source: str) -> ProfileStyle:
+    """One ``[profiles.NAME]`` table: a colour Rich knows and a short printable marker."""
+    from rich.color import Color, ColorParseError
+
+    where = f"{source}: 'profiles.{name}'"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table ([profiles.{name}] with color, marker)")
+    unknown = set(table) - {"color", "marker"}
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {sorted(unknown)[0]!r} (known: color, marker)")
+    color = table.get("color", "")
+    marker = table.get("marker", "")
+    if not isinstance(color, str) or not isinstance(marker, str):
+        raise ConfigError(f"{where}: color and marker must be strings")
+    if color:
+        try:
+            Color.parse(color)
+        except ColorParseError:
+            raise ConfigError(f"{where}: unknown colour {color!r} (a name such as \"red\" or "
+                              f"\"#d70000\")") from None
+    if len(marker) > MARKER_MAX or not marker.isprintable():
+        raise ConfigError(f"{where}: marker must be printable and at most {MARKER_MAX} "
+                          f"characters, not {marker!r}")
+    return ProfileStyle(color, marker.strip())
+
+
+def _filters(table: Mapping[str, Any], source: str) -> dict[str, str]:
+    """The saved filters; one that does not parse is named with what is wrong with it."""
+    filters: dict[str, str] = {}
+    for name, line in table.items():
+        if not isinstance(line, str) or not line.strip():
+            raise ConfigError(f"{source}: 'filters.{name}' must be a filter line like "
+                              f"\"os:ubuntu,debian -tag:env=prod\"")
+        error = parse_filter(line).error
+        if error:
+            raise ConfigError(f"{source}: 'filters.{name}': {error}")
+        filters[name] = line.strip()
+    return filters
 
 
 def _table(data: Mapping[str, Any], name: str, source: str) -> Mapping[str, Any]:

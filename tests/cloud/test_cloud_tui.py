@@ -165,3 +165,14 @@ def test_costs_and_exported_records_come_from_the_cache_offline(account: Account
     records = backend.image_records(keys)
     assert [f"{REGION}/{r['ImageId']}" for r in records] == keys
     assert all("DiskDeviceMappings" in r for r in records)
+
+
+def test_every_region_lists_each_synced_region_from_the_cache(account: Account) -> None:
+    synced = account.cloud("sync", "--RegionId", "cn-shanghai")
+    assert synced.status == 0, synced.err
+    backend = open_backend(cloud="default", endpoint=account.url)
+    rows = backend.all_region_images().rows
+    by_region = {row.region_id for row in rows}
+    assert {REGION, "cn-shanghai"} <= by_region
+    assert {row.image_id for row in rows if row.region_id == REGION} == set(
+        account.cached_images(REGION))

@@ -95,3 +95,15 @@ async def compare_view(pilot: Pilot[int]) -> None:
         await pilot.press("space")
     await pilot.press("equals_sign")
     await settle(pilot)
+
+
+async def every_region(pilot: Pilot[int]) -> None:
+    """Every region's images but the public ones: a negated term in the other list mode."""
+    await settle(pilot)
+    await pilot.press("A")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    screen.query_one("#filter", Input).value = "-type:public"
+    await settle(pilot)
+    _image_list(pilot).focus()

@@ -15,7 +15,7 @@ from ecsimg.ui.screens.detail import DetailScreen
 from ecsimg.ui.screens.main import MainScreen
 from ecsimg.ui.screens.tasks import ConfirmCancel, TasksScreen
 from ecsimg.ui.widgets.header import HeaderBar
-from tests.recording_backend import IMAGES, REGION, TASKS, RecordingBackend
+from tests.recording_backend import ELSEWHERE, IMAGES, REGION, TASKS, RecordingBackend
 from tests.ui.dialog_host import screen_text
 from tests.ui.test_main_screen import image_list, main, settle
 
@@ -157,3 +157,18 @@ async def test_detail_view_goes_back_once_the_backend_no_longer_has_its_image() 
         assert isinstance(app.screen, MainScreen)
         messages = [n.message for n in app._notifications]
     assert any("no longer exists" in m for m in messages), messages
+
+
+async def test_every_region_mode_lists_the_backends_all_region_images() -> None:
+    backend = RecordingBackend()
+    app = make_app(backend, Settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("A")
+        await settle(app, pilot)
+        rows = image_list(app)
+        assert {row.image_id for row in rows.rows} == {
+            image.image_id for image in (*IMAGES, ELSEWHERE)}
+        assert "Region" in rows.rendered_lines()[0]
+        assert main(app).query_one(HeaderBar).info.region_id == "every region"
+    assert backend.record.calls == []

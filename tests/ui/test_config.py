@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,24 @@ def test_bad_config_is_one_clear_line(tmp_path: Path, text: str, fragment: str) 
     assert fragment in message
     assert str(path) in message
     assert "\n" not in message
+
+
+def test_saved_filters_are_read_in_file_order(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, """
+[filters]
+prod-linux = "tag:env=prod -os:windows"
+web = 'family:web,api name:"blue green"'
+"""))
+    assert list(settings.filters) == ["prod-linux", "web"]
+    assert settings.filters["web"] == 'family:web,api name:"blue green"'
+
+
+@pytest.mark.parametrize(("body", "fragment"), [
+    ('[filters]\nbad = "arch:sparc"', "'filters.bad': unknown architecture 'sparc'"),
+    ("[filters]\nempty = \"\"", "'filters.empty' must be a filter line"),
+    ("[filters]\nnumber = 3", "'filters.number' must be a filter line"),
+    ('filters = "os:linux"', "'filters' must be a table"),
+])
+def test_a_bad_saved_filter_is_named(tmp_path: Path, body: str, fragment: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(fragment)):
+        load_settings(write(tmp_path, body))

@@ -23,12 +23,15 @@ from tests.world import World
 WIDTHS = (60, 80, 100, 120, 160, 200)
 
 
+@pytest.mark.parametrize("regions", [False, True])
 @pytest.mark.parametrize("width", WIDTHS)
-def test_columns_fill_the_width_by_priority(width: int) -> None:
-    columns = layout(width)
+def test_columns_fill_the_width_by_priority(width: int, regions: bool) -> None:
+    columns = layout(width, regions)
     used = MARK_WIDTH + sum(w + GAP for _, w in columns)
     shown = {c.key for c, _ in columns}
-    hidden = [c for c in COLUMNS if c.key not in shown]
+    # In the every-region list from 80 cells, else never.
+    assert ("region" in shown) is (regions and width >= 80)
+    hidden = [c for c in COLUMNS if c.key not in shown and (regions or c.key != "region")]
     # Every cell is used unless the growing columns are at their widest.
     grown = all(w >= c.width + c.grow for c, w in columns if c.grow and c.key != "name")
     assert used == width or (grown and used <= width), (width, used)
@@ -43,7 +46,9 @@ def test_columns_fill_the_width_by_priority(width: int) -> None:
 def test_wider_screens_show_more_columns() -> None:
     counts = [len(layout(w)) for w in WIDTHS]
     assert counts == sorted(counts)
-    assert {c.key for c, _ in layout(200)} == {c.key for c in COLUMNS}
+    assert {c.key for c, _ in layout(200)} == {c.key for c in COLUMNS} - {"region"}
+    assert {c.key for c, _ in layout(200, True)} == {c.key for c in COLUMNS}
+    assert [c.key for c, _ in layout(80, True)][:3] == ["id", "name", "region"]
     assert {"shares", "os", "size"} <= {c.key for c, _ in layout(77)}  # 120 columns, wide
 
 

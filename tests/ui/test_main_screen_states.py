@@ -38,7 +38,7 @@ async def test_whole_filter_error_is_shown_on_its_own_line(world: World) -> None
         assert line.display
         assert line.size.width >= 78 and line.size.height >= 2  # wrapped, not cut
         text = str(line.render())
-        assert "region)" in text and "ignored" in text
+        assert "region)" in text and "showing" in text
 
 
 async def test_refresh_says_it_happened(world: World) -> None:

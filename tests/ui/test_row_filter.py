@@ -37,3 +37,37 @@ def test_typing_and_erasing_gives_what_a_fresh_filter_gives(world: World) -> Non
         assert got.rows == expected, line
         assert [r.key for r in expected] == [r.key for r in rows if query.matches(r, "")], line
         assert got.counts == browse.count_kinds(expected)
+
+
+def test_negation_and_alternatives_narrow_only_when_they_must() -> None:
+    assert narrows(_query("os:ubu"), _query("os:u,deb"))
+    assert narrows(_query("-os:ubu"), _query("-os:ubuntu"))  # excluding more
+    assert narrows(_query("-web -db"), _query("-web"))
+    assert narrows(_query("-web"), _query("-web-01"))  # excluding more
+    assert not narrows(_query("-web-01"), _query("-web"))  # excluding less
+    assert not narrows(_query("os:ubuntu,deb"), _query("os:ubuntu"))  # an alternative widens
+    assert not narrows(_query("-os:ubuntu"), _query("-os:ubu"))
+    assert not narrows(_query("-os:ubuntu"), _query("os:ubuntu"))
+    assert not narrows(_query("os:ubuntu"), _query("-os:ubuntu"))
+    assert not narrows(_query("-family:db"), _query("family:db"))
+
+
+def test_negation_and_alternatives_per_keystroke_agree_with_a_fresh_filter(
+        world: World) -> None:
+    for n in range(12):
+        world.image(image_name=f"web-{n:02d}", image_family="db" if n % 2 else "dbx",
+                    tags=(m.Tag("env", "prod" if n % 4 else "dev"),),
+                    os_type="windows" if n % 3 else "linux")
+    world.public_image()
+    loaded = browse.load(world.ctx())
+    rows = list(loaded.rows)
+    row_filter = RowFilter(rows, loaded.common_texts)
+    for typed in ("-web-0 !family:dbx,db os:windows,linux", "family:db,dbx -tag:env=dev -os:win",
+                  "web-1 -web-10 !tag:env=prod,env=dev"):
+        lines = [typed[:n] for n in range(1, len(typed) + 1)]
+        for line in lines + lines[::-1] + lines:
+            query = _query(line)
+            got = row_filter.matching(query, T0)
+            expected = [r for r in rows if query.matches(r, "")]
+            assert [r.key for r in got.rows] == [r.key for r in expected], line
+            assert got.counts == browse.count_kinds(expected)

@@ -86,3 +86,7 @@ def test_main_screen_without_colour(snap_compare: SnapCompare, catalogue_parent:
     monkeypatch.setenv("NO_COLOR", "1")
     plain = fixed_app(fixed_backend(Path("catalogue")))
     assert snap_compare(plain, terminal_size=(120, 40), run_before=steps.main_screen)
+
+
+def test_every_region_80x24(snap_compare: SnapCompare, app: Any) -> None:
+    assert snap_compare(app, terminal_size=(80, 24), run_before=steps.every_region)

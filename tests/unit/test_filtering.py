@@ -10,6 +10,7 @@ from ecsimg.domain.filtering import parse_filter
 
 @dataclass
 class Row:
+    name: str = "web-01"
     search_text: str = "web-01\nm-abc\nalibaba cloud linux 3\ns-snap1"
     os_type: str = "linux"
     os_text: str = "alibaba cloud linux 3\naliyun\nlinux"

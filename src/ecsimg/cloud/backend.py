@@ -277,6 +277,15 @@ class CloudBackend:
                 self.sync([self.ctx.region_id])
         return self._local.images(refresh=refresh, on_partial=on_partial)
 
+    def all_region_images(self, *, refresh: bool = False,
+                          on_partial: Callable[[Browse, float], None] | None = None) -> Browse:
+        """The cached images of every region; ``refresh`` first syncs every region (offline,
+        or on an API error, the cache is shown as it is)."""
+        if refresh:
+            with contextlib.suppress(ApiError, CloudError):
+                self.sync()
+        return self._local.all_region_images(refresh=refresh, on_partial=on_partial)
+
     def row_of(self, row: ImageRow) -> ImageRow | None:
         return self._local.row_of(row)
 

@@ -112,6 +112,12 @@ class Backend(Protocol):
         writers' changes."""
         ...
 
+    def all_region_images(self, *, refresh: bool = False,
+                          on_partial: Callable[[Browse, float], None] | None = None) -> Browse:
+        """The images the session sees in every region (region ``ALL_REGIONS``); a cloud
+        backend answers from its cache of each region's DescribeImages."""
+        ...
+
     def row_of(self, row: ImageRow) -> ImageRow | None:
         """``row`` read again (after a dialog changed it); None once the image is gone."""
         ...

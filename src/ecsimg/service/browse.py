@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import math
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 
@@ -60,6 +60,14 @@ class ImageRow:
     common_text: str
     """Casefolded OS names, platform and description: one string shared by every image
     with the same ones, so 100,000 rows do not each hold a copy."""
+    os_text: str = field(init=False)
+    """The OS names (Chinese and English), platform and OS type, casefolded: one shared string
+    per distinct set, kept on the row because an ``os:`` term reads it on every row."""
+
+    def __post_init__(self) -> None:
+        image = self.image
+        object.__setattr__(self, "os_text", _os_text(image.os_name, image.os_name_en,
+                                                     image.platform, image.os_type))
 
     @property
     def search_text(self) -> str:
@@ -92,11 +100,6 @@ class ImageRow:
     def not_shareable_reason(self) -> str:
         """Why the caller cannot share this image ('' for their own custom image)."""
         return not_shareable_reason(self.kind)
-
-    @property
-    def os_text(self) -> str:
-        image = self.image
-        return _os_text(image.os_name, image.os_name_en, image.platform, image.os_type)
 
     @property
     def os_label(self) -> str:
@@ -149,6 +152,11 @@ class Browse:
     """Sizes of the rows' snapshots (empty in the first part of a large load)."""
     common_texts: frozenset[str] = frozenset()
     """The distinct ``common_text`` of the rows."""
+
+    @property
+    def every_region(self) -> bool:
+        """The rows are of every region (``region_id`` is ``ALL_REGIONS``)."""
+        return self.region_id == ALL_REGIONS
 
 
 @dataclass(frozen=True)
@@ -208,13 +216,18 @@ FIRST_ROWS_SHARDS = 4
 """Image shards read before the first rows are shown: 1/16 of a large catalogue."""
 
 
+ALL_REGIONS = "*"
+"""The region of a load that reads every region's images (the list's every-region mode)."""
+
+
 def load(
     ctx: Context,
     region_id: str | None = None,
     on_partial: Callable[[Browse, float], None] | None = None,
     sizes: SnapshotSizes | None = None,
 ) -> Browse:
-    """The rows of ``region_id`` (default: the profile's region) that the caller can see.
+    """The rows of ``region_id`` (default: the profile's region; ``ALL_REGIONS``: every
+    region) that the caller can see.
 
     With ``on_partial``, a large catalogue is read in steps and the rows read so far are
     passed to it once, with the fraction done, so the first screen need not wait for all.
@@ -229,7 +242,7 @@ def load(
 
     ctx.repo.preload(tables.IMAGES, progress)
     with ctx.repo.read() as view:
-        snapshot_ids = [disk.snapshot_id for image in view.iter_group(tables.IMAGES, region_id)
+        snapshot_ids = [disk.snapshot_id for image in _images(view, region_id)
                         for disk in image.disk_mappings if disk.snapshot_id]
     sizes.fetch(ctx.repo, snapshot_ids)
     del snapshot_ids
@@ -237,28 +250,41 @@ def load(
         return _build(ctx, view, region_id, sizes)
 
 
+def _images(view: View, region_id: str) -> Iterator[Image]:
+    """The images of ``region_id``, or of every region (region by region)."""
+    if region_id != ALL_REGIONS:
+        yield from view.iter_group(tables.IMAGES, region_id)
+        return
+    for region in view.all(tables.REGIONS):
+        yield from view.iter_group(tables.IMAGES, region.region_id)
+
+
 def _build(ctx: Context, view: View, region_id: str, sizes: SnapshotSizes | None) -> Browse:
     """The rows; without ``sizes`` the costs of one's own images are ``COST_PENDING``."""
     account = view.get(tables.ACCOUNTS, ctx.account_id)
-    region = view.get(tables.REGIONS, region_id)
-    used = used_image_ids(view, region_id)
+    every = region_id == ALL_REGIONS
+    region = None if every else view.get(tables.REGIONS, region_id)
+    used = {(i.region_id, i.image_id) for i in view.all(tables.INSTANCES)
+            if every or i.region_id == region_id}
     book = price.price_book(view)
     products = {p.product_code: p for p in view.all(tables.PRODUCTS)}
     account_id = ctx.account_id
     known = sizes or SnapshotSizes()
     common: dict[tuple[str, ...], str] = {}
     rows: list[ImageRow] = []
-    for image in view.iter_group(tables.IMAGES, region_id):
+    for image in _images(view, region_id):
         kind = kind_of(image, account_id)
         if kind is None:
             continue
         cost = (COST_PENDING if sizes is None and kind == "custom"
                 else monthly_cost(image, kind, account_id, book, known, products))
-        rows.append(ImageRow(image, kind, "instance" if image.image_id in used else "none",
+        in_use = (image.region_id, image.image_id) in used
+        rows.append(ImageRow(image, kind, "instance" if in_use else "none",
                              cost, _own_text(image), _common_text(image, common)))
-    rows.sort(key=lambda r: (r.image.creation_time, r.image.image_id), reverse=True)
+    rows.sort(key=lambda r: (r.image.creation_time, r.image_id), reverse=True)
+    region_name = "every region" if every else (region.local_name if region else "")
     return Browse(ctx.profile.name, ctx.account_id, account.name if account else "",
-                  region_id, region.local_name if region else "", str(ctx.repo.location),
+                  region_id, region_name, str(ctx.repo.location),
                   ctx.is_read_only, tuple(rows), count_kinds(rows), known,
                   frozenset(common.values()))
 
@@ -301,12 +327,16 @@ def refine(rows: Sequence[ImageRow], query: Query, now: float,
     found = list(rows)
     for word in query.words:
         found = _with_text(found, word, common_texts)
-    if not query.terms:
-        return found
-    terms = Query((), query.terms)
-    if not query.needs_status:
-        return [r for r in found if terms.matches(r, "")]
-    return [r for r in found if terms.matches(r, row_state(r, now)[0])]
+    for word in query.excluded:
+        found = _without_text(found, word, common_texts)
+    # One pass per term, the live status read only for a status term; the rows left shrink.
+    for term in query.terms:
+        hit = term.predicate()
+        if term.field == "status":
+            found = [r for r in found if hit(r, row_state(r, now)[0])]
+        else:
+            found = [r for r in found if hit(r, "")]
+    return found
 
 
 def _with_text(rows: list[ImageRow], word: str,
@@ -317,6 +347,15 @@ def _with_text(rows: list[ImageRow], word: str,
     if hits:
         return [r for r in rows if word in r.own_text or r.common_text in hits]
     return [r for r in rows if word in r.own_text]
+
+
+def _without_text(rows: list[ImageRow], word: str,
+                  common_texts: Collection[str]) -> list[ImageRow]:
+    """The rows whose text does not hold ``word`` (the complement of ``_with_text``)."""
+    hits = {text for text in common_texts if word in text}
+    if hits:
+        return [r for r in rows if word not in r.own_text and r.common_text not in hits]
+    return [r for r in rows if word not in r.own_text]
 
 
 def count_kinds(rows: Sequence[ImageRow]) -> dict[str, int]:

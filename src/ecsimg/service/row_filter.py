@@ -27,24 +27,40 @@ class Matched:
 
 
 def narrows(new: Query, old: Query) -> bool:
-    """Whether every row passing ``new`` passes ``old``: each old word is inside a new word
-    and each old term is kept or narrowed by a new one."""
+    """Whether every row passing ``new`` passes ``old``: each old word is inside a new word,
+    each old excluded word holds a new excluded word, and each old term is kept or narrowed
+    by a new one. False when unsure: the caller then filters every row."""
     return (all(any(word in longer for longer in new.words) for word in old.words)
+            and all(any(shorter in word for shorter in new.excluded) for word in old.excluded)
             and all(any(_term_narrows(term, kept) for term in new.terms) for kept in old.terms))
 
 
 def _term_narrows(new: Term, old: Term) -> bool:
-    """Whether every row passing ``new`` passes ``old`` (``os:ubu`` narrows ``os:u``)."""
+    """Whether every row passing ``new`` passes ``old`` (``os:ubu`` narrows ``os:u,deb``)."""
     if new == old:
         return True
-    if new.field != old.field or new.op != old.op:
+    if new.field != old.field or new.op != old.op or new.negated != old.negated:
         return False
-    if new.field == "family":  # a substring of the family
-        return old.value in new.value
-    if new.field == "os":  # a substring of the text, or the OS type itself
-        return old.value in new.value and new.value not in OS_TYPES
-    if new.field == "region":  # a prefix of the region
-        return new.value.startswith(old.value)
+    if new.negated:
+        # A row failing every new value must fail every old one: each old value must
+        # narrow some new value (``-os:ubuntu`` narrows ``-os:ubu``).
+        return all(any(_value_narrows(new.field, old_value, new_value)
+                       for new_value in new.values) for old_value in old.values)
+    # A row passing some new value must pass some old one (``os:ubu`` narrows ``os:u,deb``).
+    return all(any(_value_narrows(new.field, new_value, old_value)
+                   for old_value in old.values) for new_value in new.values)
+
+
+def _value_narrows(field: str, new: str, old: str) -> bool:
+    """Whether a row matching ``field`` value ``new`` matches ``old`` too."""
+    if new == old:
+        return True
+    if field in ("family", "name"):  # a substring
+        return old in new
+    if field == "os":  # a substring of the text, or the OS type itself
+        return old in new and new not in OS_TYPES
+    if field == "region":  # a prefix of the region
+        return new.startswith(old)
     return False
 
 

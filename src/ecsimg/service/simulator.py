@@ -75,6 +75,14 @@ class SimulatorBackend:
             self._sizes = SnapshotSizes()
         return browse.load(self.ctx, on_partial=on_partial, sizes=self._sizes)
 
+    def all_region_images(self, *, refresh: bool = False,
+                          on_partial: Callable[[Browse, float], None] | None = None) -> Browse:
+        if refresh:
+            self.ctx.repo.refresh()
+            self._sizes = SnapshotSizes()
+        return browse.load(self.ctx, browse.ALL_REGIONS, on_partial=on_partial,
+                           sizes=self._sizes)
+
     def row_of(self, row: ImageRow) -> ImageRow | None:
         return browse.row_of(self.ctx, row)
 

@@ -70,6 +70,10 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
               label="Costs"),
     KeyAction("compare", "Compare two images side by side (two marked, or marked and current)"),
     KeyAction("export_list", "Write the marked images, else the list, to a CSV or JSON file"),
+    KeyAction("every_region", "Every region: list the account's images in all regions, with a "
+              "Region column (again: back to one region)"),
+    KeyAction("saved_filters", "Saved filters: pick one from the config file's [filters]",
+              dialog="saved_filters"),
 )
 BY_ID = {k.action_id: k for k in KEY_ACTIONS}
 MUTATING_DIALOGS = frozenset(k.dialog for k in KEY_ACTIONS if k.mutating)

@@ -1,4 +1,5 @@
-"""The command palette's entries: every action, image IDs (jump), regions and profiles."""
+"""The command palette's entries: every action, image IDs (jump), regions, profiles and saved
+filters."""
 
 from __future__ import annotations
 
@@ -60,6 +61,9 @@ class EcsImgCommands(Provider):
             suffix = " read-only" if profile.read_only else ""
             commands.append((f"Profile {profile.name} ({sanitize(info.account_name)}){suffix}",
                              partial(main.switch_profile, profile.name), "switch profile", ""))
+        for name, line in main.settings.filters.items():
+            commands.append((f"Filter {sanitize(name)}: {sanitize(line)}",
+                             partial(main.apply_saved_filter, line), "saved filter", ""))
         return commands
 
     async def discover(self) -> Hits:

@@ -51,6 +51,8 @@ class DialogOutcome:
     focus_key: str | None = None
     """Put the cursor on this image (``region/image_id`` or an image ID) after reloading."""
     clear_marks: bool = False
+    filter_line: str | None = None
+    """Put this line in the filter."""
 
 
 DialogScreen = ModalScreen[DialogOutcome | None]

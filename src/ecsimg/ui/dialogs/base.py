@@ -27,6 +27,7 @@ from ecsimg.service import versions
 from ecsimg.ui import marks
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, error_text
+from ecsimg.ui.profile_mark import profile_badge
 from ecsimg.ui.text import safe
 
 FIELD_CHANGES = (Input.Changed, Select.Changed, Checkbox.Changed, RadioSet.Changed,
@@ -160,7 +161,7 @@ class Dialog(ModalScreen[DialogOutcome | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog-box"):
-            yield Static(Text(self.TITLE, style="bold"), classes="dialog-title")
+            yield Static(self._title(), classes="dialog-title")
             yield from self.compose_form()
             yield Static("", id="dialog-error", classes="dialog-error")
             yield Static("", id="dialog-command", classes="dialog-command")
@@ -172,11 +173,23 @@ class Dialog(ModalScreen[DialogOutcome | None]):
                 hint = "ctrl+s apply  esc close" if self.MUTATING else "esc close"
                 yield Static(Text(hint, style="dim"), classes="dialog-keys")
 
+    def _title(self) -> Text:
+        """The title after the profile in its colour and marker: whose account it acts on."""
+        session = self.backend.session
+        style = self.request.settings.profile_style(session.profile_name, session.read_only)
+        return Text.assemble(profile_badge(session.profile_name, style), "  ",
+                             (self.TITLE, "bold"), end="")
+
     def compose_buttons(self) -> ComposeResult:
         """Extra buttons before Cancel."""
         yield from ()
 
     def on_mount(self) -> None:
+        session = self.backend.session
+        color = self.request.settings.profile_style(session.profile_name,
+                                                    session.read_only).color
+        if color:  # the whole box in the account's colour, not only the title
+            self.query_one(".dialog-box").styles.border = ("heavy", color)
         if self.MUTATING and self.backend.session.read_only:
             self.app.notify(f"Profile '{self.backend.session.profile_name}' is read-only: "
                             f"{self.TITLE.lower()} is disabled.", severity="warning")

@@ -140,6 +140,33 @@ class ProfilePicker(_Picker):
         return DialogOutcome(message=f"Profile {option_id}", profile_name=option_id)
 
 
+class FilterPicker(_Picker):
+    """The saved filters of the config file; choosing one puts it in the filter line."""
+
+    TITLE = "Saved filters"
+
+    def fetch(self) -> dict[str, str]:
+        return dict(self.request.settings.filters)
+
+    def options(self, data: Any) -> list[Option]:
+        if not data:
+            return [Option(Text("No saved filters: add a [filters] table to the config file, "
+                                'e.g. linux = "os:linux -tag:env=prod"', style="dim"),
+                           disabled=True)]
+        width = min(max(len(name) for name in data), 20)
+        found = []
+        for name, line in data.items():
+            label = cell(name, width, style="bold")
+            label.append("  ")
+            label.append_text(safe(line))
+            found.append(Option(label, id=name))
+        return found
+
+    def outcome_for(self, option_id: str) -> DialogOutcome:
+        return DialogOutcome(reload=False,
+                             filter_line=self.request.settings.filters[option_id])
+
+
 class ActivityLog(Dialog):
     """The latest mutating calls on the catalogue: time, profile, action, code, resources."""
 
@@ -183,6 +210,11 @@ def open_region_picker(request: DialogRequest) -> Dialog:
 @dialog("switch_profile")
 def open_profile_picker(request: DialogRequest) -> Dialog:
     return ProfilePicker(request)
+
+
+@dialog("saved_filters")
+def open_filter_picker(request: DialogRequest) -> Dialog:
+    return FilterPicker(request)
 
 
 @dialog("activity_log")

@@ -19,7 +19,10 @@ from ecsimg.ui.text import Hanging
 FILTER_HELP = (
     "Filter: words match name, ID, snapshot ID, OS and description; terms: "
     + " ".join(f"{name}:" for name in FIELDS)
-    + " (os:windows arch:arm64 status:creating family:web tag:env=prod usage:none size>40)"
+    + " (os:windows arch:arm64 status:creating family:web tag:env=prod usage:none size>40)."
+    " A leading - or ! negates a word or term (-os:windows !tag:env=prod -test), commas are"
+    ' alternatives (os:ubuntu,debian), quotes keep spaces (name:"web server"). A bad filter'
+    " keeps the last good result. Saved filters: [filters] in the config file, F or the palette."
 )
 
 
@@ -43,6 +46,10 @@ def help_text(settings: Settings, read_only: bool) -> Hanging:
                   "passed, escape closes.", style="dim", end=""))
     text.add("")
     text.add(Text(FILTER_HELP, style="dim", end=""))
+    text.add("")
+    text.add(Text("The profile's colour and marker ([profiles.NAME] color, marker in the config "
+                  "file) mark the header and every dialog; read-only profiles are yellow.",
+                  style="dim", end=""))
     text.add("")
     text.add(Text("escape, q or ? closes this screen", style="dim", end=""))
     return text

@@ -51,6 +51,8 @@ def _screen_bindings() -> list[BindingType]:
         Binding(DEFAULT_KEYS["compare"], "compare", "Compare", show=False, id="compare"),
         Binding(DEFAULT_KEYS["export_list"], "export_list", "Export list", show=False,
                 id="export_list"),
+        Binding(DEFAULT_KEYS["every_region"], "every_region", "Every region", show=False,
+                id="every_region"),
     ]
     for kind in KINDS:
         action_id = f"tab_{kind}"
@@ -108,6 +110,8 @@ class MainScreen(Screen[None]):
         """A refresh (ctrl+r) is under way: say when it is done."""
         self._watched_tasks: set[str] = set()
         """Unfinished tasks of the account: a notice is shown when each ends."""
+        self.every_region = False
+        """The list shows the account's images of every region (``A``), not the session's."""
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")
@@ -167,17 +171,18 @@ class MainScreen(Screen[None]):
     def reload(self, refresh: bool = False, focus_key: str | None = None) -> None:
         """Read the rows again in a worker; ``refresh`` first picks up other processes' writes."""
         self._focus_after_load = focus_key
-        self.load_rows(self.backend, refresh)
+        self.load_rows(self.backend, refresh, self.every_region)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="rows")
-    def load_rows(self, backend: Backend, refresh: bool) -> None:
+    def load_rows(self, backend: Backend, refresh: bool, every_region: bool = False) -> None:
         worker = get_current_worker()
 
         def first_rows(partial: Browse, done: float) -> None:
             if not worker.is_cancelled:
                 self.post_message(self.RowsLoaded(partial, done))
 
-        loaded = backend.images(refresh=refresh, on_partial=first_rows)
+        read = backend.all_region_images if every_region else backend.images
+        loaded = read(refresh=refresh, on_partial=first_rows)
         if not worker.is_cancelled:
             self.post_message(self.RowsLoaded(loaded))
             running = [t.task_id for t in backend.tasks() if t.unfinished]
@@ -208,6 +213,8 @@ class MainScreen(Screen[None]):
             self.post_message(self.RowsLoaded(loaded))
 
     def on_main_screen_rows_loaded(self, message: RowsLoaded) -> None:
+        if message.loaded.every_region != self.every_region:
+            return  # read before the mode changed
         self.loaded = message.loaded
         image_list = self.query_one(ImageList)
         self._filter = RowFilter(image_list.sorted(message.loaded.rows),
@@ -253,15 +260,24 @@ class MainScreen(Screen[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        parsed = parse_filter(event.value)
-        self.query_ = parsed.query
+        self.set_filter(event.value)
+
+    def set_filter(self, line: str) -> None:
+        """Filter by ``line``; a line with a bad part keeps the last good result and says why."""
+        parsed = parse_filter(line)
         error_line = self.query_one("#filter-error", Static)
-        if parsed.error or error_line.display:  # an unchanged line is not resent
-            # Its own line, wrapped: the whole message, and what the list shows meanwhile.
+        self.query_one("#filter", Input).set_class(bool(parsed.error), "-bad")
+        if parsed.error:
+            # Its own line under the filter, wrapped: the whole message, and what is shown.
+            kept = self.query_.text()
             error_line.update(Text.assemble(
                 ("filter error ", "bold reverse"), " ", (parsed.error, "bold"),
-                " (this term is ignored; the rest of the filter applies)", end=""))
-        error_line.display = bool(parsed.error)
+                f" (showing the last good filter: {kept})" if kept
+                else " (showing every image until the filter is fixed)", end=""))
+            error_line.display = True
+            return
+        error_line.display = False
+        self.query_ = parsed.query
         self._apply_filter()
 
     @on(Input.Submitted, "#filter")
@@ -293,8 +309,8 @@ class MainScreen(Screen[None]):
             profile_name=session.profile_name,
             account_name=loaded.account_name if loaded else "",
             account_id=session.account_id,
-            region_id=session.region_id,
-            region_name=loaded.region_name if loaded else "",
+            region_id="every region" if self.every_region else session.region_id,
+            region_name="" if self.every_region else loaded.region_name if loaded else "",
             location=session.location,
             shown=len(image_list.rows),
             total=len(loaded.rows) if loaded else 0,
@@ -303,7 +319,14 @@ class MainScreen(Screen[None]):
             loading=self._loading,
             offline=bool(session.offline_reason),
             synced=_synced_text(session) if session.cloud else "",
+            profile_style=self.settings.profile_style(session.profile_name, session.read_only),
         )
+
+    def apply_saved_filter(self, line: str) -> None:
+        """Put a saved filter in the filter line (the list follows) and go back to the list."""
+        self.query_one("#filter", Input).value = line
+        self.set_filter(line)
+        self.query_one(ImageList).focus()
 
     def action_tab(self, kind: str) -> None:
         self.kind = kind
@@ -411,6 +434,8 @@ class MainScreen(Screen[None]):
             self.notify(outcome.message, markup=False)
         if outcome.clear_marks:
             self.query_one(ImageList).marked.clear()
+        if outcome.filter_line is not None:
+            self.apply_saved_filter(outcome.filter_line)
         if outcome.profile_name:
             self.switch_profile(outcome.profile_name)
         elif outcome.region_id:
@@ -461,6 +486,26 @@ class MainScreen(Screen[None]):
         self._show_header()
         self.refresh_bindings()
 
+    def action_every_region(self) -> None:
+        """Switch between the session's region and every region (the filter stays)."""
+        self.set_every_region(not self.every_region)
+
+    def set_every_region(self, on: bool) -> None:
+        if on == self.every_region:
+            return
+        self.every_region = on
+        image_list = self.query_one(ImageList)
+        focus_key = image_list.current.key if image_list.current else None
+        image_list.show_region = on
+        self.query_one(TypeTabs).scope = "every region" if on else ""
+        self.loaded = None
+        image_list.set_rows([])
+        self._show_header()
+        self.notify("Every region: the account's images in all regions" if on
+                    else f"Region {self.backend.session.region_id} only", markup=False,
+                    timeout=3)
+        self.reload(focus_key=focus_key)
+
     def action_refresh(self) -> None:
         self._refreshing = True
         self.reload(refresh=True)
@@ -470,6 +515,10 @@ class MainScreen(Screen[None]):
 
     def switch_region(self, region_id: str) -> None:
         self.backend = self.backend.in_region(region_id)
+        if self.every_region:  # a region chosen: the list shows that region again
+            self.every_region = False
+            self.query_one(ImageList).show_region = False
+            self.query_one(TypeTabs).scope = ""
         self.query_one(ImageList).marked.clear()
         self._show_header()
         self.reload()

@@ -15,6 +15,9 @@ from ecsimg.ui import marks
 from ecsimg.ui.text import cell
 
 GAP = 1
+REGION_WIDTH = 14
+"""``cn-zhangjiakou`` and ``ap-southeast-1``; only the every-region list shows the column
+(from 76 cells: ID, name, status, GiB and region)."""
 NAME_MIN_WIDTH = 18
 BAR_WIDTH = 8
 STATUS_STYLES = {
@@ -59,7 +62,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("cost", "CNY/mo", 8, 5, right=True, sort_key=_cost_key),
     Column("created", "Created", 10, 4,
            sort_key=lambda r, n: (r.image.creation_time, r.image_id)),
+    Column("region", "Region", REGION_WIDTH, 1,
+           sort_key=lambda r, n: (r.region_id, r.image.creation_time, r.image_id)),
 )
+"""Region comes last in the tuple (sort indexes stay) but is drawn after the name."""
+DRAWN_ORDER = ("id", "name", "region", "os", "arch", "size", "status", "usage", "shares",
+               "cost", "created")
 SORTABLE = tuple(c for c in COLUMNS if c.sort_key is not None)
 DEFAULT_SORT = next(n for n, c in enumerate(SORTABLE) if c.key == "created")
 MARK_WIDTH = 1
@@ -70,36 +78,39 @@ NAME_FIRST = 40
 """The name grows to this many cells before the other columns grow."""
 
 
-@functools.lru_cache(maxsize=16)
-def layout(width: int) -> list[tuple[Column, int]]:
+@functools.lru_cache(maxsize=32)
+def layout(width: int, regions: bool = False) -> list[tuple[Column, int]]:
     """The columns that fit in ``width`` cells (after the mark), by priority, each with its
-    width: what is left goes to the name first, then to the ID, the OS and the name again."""
-    chosen = {c.key for c in COLUMNS if c.priority == 0}
+    width: what is left goes to the name first, then to the ID, the OS and the name again.
+    ``regions``: the list holds every region's images, so the Region column is shown."""
+    columns = [c for c in COLUMNS if regions or c.key != "region"]
+    chosen = {c.key for c in columns if c.priority == 0}
 
     def used(keys: set[str]) -> int:
-        return MARK_WIDTH + sum(c.width + GAP for c in COLUMNS if c.key in keys)
+        return MARK_WIDTH + sum(c.width + GAP for c in columns if c.key in keys)
 
-    for column in sorted(COLUMNS, key=lambda c: c.priority):
+    for column in sorted(columns, key=lambda c: c.priority):
         # The less wanted columns come only once the name has room to be read.
         room = NAME_COMFORT - NAME_MIN_WIDTH if column.priority >= COMFORT_PRIORITY else 0
         if column.key not in chosen and used(chosen | {column.key}) + room <= width:
             chosen.add(column.key)
-    widths = {c.key: c.width for c in COLUMNS if c.key in chosen}
+    widths = {c.key: c.width for c in columns if c.key in chosen}
     spare = max(width - used(chosen), 0)
     for key, limit in (("name", NAME_FIRST), ("id", 0), ("os", 0), ("name", 0)):
-        column = next(c for c in COLUMNS if c.key == key)
+        column = next(c for c in columns if c.key == key)
         if key not in widths:
             continue
         room = (limit - widths[key]) if limit else (column.width + column.grow - widths[key])
         step = max(min(spare, room), 0)
         widths[key] += step
         spare -= step
-    return [(c, widths[c.key]) for c in COLUMNS if c.key in chosen]
+    by_key = {c.key: c for c in columns if c.key in chosen}
+    return [(by_key[key], widths[key]) for key in DRAWN_ORDER if key in by_key]
 
 
-def visible_sort_columns(width: int) -> list[int]:
+def visible_sort_columns(width: int, regions: bool = False) -> list[int]:
     """Indexes in SORTABLE of the columns shown at ``width``: what ``o`` cycles through."""
-    shown = {c.key for c, _ in layout(width)}
+    shown = {c.key for c, _ in layout(width, regions)}
     return [n for n, c in enumerate(SORTABLE) if c.key in shown]
 
 
@@ -143,6 +154,8 @@ def text_of(column: Column, row: ImageRow, now: float, width: int) -> Text:
             return cell(str(row.share_count) if row.share_count else "-", width, right=True)
         case "created":
             return cell(row.image.creation_time[:10], width)
+        case "region":
+            return cell(row.region_id, width)
         case "cost":
             cost = row.monthly_cost
             if cost is not None and math.isnan(cost):

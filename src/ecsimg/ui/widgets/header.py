@@ -1,15 +1,18 @@
-"""The header line: profile, account, region, catalogue, counts and the read-only badge."""
+"""The header line: profile (in its colour, with its marker), account, region, catalogue,
+counts and the read-only badge."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rich.cells import cell_len
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from ecsimg.config import ProfileStyle
 from ecsimg.ui import marks
+from ecsimg.ui.profile_mark import profile_badge
 from ecsimg.ui.text import ELLIPSIS, fit, sanitize
 
 READ_ONLY_BADGE = " READ-ONLY "
@@ -34,6 +37,8 @@ class HeaderInfo:
     """A cloud account whose endpoint cannot be reached: the cache is shown."""
     synced: str = ""
     """For a cloud account, when its cache was last synced (``synced 12:04``)."""
+    profile_style: ProfileStyle = field(default_factory=ProfileStyle)
+    """The profile's colour and marker from the config file."""
 
 
 class HeaderBar(Widget):
@@ -63,7 +68,7 @@ class HeaderBar(Widget):
             if with_name:
                 left.append(" ecsimg ", style="bold reverse")
             left.append(" ")
-            left.append(sanitize(info.profile_name), style="bold")
+            left.append_text(profile_badge(info.profile_name, info.profile_style))
             left.append(f" {sanitize(info.account_name)} ({info.account_id})  ")
             left.append(info.region_id, style="bold")
             if with_region_name:

@@ -104,6 +104,8 @@ class ImageList(ScrollView, can_focus=True):
     """Which of the sortable columns orders the rows."""
     sort_reverse: reactive[bool] = reactive(True, init=False)
     """Whether the order is descending (newest first to begin with)."""
+    show_region: reactive[bool] = reactive(False)
+    """The rows come from every region: a Region column is drawn."""
 
     def __init__(self, clock: Clock = system_clock, refresh_seconds: float = 0.25, *,
                  id: str | None = None) -> None:
@@ -285,7 +287,8 @@ class ImageList(ScrollView, can_focus=True):
 
     def action_sort_next(self) -> None:
         """Sort by the next column on screen (a hidden column would change the order unseen)."""
-        shown = visible_sort_columns(self.line_width) or list(range(len(SORTABLE)))
+        shown = (visible_sort_columns(self.line_width, self.show_region)
+                 or list(range(len(SORTABLE))))
         later = [n for n in shown if n > self.sort_index]
         self.sort_index = later[0] if later else shown[0]
 
@@ -381,7 +384,7 @@ class ImageList(ScrollView, can_focus=True):
     def _header_text(self, width: int) -> Text:
         sort_column = SORTABLE[self.sort_index % len(SORTABLE)]
         parts: list[Text | str] = [" "]
-        for column, column_width in layout(width):
+        for column, column_width in layout(width, self.show_region):
             title = column.title
             if column.key == sort_column.key:
                 title += "▼" if self.sort_reverse else "▲"
@@ -394,7 +397,7 @@ class ImageList(ScrollView, can_focus=True):
         row = self._rows[index]
         now = self.clock()
         parts: list[Text | str] = ["●" if row.key in self.marked else " "]
-        for column, column_width in layout(width):
+        for column, column_width in layout(width, self.show_region):
             parts.append(" " * GAP)
             parts.append(text_of(column, row, now, column_width))
         return Text.assemble(*parts, end="")

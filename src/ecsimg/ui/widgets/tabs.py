@@ -21,6 +21,8 @@ class TypeTabs(Widget):
     """The chosen tab (a kind, or ``all``)."""
     counts: reactive[dict[str, int]] = reactive(dict, always_update=True)
     """Images per tab after the filter."""
+    scope: reactive[str] = reactive("")
+    """Where the counted images are when not the session's region ("every region")."""
     loading: reactive[bool] = reactive(False)
     """The counts are of the rows read so far: each is shown with "…" (more to come)."""
 
@@ -37,6 +39,8 @@ class TypeTabs(Widget):
 
     def _line(self, labels: dict[str, str]) -> Text:
         text = Text(end="", no_wrap=True)
+        if self.scope:
+            text.append(f" {self.scope.upper()} ", style="bold reverse")
         for number, kind in enumerate(KINDS):
             style = "bold reverse" if kind == self.active else ""
             text.append(f" {number} ", style=style or "dim")
