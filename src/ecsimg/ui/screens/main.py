@@ -428,7 +428,9 @@ class MainScreen(Screen[None]):
         self.app.push_screen(factory(request), callback=self._dialog_closed)
 
     def _dialog_closed(self, outcome: dialogs.DialogOutcome | None) -> None:
-        if outcome is None:
+        # A dialog whose apply returns while the app is ending (SIGTERM mid-apply) closes
+        # onto a screen whose widgets are already gone: there is nothing to show or reload.
+        if outcome is None or not self.app.is_running:
             return
         if outcome.message:
             self.notify(outcome.message, markup=False)
