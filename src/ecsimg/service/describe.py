@@ -268,6 +268,21 @@ def _all_of(predicates: list[ImagePredicate]) -> ImagePredicate:
     return matches
 
 
+_BEYOND_ROWS = ("Tag.", "Filter.", "SnapshotId", "InstanceType", "ActionType")
+"""Parameters whose filters read image fields that listing rows do not keep."""
+
+
+def _candidates(req: Request, view: View, region_id: str) -> list[Any]:
+    """The region's images for matching: the store's listing rows where they hold every field
+    the request filters on (no image is read whole), else stand-ins that read fields on
+    demand. Either way only the page is decoded in full."""
+    if not any(name.startswith(_BEYOND_ROWS) for name in req.raw):
+        rows = view.listing(region_id)
+        if rows is not None:
+            return rows
+    return view.scan(tables.IMAGES, region_id)
+
+
 @action(
     "DescribeImages",
     Param("ActionType"), Param("Architecture"), Param("Filter.N.Key"), Param("Filter.N.Value"),
@@ -286,9 +301,7 @@ def describe_images(ctx: Context, req: Request, tx: Transaction) -> Response:
     used = used_image_ids(tx, region_id)
     predicates = _predicates(ctx, req, tx, region_id, used)
     matches = _all_of(predicates)
-    # scan() hands out stand-ins that read fields on demand: matching and ordering 100,000
-    # images then costs a few field reads each, and only the page is decoded in full.
-    matched = [image for image in tx.scan(tables.IMAGES, region_id) if matches(image)]
+    matched = [image for image in _candidates(req, tx, region_id) if matches(image)]
     start = (page_number - 1) * page_size
     page = [
         record

@@ -162,6 +162,8 @@ class ShardStorage(Storage):
         self.path = Path(path)
         self._data: dict[str, dict[str, Any]] | None = None
         self.dirty = False
+        self.spans: dict[str, list[int]] = {}
+        """Where each document of the last file written starts and ends, in bytes."""
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         if self._data is None and stamp_of(self.path) is not None:
@@ -181,8 +183,32 @@ class ShardStorage(Storage):
         """Write the buffered shard to a temporary file; ``install`` puts it in place."""
         if self.dirty and self._data is not None:
             self.dirty = False
-            return write_temp(self.path, orjson.dumps(self._data))
+            return write_temp(self.path, self.encode(self._data))
         return None
+
+    def encode(self, data: dict[str, dict[str, Any]]) -> bytes:
+        """``orjson.dumps(data)``, byte for byte, noting each document's span on the way (so
+        that one document can be read without parsing the whole shard)."""
+        self.spans = {}
+        if len(data) != 1:
+            return orjson.dumps(data)
+        ((name, docs),) = data.items()
+        parts = [b"{", orjson.dumps(name), b":{"]
+        at = len(parts[0]) + len(parts[1]) + len(parts[2])
+        first = True
+        for key, doc in docs.items():
+            head = orjson.dumps(key) + b":"
+            body = orjson.dumps(doc)
+            if not first:
+                parts.append(b",")
+                at += 1
+            first = False
+            parts += (head, body)
+            at += len(head)
+            self.spans[key] = [at, at + len(body)]
+            at += len(body)
+        parts.append(b"}}")
+        return b"".join(parts)
 
 
 class KeyedTable(TinyTable):
