@@ -14,9 +14,10 @@ import orjson
 import pytest
 
 from ecsimg.domain.errors import CatalogueError
-from ecsimg.domain.models import Account, Image
+from ecsimg.domain.models import Account, Image, Settings
 from ecsimg.store import migrations, tables
 from ecsimg.store.tinystore import TinyRepository
+from tests.store.index_checks import index_disagreements, stale_shards
 
 
 def _image(n: int, region: str = "cn-hangzhou") -> Image:
@@ -283,7 +284,7 @@ def test_two_processes_lose_no_update_and_each_sees_the_other(tmp_path: Path) ->
 _ACKER = """
 import sys
 from pathlib import Path
-from ecsimg.domain.models import Image
+from ecsimg.domain.models import Image, SharePermission
 from ecsimg.store import tables
 from ecsimg.store.tinystore import TinyRepository
 repo = TinyRepository(Path(sys.argv[1]))
@@ -291,8 +292,11 @@ start = int(sys.argv[2])
 for n in range(start, start + 100000):
     with repo.transaction() as tx:
         for k in range(3):
+            # One image of three is shared: the commit then touches every index.
+            shares = (SharePermission("6000000000000001", "t"),) if k == 0 else ()
             tx.put(tables.IMAGES, Image("cn-hangzhou", f"m-{n:017d}{k:03d}", "n", "custom",
-                   "1234567890123456", "linux", "Aliyun", "x", "x", "x86_64", 40, "t"))
+                   "1234567890123456", "linux", "Aliyun", "x", "x", "x86_64", 40, "t",
+                   shares=shares))
     print(n, flush=True)
 """
 
@@ -328,6 +332,13 @@ def _kill_campaign(root: Path, kills: int) -> int:
         for image_id in present:
             counts[image_id[:-3]] = counts.get(image_id[:-3], 0) + 1
         assert set(counts.values()) <= {3}
+        # The indexes went into the same commit: a reader finds them agreeing with the data,
+        # and once a writer has finished what the killed one committed, so do the files.
+        assert index_disagreements(root) == []
+        with repo.transaction() as tx:
+            tx.put(tables.SETTINGS, Settings())
+        assert stale_shards(root) == set()
+        assert index_disagreements(root) == []
     return len(acknowledged)
 
 
