@@ -225,7 +225,7 @@ def open_shard(path: Path) -> ShardDB:
     return ShardDB(str(path), storage=ShardStorage)
 
 
-def stamp_of(path: Path) -> Stamp | None:
+def stamp_of(path: Path | str) -> Stamp | None:
     """The file's stamp, None if absent; a link or a non-file is refused with CatalogueError."""
     try:
         st = os.lstat(path)

@@ -133,6 +133,18 @@ _ACCOUNTS_AT = len(ROW_FIELDS)
 _KEY_AT = _ACCOUNTS_AT + 1
 
 
+class Listing(list[ListingRow]):
+    """A region's rows, with a memo for what callers derive from them: the repository hands
+    out the same Listing until a commit changes the region, so a long-running server can
+    reuse a sorted match instead of redoing it per request."""
+
+    def __init__(self, rows: Iterable[ListingRow]) -> None:
+        super().__init__(rows)
+        self.memo: dict[Any, Any] = {}
+        self.settled_after = max((row.pending_end or 0.0 for row in self), default=0.0)
+        """From this time on no row's status depends on the clock."""
+
+
 def row_of(key: str, doc: dict[str, Any]) -> ListingRow:
     """The listing row of an image document (for a shard whose index is stale)."""
     return ListingRow(row_doc(key, doc)["r"])

@@ -12,7 +12,7 @@ import orjson
 
 from ecsimg.store import indexes
 from ecsimg.store.files import Stamp, read_bytes, stamp_of
-from ecsimg.store.indexes import ListingRow
+from ecsimg.store.indexes import Listing, ListingRow
 from ecsimg.store.tables import IMAGE_ROWS, IMAGE_SHARES, IMAGES, Table, region_of, region_prefix
 
 INDEXED = "indexed"
@@ -29,7 +29,9 @@ class Indexing:
     root: Path
     _meta: dict[str, Any]
     _pending: dict[str, dict[str, dict[str, Any] | None]]
-    _row_cache: dict[str, tuple[Stamp, list[ListingRow]]]
+    _listing_cache: dict[str, tuple[Any, Listing]]
+    _row_cache: dict[str, tuple[Stamp, list[Any]]]
+    """Rows (and share entries) of index files by name, kept while the file is unchanged."""
     _span_cache: dict[str, tuple[Stamp, dict[str, list[int]]]]
 
     def _read_shard(self, table: Table[Any], shard: str) -> dict[str, Any]:
@@ -38,13 +40,15 @@ class Indexing:
     def _shard_path(self, table: Table[Any], shard: str) -> Path:
         raise NotImplementedError
 
-    def _stale_shards(self) -> set[str]:
+    def _stale_shards(self, check_index_files: bool = True) -> set[str]:
         """Images shards whose index entries cannot be trusted: the file changed since the
-        indexes were derived from it, or an index file that meta.json lists is missing."""
+        indexes were derived from it, or (``check_index_files``) an index file that
+        meta.json lists is missing; a reader checks only the index files it reads."""
         recorded = self._meta.get(INDEXED)
         stale: set[str] = set()
+        folder = os.path.join(self.root, IMAGES.name)
         for shard in image_shards():
-            stamp = stamp_of(self._shard_path(IMAGES, shard))
+            stamp = stamp_of(os.path.join(folder, f"{shard}.json"))
             if recorded is None:
                 if stamp is not None:
                     stale.add(shard)
@@ -52,11 +56,17 @@ class Indexing:
             seen = recorded.get(shard)
             if (tuple(seen) if seen is not None else None) != stamp:
                 stale.add(shard)
+        if not check_index_files:
+            return stale
         listed = self._meta.get("shards", {})
         for table in (IMAGE_ROWS, IMAGE_SHARES):
-            for name in listed.get(table.name, ()):
-                if stamp_of(self._shard_path(table, name)) is None:
-                    stale.add(name.rsplit("~", 1)[-1])
+            try:
+                present = {name[:-5] for name in os.listdir(self.root / table.name)
+                           if name.endswith(".json")}
+            except OSError:
+                present = set()
+            for name in set(listed.get(table.name, ())) - present:
+                stale.add(name.rsplit("~", 1)[-1])
         return stale
 
     def _index_stamps(self, stale: set[str]) -> dict[str, list[int] | None]:
@@ -146,11 +156,24 @@ class Indexing:
 
     # -- what readers ask ----------------------------------------------------------------------
 
-    def _listing(self, region_id: str) -> list[ListingRow]:
+    def _listing(self, region_id: str) -> Listing:
         """Every image of the region as a listing row, from the index where it is fresh."""
-        stale = self._stale_shards()
+        stale = self._stale_shards(check_index_files=False)
         prefix = region_prefix(region_id)
         pending = bool(self._pending.get(IMAGE_ROWS.name))
+        listed_names = set(self._meta.get("shards", {}).get(IMAGE_ROWS.name, ()))
+        stamps = {}
+        folder = os.path.join(self.root, IMAGE_ROWS.name)
+        for shard in image_shards():
+            name = f"{prefix}~{shard}"
+            stamp = stamp_of(os.path.join(folder, f"{name}.json"))
+            if stamp is None and name in listed_names:
+                stale.add(shard)  # an index file gone: read that shard's images instead
+            stamps[shard] = stamp
+        signature = (tuple(sorted(stamps.items(), key=lambda item: item[0])), frozenset(stale))
+        cached = self._listing_cache.get(region_id)
+        if cached is not None and cached[0] == signature and not pending and not stale:
+            return cached[1]
         listed: list[ListingRow] = []
         for shard in image_shards():
             if shard in stale:
@@ -158,13 +181,12 @@ class Indexing:
                 listed.extend(indexes.row_of(key, doc) for key, doc in docs.items()
                               if region_of(key) == region_id)
                 continue
-            name = f"{prefix}~{shard}"
-            stamp = stamp_of(self._shard_path(IMAGE_ROWS, name))
+            name, stamp = f"{prefix}~{shard}", stamps[shard]
             if stamp is None and not pending:
                 continue
-            cached = self._row_cache.get(name)
-            if cached is not None and cached[0] == stamp and not pending:
-                listed.extend(cached[1])
+            kept = self._row_cache.get(name)
+            if kept is not None and kept[0] == stamp and not pending:
+                listed.extend(kept[1])
                 continue
             rows = indexes.rows_of(self._read_shard(IMAGE_ROWS, name))
             if prefix != region_id:  # a region named by a hash: others may share the name
@@ -172,18 +194,33 @@ class Indexing:
             if stamp is not None and not pending:
                 self._row_cache[name] = (stamp, rows)
             listed.extend(rows)
-        return listed
+        listing = Listing(listed)
+        if not pending and not stale:
+            self._listing_cache[region_id] = (signature, listing)
+        return listing
 
     def _shares_received(self, wanted: set[str]) -> dict[str, int]:
         """How many images each account of ``wanted`` receives, over every region (Rule 52)."""
-        stale = self._stale_shards()
+        stale = self._stale_shards(check_index_files=False)
+        listed = set(self._meta.get("shards", {}).get(IMAGE_SHARES.name, ()))
         shared: list[list[str]] = []
         for shard in image_shards():
-            if shard in stale:
+            gone = shard in listed and stamp_of(self._shard_path(IMAGE_SHARES, shard)) is None
+            if shard in stale or gone:
                 for doc in self._read_shard(IMAGES, shard).values():
                     entry = indexes.shares_doc(doc)
                     if entry is not None:
                         shared.append(entry["a"])
                 continue
-            shared.extend(doc["a"] for doc in self._read_shard(IMAGE_SHARES, shard).values())
+            name = f"{IMAGE_SHARES.name}/{shard}"
+            stamp = stamp_of(self._shard_path(IMAGE_SHARES, shard))
+            pending = bool(self._pending.get(IMAGE_SHARES.name))
+            kept = self._row_cache.get(name)
+            if kept is not None and kept[0] == stamp and not pending:
+                shared.extend(kept[1])
+                continue
+            accounts = [doc["a"] for doc in self._read_index(IMAGE_SHARES, shard).values()]
+            if stamp is not None and not pending:
+                self._row_cache[name] = (stamp, accounts)
+            shared.extend(accounts)
         return indexes.count_received(shared, wanted)

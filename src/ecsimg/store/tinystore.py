@@ -34,7 +34,7 @@ from ecsimg.store.files import (
     remove_temps,
     stamp_of,
 )
-from ecsimg.store.indexes import ListingRow
+from ecsimg.store.indexes import Listing
 from ecsimg.store.lock import CatalogueLock
 from ecsimg.store.memory import LoadedTable, collector_paused
 from ecsimg.store.tables import ALL_TABLES, INDEX_TABLES, Table
@@ -64,7 +64,8 @@ class TinyRepository(Committing):
         self._checked = False
         self._swept = False
         self._replay_error = ""
-        self._row_cache: dict[str, tuple[Stamp, list[ListingRow]]] = {}
+        self._listing_cache: dict[str, tuple[Any, Listing]] = {}
+        self._row_cache: dict[str, tuple[Stamp, list[Any]]] = {}
         self._span_cache: dict[str, tuple[Stamp, dict[str, list[int]]]] = {}
 
     # -- the Repository protocol -------------------------------------------------------------
@@ -174,6 +175,7 @@ class TinyRepository(Committing):
             self._meta = {}
             self._meta_stamp = None
             self._pending = {}
+            self._listing_cache.clear()
             self._row_cache.clear()
             self._span_cache.clear()
             self._checked = self._swept = False
