@@ -278,16 +278,23 @@ def _match_listing(listing: Listing, matches: ImagePredicate, memo_key: tuple[An
     """(every match, the page's rows), reusing the ordered matches of the rows whose status
     no longer depends on the clock while the listing is unchanged; the few rows still
     pending are matched on every call."""
+    rows: list[Any] = listing  # rows stand in for images: the predicates read fields only
     memo = listing.memo.get(memo_key)
+    if memo is not None and now < memo[2]:
+        memo = None  # the clock went back: a row taken as settled may be pending again
+    if memo is None and listing.memo.setdefault(("asked", memo_key), False) is False:
+        # Asked once so far (a one-shot command asks once): match without keeping anything.
+        listing.memo[("asked", memo_key)] = True
+        matched = [row for row in rows if matches(row)]
+        return matched, newest_first(matched, start + size)[start:]
     if memo is None:
         if len(listing.memo) >= MEMO_ENTRIES:
             listing.memo.clear()
-        rows: list[Any] = listing  # rows stand in for images: the predicates read fields only
         settled = [row for row in rows if not row.pending_end or row.pending_end <= now]
         pending = [row for row in rows if row.pending_end and row.pending_end > now]
         memo = listing.memo[memo_key] = (newest_first([r for r in settled if matches(r)]),
-                                         pending)
-    ordered, pending = memo
+                                         pending, now)
+    ordered, pending, _ = memo
     if not pending:
         return ordered, ordered[start:start + size]
     moving: list[Any] = [row for row in pending if matches(row)]

@@ -71,8 +71,9 @@ def temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{secrets.token_hex(8)}{TEMP_SUFFIX}")
 
 
-def write_temp(path: Path, data: bytes) -> Path:
-    """Write ``data`` durably to a new temporary sibling of ``path``; removed if that fails."""
+def write_temp(path: Path, data: bytes, *, durable: bool = True) -> Path:
+    """Write ``data`` durably (unless not ``durable``) to a new temporary sibling of
+    ``path``; removed if that fails."""
     check_folder(path.parent)
     tmp = temp_name(path)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
@@ -81,7 +82,8 @@ def write_temp(path: Path, data: bytes) -> Path:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
     except BaseException:
@@ -90,11 +92,12 @@ def write_temp(path: Path, data: bytes) -> Path:
     return tmp
 
 
-def install(tmp: Path, path: Path) -> None:
+def install(tmp: Path, path: Path, *, durable: bool = True) -> None:
     """Rename a written temporary file onto ``path`` (the rename replaces a link, never
-    follows it) and make the rename durable."""
+    follows it) and make the rename durable (unless not ``durable``)."""
     os.replace(tmp, path)
-    fsync_folder(path.parent)
+    if durable:
+        fsync_folder(path.parent)
 
 
 def atomic_write(path: Path, data: bytes) -> None:

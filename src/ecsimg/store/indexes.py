@@ -141,8 +141,6 @@ class Listing(list[ListingRow]):
     def __init__(self, rows: Iterable[ListingRow]) -> None:
         super().__init__(rows)
         self.memo: dict[Any, Any] = {}
-        self.settled_after = max((row.pending_end or 0.0 for row in self), default=0.0)
-        """From this time on no row's status depends on the clock."""
 
 
 def row_of(key: str, doc: dict[str, Any]) -> ListingRow:

@@ -13,6 +13,7 @@ import orjson
 from ecsimg.store import indexes
 from ecsimg.store.files import Stamp, read_bytes, stamp_of
 from ecsimg.store.indexes import Listing, ListingRow
+from ecsimg.store.memory import collector_paused
 from ecsimg.store.tables import IMAGE_ROWS, IMAGE_SHARES, IMAGES, Table, region_of, region_prefix
 
 INDEXED = "indexed"
@@ -174,6 +175,15 @@ class Indexing:
         cached = self._listing_cache.get(region_id)
         if cached is not None and cached[0] == signature and not pending and not stale:
             return cached[1]
+        with collector_paused():  # 100,000 rows hold no cycles to look for
+            listing = self._read_listing(region_id, stamps, stale, pending)
+        if not pending and not stale:
+            self._listing_cache[region_id] = (signature, listing)
+        return listing
+
+    def _read_listing(self, region_id: str, stamps: dict[str, Stamp | None], stale: set[str],
+                      pending: bool) -> Listing:
+        prefix = region_prefix(region_id)
         listed: list[ListingRow] = []
         for shard in image_shards():
             if shard in stale:
@@ -194,10 +204,7 @@ class Indexing:
             if stamp is not None and not pending:
                 self._row_cache[name] = (stamp, rows)
             listed.extend(rows)
-        listing = Listing(listed)
-        if not pending and not stale:
-            self._listing_cache[region_id] = (signature, listing)
-        return listing
+        return Listing(listed)
 
     def _shares_received(self, wanted: set[str]) -> dict[str, int]:
         """How many images each account of ``wanted`` receives, over every region (Rule 52)."""

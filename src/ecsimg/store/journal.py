@@ -128,12 +128,14 @@ def _spans_file(root: Path, shard: Path, tmp: Path,
     folder.mkdir(exist_ok=True)
     final = folder / shard.name
     body = orjson.dumps({"stamp": list(stamp_of(tmp) or ()), "spans": spans})
-    return write_temp(final, body), final
+    # Not synced: spans name the file they describe, so spans lost or torn by a crash are
+    # only not used (the shard is read whole).
+    return write_temp(final, body, durable=False), final
 
 
 def install_all(written: list[tuple[Path, Path]]) -> None:
     for tmp, path in written:
-        install(tmp, path)
+        install(tmp, path, durable=path.parent.name != indexes.SPANS)
 
 
 def discard(written: list[tuple[Path, Path]]) -> None:
