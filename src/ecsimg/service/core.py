@@ -93,8 +93,12 @@ def call(
     _refuse_read_only(ctx, act, request_id)
     if not act.mutating and not dry_run:
         # A read runs under the shared lock: reads run side by side, only writes queue.
-        with ctx.repo.read() as view:
-            body = act.handler(ctx, req, ReadOnly(view))
+        try:
+            with ctx.repo.read() as view:
+                body = act.handler(ctx, req, ReadOnly(view))
+        except ApiError as err:
+            err.request_id = request_id  # a refused read changes nothing: no event
+            raise
         return {"RequestId": request_id, **body}
     try:
         with ctx.repo.transaction() as tx:
