@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from ecsimg.store import indexes
-from ecsimg.store.files import Stamp, read_bytes, stamp_of
+from ecsimg.store.files import Stamp, check_folder, read_bytes, stamp_of
 from ecsimg.store.indexes import Listing, ListingRow
 from ecsimg.store.memory import collector_paused
 from ecsimg.store.tables import IMAGE_ROWS, IMAGE_SHARES, IMAGES, Table, region_of, region_prefix
@@ -47,6 +47,8 @@ class Indexing:
         meta.json lists is missing; a reader checks only the index files it reads."""
         recorded = self._meta.get(INDEXED)
         stale: set[str] = set()
+        for name in (IMAGES.name, IMAGE_ROWS.name, IMAGE_SHARES.name, indexes.SPANS):
+            check_folder(self.root / name)  # a link is refused, never followed
         folder = os.path.join(self.root, IMAGES.name)
         for shard in image_shards():
             stamp = stamp_of(os.path.join(folder, f"{shard}.json"))
@@ -133,6 +135,8 @@ class Indexing:
             return False, None
         shard = IMAGES.shard_of(key)
         path = self._shard_path(IMAGES, shard)
+        check_folder(path.parent)
+        check_folder(self.root / indexes.SPANS)
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
         except OSError:
@@ -164,6 +168,7 @@ class Indexing:
         pending = bool(self._pending.get(IMAGE_ROWS.name))
         listed_names = set(self._meta.get("shards", {}).get(IMAGE_ROWS.name, ()))
         stamps = {}
+        check_folder(self.root / IMAGE_ROWS.name)
         folder = os.path.join(self.root, IMAGE_ROWS.name)
         for shard in image_shards():
             name = f"{prefix}~{shard}"
