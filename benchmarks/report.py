@@ -36,15 +36,24 @@ def _bytes(value: float) -> str:
 
 
 MEASUREMENTS = (
-    Measurement("start", "ecsimg start to first screen with rows", "s", 1.5, _seconds),
-    Measurement("filter", "filter keystroke to updated list (median)", "s", 0.050, _seconds),
-    Measurement("share", "share/unshare committed to disk (median)", "s", 0.030, _seconds),
-    Measurement("api", "ecsimg api DescribeImages --PageSize 100", "s", 1.0, _seconds),
-    Measurement("memory", "resident memory of the TUI (peak, VmHWM)", "bytes", 300e6,
+    Measurement("start", "ecsimg start to first screen with rows", "s", 1.0, _seconds),
+    Measurement("whole_list", "start to the whole list loaded (sortable, exact counts)", "s",
+                1.5, _seconds),
+    Measurement("filter", "filter keystroke to updated list (median)", "s", 0.030, _seconds),
+    Measurement("share", "share/unshare committed to disk, in process (median)", "s", 0.030,
+                _seconds),
+    Measurement("share_process", "ecsimg api ModifyImageSharePermission, over --version", "s",
+                0.25, _seconds),
+    Measurement("api", "ecsimg api DescribeImages --PageSize 100, whole process", "s", 0.3,
+                _seconds),
+    Measurement("floor", "floor: json.load of as many DescribeImages records", "s",
+                float("inf"), _seconds),
+    Measurement("memory", "resident memory of the TUI (peak, VmHWM)", "bytes", 200e6,
                 _megabytes),
     Measurement("move_bytes", "bytes to the terminal per cursor move", "bytes", 2048, _bytes),
 )
-"""The spec's targets at 100,000 images; memory 300 MB (decimal), output 2 KB = 2048 bytes."""
+"""The spec's targets at 100,000 images (wave 2); memory 200 MB (decimal), output 2 KB = 2048
+bytes. The floor has no target: it is what the other figures are compared with."""
 
 
 def machine() -> dict[str, Any]:
@@ -108,8 +117,9 @@ def table(sizes: list[int], results: dict[int, dict[str, Any]], host: dict[str, 
         rows.append([
             measurement.title,
             *[_cell(results.get(n, {}).get(measurement.key), measurement) for n in sizes],
-            f"< {measurement.show(measurement.limit)}",
-            verdict(results, measurement),
+            (f"< {measurement.show(measurement.limit)}"
+             if measurement.limit != float("inf") else "-"),
+            verdict(results, measurement) if measurement.limit != float("inf") else "-",
         ])
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = []

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import processes
 from catalogues import OUT_DIR, BenchmarkError, build_catalogue, child_env
 from report import MEASUREMENTS, TARGET_SIZE, machine, notes, table, verdict
 from terminal_runs import TerminalRun, describe_images_seconds, run_tui
@@ -104,10 +105,6 @@ def _summary(samples: Sequence[float], unit: str) -> Result:
             "detail": f"{len(samples)} runs, min {min(samples):.4g}, max {max(samples):.4g} {unit}"}
 
 
-def _api_result(db: Path, env: dict[str, str], counts: Counts) -> Result:
-    return _summary([describe_images_seconds(db, env) for _ in range(counts.api_calls)], "s")
-
-
 def _in_process(what: str, db: Path, count: int, env: dict[str, str]) -> dict[str, Any]:
     """Run in_process.py in a child interpreter (killed on timeout) and return its JSON."""
     argv = [sys.executable, str(IN_PROCESS_SCRIPT), what, "--db", str(db), "--count", str(count)]
@@ -141,12 +138,45 @@ def _share_result(db: Path, env: dict[str, str], counts: Counts) -> Result:
                        f"first, then alternating), max {found['max_seconds'] * 1000:.1f} ms")}
 
 
-def measure(db: Path, env: dict[str, str], counts: Counts) -> dict[str, Result]:
-    """Every measurement on one catalogue; the mutating one (share) runs last."""
+def _process_results(db: Path, env: dict[str, str], images: int,
+                     counts: Counts) -> dict[str, Result]:
+    """Whole-process share and DescribeImages, as ratios to ``--version`` and the floor."""
+    version = processes.median(processes.version_seconds(env, counts.api_calls))
+    floor = processes.median(processes.floor_seconds(db, env, images, 3))
+    api = [describe_images_seconds(db, env) for _ in range(counts.api_calls)]
+    shares, image_id = processes.share_seconds(db, env, max(counts.api_calls, 6))
+    share = processes.median(shares)
+    api_median = processes.median(api)
+    results = {
+        "floor": {"value": floor, "unit": "s", "detail": f"json.load of {images} "
+                  f"DescribeImages-shaped records: {floor * 1000:.0f} ms; ecsimg --version: "
+                  f"{version * 1000:.0f} ms"},
+        "api": {**_summary(api, "s"), "floor_ratio": api_median / floor},
+        "share_process": {
+            "value": share - version, "unit": "s", "samples": shares, "version": version,
+            "floor_ratio": share / floor,
+            "detail": (f"{len(shares)} processes on {image_id} (add, remove, ...): median "
+                       f"{share * 1000:.0f} ms = --version + {(share - version) * 1000:.0f} ms; "
+                       f"{share / floor:.2f} x floor")},
+    }
+    results["api"]["detail"] += f"; {api_median / floor:.2f} x floor"
+    return results
+
+
+def measure(db: Path, env: dict[str, str], counts: Counts, images: int) -> dict[str, Result]:
+    """Every measurement on one catalogue; the mutating ones (share) run last."""
     _progress("  ecsimg in a pty: start-up, memory, cursor moves")
     results = _terminal_results(db, env, counts)
-    _progress("  ecsimg api DescribeImages")
-    results["api"] = _guarded("DescribeImages", lambda: _api_result(db, env, counts))
+    settled = results["memory"].get("loading_settled_seconds")
+    results["whole_list"] = ({"value": settled, "unit": "s", "detail": "spawn to the whole "
+                              "list loaded and idle (median of the sessions)"}
+                             if settled is not None else _failed(BenchmarkError("no session")))
+    _progress("  whole processes: --version, floor, DescribeImages, share")
+    try:
+        results.update(_process_results(db, env, images, counts))
+    except (BenchmarkError, OSError, KeyError, ValueError, subprocess.SubprocessError) as err:
+        _progress(f"  whole processes failed: {err}")
+        results.update({key: _failed(err) for key in ("floor", "api", "share_process")})
     _progress("  filter keystrokes (headless app)")
     results["filter"] = _guarded("filter", lambda: _filter_result(db, env, counts))
     _progress("  share and unshare")
@@ -207,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             seeded = seeding[images]
             _progress(f"  {db} ({'reused' if seeded is None else f'seeded in {seeded:.1f} s'})")
-            results[images] = measure(db, env, counts)
+            results[images] = measure(db, env, counts, images)
             if not args.keep:
                 shutil.rmtree(db, ignore_errors=True)
     if args.json:

@@ -260,7 +260,8 @@ def test_a_user_who_may_only_read_can_read(tmp_path: Path, with_lock: bool) -> N
             path.chmod(0o755 if path.is_dir() else 0o644)
 
 
-LINKED = ["catalogue", "meta.json", "journal.json", ".lock", "images", "images/shard"]
+LINKED = ["catalogue", "meta.json", "journal.json", ".lock", "images", "images/shard", "image_rows",
+          "image_shares", "image_spans"]
 
 
 def _plant(db: Path, target: str, outside: Path) -> Path:

@@ -23,6 +23,7 @@ import pytest
 from tests.cli.runner import cli_env
 from tests.reliability import cli_driver
 from tests.reliability.procs import api_ok, describe_own_images, load_json
+from tests.store.index_checks import index_disagreements
 
 DRIVER = Path(cli_driver.__file__)
 POOL_SIZE = 3
@@ -129,6 +130,8 @@ def kill_campaign(db: Path, *, kills: int | None = None, seconds: float | None =
             expected = after(expected, seq, pool)
         in_flight = next_seq + len(acked)
         found = observe(db, pool)
+        # Shares, renames, creations and deletions all touch the indexes in the same commit.
+        assert index_disagreements(db) == [], f"kill {campaign.kills}"
         if found == expected:
             next_seq = in_flight
             continue

@@ -23,8 +23,10 @@ import orjson
 import pytest
 
 from ecsimg.store.demo.seed import seed_catalogue
+from ecsimg.store.migrations import SCHEMA_VERSION
 from ecsimg.store.tinystore import TinyRepository
 from tests.cli.runner import cli_env, run_ecsimg
+from tests.store.index_checks import index_disagreements
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGKILL)
 KILL_WINDOW = 1.5
@@ -45,8 +47,9 @@ def step(root):
         time.sleep(0.01)
     (root / "migrated.txt").write_text("yes")
 
-migrations.SCHEMA_VERSION = 2
-migrations.MIGRATIONS[1] = step
+current = migrations.SCHEMA_VERSION
+migrations.SCHEMA_VERSION = current + 1
+migrations.MIGRATIONS[current] = step
 with TinyRepository(Path(sys.argv[1])).read() as view:
     pass
 """
@@ -190,11 +193,11 @@ def _prepare_migration(db: Path) -> object:
 
 def _check_migration(db: Path, _: object) -> str:
     schema = _meta(db)["schema"]
-    if schema == 1:
+    if schema == SCHEMA_VERSION:
         assert not (db / "migrated.txt").exists()
         _own_image_ids(db)
         return "old"
-    assert schema == 2 and (db / "migrated.txt").read_text() == "yes"
+    assert schema == SCHEMA_VERSION + 1 and (db / "migrated.txt").read_text() == "yes"
     return "new"
 
 
@@ -230,7 +233,8 @@ def _interrupt(tmp_path: Path, writer: Writer, number: int, delay: float) -> tup
     outcome = writer.check(db, before)
     assert hit or outcome == "new", "the command finished but its change is not there"
     # Not bricked: the catalogue can be replaced, as ``seed --force`` does.
-    if (db / "meta.json").exists() and _meta(db)["schema"] == 1:
+    if (db / "meta.json").exists() and _meta(db)["schema"] == SCHEMA_VERSION:
+        assert index_disagreements(db) == []
         _seed(db, images=5)
         assert len(_own_image_ids(db)) <= 5
     return outcome, hit

@@ -358,11 +358,17 @@ def test_ops_quota_is_raised_to_hold_a_large_catalogue(big: Catalogue) -> None:
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    """Every file's bytes; meta.json's catalogue id, random by design, is left out."""
+    """Every file's bytes; meta.json's catalogue id, random by design, and the stamps of the
+    images shards the indexes and spans were derived from (inode and time) are left out."""
     found = {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
              if p.is_file() and p.name != ".lock"}
     meta = orjson.loads(found["meta.json"])
     assert len(meta.pop("catalogue_id")) == 16
+    assert sorted(meta.pop("indexed")) == sorted(p.stem for p in (root / "images").glob("*"))
+    for name in [n for n in found if n.startswith("image_spans/")]:
+        spans = orjson.loads(found[name])
+        assert len(spans.pop("stamp")) == 3
+        found[name] = orjson.dumps(spans)
     found["meta.json"] = orjson.dumps(meta)
     return found
 

@@ -14,9 +14,10 @@ import orjson
 import pytest
 
 from ecsimg.domain.errors import CatalogueError
-from ecsimg.domain.models import Account, Image
+from ecsimg.domain.models import Account, Image, Settings
 from ecsimg.store import migrations, tables
 from ecsimg.store.tinystore import TinyRepository
+from tests.store.index_checks import index_disagreements, stale_shards
 
 
 def _image(n: int, region: str = "cn-hangzhou") -> Image:
@@ -215,17 +216,18 @@ def test_migration_keeps_a_backup_and_raises_the_schema(
 ) -> None:
     root = tmp_path / "cat"
     _fill(TinyRepository(root), 3)
-    monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
+    current = migrations.SCHEMA_VERSION
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", current + 1)
     ran: list[Path] = []
-    monkeypatch.setitem(migrations.MIGRATIONS, 1, ran.append)
+    monkeypatch.setitem(migrations.MIGRATIONS, current, ran.append)
     with TinyRepository(root).read() as view:
         assert len(view.all(tables.IMAGES)) == 3
     assert len(ran) == 1 and ran[0].parent == root.parent and ran[0] != root
-    assert orjson.loads((root / "meta.json").read_bytes())["schema"] == 2
+    assert orjson.loads((root / "meta.json").read_bytes())["schema"] == current + 1
     assert not ran[0].exists()
-    backups = list(tmp_path.glob("cat.backup-schema1-*"))
+    backups = list(tmp_path.glob(f"cat.backup-schema{current}-*"))
     assert len(backups) == 1
-    assert orjson.loads((backups[0] / "meta.json").read_bytes())["schema"] == 1
+    assert orjson.loads((backups[0] / "meta.json").read_bytes())["schema"] == current
 
 
 def test_threads_lose_no_update(tmp_path: Path) -> None:
@@ -282,7 +284,7 @@ def test_two_processes_lose_no_update_and_each_sees_the_other(tmp_path: Path) ->
 _ACKER = """
 import sys
 from pathlib import Path
-from ecsimg.domain.models import Image
+from ecsimg.domain.models import Image, SharePermission
 from ecsimg.store import tables
 from ecsimg.store.tinystore import TinyRepository
 repo = TinyRepository(Path(sys.argv[1]))
@@ -290,8 +292,11 @@ start = int(sys.argv[2])
 for n in range(start, start + 100000):
     with repo.transaction() as tx:
         for k in range(3):
+            # One image of three is shared: the commit then touches every index.
+            shares = (SharePermission("6000000000000001", "t"),) if k == 0 else ()
             tx.put(tables.IMAGES, Image("cn-hangzhou", f"m-{n:017d}{k:03d}", "n", "custom",
-                   "1234567890123456", "linux", "Aliyun", "x", "x", "x86_64", 40, "t"))
+                   "1234567890123456", "linux", "Aliyun", "x", "x", "x86_64", 40, "t",
+                   shares=shares))
     print(n, flush=True)
 """
 
@@ -327,6 +332,13 @@ def _kill_campaign(root: Path, kills: int) -> int:
         for image_id in present:
             counts[image_id[:-3]] = counts.get(image_id[:-3], 0) + 1
         assert set(counts.values()) <= {3}
+        # The indexes went into the same commit: a reader finds them agreeing with the data,
+        # and once a writer has finished what the killed one committed, so do the files.
+        assert index_disagreements(root) == []
+        with repo.transaction() as tx:
+            tx.put(tables.SETTINGS, Settings())
+        assert stale_shards(root) == set()
+        assert index_disagreements(root) == []
     return len(acknowledged)
 
 
@@ -340,15 +352,16 @@ def test_sigkill_campaign(tmp_path: Path) -> None:
     assert _kill_campaign(tmp_path / "cat", kills=kills) > 0
 
 
-def test_a_lookup_by_key_reads_only_that_keys_shard(tmp_path: Path) -> None:
+def test_a_lookup_by_key_reads_only_that_image(tmp_path: Path) -> None:
     root = tmp_path / "cat"
     _fill(TinyRepository(root), 300)
     repo = TinyRepository(root)
     with repo.read() as view:
         assert view.get(tables.IMAGES, "cn-hangzhou/m-00000000000000000007") == _image(7)
+        assert view.get(tables.IMAGES, "cn-hangzhou/m-99999999999999999999") is None
     loaded = repo._loaded["images"]
     assert not loaded.complete
-    assert loaded.known == {tables.IMAGES.shard_of("cn-hangzhou/m-00000000000000000007")}
+    assert loaded.known == set()  # no shard was read whole, only the image's own bytes
     # A write to a shard not yet read must not leave a half shard in memory.
     with repo.transaction() as tx:
         tx.put(tables.IMAGES, dataclasses.replace(_image(8), image_name="eight"))

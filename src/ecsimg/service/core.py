@@ -5,8 +5,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 
 from ecsimg.domain.clock import iso
 from ecsimg.domain.errors import ApiError, DryRunOperation, read_only_refused
@@ -15,6 +15,11 @@ from ecsimg.service.context import Context
 from ecsimg.service.params import Request, UnknownParameter
 from ecsimg.service.registry import ACTIONS, OWN_ACTIONS, Action
 from ecsimg.store import tables
+from ecsimg.store.indexes import ListingRow
+from ecsimg.store.repository import View
+from ecsimg.store.tables import Table
+
+T = TypeVar("T")
 
 SECRET_PARAMS = frozenset({"Password"})
 PlannedCall = tuple[str, Mapping[str, str]]
@@ -27,6 +32,41 @@ class UnknownAction(Exception):
 
 class _Rollback(Exception):
     """Raised inside a transaction so that nothing it wrote is committed."""
+
+
+class ReadOnly:
+    """A read view handed to a read-only action where a transaction is expected: it reads
+    like one, and a write (a bug in the action) fails loudly instead of being lost."""
+
+    def __init__(self, view: View) -> None:
+        self._view = view
+
+    def get(self, table: Table[T], key: str) -> T | None:
+        return self._view.get(table, key)
+
+    def all(self, table: Table[T]) -> list[T]:
+        return self._view.all(table)
+
+    def group(self, table: Table[T], group: str) -> list[T]:
+        return self._view.group(table, group)
+
+    def iter_group(self, table: Table[T], group: str) -> Iterator[T]:
+        return self._view.iter_group(table, group)
+
+    def listing(self, region_id: str) -> list[ListingRow] | None:
+        return self._view.listing(region_id)
+
+    def shares_received(self, account_ids: Iterable[str]) -> dict[str, int]:
+        return self._view.shares_received(account_ids)
+
+    def scan(self, table: Table[T], group: str) -> list[T]:
+        return self._view.scan(table, group)
+
+    def put(self, table: Table[T], obj: T) -> None:
+        raise RuntimeError(f"a read-only action wrote to {table.name}")
+
+    def delete(self, table: Table[T], key: str) -> None:
+        raise RuntimeError(f"a read-only action deleted from {table.name}")
 
 
 def lookup(name: str) -> Action:
@@ -51,6 +91,15 @@ def call(
     # bad parameter.
     dry_run = _dry_run(ctx, act, raw, request_id, req)
     _refuse_read_only(ctx, act, request_id)
+    if not act.mutating and not dry_run:
+        # A read runs under the shared lock: reads run side by side, only writes queue.
+        try:
+            with ctx.repo.read() as view:
+                body = act.handler(ctx, req, ReadOnly(view))
+        except ApiError as err:
+            err.request_id = request_id  # a refused read changes nothing: no event
+            raise
+        return {"RequestId": request_id, **body}
     try:
         with ctx.repo.transaction() as tx:
             body = act.handler(ctx, req, tx)

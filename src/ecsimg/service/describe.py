@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ecsimg.domain import models as m
@@ -24,6 +24,7 @@ from ecsimg.service.params import Param, Request, paging
 from ecsimg.service.regions import check_region
 from ecsimg.service.registry import Response, action
 from ecsimg.store import tables
+from ecsimg.store.indexes import Listing
 from ecsimg.store.repository import Transaction, View
 
 OWNER_ALIASES = ("system", "self", "others", "marketplace")
@@ -268,6 +269,61 @@ def _all_of(predicates: list[ImagePredicate]) -> ImagePredicate:
     return matches
 
 
+_BEYOND_ROWS = ("Tag.", "Filter.", "SnapshotId", "InstanceType", "ActionType")
+"""Parameters whose filters read image fields that listing rows do not keep."""
+
+
+def _match_listing(listing: Listing, matches: ImagePredicate, memo_key: tuple[Any, ...],
+                   now: float, start: int, size: int) -> tuple[Sequence[Any], list[Any]]:
+    """(every match, the page's rows), reusing the ordered matches of the rows whose status
+    no longer depends on the clock while the listing is unchanged; the few rows still
+    pending are matched on every call."""
+    rows: list[Any] = listing  # rows stand in for images: the predicates read fields only
+    memo = listing.memo.get(memo_key)
+    if memo is not None and now < memo[2]:
+        memo = None  # the clock went back: a row taken as settled may be pending again
+    if memo is None and listing.memo.setdefault(("asked", memo_key), False) is False:
+        # Asked once so far (a one-shot command asks once): match without keeping anything.
+        listing.memo[("asked", memo_key)] = True
+        matched = [row for row in rows if matches(row)]
+        return matched, newest_first(matched, start + size)[start:]
+    if memo is None:
+        if len(listing.memo) >= MEMO_ENTRIES:
+            listing.memo.clear()
+        settled = [row for row in rows if not row.pending_end or row.pending_end <= now]
+        pending = [row for row in rows if row.pending_end and row.pending_end > now]
+        memo = listing.memo[memo_key] = (newest_first([r for r in settled if matches(r)]),
+                                         pending, now)
+    ordered, pending, _ = memo
+    if not pending:
+        return ordered, ordered[start:start + size]
+    moving: list[Any] = [row for row in pending if matches(row)]
+    top = newest_first([*ordered[:start + size], *moving])[start:start + size]
+    return [*ordered, *moving], top
+
+
+MEMO_ENTRIES = 64
+"""Ordered matches a listing keeps, one per caller and set of filters."""
+
+
+def _memo_key(ctx: Context, req: Request, used: set[str]) -> tuple[Any, ...]:
+    """What an ordered match depends on besides the listing and the clock."""
+    filters = tuple(sorted((k, v) for k, v in req.raw.items()
+                           if k not in ("PageNumber", "PageSize")))
+    return ctx.account_id, filters, frozenset(used) if req.has("Usage") else None
+
+
+def _candidates(req: Request, view: View, region_id: str) -> list[Any]:
+    """The region's images for matching: the store's listing rows where they hold every field
+    the request filters on (no image is read whole), else stand-ins that read fields on
+    demand. Either way only the page is decoded in full."""
+    if not any(name.startswith(_BEYOND_ROWS) for name in req.raw):
+        rows = view.listing(region_id)
+        if rows is not None:
+            return rows
+    return view.scan(tables.IMAGES, region_id)
+
+
 @action(
     "DescribeImages",
     Param("ActionType"), Param("Architecture"), Param("Filter.N.Key"), Param("Filter.N.Value"),
@@ -285,17 +341,18 @@ def describe_images(ctx: Context, req: Request, tx: Transaction) -> Response:
     page_number, page_size = paging(req)
     used = used_image_ids(tx, region_id)
     predicates = _predicates(ctx, req, tx, region_id, used)
-    matches = _all_of(predicates)
-    # scan() hands out stand-ins that read fields on demand: matching and ordering 100,000
-    # images then costs a few field reads each, and only the page is decoded in full.
-    matched = [image for image in tx.scan(tables.IMAGES, region_id) if matches(image)]
     start = (page_number - 1) * page_size
-    page = [
-        record
-        for image in newest_first(matched, start + page_size)[start:]
-        if (record := tx.get(tables.IMAGES, image.key)) is not None
-    ]
     now = ctx.now()
+    candidates = _candidates(req, tx, region_id)
+    matches = _all_of(predicates)
+    if isinstance(candidates, Listing):
+        matched, shown = _match_listing(candidates, matches, _memo_key(ctx, req, used), now,
+                                        start, page_size)
+    else:
+        matched = [image for image in candidates if matches(image)]
+        shown = newest_first(matched, start + page_size)[start:]
+    page = [record for image in shown
+            if (record := tx.get(tables.IMAGES, image.key)) is not None]
     return {
         "RegionId": region_id,
         "TotalCount": len(matched),

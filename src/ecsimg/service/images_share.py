@@ -65,12 +65,9 @@ def _check_recipient(view: View, image: m.Image, owner: m.Account | None, accoun
 
 def _check_receive_limits(view: View, new_recipients: list[str]) -> None:
     """No recipient may hold more than 100 shared images, over all regions (Rule 52)."""
-    wanted = set(new_recipients)
-    received = dict.fromkeys(wanted, 0)
-    for image in view.all(tables.IMAGES):
-        for share in image.shares:
-            if share.account_id in wanted:
-                received[share.account_id] += 1
+    # Counted from the store's share index: reading every image of every region would cost
+    # a whole-catalogue read per share.
+    received = view.shares_received(new_recipients)
     for account_id in new_recipients:
         if received[account_id] >= SHARED_RECEIVE_LIMIT:
             raise denied("QuotaExceed.ShareImage",

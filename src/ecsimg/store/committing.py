@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ecsimg.domain.errors import CatalogueError
-from ecsimg.store import journal, migrations
+from ecsimg.store import indexes, journal, migrations
 from ecsimg.store.files import describe_os_error, fsync_folder, stamp_of, write_temp
+from ecsimg.store.indexing import INDEXED, Indexing
 from ecsimg.store.memory import LoadedTable
-from ecsimg.store.tables import ALL_TABLES, TABLES_BY_NAME, Table
+from ecsimg.store.tables import ALL_TABLES, INDEX_TABLES, TABLES_BY_NAME, Table
 
 if TYPE_CHECKING:
     from ecsimg.store.views import _Tx
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 FORMAT = "ecsimg-catalogue"
 
 
-class Committing:
+class Committing(Indexing):
     """The commit half of TinyRepository (see ``journal`` for the protocol)."""
 
     root: Path
@@ -43,10 +44,14 @@ class Committing:
         catalogue_id = self._catalogue_id or secrets.token_hex(8)
         listed = self._meta.get("shards")
         if listed is None:  # a catalogue written before meta.json listed its shards
-            listed = {t.name: sorted(self._shards_on_disk(t)) for t in ALL_TABLES}
-        return {"format": FORMAT, "schema": migrations.SCHEMA_VERSION,
+            listed = {t.name: sorted(self._shards_on_disk(t))
+                      for t in (*ALL_TABLES, *INDEX_TABLES)}
+        meta = {"format": FORMAT, "schema": migrations.SCHEMA_VERSION,
                 "catalogue_id": catalogue_id, "generation": generation,
                 "shards": {k: list(v) for k, v in listed.items() if v}}
+        if INDEXED in self._meta:
+            meta[INDEXED] = dict(self._meta[INDEXED])
+        return meta
 
     def _commit(self, tx: _Tx) -> None:
         if self._pending:
@@ -55,7 +60,13 @@ class Committing:
                 f"yet ({self._replay_error}); reading works, writing needs it applied first")
         generation = self._generation + 1
         ops = [[name, key, doc] for (name, key), doc in tx.ops.items()]
+        # Index entries go into the same journal as the images they index: a crash at any
+        # point then leaves both as the commit before, or both as this one. Repairs first,
+        # so that this commit's own changes win over a repair of the same image.
+        stale = self._stale_shards()
+        ops = self._repair_ops(stale) + ops + indexes.derived_ops(ops)
         meta = self._next_meta(generation)
+        meta[INDEXED] = self._index_stamps(stale)
         journal_path = self.root / journal.JOURNAL
         try:
             written = journal.prepare(self.root, ops, meta)

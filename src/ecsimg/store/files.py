@@ -71,8 +71,9 @@ def temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{secrets.token_hex(8)}{TEMP_SUFFIX}")
 
 
-def write_temp(path: Path, data: bytes) -> Path:
-    """Write ``data`` durably to a new temporary sibling of ``path``; removed if that fails."""
+def write_temp(path: Path, data: bytes, *, durable: bool = True) -> Path:
+    """Write ``data`` durably (unless not ``durable``) to a new temporary sibling of
+    ``path``; removed if that fails."""
     check_folder(path.parent)
     tmp = temp_name(path)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
@@ -81,7 +82,8 @@ def write_temp(path: Path, data: bytes) -> Path:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
     except BaseException:
@@ -90,11 +92,12 @@ def write_temp(path: Path, data: bytes) -> Path:
     return tmp
 
 
-def install(tmp: Path, path: Path) -> None:
+def install(tmp: Path, path: Path, *, durable: bool = True) -> None:
     """Rename a written temporary file onto ``path`` (the rename replaces a link, never
-    follows it) and make the rename durable."""
+    follows it) and make the rename durable (unless not ``durable``)."""
     os.replace(tmp, path)
-    fsync_folder(path.parent)
+    if durable:
+        fsync_folder(path.parent)
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -162,6 +165,8 @@ class ShardStorage(Storage):
         self.path = Path(path)
         self._data: dict[str, dict[str, Any]] | None = None
         self.dirty = False
+        self.spans: dict[str, list[int]] = {}
+        """Where each document of the last file written starts and ends, in bytes."""
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         if self._data is None and stamp_of(self.path) is not None:
@@ -181,8 +186,32 @@ class ShardStorage(Storage):
         """Write the buffered shard to a temporary file; ``install`` puts it in place."""
         if self.dirty and self._data is not None:
             self.dirty = False
-            return write_temp(self.path, orjson.dumps(self._data))
+            return write_temp(self.path, self.encode(self._data))
         return None
+
+    def encode(self, data: dict[str, dict[str, Any]]) -> bytes:
+        """``orjson.dumps(data)``, byte for byte, noting each document's span on the way (so
+        that one document can be read without parsing the whole shard)."""
+        self.spans = {}
+        if len(data) != 1:
+            return orjson.dumps(data)
+        ((name, docs),) = data.items()
+        parts = [b"{", orjson.dumps(name), b":{"]
+        at = len(parts[0]) + len(parts[1]) + len(parts[2])
+        first = True
+        for key, doc in docs.items():
+            head = orjson.dumps(key) + b":"
+            body = orjson.dumps(doc)
+            if not first:
+                parts.append(b",")
+                at += 1
+            first = False
+            parts += (head, body)
+            at += len(head)
+            self.spans[key] = [at, at + len(body)]
+            at += len(body)
+        parts.append(b"}}")
+        return b"".join(parts)
 
 
 class KeyedTable(TinyTable):
@@ -199,7 +228,7 @@ def open_shard(path: Path) -> ShardDB:
     return ShardDB(str(path), storage=ShardStorage)
 
 
-def stamp_of(path: Path) -> Stamp | None:
+def stamp_of(path: Path | str) -> Stamp | None:
     """The file's stamp, None if absent; a link or a non-file is refused with CatalogueError."""
     try:
         st = os.lstat(path)

@@ -20,6 +20,7 @@ import orjson
 from tinydb.table import Document
 
 from ecsimg.domain.errors import CatalogueError
+from ecsimg.store import indexes
 from ecsimg.store.files import (
     ShardStorage,
     check_folder,
@@ -27,9 +28,10 @@ from ecsimg.store.files import (
     install,
     open_shard,
     read_bytes,
+    stamp_of,
     write_temp,
 )
-from ecsimg.store.tables import TABLES_BY_NAME
+from ecsimg.store.tables import IMAGES, TABLES_BY_NAME
 
 JOURNAL = "journal.json"
 META = "meta.json"
@@ -101,6 +103,11 @@ def prepare(root: Path, ops: Ops, meta: dict[str, Any]) -> list[tuple[Path, Path
             tmp = storage.prepare()
             if tmp is not None:
                 written.append((tmp, path))
+                if path.parent.name == IMAGES.name:
+                    written.append(_spans_file(root, path, tmp, storage.spans))
+                    if "indexed" in meta:
+                        # The indexes match this file now: a rename keeps inode and time.
+                        meta["indexed"][path.stem] = list(stamp_of(tmp) or ())
                 listed = set(meta.setdefault("shards", {}).get(path.parent.name, ()))
                 meta["shards"][path.parent.name] = sorted(listed | {path.stem})
         meta_path = root / META
@@ -112,9 +119,23 @@ def prepare(root: Path, ops: Ops, meta: dict[str, Any]) -> list[tuple[Path, Path
     return written
 
 
+def _spans_file(root: Path, shard: Path, tmp: Path,
+                spans: dict[str, list[int]]) -> tuple[Path, Path]:
+    """The spans of the images shard being written (see ``indexes.SPANS``), stamped with the
+    file they describe, so a reader uses them only while that very file is in place."""
+    folder = root / indexes.SPANS
+    check_folder(folder)
+    folder.mkdir(exist_ok=True)
+    final = folder / shard.name
+    body = orjson.dumps({"stamp": list(stamp_of(tmp) or ()), "spans": spans})
+    # Not synced: spans name the file they describe, so spans lost or torn by a crash are
+    # only not used (the shard is read whole).
+    return write_temp(final, body, durable=False), final
+
+
 def install_all(written: list[tuple[Path, Path]]) -> None:
     for tmp, path in written:
-        install(tmp, path)
+        install(tmp, path, durable=path.parent.name != indexes.SPANS)
 
 
 def discard(written: list[tuple[Path, Path]]) -> None:

@@ -6,18 +6,59 @@ import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import orjson
 
 from ecsimg.domain.errors import CatalogueError
-from ecsimg.store import swap
-from ecsimg.store.files import atomic_write
+from ecsimg.store import indexes, swap
+from ecsimg.store.files import ShardStorage, atomic_write, read_json, stamp_of
+from ecsimg.store.tables import IMAGES, TABLES_BY_NAME
 
-SCHEMA_VERSION = 1
-"""The schema this ecsimg writes."""
+SCHEMA_VERSION = 2
+"""The schema this ecsimg writes (2: the images' indexes, see ``indexes``)."""
 
 Migration = Callable[[Path], None]
-MIGRATIONS: dict[int, Migration] = {}
+
+
+def add_indexes(root: Path) -> None:
+    """Schema 1 to 2: derive the images' index files from the images shard by shard."""
+    meta_path = root / "meta.json"
+    meta = orjson.loads(meta_path.read_bytes())
+    files: dict[tuple[str, str], dict[str, Any]] = {}
+    indexed: dict[str, list[int] | None] = {}
+    for number in range(IMAGES.shards):
+        shard = f"{number:02d}"
+        path = root / IMAGES.name / f"{shard}.json"
+        if stamp_of(path) is None:
+            indexed[shard] = None
+            continue
+        data = read_json(path)
+        docs = data.get(IMAGES.name, {}) if isinstance(data, dict) else {}
+        if not isinstance(docs, dict):
+            raise CatalogueError(f"{path}: table 'images' is malformed")
+        # Written again (same documents) to learn where each one sits in the file.
+        storage = ShardStorage(str(path))
+        atomic_write(path, storage.encode(data))
+        stamp = list(stamp_of(path) or ())
+        indexed[shard] = stamp
+        (root / indexes.SPANS).mkdir(exist_ok=True)
+        atomic_write(root / indexes.SPANS / path.name,
+                     orjson.dumps({"stamp": stamp, "spans": storage.spans}))
+        for name, key, doc in indexes.rebuild_ops(shard, docs, (), ()):
+            if doc is not None:
+                files.setdefault((name, TABLES_BY_NAME[name].shard_of(key)), {})[key] = doc
+    for (name, shard), docs in sorted(files.items()):
+        (root / name).mkdir(exist_ok=True)
+        atomic_write(root / name / f"{shard}.json", orjson.dumps({name: docs}))
+        if isinstance(meta.get("shards"), dict):
+            listed = set(meta["shards"].get(name, ()))
+            meta["shards"][name] = sorted(listed | {shard})
+    meta["indexed"] = indexed
+    atomic_write(meta_path, orjson.dumps(meta, option=orjson.OPT_INDENT_2))
+
+
+MIGRATIONS: dict[int, Migration] = {1: add_indexes}
 """Step from schema N to N+1, keyed by N; each rewrites the files of the copy it is given."""
 
 

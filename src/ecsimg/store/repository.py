@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from ecsimg.store.indexes import ListingRow
 from ecsimg.store.tables import Table
 
 T = TypeVar("T")
@@ -24,6 +25,15 @@ class View(Protocol):
         ...
 
     def iter_group(self, table: Table[T], group: str) -> Iterator[T]: ...
+
+    def listing(self, region_id: str) -> list[ListingRow] | None:
+        """The region's images as listing rows (the fields DescribeImages filters and sorts
+        on), or None where no index answers (then scan the images)."""
+        ...
+
+    def shares_received(self, account_ids: Iterable[str]) -> dict[str, int]:
+        """How many images each of ``account_ids`` receives, over every region."""
+        ...
 
     def scan(self, table: Table[T], group: str) -> list[T]:
         """A group's records for reading fields only (they may be lazy stand-ins); use

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ class Table(Generic[T]):
         return f"{zlib.crc32(key.encode()) % self.shards:02d}"
 
 
-def _region_of_key(key: str) -> str:
+def region_of(key: str) -> str:
     return key.split("/", 1)[0]
 
 
@@ -42,7 +43,7 @@ ACCOUNTS = Table("accounts", m.Account, lambda a: a.account_id)
 PROFILES = Table("profiles", m.Profile, lambda p: p.name)
 ACCESS_KEYS = Table("access_keys", m.AccessKey, lambda k: k.access_key_id)
 REGIONS = Table("regions", m.Region, lambda r: r.region_id)
-IMAGES = Table("images", m.Image, lambda i: i.key, shards=64, group=_region_of_key)
+IMAGES = Table("images", m.Image, lambda i: i.key, shards=64, group=region_of)
 SNAPSHOTS = Table("snapshots", m.Snapshot, lambda s: s.snapshot_id, shards=8)
 DISKS = Table("disks", m.Disk, lambda d: d.disk_id, shards=4)
 INSTANCES = Table("instances", m.Instance, lambda i: i.instance_id, shards=4)
@@ -73,4 +74,27 @@ ALL_TABLES: tuple[Table[Any], ...] = (
     EVENTS,
     SETTINGS,
 )
-TABLES_BY_NAME: dict[str, Table[Any]] = {t.name: t for t in ALL_TABLES}
+
+_SAFE_REGION = re.compile(r"[a-z0-9-]{1,60}")
+
+
+def region_prefix(region_id: str) -> str:
+    """The part of a rows shard's name that names the region (a safe file name)."""
+    if _SAFE_REGION.fullmatch(region_id):
+        return region_id
+    return f"x{zlib.crc32(region_id.encode()):08x}"
+
+
+@dataclass(frozen=True)
+class _RowsTable(Table[dict[str, Any]]):
+    """Rows sharded by region, then as the images are."""
+
+    def shard_of(self, key: str) -> str:
+        return f"{region_prefix(region_of(key))}~{IMAGES.shard_of(key)}"
+
+
+IMAGE_ROWS: Table[Any] = _RowsTable("image_rows", dict, lambda _: "", shards=IMAGES.shards)
+IMAGE_SHARES: Table[Any] = Table("image_shares", dict, lambda _: "", shards=IMAGES.shards)
+INDEX_TABLES: tuple[Table[Any], ...] = (IMAGE_ROWS, IMAGE_SHARES)
+"""Derived tables (see ``indexes``): kept by the repository, never put by the service."""
+TABLES_BY_NAME: dict[str, Table[Any]] = {t.name: t for t in (*ALL_TABLES, *INDEX_TABLES)}

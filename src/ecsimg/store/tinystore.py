@@ -23,19 +23,21 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ecsimg.domain.errors import CatalogueError
-from ecsimg.store import journal, migrations, swap
+from ecsimg.store import indexes, journal, migrations, swap
 from ecsimg.store.committing import FORMAT as FORMAT
 from ecsimg.store.committing import Committing
 from ecsimg.store.files import (
+    Stamp,
     check_folder,
     describe_os_error,
     read_json,
     remove_temps,
     stamp_of,
 )
+from ecsimg.store.indexes import Listing
 from ecsimg.store.lock import CatalogueLock
 from ecsimg.store.memory import LoadedTable, collector_paused
-from ecsimg.store.tables import ALL_TABLES, Table
+from ecsimg.store.tables import ALL_TABLES, INDEX_TABLES, Table
 from ecsimg.store.views import _Tx, _View
 
 T = TypeVar("T")
@@ -62,6 +64,9 @@ class TinyRepository(Committing):
         self._checked = False
         self._swept = False
         self._replay_error = ""
+        self._listing_cache: dict[str, tuple[Any, Listing]] = {}
+        self._row_cache: dict[str, tuple[Stamp, list[Any]]] = {}
+        self._span_cache: dict[str, tuple[Stamp, dict[str, list[int]]]] = {}
 
     # -- the Repository protocol -------------------------------------------------------------
 
@@ -76,9 +81,10 @@ class TinyRepository(Committing):
 
     @contextmanager
     def read(self) -> Iterator[_View]:
-        with self._thread_lock:
-            with self._locked(exclusive=False):
-                self._sync(writing=False)
+        """A consistent read: the shared lock is held until the block ends, so the shards the
+        view reads lazily are those of the commit it started on, never a later one."""
+        with self._thread_lock, self._locked(exclusive=False):
+            self._sync(writing=False)
             yield _View(self)
 
     @contextmanager
@@ -169,6 +175,9 @@ class TinyRepository(Committing):
             self._meta = {}
             self._meta_stamp = None
             self._pending = {}
+            self._listing_cache.clear()
+            self._row_cache.clear()
+            self._span_cache.clear()
             self._checked = self._swept = False
         return True
 
@@ -278,8 +287,8 @@ class TinyRepository(Committing):
     def _sweep(self) -> None:
         """Remove temporary files of writers that crashed or failed (we hold the lock)."""
         remove_temps(self.root)
-        for table in ALL_TABLES:
-            folder = self._table_dir(table)
+        for name in (*(t.name for t in (*ALL_TABLES, *INDEX_TABLES)), indexes.SPANS):
+            folder = self.root / name
             if folder.is_dir() and not folder.is_symlink():
                 remove_temps(folder)
         self._swept = True
@@ -342,6 +351,11 @@ class TinyRepository(Committing):
             self._reload_changed(loaded, everything=True)
             loaded.complete = True
         return loaded
+
+    def _holds(self, table: Table[Any], key: str) -> bool:
+        """Whether the shard of ``key`` is in memory already."""
+        loaded = self._loaded.get(table.name)
+        return loaded is not None and (loaded.complete or table.shard_of(key) in loaded.known)
 
     def _load_key(self, table: Table[T], key: str) -> LoadedTable:
         """The table with at least the shard of ``key`` in memory: one lookup of a snapshot

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ecsimg.store.indexes import ListingRow
 from ecsimg.store.memory import LazyRecord, LoadedTable, collector_paused
-from ecsimg.store.tables import Table
+from ecsimg.store.tables import IMAGES, Table
 
 if TYPE_CHECKING:
     from ecsimg.store.tinystore import TinyRepository
@@ -23,7 +24,16 @@ class _View:
         return self._partial.get(table.name) or self._repo._load(table)
 
     def get(self, table: Table[T], key: str) -> T | None:
-        source = self._partial.get(table.name) or self._repo._load_key(table, key)
+        source = self._partial.get(table.name)
+        if source is None and table is IMAGES and not self._repo._holds(table, key):
+            # One image of a shard not in memory: read its bytes only, decode it, keep nothing
+            # (a page of 100 images would otherwise parse and decode most of the catalogue).
+            answered, doc = self._repo._read_image(key)
+            if answered:
+                found: T | None = None if doc is None else (
+                    self._repo._loaded_table(table).decode_one(key, doc))
+                return found
+        source = source or self._repo._load_key(table, key)
         obj: T | None = source.decoded(key)
         return obj
 
@@ -37,6 +47,14 @@ class _View:
 
     def iter_group(self, table: Table[T], group: str) -> Iterator[T]:
         return iter(self.group(table, group))
+
+    def listing(self, region_id: str) -> list[ListingRow] | None:
+        """The region's images as listing rows, from the index (see ``indexes``)."""
+        return self._repo._listing(region_id)
+
+    def shares_received(self, account_ids: Iterable[str]) -> dict[str, int]:
+        """How many images each account receives, over every region, from the index."""
+        return self._repo._shares_received(set(account_ids))
 
     def scan(self, table: Table[T], group: str) -> list[T]:
         """The group's records for reading fields only: records not decoded yet come as
@@ -92,6 +110,24 @@ class _Tx(_View):
 
     def group(self, table: Table[T], group: str) -> list[T]:
         return self._overlay(table, super().group(table, group), group)
+
+    def listing(self, region_id: str) -> list[ListingRow] | None:
+        if any(n == IMAGES.name for n, _ in self.objects):
+            return None  # the index does not hold this transaction's own writes yet
+        return super().listing(region_id)
+
+    def shares_received(self, account_ids: Iterable[str]) -> dict[str, int]:
+        wanted = set(account_ids)
+        received = super().shares_received(wanted)
+        for (name, key), obj in self.objects.items():
+            if name != IMAGES.name:
+                continue
+            before = super().get(IMAGES, key)
+            for image, step in ((before, -1), (obj, 1)):
+                for share in image.shares if image is not None else ():
+                    if share.account_id in received:
+                        received[share.account_id] += step
+        return received
 
     def scan(self, table: Table[T], group: str) -> list[T]:
         if any(n == table.name for n, _ in self.objects):

@@ -33,6 +33,7 @@ from ecsimg.store.demo.fleet import add_fleet
 from ecsimg.store.demo.market import add_marketplace
 from ecsimg.store.demo.public import add_public_images
 from ecsimg.store.files import check_folder, read_json
+from ecsimg.store.indexes import SPANS
 from ecsimg.store.lock import CatalogueLock
 from ecsimg.store.tinystore import FORMAT, TinyRepository
 
@@ -182,8 +183,8 @@ def wipe(repo_root: Path) -> None:
     lock = CatalogueLock(root / ".lock", 30.0)
     lock.acquire(exclusive=True)
     try:
-        for table in tables.ALL_TABLES:
-            folder = root / table.name
+        for name in (*(t.name for t in (*tables.ALL_TABLES, *tables.INDEX_TABLES)), SPANS):
+            folder = root / name
             if folder.is_dir():
                 _remove_shards(folder)
         for name in ("journal.json", "journal.rejected.json"):

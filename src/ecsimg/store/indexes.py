@@ -1,0 +1,163 @@
+"""Indexes of the images table, kept on disk in the same commit as the images they index.
+
+Two derived tables, written through the same journal as the images (so a crash at any point
+leaves data and index agreeing, and a replay rewrites both):
+
+- ``image_rows``: per image, the few fields DescribeImages filters and sorts on, sharded by
+  region and by the image's own shard (``<region>~<shard>``), so listing a region reads that
+  region's rows only and a commit rewrites one small file;
+- ``image_shares``: per shared image, the accounts it is shared with, sharded as the images,
+  so counting what an account receives (Rule 52) reads the few shared images only.
+
+``meta.json`` records, under ``indexed``, the stamp of each images shard the indexes were
+derived from. A shard whose file no longer has that stamp (edited by hand, restored from a
+copy, or an index from an older ecsimg) is read from the images themselves and its index
+entries are rewritten by the next commit.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterable
+from typing import Any
+
+from ecsimg.domain import models as m
+from ecsimg.store.codec import codec_for
+from ecsimg.store.tables import IMAGE_ROWS, IMAGE_SHARES, IMAGES, region_of
+
+SPANS = "image_spans"
+"""Folder of one file per images shard: where each image's document starts and ends in it,
+so one image is read without parsing its whole shard (a page of 100 images would otherwise
+parse most of the 64 shards)."""
+
+ROW_FIELDS = (
+    "image_id", "creation_time", "owner_kind", "owner_id", "is_public", "status",
+    "pending_start", "pending_end", "os_type", "architecture", "image_name", "image_family",
+    "resource_group_id", "is_support_cloudinit", "is_support_io_optimized",
+)
+"""The image fields a listing row keeps (plus the accounts it is shared with)."""
+
+
+def row_doc(key: str, doc: dict[str, Any]) -> dict[str, Any]:
+    """The stored listing row of an image document: its fields in ROW_FIELDS order, the
+    accounts it is shared with, its key."""
+    defaults = codec_for(m.Image).defaults
+    fields = [doc.get(name, defaults.get(name)) for name in ROW_FIELDS]
+    fields.append([share["account_id"] for share in doc.get("shares", ())])
+    fields.append(key)
+    return {"r": fields}
+
+
+def shares_doc(doc: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The stored share entry of an image document (None when it is shared with nobody)."""
+    if doc is None:
+        return None
+    accounts = [share["account_id"] for share in doc.get("shares", ())]
+    return {"a": accounts} if accounts else None
+
+
+def derived_ops(ops: Iterable[list[Any]]) -> list[list[Any]]:
+    """The index operations that keep the indexes in step with ``ops`` on the images."""
+    derived: list[list[Any]] = []
+    for name, key, doc in ops:
+        if name != IMAGES.name:
+            continue
+        derived.append([IMAGE_ROWS.name, key, None if doc is None else row_doc(key, doc)])
+        derived.append([IMAGE_SHARES.name, key, shares_doc(doc)])
+    return derived
+
+
+def rebuild_ops(shard: str, images: dict[str, Any], rows: Iterable[str],
+                shared: Iterable[str]) -> list[list[Any]]:
+    """Operations that make the index entries of images shard ``shard`` match ``images``,
+    removing entries (``rows``, ``shared``: keys the index holds now) of images gone."""
+    ops: list[list[Any]] = [[IMAGES.name, key, doc] for key, doc in images.items()]
+    rebuilt = derived_ops(ops)
+    rebuilt += [[IMAGE_ROWS.name, key, None] for key in rows if key not in images]
+    rebuilt += [[IMAGE_SHARES.name, key, None] for key in shared if key not in images]
+    return [op for op in rebuilt if IMAGES.shard_of(op[1]) == shard]
+
+
+class _Recipient:
+    """An account an image is shared with, as the rules read it from a row."""
+
+    __slots__ = ("account_id",)
+
+    def __init__(self, account_id: str) -> None:
+        self.account_id = account_id
+
+
+class ListingRow(tuple[Any, ...]):
+    """An image as a listing row: the fields of ROW_FIELDS, then its recipients and its key.
+
+    A tuple read by named properties: a listing builds one per image of the region, and a
+    tuple is made at C speed from the stored list.
+    """
+
+    __slots__ = ()
+
+    image_id: str
+    creation_time: str
+    owner_kind: str
+    owner_id: str
+    is_public: bool
+    status: str
+    pending_start: float
+    pending_end: float
+    os_type: str
+    architecture: str
+    image_name: str
+    image_family: str
+    resource_group_id: str
+    is_support_cloudinit: bool
+    is_support_io_optimized: bool
+
+    @property
+    def key(self) -> str:
+        key: str = self[_KEY_AT]
+        return key
+
+    @property
+    def region_id(self) -> str:
+        return region_of(self.key)
+
+    @property
+    def shares(self) -> tuple[_Recipient, ...]:
+        accounts = self[_ACCOUNTS_AT]
+        return tuple(_Recipient(a) for a in accounts) if accounts else ()
+
+
+for _at, _name in enumerate(ROW_FIELDS):
+    setattr(ListingRow, _name, property(operator.itemgetter(_at)))
+_ACCOUNTS_AT = len(ROW_FIELDS)
+_KEY_AT = _ACCOUNTS_AT + 1
+
+
+class Listing(list[ListingRow]):
+    """A region's rows, with a memo for what callers derive from them: the repository hands
+    out the same Listing until a commit changes the region, so a long-running server can
+    reuse a sorted match instead of redoing it per request."""
+
+    def __init__(self, rows: Iterable[ListingRow]) -> None:
+        super().__init__(rows)
+        self.memo: dict[Any, Any] = {}
+
+
+def row_of(key: str, doc: dict[str, Any]) -> ListingRow:
+    """The listing row of an image document (for a shard whose index is stale)."""
+    return ListingRow(row_doc(key, doc)["r"])
+
+
+def rows_of(docs: dict[str, Any]) -> list[ListingRow]:
+    """The rows of a stored rows shard."""
+    return [ListingRow(doc["r"]) for doc in docs.values()]
+
+
+def count_received(shared: Iterable[list[str]], wanted: set[str]) -> dict[str, int]:
+    """How many images each account in ``wanted`` receives, from the share entries."""
+    received = dict.fromkeys(wanted, 0)
+    for accounts in shared:
+        for account_id in accounts:
+            if account_id in received:
+                received[account_id] += 1
+    return received
