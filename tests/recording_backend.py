@@ -142,7 +142,7 @@ class RecordingBackend:
                     price_unit: str) -> FeePreview:
         return FeePreview((), 0.0, "CNY")
 
-    def holding_costs(self) -> dict[str, float]:
+    def holding_costs(self) -> dict[str, float | None]:
         return {REGION: 1.5 * len(IMAGES)}
 
     def cost_report(self) -> costs.CostReport:

@@ -11,8 +11,12 @@ from textual.widgets import Input
 
 from ecsimg.bootstrap import open_backend
 from ecsimg.config import Settings
+from ecsimg.domain.fees import NO_PRICE_BOOK
 from ecsimg.ui.app import make_app
 from ecsimg.ui.dialogs.edit import EditDialog
+from ecsimg.ui.screens.costs import dashboard_text
+from ecsimg.ui.widgets.columns import COLUMNS, text_of
+from ecsimg.ui.widgets.details import fees_pane_text
 from ecsimg.ui.widgets.header import HeaderBar
 from tests.cloud.account import Account, copy_catalogue, keyed_catalogue, open_account
 from tests.server.harness import Keys
@@ -165,6 +169,31 @@ def test_costs_and_exported_records_come_from_the_cache_offline(account: Account
     records = backend.image_records(keys)
     assert [f"{REGION}/{r['ImageId']}" for r in records] == keys
     assert all("DiskDeviceMappings" in r for r in records)
+    # The cache has no price book: storage is unknown, never 0, and the total says so.
+    assert report.per_month is None and not report.priced
+    assert all(h.per_month is None for h in report.images)
+    assert report.snapshot_gib > 0
+    shown = dashboard_text(report, set(), 120, "default").plain
+    assert "Total price unknown" in shown and NO_PRICE_BOOK in shown
+    held = backend.holding_costs()
+    assert held and all(cost is None for cost in held.values())
+
+
+def test_the_list_and_the_fee_pane_show_an_unknown_price_as_a_dash(account: Account) -> None:
+    backend = open_backend(cloud="default", endpoint=account.url)
+    rows = backend.all_region_images().rows
+    account_id = backend.session.account_id
+    own = next(r for r in rows if r.image.owner_kind == "custom"
+               and r.image.owner_id == account_id)
+    assert own.monthly_cost is None
+    cost_column = next(column for column in COLUMNS if column.key == "cost")
+    assert text_of(cost_column, own, 0.0, 9).plain.strip() == "-"
+    pane = backend.details(own).fees
+    storage = next(line for line in pane if line.label.startswith("snapshots"))
+    assert storage.amount is None and NO_PRICE_BOOK in storage.note
+    per_month = next(line for line in pane if line.label == "per month")
+    assert per_month.amount is None and per_month.note == "price unknown"
+    assert "per month: - price unknown" in fees_pane_text(pane, title=False).plain
 
 
 def test_every_region_lists_each_synced_region_from_the_cache(account: Account) -> None:

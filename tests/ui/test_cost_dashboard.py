@@ -76,7 +76,7 @@ async def test_dollar_opens_the_dashboard_with_the_total_and_the_marked_savings(
         assert f"Total {report.per_month:,.2f} CNY/mo" in text
         assert f"{report.snapshot_gib:,} GiB of snapshots" in text
         saved = report.savings({top.key})
-        assert saved.with_snapshots > 0
+        assert saved.with_snapshots is not None and saved.with_snapshots > 0
         assert f"saves {saved.with_snapshots:,.2f} CNY/mo" in text
         assert "saves 0.00 CNY/mo (snapshots stay" in text  # DeleteImage keeps them (Rule 89)
         for group in report.regions:

@@ -71,3 +71,14 @@ def test_images_created_per_week_end_with_this_week() -> None:
     assert weeks == (1, 0, 0, 0, 3)  # the oldest week first; a clock behind counts this week
     assert len(costs.created_per_week(["2020-01-01T00:00:00Z"], NOW)) == costs.WEEKS_KEPT
     assert costs.created_per_week([], NOW) == (0,)
+
+
+def test_without_a_price_book_every_figure_is_unknown_and_the_total_says_so() -> None:
+    report = costs.cost_report(IMAGES, SIZES, m.PriceBook(), ME, NOW)
+    assert report.images and all(h.per_month is None for h in report.images)
+    assert all(g.per_month is None for g in report.regions + report.families)
+    assert report.per_month is None and not report.priced
+    assert report.snapshot_gib == 10 + 30 + 5  # sizes are still known
+    assert report.savings({"cn-hangzhou/m-one"}).with_snapshots is None
+    priced = costs.cost_report(IMAGES, SIZES, BOOK, ME, NOW)
+    assert priced.priced and priced.per_month is not None and priced.per_month > 0

@@ -105,10 +105,11 @@ def test_demo_price_book_holds_the_licence_prices() -> None:
 
 def test_rule_110_snapshot_hour_price_reproduces_the_billing_doc() -> None:
     hangzhou = PriceBook(snapshot_per_gib_month={"cn-hangzhou": 0.12})
-    assert round(fees.snapshot_hourly_cost(1, "cn-hangzhou", hangzhou), 9) == 0.000166667
+    hourly = fees.snapshot_hourly_cost(1, "cn-hangzhou", hangzhou)
+    assert hourly is not None and round(hourly, 9) == 0.000166667
     # The doc: 310 GiB x 0.000166667 x 13 h = 0.67171 CNY (its last digit is off: 0.671667).
     cost = fees.snapshot_storage_cost(310, "cn-hangzhou", hangzhou, 13)
-    assert round(cost, 4) == round(0.67171, 4)
+    assert cost is not None and round(cost, 4) == round(0.67171, 4)
     assert cost == pytest.approx(310 * 0.12 / 720 * 13)
 
 
@@ -146,7 +147,8 @@ def test_rule_111_recipient_pays_licence_but_no_snapshot_storage() -> None:
     assert recipient.amount_of(fees.LICENCE) == pytest.approx(0.10 * 2 * 10)
     assert recipient.amount_of(fees.SNAPSHOT_STORAGE) == 0.0
     assert recipient.holding_per_month == 0.0
-    assert owner.amount_of(fees.SNAPSHOT_STORAGE) > 0
+    owner_storage = owner.amount_of(fees.SNAPSHOT_STORAGE)
+    assert owner_storage is not None and owner_storage > 0
     assert owner.amount_of(fees.LICENCE) == recipient.amount_of(fees.LICENCE)
 
 
@@ -206,3 +208,32 @@ def test_holding_cost_counts_shared_snapshots_once_per_region() -> None:
     assert costs == pytest.approx({"cn-hangzhou": 150 * 0.12 / 720 * 730,
                                    "ap-southeast-1": 20 * 0.16 / 720 * 730})
     assert fees.holding_cost_per_region([theirs], snapshots, BOOK, OWNER) == {}
+
+
+def test_a_book_without_the_price_leaves_licence_and_storage_unknown_not_zero() -> None:
+    empty = PriceBook()
+    windows = image(license_os="windows", os_type="windows", region_id="ap-southeast-1")
+    usage = Usage(2, fees.HOURS_PER_MONTH)
+    assert fees.licence_line(windows, "ap-southeast-1", empty, usage).amount is None
+    assert fees.snapshot_price(empty, "cn-hangzhou") is None
+    own = custom({"s-1": snap("s-1", 40)})
+    found = preview(own, usage, snapshots={"s-1": snap("s-1", 40)}, book=empty)
+    assert found.amount_of(fees.SNAPSHOT_STORAGE) is None
+    assert found.total is None and found.recurring is None
+    assert found.holding_per_month is None
+    estimate = fees.monthly_estimate(own, account_id=OWNER, book=empty, storage_gib=40,
+                                     product=None)
+    assert estimate.owner_pays and estimate.storage is None and estimate.per_month is None
+    assert fees.holding_cost_per_region([own], {"s-1": snap("s-1", 40)}, empty, OWNER) == {
+        "cn-hangzhou": None}
+
+
+def test_a_zero_in_the_book_is_a_price_and_a_system_image_needs_no_book() -> None:
+    free = PriceBook(snapshot_per_gib_month={"*": 0.0})
+    own = custom({"s-1": snap("s-1", 40)})
+    found = preview(own, Usage(1, 10), snapshots={"s-1": snap("s-1", 40)}, book=free)
+    assert found.amount_of(fees.SNAPSHOT_STORAGE) == 0.0
+    assert found.total == 0.0
+    linux = fees.monthly_estimate(image(), account_id=OWNER, book=PriceBook(), storage_gib=0,
+                                  product=None)
+    assert linux.per_month == 0.0  # no licence fee and not the caller's storage: known

@@ -322,7 +322,7 @@ class CloudBackend:
                     price_unit: str) -> FeePreview:
         return self._local.fee_preview(image, instance_type, count, period, price_unit)
 
-    def holding_costs(self) -> dict[str, float]:
+    def holding_costs(self) -> dict[str, float | None]:
         return self._local.holding_costs()
 
     def regions(self) -> list[tuple[str, str]]:

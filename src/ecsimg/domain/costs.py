@@ -29,8 +29,9 @@ class ImageHolding:
     region_id: str
     family: str
     snapshot_gib: int
-    per_month: float
-    """Its snapshots' storage for a month: the fee pane's snapshot line for this image."""
+    per_month: float | None
+    """Its snapshots' storage for a month: the fee pane's snapshot line for this image (None
+    when the price book has no price for its region)."""
     snapshots: tuple[tuple[str, int], ...]
     """(stored snapshot key, GiB): what deleting the image and its snapshots would free."""
 
@@ -40,7 +41,8 @@ class Group:
     """A region or family: what its images' snapshots cost, each snapshot counted once."""
 
     name: str
-    per_month: float
+    per_month: float | None
+    """None when any of its snapshots' price is unknown."""
     snapshot_gib: int
     images: int
 
@@ -53,7 +55,7 @@ class Savings:
     """How many of the images asked about are the account's own custom images."""
     image_only: float
     """Deleting the images alone: nothing, their snapshots stay and are billed (Rule 89)."""
-    with_snapshots: float
+    with_snapshots: float | None
     """Deleting them and then the snapshots that no other image of the account holds."""
     freed_gib: int
 
@@ -74,8 +76,16 @@ class CostReport:
     now: float
 
     @property
-    def per_month(self) -> float:
-        return sum(group.per_month for group in self.regions)
+    def per_month(self) -> float | None:
+        """None when any region's price is unknown: a total over unknown parts is unknown."""
+        return fees.add_known(group.per_month for group in self.regions)
+
+    @property
+    def priced(self) -> bool:
+        """Whether every figure is known (False: the book lacks a price, see ``unknown_why``)."""
+        return self.per_month is not None
+
+    unknown_why = fees.NO_PRICE_BOOK
 
     @property
     def snapshot_gib(self) -> int:
@@ -88,7 +98,7 @@ class CostReport:
         """What deleting the images at ``keys`` (``region/image_id``) would save per month."""
         chosen = [h for h in self.images if h.key in keys]
         freed_gib = 0
-        saved = 0.0
+        saved: float | None = 0.0
         for region_id in sorted({h.region_id for h in chosen}):
             kept = {key for h in self.images if h.region_id == region_id and h.key not in keys
                     for key, _ in h.snapshots}
@@ -96,7 +106,7 @@ class CostReport:
                      for key, gib in h.snapshots if key not in kept}
             gib = sum(freed.values())
             freed_gib += gib
-            saved += fees.snapshot_monthly_cost(gib, region_id, self.book)
+            saved = fees.add_known((saved, fees.snapshot_monthly_cost(gib, region_id, self.book)))
         return Savings(len(chosen), 0.0, saved, freed_gib)
 
 
@@ -107,9 +117,14 @@ def _group(name: str, members: list[ImageHolding], region_of: Mapping[str, str],
     for holding in members:
         for key, gib in holding.snapshots:
             stored[(region_of[holding.key], key)] = gib
-    per_month = sum(fees.snapshot_monthly_cost(gib, region_id, book)
-                    for (region_id, _), gib in stored.items())
+    per_month = fees.add_known(fees.snapshot_monthly_cost(gib, region_id, book)
+                               for (region_id, _), gib in stored.items())
     return Group(name, per_month, sum(stored.values()), len(members))
+
+
+def _dearest_first(per_month: float | None) -> tuple[bool, float]:
+    """A sort key: dearest first, unknown prices last."""
+    return (per_month is None, -(per_month or 0.0))
 
 
 def created_per_week(creation_times: Iterable[str], now: float,
@@ -144,7 +159,7 @@ def cost_report(images: Iterable[Image], snapshots: Mapping[str, fees.Sized], bo
             image.key, image.image_id, image.image_name, image.region_id, image.image_family,
             gib, fees.snapshot_monthly_cost(gib, image.region_id, book),
             tuple(sorted(stored.items()))))
-    holdings.sort(key=lambda h: (-h.per_month, h.key))
+    holdings.sort(key=lambda h: (_dearest_first(h.per_month), h.key))
     region_of = {h.key: h.region_id for h in holdings}
     by_region: dict[str, list[ImageHolding]] = {}
     by_family: dict[str, list[ImageHolding]] = {}
@@ -153,9 +168,9 @@ def cost_report(images: Iterable[Image], snapshots: Mapping[str, fees.Sized], bo
         by_family.setdefault(holding.family or NO_FAMILY, []).append(holding)
     regions = sorted((_group(name, members, region_of, book)
                       for name, members in by_region.items()),
-                     key=lambda g: (-g.per_month, g.name))
+                     key=lambda g: (_dearest_first(g.per_month), g.name))
     families = sorted((_group(name, members, region_of, book)
                        for name, members in by_family.items()),
-                      key=lambda g: (-g.per_month, g.name))
+                      key=lambda g: (_dearest_first(g.per_month), g.name))
     return CostReport(book.currency, tuple(holdings), tuple(regions), tuple(families),
                       created_per_week((i.creation_time for i in mine), now), book, now)

@@ -26,6 +26,19 @@ MARKETPLACE = "Marketplace"
 
 SUBSCRIPTION_NEEDS_PREPAID = "InvalidMarketImageChargeType.NotSupport"
 
+NO_PRICE_BOOK = "no price book for this account: prices come from DescribePrice in the fee dialog"
+"""Why a figure is unknown when the book has no entry (a real account's cache has no book)."""
+
+
+def add_known(amounts: Iterable[float | None]) -> float | None:
+    """The sum, or None when any part is unknown: a total over an unknown price is unknown."""
+    total = 0.0
+    for amount in amounts:
+        if amount is None:
+            return None
+        total += amount
+    return total
+
 
 class Sized(Protocol):
     """What fees need of a snapshot: its size (a Snapshot, or just its size read alone)."""
@@ -46,7 +59,8 @@ class FeeLine:
     """One priced item of a preview; ``detail`` says how the amount was reached."""
 
     label: str
-    amount: float
+    amount: float | None
+    """None when the price book has no price for it (unknown, never 0)."""
     detail: str = ""
     one_time: bool = False
     """Paid once per instance (a one-time marketplace price), not for the period."""
@@ -57,22 +71,23 @@ class FeePreview:
     """The image-related fees of one launch, in the price book's currency."""
 
     lines: tuple[FeeLine, ...]
-    total: float
+    total: float | None
     currency: str
-    holding_per_month: float = 0.0
-    """Monthly snapshot storage of a custom image the caller owns (0 for any other image)."""
+    holding_per_month: float | None = 0.0
+    """Monthly snapshot storage of a custom image the caller owns (0 for any other image,
+    None when its price is unknown)."""
 
-    def amount_of(self, label: str) -> float:
-        return sum(line.amount for line in self.lines if line.label == label)
+    def amount_of(self, label: str) -> float | None:
+        return add_known(line.amount for line in self.lines if line.label == label)
 
     @property
-    def recurring(self) -> float:
+    def recurring(self) -> float | None:
         """What the usage's period costs, without one-time prices."""
-        return sum(line.amount for line in self.lines if not line.one_time)
+        return add_known(line.amount for line in self.lines if not line.one_time)
 
     @property
-    def one_time(self) -> float:
-        return sum(line.amount for line in self.lines if line.one_time)
+    def one_time(self) -> float | None:
+        return add_known(line.amount for line in self.lines if line.one_time)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,30 +127,35 @@ def licence_line(image: Image, region_id: str, book: PriceBook, usage: Usage) ->
                        "Windows licence is charged only in cn-hongkong and outside mainland China")
     unit = book.licence_per_vcpu_hour.get(paid_os)
     if unit is None:
-        return FeeLine(LICENCE, 0.0, f"no {paid_os} licence price in the price book")
+        return FeeLine(LICENCE, None, f"no {paid_os} licence price: {NO_PRICE_BOOK}")
     amount = unit * usage.vcpus * usage.hours * usage.count
     return FeeLine(LICENCE, amount, f"{paid_os} {unit:g}/vCPU/h x {usage.vcpus} vCPU x "
                                     f"{usage.hours:g} h x {usage.count}")
 
 
-def snapshot_price(book: PriceBook, region_id: str) -> float:
-    """Snapshot storage per GiB per month in a region (the ``*`` entry is the default)."""
-    return book.snapshot_per_gib_month.get(region_id, book.snapshot_per_gib_month.get("*", 0.0))
+def snapshot_price(book: PriceBook, region_id: str) -> float | None:
+    """Snapshot storage per GiB per month in a region (the ``*`` entry is the default); None
+    when the book has neither (a book's 0 is a price, a missing entry is not)."""
+    return book.snapshot_per_gib_month.get(region_id, book.snapshot_per_gib_month.get("*"))
 
 
-def snapshot_hourly_cost(gib: float, region_id: str, book: PriceBook) -> float:
-    return gib * snapshot_price(book, region_id) / SNAPSHOT_HOURS_PER_MONTH
+def snapshot_hourly_cost(gib: float, region_id: str, book: PriceBook) -> float | None:
+    price = snapshot_price(book, region_id)
+    return None if price is None else gib * price / SNAPSHOT_HOURS_PER_MONTH
 
 
-def snapshot_monthly_cost(gib: float, region_id: str, book: PriceBook) -> float:
+def snapshot_monthly_cost(gib: float, region_id: str, book: PriceBook) -> float | None:
     """Storage for a month of 730 h, billed by the hour (Rule 110): the one month every
     monthly figure uses, so holding costs agree with the list, the pane and DescribePrice."""
-    return snapshot_hourly_cost(gib, region_id, book) * HOURS_PER_MONTH
+    hourly = snapshot_hourly_cost(gib, region_id, book)
+    return None if hourly is None else hourly * HOURS_PER_MONTH
 
 
-def snapshot_storage_cost(gib: float, region_id: str, book: PriceBook, hours: float) -> float:
+def snapshot_storage_cost(gib: float, region_id: str, book: PriceBook,
+                          hours: float) -> float | None:
     """Storage for ``hours``: billed by the hour, a started hour counting whole (Rule 110)."""
-    return snapshot_hourly_cost(gib, region_id, book) * math.ceil(max(hours, 0.0))
+    hourly = snapshot_hourly_cost(gib, region_id, book)
+    return None if hourly is None else hourly * math.ceil(max(hours, 0.0))
 
 
 def _snapshot_keys(image: Image, snapshots: Mapping[str, Sized]) -> dict[str, int]:
@@ -170,6 +190,8 @@ def snapshot_line(image: Image, account_id: str, book: PriceBook, usage: Usage,
     price = snapshot_price(book, image.region_id)
     hours = math.ceil(max(usage.hours, 0.0))
     amount = snapshot_storage_cost(gib, image.region_id, book, usage.hours)
+    if price is None:
+        return FeeLine(SNAPSHOT_STORAGE, None, f"{gib} GiB: {NO_PRICE_BOOK}")
     return FeeLine(SNAPSHOT_STORAGE, amount,
                    f"{gib} GiB x {price:g}/GiB/month / {SNAPSHOT_HOURS_PER_MONTH} h x {hours} h")
 
@@ -209,18 +231,18 @@ def image_fees(
         if isinstance(market, FeeProblem):
             return market
         lines.append(market)
-    holding = 0.0
+    holding: float | None = 0.0
     if image.owner_kind == "custom" and image.owner_id == account_id:
         holding = snapshot_monthly_cost(image_snapshot_gib(image, snapshots), image.region_id, book)
-    return FeePreview(tuple(lines), sum(line.amount for line in lines), book.currency, holding)
+    return FeePreview(tuple(lines), add_known(line.amount for line in lines), book.currency,
+                      holding)
 
 
 def holding_cost_per_region(
     images: Iterable[Image], snapshots: Mapping[str, Sized], book: PriceBook, account_id: str,
-) -> dict[str, float]:
-    """Monthly snapshot storage of every custom image the account holds, per region.
-
-    A snapshot several images share is stored (and paid) once.
+) -> dict[str, float | None]:
+    """Monthly snapshot storage of every custom image the account holds, per region (None
+    where the book has no price). A snapshot several images share is stored (and paid) once.
     """
     per_region: dict[str, dict[str, int]] = {}
     for image in images:
@@ -242,7 +264,8 @@ class MonthlyEstimate:
     """What one instance of ``vcpus`` vCPUs running a month (730 h) from an image costs.
 
     Recurring amounts are CNY/month; a one-time marketplace price is kept apart, never added
-    to the month. Storage is None when the caller does not pay it (not their image).
+    to the month. Storage is None when the caller does not pay it (not their image) or,
+    when ``owner_pays``, when the price book has no price for it.
     """
 
     licence: FeeLine
@@ -250,20 +273,24 @@ class MonthlyEstimate:
     storage_gib: int
     marketplace: FeeLine | None
     vcpus: int = ESTIMATE_VCPUS
+    owner_pays: bool = False
+    """The caller owns the image and so pays its snapshot storage (Rule 111)."""
 
     @property
-    def marketplace_per_month(self) -> float:
+    def marketplace_per_month(self) -> float | None:
         market = self.marketplace
         return market.amount if market is not None and not market.one_time else 0.0
 
     @property
-    def one_time(self) -> float:
+    def one_time(self) -> float | None:
         market = self.marketplace
         return market.amount if market is not None and market.one_time else 0.0
 
     @property
-    def per_month(self) -> float:
-        return self.licence.amount + (self.storage or 0.0) + self.marketplace_per_month
+    def per_month(self) -> float | None:
+        """None when any recurring part's price is unknown."""
+        storage = self.storage if self.owner_pays else 0.0
+        return add_known((self.licence.amount, storage, self.marketplace_per_month))
 
 
 def monthly_estimate(image: Image, *, account_id: str, book: PriceBook, storage_gib: int,
@@ -278,4 +305,5 @@ def monthly_estimate(image: Image, *, account_id: str, book: PriceBook, storage_
         storage = snapshot_monthly_cost(storage_gib, image.region_id, book)
     market = marketplace_line(product, usage) if product is not None else None
     return MonthlyEstimate(licence, storage, storage_gib,
-                           market if isinstance(market, FeeLine) else None, vcpus)
+                           market if isinstance(market, FeeLine) else None, vcpus,
+                           owner_pays=image.owner_kind == "custom" and image.owner_id == account_id)

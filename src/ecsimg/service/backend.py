@@ -131,7 +131,7 @@ class Backend(Protocol):
     def fee_preview(self, image: Image, instance_type: str, count: int, period: int,
                     price_unit: str) -> FeePreview: ...
 
-    def holding_costs(self) -> dict[str, float]:
+    def holding_costs(self) -> dict[str, float | None]:
         """CNY per month of the session's custom images' snapshots, by region."""
         ...
 

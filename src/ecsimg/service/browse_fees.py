@@ -23,6 +23,10 @@ ESTIMATE_TITLE = (f"Fees: {fees.ESTIMATE_VCPUS} vCPU x 1 month ({fees.HOURS_PER_
 """The one question the list's CNY/mo column, the fee pane and the detail view answer."""
 
 
+UNKNOWN = f"price unknown: {fees.NO_PRICE_BOOK}"
+"""The note of a fee line whose price the book lacks (a real account's cache has no book)."""
+
+
 @dataclass(frozen=True)
 class FeeLine:
     label: str
@@ -102,7 +106,8 @@ def estimate(image: Image, account_id: str, book: PriceBook, sizes: SnapshotSize
 def monthly_cost(image: Image, kind: str, account_id: str, book: PriceBook,
                  sizes: SnapshotSizes,
                  products: Mapping[str, MarketplaceProduct]) -> float | None:
-    """The list's CNY/mo: the estimate's recurring total, None when nothing recurs."""
+    """The list's CNY/mo: the estimate's recurring total, None when nothing recurs or a
+    price is unknown (shown as ``-``, never 0)."""
     product = products.get(image.product_code) if image.product_code else None
     per_month = estimate(image, account_id, book, sizes, product).per_month
     return per_month or None
@@ -115,7 +120,9 @@ def fee_lines(view: View, account_id: str, image: Image, sizes: SnapshotSizes) -
     product, problem = _product(view, image)
     found = estimate(image, account_id, book, sizes, product)
     licence = found.licence
-    if licence.amount:
+    if licence.amount is None:
+        lines = [FeeLine("licence", None, UNKNOWN)]
+    elif licence.amount:
         lines = [FeeLine("licence", licence.amount, licence.detail)]
     elif image.license_os.lower() in fees.PAID_LICENCE_OSES:
         lines = [FeeLine("licence", 0.0, licence.detail)]  # why a paid OS costs nothing here
@@ -123,8 +130,10 @@ def fee_lines(view: View, account_id: str, image: Image, sizes: SnapshotSizes) -
         lines = [FeeLine("licence", None, "none")]
     if image.owner_kind != "custom":
         lines.append(FeeLine("snapshots", None, "none"))
-    elif found.storage is None:
+    elif not found.owner_pays:
         lines.append(FeeLine("snapshots", None, "paid by the owner"))
+    elif found.storage is None:
+        lines.append(FeeLine(f"snapshots {found.storage_gib} GiB", None, UNKNOWN))
     else:
         lines.append(FeeLine(f"snapshots {found.storage_gib} GiB", found.storage))
     market = found.marketplace
@@ -135,7 +144,9 @@ def fee_lines(view: View, account_id: str, image: Image, sizes: SnapshotSizes) -
     else:
         lines.append(FeeLine(f"marketplace ({product.pricing_model})", market.amount,
                              product.supplier_name))
-    lines.append(FeeLine("per month", found.per_month, total=True))
+    per_month = found.per_month
+    lines.append(FeeLine("per month", per_month, "price unknown" if per_month is None else "",
+                         total=True))
     if found.one_time:
         lines.append(FeeLine("once per instance", found.one_time, unit=ONE_TIME, total=True))
     return lines

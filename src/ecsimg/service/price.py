@@ -113,8 +113,8 @@ def preview_image_fees(ctx: Context, view: View, image: Image, instance_type_id:
     return _image_fees(view, ctx.account_id, image, usage)
 
 
-def holding_costs(ctx: Context, view: View) -> dict[str, float]:
-    """Monthly snapshot storage of the caller's custom images, per region."""
+def holding_costs(ctx: Context, view: View) -> dict[str, float | None]:
+    """Monthly snapshot storage of the caller's custom images, per region (None: unknown)."""
     mine = [image for image in view.all(tables.IMAGES)
             if image.owner_kind == "custom" and image.owner_id == ctx.account_id]
     wanted = {d.snapshot_id for image in mine for d in image.disk_mappings if d.snapshot_id}
@@ -269,7 +269,8 @@ def instance_price(view: View, account_id: str, question: InstanceQuestion) -> R
     if question.data_disks:
         lines.append(_priced("dataDisk", sum(_disk_cost(book, category, size, when.hours, amount)
                                              for category, size in question.data_disks), rate))
-    launch_fees = (image_fees.amount_of(fees.LICENCE) + image_fees.amount_of(fees.MARKETPLACE)
+    launch_fees = (_known(fees.add_known((image_fees.amount_of(fees.LICENCE),
+                                          image_fees.amount_of(fees.MARKETPLACE))))
                    if image_fees else 0.0)
     lines.append(_priced("image", launch_fees, rate))
     body: dict[str, Any] = {"PriceInfo": {
@@ -277,12 +278,19 @@ def instance_price(view: View, account_id: str, question: InstanceQuestion) -> R
         "Rules": {"Rule": _rules(rate)},
     }}
     if image_fees and image is not None and image.product_code:
-        market = _priced("marketplace", image_fees.amount_of(fees.MARKETPLACE), rate)
+        market = _priced("marketplace", _known(image_fees.amount_of(fees.MARKETPLACE)), rate)
         body["PriceInfo"]["RelatedPrice"] = {"MarketplaceImagePrice": {
             "Currency": book.currency, "OriginalPrice": market["OriginalPrice"],
             "DiscountPrice": market["DiscountPrice"], "TradePrice": market["TradePrice"],
         }}
     return body
+
+
+def _known(amount: float | None) -> float:
+    """A price the book holds; a price it lacks is an error, never a 0 in the reply."""
+    if amount is None:
+        raise ApiError("PriceNotFound", "The price book has no price for the image's fees.")
+    return amount
 
 
 def _total(book: PriceBook, lines: list[dict[str, Any]]) -> dict[str, Any]:

@@ -100,7 +100,7 @@ class SimulatorBackend:
             return price.preview_image_fees(self.ctx, view, image, instance_type, count,
                                             period, price_unit)
 
-    def holding_costs(self) -> dict[str, float]:
+    def holding_costs(self) -> dict[str, float | None]:
         with self.ctx.repo.read() as view:
             return price.holding_costs(self.ctx, view)
 

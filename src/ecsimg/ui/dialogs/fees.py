@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Button, Input, Select, Static
 
-from ecsimg.domain.fees import FeePreview
+from ecsimg.domain.fees import NO_PRICE_BOOK, FeePreview, add_known
 from ecsimg.service.price import UNIT_HOURS
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
@@ -30,7 +30,7 @@ class FeeData:
 
     instance_types: list[tuple[str, str]]
     """(instance type id, label)."""
-    holding_per_region: dict[str, float]
+    holding_per_region: dict[str, float | None]
     """CNY per month of the caller's custom images' snapshots, by region."""
 
 
@@ -143,40 +143,42 @@ class FeePreviewDialog(Dialog):
         text = Hanging()
         for line in preview.lines:
             fee = Text(f"{line.label:<{LABEL_WIDTH}}", style="bold", end="")
-            fee.append(f"{line.amount:>{AMOUNT_WIDTH},.2f} {currency}  ")
+            fee.append(f"{_amount(line.amount, currency)}  ")
             fee.append_text(safe(("one-time; " if line.one_time else f"for {period}; ")
                                  + line.detail, style="italic"))
             text.add(fee, DETAIL_INDENT)
         total = Text(f"{'Image fees':<{LABEL_WIDTH}}", style="bold", end="")
-        total.append(f"{preview.recurring:>{AMOUNT_WIDTH},.2f} {currency}", style="bold")
+        total.append(_amount(preview.recurring, currency), style="bold")
         total.append(f"  for {period}")
         text.add(total, DETAIL_INDENT)
         if preview.one_time:
             once = Text(f"{'One-time':<{LABEL_WIDTH}}", style="bold", end="")
-            once.append(f"{preview.one_time:>{AMOUNT_WIDTH},.2f} {currency}", style="bold")
+            once.append(_amount(preview.one_time, currency), style="bold")
             once.append("  once per instance, not part of the period")
             text.add(once, DETAIL_INDENT)
         text.add(f"{'DescribePrice':<{LABEL_WIDTH}}{data.trade_price:>{AMOUNT_WIDTH},.2f} "
                  f"{currency}  instance, disks and image fees (one-time included)",
                  DETAIL_INDENT)
-        if preview.holding_per_month:
+        if preview.holding_per_month != 0.0:
             text.add(f"{'Holding the image':<{LABEL_WIDTH}}"
-                     f"{preview.holding_per_month:>{AMOUNT_WIDTH},.2f} {currency}  "
+                     f"{_amount(preview.holding_per_month, currency)}  "
                      "per month (snapshot storage)", DETAIL_INDENT)
         lines.update(text)
 
-    def _show_holding(self, per_region: dict[str, float]) -> None:
+    def _show_holding(self, per_region: dict[str, float | None]) -> None:
         """The monthly cost of holding all the caller's custom images, region by region."""
         text = Hanging()
         text.add(Text("Holding all your custom images (snapshot storage per month)",
                       style="bold", end=""))
-        held = {region: cost for region, cost in sorted(per_region.items()) if cost}
+        held = {region: cost for region, cost in sorted(per_region.items()) if cost != 0.0}
         for region_id, cost in held.items():
-            text.add(f"{region_id:<{LABEL_WIDTH}}{cost:>{AMOUNT_WIDTH},.2f} CNY")
+            text.add(f"{region_id:<{LABEL_WIDTH}}{_amount(cost, 'CNY')}")
         if held:
             total = Text(f"{'all regions':<{LABEL_WIDTH}}", style="bold", end="")
-            total.append(f"{sum(held.values()):>{AMOUNT_WIDTH},.2f} CNY", style="bold")
+            total.append(_amount(add_known(held.values()), "CNY"), style="bold")
             text.add(total)
+            if None in held.values():
+                text.add(Text(f"price unknown: {NO_PRICE_BOOK}", style="dim", end=""))
         else:
             text.add(Text("no custom images", style="dim", end=""))
         self.query_one("#fee-holding", Static).update(text)
@@ -201,3 +203,10 @@ class FeePreviewDialog(Dialog):
 @dialog("fee_preview")
 def open_fee_preview(request: DialogRequest) -> Dialog:
     return FeePreviewDialog(request)
+
+
+def _amount(amount: float | None, currency: str) -> str:
+    """A figure in the dialog's column, or ``price unknown`` (never 0) when the book lacks it."""
+    if amount is None:
+        return f"{'price unknown':>{AMOUNT_WIDTH + 1 + len(currency)}}"
+    return f"{amount:>{AMOUNT_WIDTH},.2f} {currency}"

@@ -50,8 +50,13 @@ def sparkline(counts: tuple[int, ...]) -> str:
                    for n in counts)
 
 
-def _money(amount: float, currency: str) -> str:
-    return f"{amount:,.2f} {currency}/mo"
+def _money(amount: float | None, currency: str) -> str:
+    return "price unknown" if amount is None else f"{amount:,.2f} {currency}/mo"
+
+
+def _amount(amount: float | None, width: int) -> str:
+    """A column's figure, ``-`` when its price is unknown (never 0)."""
+    return f"{'-':>{width}}" if amount is None else f"{amount:>{width},.2f}"
 
 
 def _groups(title: str, groups: tuple[Group, ...], width: int) -> list[Text]:
@@ -60,11 +65,12 @@ def _groups(title: str, groups: tuple[Group, ...], width: int) -> list[Text]:
     bar_width = max(width - NAME_WIDTH - 1 - 1 - numbers, 8)
     lines = [Text.assemble((f"{title:<{NAME_WIDTH + 1 + bar_width}}", "bold"),
                            (f" {'CNY/mo':>10} {'GiB':>7} {'imgs':>5}", "bold"), end="")]
-    largest = max((g.per_month for g in groups), default=0.0)
+    largest = max((g.per_month or 0.0 for g in groups), default=0.0)
     for group in groups:
         lines.append(Text.assemble(
-            cell(group.name, NAME_WIDTH), " ", bar(group.per_month, largest, bar_width),
-            f" {group.per_month:>10,.2f} {group.snapshot_gib:>7,} {group.images:>5,}", end=""))
+            cell(group.name, NAME_WIDTH), " ", bar(group.per_month or 0.0, largest, bar_width),
+            f" {_amount(group.per_month, 10)} {group.snapshot_gib:>7,} {group.images:>5,}",
+            end=""))
     if not groups:
         lines.append(Text("  none", style="dim", end=""))
     return lines
@@ -78,14 +84,14 @@ def _top_images(report: CostReport, width: int) -> list[Text]:
     lines = [Text.assemble((f"Top {len(top)} images by holding cost", "bold"), end="")]
     lines.append(Text(f"{'#':>2} {'image':<22} {'name':<{name_width}} {'region':<14} "
                       f"{'GiB':>6} {'CNY/mo':>9}", style="bold", end=""))
-    largest = top[0].per_month if top else 0.0
+    largest = max((h.per_month or 0.0 for h in top), default=0.0)
     for rank, holding in enumerate(top, 1):
         line = Text.assemble(
             f"{rank:>2} {holding.image_id:<22} ", cell(holding.image_name, name_width),
             " ", cell(holding.region_id, 14), f" {holding.snapshot_gib:>6,}",
-            f" {holding.per_month:>9,.2f}", end="")
+            f" {_amount(holding.per_month, 9)}", end="")
         if with_bar:
-            line.append(" " + bar(holding.per_month, largest, 20))
+            line.append(" " + bar(holding.per_month or 0.0, largest, 20))
         lines.append(line)
     return lines
 
@@ -120,6 +126,8 @@ def dashboard_text(report: CostReport, marked: Collection[str], width: int,
                       f" for {report.snapshot_gib:,} GiB of snapshots, "
                       f"{plural(len(report.images), 'image')} in "
                       f"{plural(len(report.regions), 'region')}", end=""),
+        *([] if report.priced else [Text(f"Prices unknown: {report.unknown_why}", style="dim",
+                                         end="")]),
         *_savings(report, marked),
         Text.assemble(("Images created per week", "bold"),
                       f" since {since}: {sum(weeks)}, at most {max(weeks, default=0)} a week,"
