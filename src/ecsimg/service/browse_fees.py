@@ -86,14 +86,6 @@ def snapshot_gib(image: Image, sizes: SnapshotSizes) -> int:
     return sum(counted.values())
 
 
-def holding_per_month(image: Image, account_id: str, book: PriceBook,
-                      sizes: SnapshotSizes) -> float | None:
-    """Monthly snapshot storage the caller pays for ``image``: only an owner pays (Rule 111)."""
-    if image.owner_kind != "custom" or image.owner_id != account_id:
-        return None
-    return fees.snapshot_monthly_cost(snapshot_gib(image, sizes), image.region_id, book)
-
-
 def estimate(image: Image, account_id: str, book: PriceBook, sizes: SnapshotSizes,
              product: MarketplaceProduct | None) -> fees.MonthlyEstimate:
     """The month of one 1-vCPU instance from ``image`` (fees.monthly_estimate)."""
