@@ -22,6 +22,7 @@ from ecsimg.service.compare import CompareRow, compare_rows
 from ecsimg.ui import marks
 from ecsimg.ui.text import safe
 from ecsimg.ui.widgets.image_list import ImageList
+from ecsimg.ui.widgets.scrolling import scroll_body
 
 DIFFERS = "*"
 LABEL_WIDTH = 14
@@ -102,11 +103,7 @@ class CompareScreen(Screen[None]):
         self.load(self.backend)
 
     def action_scroll(self, direction: str) -> None:
-        body = self.query_one("#compare-body", VerticalScroll)
-        if direction == "down":
-            body.scroll_down(animate=False)
-        else:
-            body.scroll_up(animate=False)
+        scroll_body(self.query_one("#compare-body", VerticalScroll), direction)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self, backend: Backend) -> None:

@@ -22,6 +22,7 @@ from ecsimg.domain.costs import SECONDS_PER_WEEK, CostReport, Group
 from ecsimg.service.backend import Backend
 from ecsimg.ui import marks
 from ecsimg.ui.text import cell, plural, sanitize
+from ecsimg.ui.widgets.scrolling import scroll_body
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -205,11 +206,7 @@ class CostDashboard(Screen[None]):
         self.load(self.backend)
 
     def action_scroll(self, direction: str) -> None:
-        body = self.query_one("#costs-body", VerticalScroll)
-        if direction == "down":
-            body.scroll_down(animate=False)
-        else:
-            body.scroll_up(animate=False)
+        scroll_body(self.query_one("#costs-body", VerticalScroll), direction)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self, backend: Backend) -> None:
