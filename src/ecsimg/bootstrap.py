@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 from ecsimg import locations
 from ecsimg.domain.errors import CatalogueError, read_only_refused
-from ecsimg.domain.models import AccessKey, Profile, Settings
-from ecsimg.service import access_keys
+from ecsimg.domain.models import AccessKey, CatalogueSettings, Profile
+from ecsimg.service.account import access_keys
 from ecsimg.service.backend import Backend, UnknownProfile
-from ecsimg.service.context import Context, pace_from_env
+from ecsimg.service.machinery.context import Context, pace_from_env
 from ecsimg.service.simulator import SimulatorBackend
 from ecsimg.store import tables
 from ecsimg.store.tinystore import TinyRepository
@@ -28,7 +28,7 @@ __all__ = ["Backend", "CatalogueExists", "SeedSummary", "Serving", "UnknownProfi
            "open_backend", "open_serving", "profile_keys", "seed", "use_profile"]
 
 SETTINGS_KEY = "settings"
-DEFAULT_TASK_SECONDS_PER_GIB = Settings().task_seconds_per_gib
+DEFAULT_TASK_SECONDS_PER_GIB = CatalogueSettings().task_seconds_per_gib
 
 
 CLOUD_ENV = "ECSIMG_CLOUD"
@@ -176,7 +176,7 @@ def current_profile_name(repo: TinyRepository) -> str:
     """The profile stored in the catalogue's settings (``profile use`` changes it)."""
     with repo.read() as view:
         settings = view.get(tables.SETTINGS, SETTINGS_KEY)
-    return settings.current_profile if settings is not None else Settings().current_profile
+    return settings.current_profile if settings is not None else CatalogueSettings().current_profile
 
 
 def requested_profile(explicit: str | None) -> tuple[str, str] | None:
@@ -234,7 +234,7 @@ def use_profile(db: str | None, name: str, *, read_only: bool = False) -> Profil
         if found is None:
             known = sorted(p.name for p in tx.all(tables.PROFILES))
             raise UnknownProfile(name, known, "the command line")
-        settings = tx.get(tables.SETTINGS, SETTINGS_KEY) or Settings()
+        settings = tx.get(tables.SETTINGS, SETTINGS_KEY) or CatalogueSettings()
         if settings.current_profile != name:
             tx.put(tables.SETTINGS, dataclasses.replace(settings, current_profile=name))
     return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ecsimg.service import browse
+from ecsimg.service.reads import browse
 from tests.world import DEV, OPS, PARTNER, World
 
 HZ = "cn-hangzhou"

@@ -14,8 +14,8 @@ import pytest
 from ecsimg import service
 from ecsimg.domain import models as m
 from ecsimg.domain.errors import ApiError
-from ecsimg.service.params import Param, Request
-from ecsimg.service.sdk_params import SDK_PARAMS
+from ecsimg.service.machinery.params import Param, Request
+from ecsimg.service.machinery.sdk_params import SDK_PARAMS
 from ecsimg.store import tables
 from tests.world import World
 
@@ -47,7 +47,8 @@ def ignored_params(action: str) -> list[Param]:
 
 def test_the_table_is_what_the_installed_sdk_sends() -> None:
     generated = _generator().render(list(service.ACTIONS))
-    table = (ROOT / "src" / "ecsimg" / "service" / "sdk_params.py").read_text(encoding="utf-8")
+    table_file = ROOT / "src" / "ecsimg" / "service" / "machinery" / "sdk_params.py"
+    table = table_file.read_text(encoding="utf-8")
     assert generated == table, "run scripts/gen_sdk_params.py: the SDK's names changed"
 
 

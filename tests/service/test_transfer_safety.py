@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ecsimg.service.disk_files import sample_disk_header
+from ecsimg.service.images.disk_files import sample_disk_header
 from tests.service.test_transfer import HZ, bucket, disk, expect, export, import_image, put_file
 from tests.world import World
 

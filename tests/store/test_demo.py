@@ -13,7 +13,7 @@ from ecsimg.domain import models as m
 from ecsimg.domain.errors import CatalogueError
 from ecsimg.domain.regions import REGIONS
 from ecsimg.domain.validation import check_description, check_family, check_image_name
-from ecsimg.service.images import kind_of, state, used_image_ids
+from ecsimg.service.images.visibility import kind_of, state, used_image_ids
 from ecsimg.store import tables
 from ecsimg.store.demo import base
 from ecsimg.store.demo.seed import build_demo, seed_catalogue, wipe

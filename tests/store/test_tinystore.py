@@ -14,7 +14,7 @@ import orjson
 import pytest
 
 from ecsimg.domain.errors import CatalogueError
-from ecsimg.domain.models import Account, Image, Settings
+from ecsimg.domain.models import Account, CatalogueSettings, Image
 from ecsimg.store import migrations, tables
 from ecsimg.store.tinystore import TinyRepository
 from tests.store.index_checks import index_disagreements, stale_shards
@@ -336,7 +336,7 @@ def _kill_campaign(root: Path, kills: int) -> int:
         # and once a writer has finished what the killed one committed, so do the files.
         assert index_disagreements(root) == []
         with repo.transaction() as tx:
-            tx.put(tables.SETTINGS, Settings())
+            tx.put(tables.SETTINGS, CatalogueSettings())
         assert stale_shards(root) == set()
         assert index_disagreements(root) == []
     return len(acknowledged)

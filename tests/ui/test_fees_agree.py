@@ -8,8 +8,8 @@ import pytest
 
 from ecsimg import service
 from ecsimg.domain.errors import ApiError
-from ecsimg.service import browse
-from ecsimg.service.price import preview_image_fees
+from ecsimg.service.market.price import preview_image_fees
+from ecsimg.service.reads import browse
 from ecsimg.store import tables
 from ecsimg.store.demo.seed import seed_catalogue
 from ecsimg.store.tinystore import TinyRepository

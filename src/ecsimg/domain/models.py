@@ -334,7 +334,7 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
-class Settings:
+class CatalogueSettings:
     """Catalogue-wide settings kept in the catalogue itself."""
 
     task_seconds_per_gib: float = 0.5

@@ -23,7 +23,7 @@ from textual.timer import Timer
 from textual.widgets import Button, Checkbox, Input, RadioSet, Select, SelectionList, Static
 
 from ecsimg.domain.errors import ApiError
-from ecsimg.service import versions
+from ecsimg.service.reads import versions
 from ecsimg.ui import marks
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, error_text

@@ -10,9 +10,9 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
 from ecsimg.domain.errors import ApiError
-from ecsimg.service.browse import ImageRow
-from ecsimg.service.command_line import market_buy_command
-from ecsimg.service.market import BUY_ACTION
+from ecsimg.service.machinery.command_line import market_buy_command
+from ecsimg.service.market.purchases import BUY_ACTION
+from ecsimg.service.reads.browse import ImageRow
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.dialogs.forms import field_row

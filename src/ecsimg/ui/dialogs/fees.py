@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.widgets import Button, Input, Select, Static
 
 from ecsimg.domain.fees import NO_PRICE_BOOK, FeePreview, add_known
-from ecsimg.service.price import UNIT_HOURS
+from ecsimg.service.market.price import UNIT_HOURS
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.dialogs.buy import BuyDialog

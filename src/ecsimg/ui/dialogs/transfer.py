@@ -9,8 +9,8 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
 from ecsimg.service.backend import Buckets
-from ecsimg.service.images_create import PLATFORMS
-from ecsimg.service.images_transfer import EXPORT_FORMATS, IMPORT_FORMATS, LICENSE_TYPES
+from ecsimg.service.images.create import PLATFORMS
+from ecsimg.service.images.transfer import EXPORT_FORMATS, IMPORT_FORMATS, LICENSE_TYPES
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row, non_empty
