@@ -73,8 +73,8 @@ class _Disk:
 @action(
     "ImportImage",
     Param("DiskDeviceMapping.N.OSSBucket"), Param("DiskDeviceMapping.N.OSSObject"),
-    Param("DiskDeviceMapping.N.Format"), Param("DiskDeviceMapping.N.DiskImageSize"),
-    Param("DiskDeviceMapping.N.DiskImSize"), Param("DiskDeviceMapping.N.Device"),
+    Param("DiskDeviceMapping.N.Format"), Param("DiskDeviceMapping.N.DiskImageSize", int),
+    Param("DiskDeviceMapping.N.DiskImSize", int), Param("DiskDeviceMapping.N.Device"),
     Param("ImageName"), Param("Description"), Param("OSType"), Param("Platform"),
     Param("Architecture"), Param("BootMode"), Param("LicenseType"), Param("RoleName"),
     Param("ClientToken"), Param("DetectionStrategy"), Param("Features.ImdsSupport"),

@@ -221,8 +221,6 @@ def start_instance(ctx: Context, req: Request, tx: Transaction) -> Response:
         mutating=True)
 def stop_instance(ctx: Context, req: Request, tx: Transaction) -> Response:
     """Stop a Running instance; it is Stopped at once (ForceStop changes nothing here)."""
-    for flag in ("ForceStop", "ConfirmStop", "Hibernate"):
-        req.bool(flag)
     req.choice("StoppedMode", ("KeepCharging", "StopCharging"))
     inst = replace.own_instance(tx, ctx.account_id, req.required("InstanceId"))
     if inst.status != "Running":

@@ -118,11 +118,8 @@ def _type_predicates(req: Request) -> list[TypePredicate]:
     min_gpus = req.int("MinimumGPUAmount")
     if (min_gpus is not None and min_gpus > 0) or _values(req, "GPUSpec", "GpuSpecs"):
         predicates.append(lambda t: False)
-    req.int("MaximumGPUAmount")
-    for name in _IGNORED_INT_FILTERS:
-        req.int(name)
-    for name in _IGNORED_FLOAT_FILTERS:
-        req.float(name)
+    # The other numeric filters match nothing here; their values are checked when the request
+    # is read, against the types the action declares.
     return predicates
 
 
@@ -134,9 +131,6 @@ _IGNORED_INT_FILTERS = (
     "MinimumLocalStorageCapacity", "MinimumPrimaryEniQueueNumber", "MinimumQueuePairNumber",
     "MinimumSecondaryEniQueueNumber",
 )
-_IGNORED_FLOAT_FILTERS = ("MaximumCpuSpeedFrequency", "MaximumCpuTurboFrequency",
-                          "MinimumCpuSpeedFrequency", "MinimumCpuTurboFrequency")
-
 
 def instance_type_to_api(instance_type: InstanceType) -> dict[str, Any]:
     return {

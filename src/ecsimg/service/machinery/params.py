@@ -112,6 +112,7 @@ class Request:
         raw: Mapping[builtins.str, builtins.str],
     ) -> None:
         self.action = action
+        self.spec = spec
         self.raw: dict[builtins.str, builtins.str] = {}
         self.ignored: dict[builtins.str, builtins.str] = {}
         """The SDK names the simulator does not model; kept apart so that no rule sees them."""
@@ -131,6 +132,23 @@ class Request:
         for param in spec:
             if param.required and "N" not in param.name.split(".") and not self.raw.get(param.name):
                 raise missing(param.name)
+        # The declared kind is the parameter's type: a value that is not of it is refused
+        # here, whether or not the handler reads the parameter.
+        for name in self.raw:
+            kind = self._kind(name)
+            if kind is not builtins.str:
+                _CONVERTERS[kind](self, name)
+
+    def _kind(self, name: builtins.str) -> type:
+        param = match(self.spec, name)
+        return param.kind if param is not None else builtins.str
+
+    def _read_as(self, name: builtins.str, kind: type) -> None:
+        """Refuse to read a parameter as another type than it is declared with."""
+        declared = self._kind(name)
+        if declared is not kind:
+            raise TypeError(f"{self.action}: {name} is declared {declared.__name__}, "
+                            f"read as {kind.__name__}")
 
     def has(self, name: builtins.str) -> builtins.bool:
         return name in self.raw and self.raw[name] != ""
@@ -146,6 +164,7 @@ class Request:
         return value
 
     def int(self, name: builtins.str, default: builtins.int | None = None) -> builtins.int | None:
+        self._read_as(name, builtins.int)
         value = self.raw.get(name, "")
         if value == "":
             return default
@@ -162,6 +181,7 @@ class Request:
     def float(
         self, name: builtins.str, default: builtins.float | None = None
     ) -> builtins.float | None:
+        self._read_as(name, builtins.float)
         value = self.raw.get(name, "")
         if value == "":
             return default
@@ -174,6 +194,7 @@ class Request:
         return number
 
     def bool(self, name: builtins.str, default: builtins.bool = False) -> builtins.bool:
+        self._read_as(name, builtins.bool)
         value = self.raw.get(name, "")
         if value == "":
             return default
@@ -233,6 +254,10 @@ class Request:
             raise error or invalid(name, f"{value!r} is not one of {', '.join(choices)}")
         return value
 
+
+_CONVERTERS: dict[type, Any] = {
+    builtins.int: Request.int, builtins.float: Request.float, builtins.bool: Request.bool,
+}
 
 MAX_PAGE_SIZE = 100
 
