@@ -298,6 +298,20 @@ class World:
         return self.put(table, dataclasses.replace(obj, **changes))
 
 
+def demo_repository(folder: Path, storage: str, **seed: Any) -> Repository:
+    """The demo catalogue (``seed`` as for ``seed_catalogue``) in ``folder`` on TinyDB, or in
+    memory standing for that folder."""
+    from ecsimg.store.demo.seed import fill_demo, seed_catalogue
+
+    if storage == "tinydb":
+        on_disk = TinyRepository(folder)
+        seed_catalogue(on_disk, **seed)
+        return on_disk
+    in_memory = MemoryRepository(folder)
+    fill_demo(in_memory, **seed)
+    return in_memory
+
+
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"

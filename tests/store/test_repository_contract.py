@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -247,3 +249,13 @@ def test_a_read_sees_one_commit_throughout(repo: Repository) -> None:
     with repo.read() as view:
         assert view.get(tables.IMAGES, _image(11).key) == _image(11)
         assert view.get(tables.IMAGES, _image(1).key) is None
+
+
+def test_the_memory_repository_loads_no_tinydb() -> None:
+    """TinyDB stays behind its own implementation (SPEC section 2)."""
+    code = ("import sys; import ecsimg.store.memstore; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'tinydb'))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=False, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"

@@ -30,13 +30,3 @@ def test_version_loads_neither_the_service_nor_the_store() -> None:
                             check=False, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "[]"
-
-
-def test_the_memory_repository_loads_no_tinydb() -> None:
-    """TinyDB stays behind its own implementation (SPEC section 2)."""
-    code = ("import sys; import ecsimg.store.memstore; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'tinydb'))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=False, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == "[]"
