@@ -22,6 +22,7 @@ from ecsimg.service.backend import Backend, UnknownProfile
 from ecsimg.service.machinery.context import Context, pace_from_env
 from ecsimg.service.simulator import SimulatorBackend
 from ecsimg.store import tables
+from ecsimg.store.repository import Repository
 from ecsimg.store.tinystore import TinyRepository
 
 __all__ = ["Backend", "CatalogueExists", "SeedSummary", "Serving", "UnknownProfile",
@@ -62,7 +63,7 @@ def open_backend(db: str | None = None, profile: str | None = None, *,
     return _simulator(open_catalogue(db), profile, read_only=read_only, fill_region=fill_region)
 
 
-def _simulator(repo: TinyRepository, profile: str | None, *, read_only: bool,
+def _simulator(repo: Repository, profile: str | None, *, read_only: bool,
                fill_region: bool) -> SimulatorBackend:
     ctx = make_context(repo, profile, read_only=read_only)
     return SimulatorBackend(dataclasses.replace(ctx, fill_region=fill_region))
@@ -167,12 +168,12 @@ def open_catalogue(db: str | None = None) -> TinyRepository:
     return repo
 
 
-def profile_names(repo: TinyRepository) -> list[str]:
+def profile_names(repo: Repository) -> list[str]:
     with repo.read() as view:
         return sorted(p.name for p in view.all(tables.PROFILES))
 
 
-def current_profile_name(repo: TinyRepository) -> str:
+def current_profile_name(repo: Repository) -> str:
     """The profile stored in the catalogue's settings (``profile use`` changes it)."""
     with repo.read() as view:
         settings = view.get(tables.SETTINGS, SETTINGS_KEY)
@@ -189,7 +190,7 @@ def requested_profile(explicit: str | None) -> tuple[str, str] | None:
     return None
 
 
-def choose_profile(repo: TinyRepository, explicit: str | None = None) -> Profile:
+def choose_profile(repo: Repository, explicit: str | None = None) -> Profile:
     """``--profile``, else ECSIMG_PROFILE, else the catalogue's current profile."""
     requested = requested_profile(explicit)
     name, source = requested or (current_profile_name(repo), "the catalogue's settings")
@@ -241,7 +242,7 @@ def use_profile(db: str | None, name: str, *, read_only: bool = False) -> Profil
 
 
 def make_context(
-    repo: TinyRepository, profile: str | None = None, *, read_only: bool = False
+    repo: Repository, profile: str | None = None, *, read_only: bool = False
 ) -> Context:
     """The caller's Context: chosen profile, ``--read-only``, the task pace from the environment."""
     return Context(

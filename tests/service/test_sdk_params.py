@@ -17,7 +17,7 @@ from ecsimg.domain.errors import ApiError
 from ecsimg.service.machinery.params import Param, Request
 from ecsimg.service.machinery.sdk_params import SDK_PARAMS
 from ecsimg.store import tables
-from tests.world import World
+from tests.world import Storage, World
 
 ROOT = Path(__file__).resolve().parents[2]
 _N = re.compile(r"(?<=\.)N(?=\.|\Z)")
@@ -128,11 +128,12 @@ def _state(world: World) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("action", ["RunInstances", "CreateSnapshot", "ReplaceSystemDisk"])
-def test_ignored_names_change_nothing_written(tmp_path: Path, action: str) -> None:
+def test_ignored_names_change_nothing_written(tmp_path: Path, storage: Storage,
+                                              action: str) -> None:
     """The same call with and without every ignored name leaves identical catalogues."""
     states = []
     for label, extra in (("plain", False), ("loaded", True)):
-        world = World(tmp_path / label)
+        world = World(tmp_path / label, storage=storage)
         image = world.image(size=40)
         inst = world.instance(image_id=image.image_id)
         params: dict[str, str] = {
