@@ -11,8 +11,8 @@ from textual.widgets import Input, Select
 from ecsimg.service.backend import Buckets
 from ecsimg.service.images.create import PLATFORMS
 from ecsimg.service.images.transfer import EXPORT_FORMATS, IMPORT_FORMATS, LICENSE_TYPES
-from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
-from ecsimg.ui.dialogs.base import Dialog
+from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, DialogScreen, dialog
+from ecsimg.ui.dialogs.api_dialog import ApiDialog
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row, non_empty
 from ecsimg.ui.text import sanitize
 
@@ -29,7 +29,7 @@ def _picked(select: Select[Any]) -> str:
     return value if isinstance(value, str) else ""
 
 
-class ImportDialog(Dialog):
+class ImportDialog(ApiDialog[Buckets]):
     """Bucket and object, format, OS, architecture, platform, licence and name of an import."""
 
     TITLE = "Import image from OSS"
@@ -60,8 +60,7 @@ class ImportDialog(Dialog):
     def fetch(self) -> Buckets:
         return self.backend.buckets(self.region_id)
 
-    def show_fetched(self, data: Any) -> None:
-        assert isinstance(data, Buckets)
+    def show_fetched(self, data: Buckets) -> None:
         self.buckets_where = data.where
         self.objects = data.objects
         self.query_one("#import-bucket", Select).set_options(_options(list(self.objects)))
@@ -98,7 +97,7 @@ class ImportDialog(Dialog):
                              focus_key=image_id or None)
 
 
-class ExportDialog(Dialog):
+class ExportDialog(ApiDialog[Buckets]):
     """Bucket, prefix and format of an export of the current image."""
 
     TITLE = "Export image to OSS"
@@ -116,8 +115,7 @@ class ExportDialog(Dialog):
     def fetch(self) -> Buckets:
         return self.backend.buckets(self.region_id)
 
-    def show_fetched(self, data: Any) -> None:
-        assert isinstance(data, Buckets)
+    def show_fetched(self, data: Buckets) -> None:
         self.buckets_where = data.where
         self.query_one("#export-bucket", Select).set_options(_options(list(data.objects)))
 
@@ -143,10 +141,10 @@ class ExportDialog(Dialog):
 
 
 @dialog("import")
-def open_import(request: DialogRequest) -> Dialog:
+def open_import(request: DialogRequest) -> DialogScreen:
     return ImportDialog(request)
 
 
 @dialog("export")
-def open_export(request: DialogRequest) -> Dialog:
+def open_export(request: DialogRequest) -> DialogScreen:
     return ExportDialog(request)

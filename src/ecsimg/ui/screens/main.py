@@ -100,7 +100,7 @@ class MainScreen(Screen[None]):
         self._filter = RowFilter([], ())
         """The loaded rows in the list's sort order, so a filter keystroke need not sort."""
         self.kind = "all"
-        self.query_: Query = Query()
+        self.filter_query: Query = Query()
         self._focus_after_load: str | None = None
         self._fees: tuple[browse.FeeLine, ...] | None = None
         """The fee lines the fee pane shows."""
@@ -269,7 +269,7 @@ class MainScreen(Screen[None]):
         self.query_one("#filter", Input).set_class(bool(parsed.error), "-bad")
         if parsed.error:
             # Its own line under the filter, wrapped: the whole message, and what is shown.
-            kept = self.query_.text()
+            kept = self.filter_query.text()
             error_line.update(Text.assemble(
                 ("filter error ", "bold reverse"), " ", (parsed.error, "bold"),
                 f" (showing the last good filter: {kept})" if kept
@@ -277,7 +277,7 @@ class MainScreen(Screen[None]):
             error_line.display = True
             return
         error_line.display = False
-        self.query_ = parsed.query
+        self.filter_query = parsed.query
         self._apply_filter()
 
     @on(Input.Submitted, "#filter")
@@ -287,7 +287,7 @@ class MainScreen(Screen[None]):
     def _apply_filter(self, keep_key: str | None = None) -> None:
         if self.loaded is None:
             return
-        matched = self._filter.matching(self.query_, self.backend.now())
+        matched = self._filter.matching(self.filter_query, self.backend.now())
         tabs = self.query_one(TypeTabs)
         tabs.counts = matched.counts
         tabs.active = self.kind
@@ -544,7 +544,7 @@ class MainScreen(Screen[None]):
             return
         self.kind = "all"
         self.query_one("#filter", Input).value = ""
-        self.query_ = Query()
+        self.filter_query = Query()
         self._apply_filter(keep_key=key)
         image_list.move_to(key)
 
