@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 from pathlib import Path
 
 import pyte
@@ -47,8 +48,14 @@ def test_hostile_text_in_a_real_terminal_80x24(tmp_path: Path) -> None:
     env["TERM"] = "xterm-256color"
     with PtySession([sys.executable, "-m", "ecsimg"], env, columns=COLUMNS, lines=LINES) as tty:
         assert tty.wait_for(re.compile(rb"h0-"), 30) is not None, tty.tail_text()
-        tty.read_until_quiet(0.5, at_most=10)
-        first = emulate(bytes(tty.output))
+        # The details pane fills after the rows, from a worker: on a busy machine that can be
+        # later than a quiet gap, so the screen is read again until it shows the first row's.
+        deadline = time.monotonic() + 30
+        while True:
+            tty.read_until_quiet(0.5, at_most=10)
+            first = emulate(bytes(tty.output))
+            if f"h0-{SHOWN['link']}-end" in text_of(first) or time.monotonic() > deadline:
+                break
         detail = keys_then_screen(tty, b"j\r")
         back = keys_then_screen(tty, b"\x1b")
         keys_then_screen(tty, b"jj")
