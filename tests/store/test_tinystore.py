@@ -242,7 +242,7 @@ def test_threads_lose_no_update(tmp_path: Path) -> None:
                 assert account is not None
                 tx.put(
                     tables.ACCOUNTS,
-                    dataclasses.replace(account, image_quota=account.image_quota + 1),
+                    dataclasses.replace(account, image_quota=(account.image_quota or 0) + 1),
                 )
 
     workers = [threading.Thread(target=bump) for _ in range(4)]
@@ -263,7 +263,7 @@ repo = TinyRepository(Path(sys.argv[1]))
 for _ in range(int(sys.argv[2])):
     with repo.transaction() as tx:
         account = tx.get(tables.ACCOUNTS, "1234567890123456")
-        tx.put(tables.ACCOUNTS, dataclasses.replace(account, image_quota=account.image_quota + 1))
+        tx.put(tables.ACCOUNTS, dataclasses.replace(account, image_quota=(account.image_quota or 0) + 1))
 """
 
 
