@@ -217,7 +217,7 @@ def test_an_exports_progress_is_read_through_the_sdks_task_attribute(ids: Ids) -
     else:
         assert int(attribute.task_process.rstrip("%")) < 100
         assert attribute.support_cancel == "true"
-    with pytest.raises(Exception, match="InvalidTaskId.NotFound"):
+    with pytest.raises(Exception, match=r"InvalidTaskId\.NotFound"):
         ids.client.describe_task_attribute(sdk.DescribeTaskAttributeRequest(
             region_id=HZ, task_id="t-doesnotexist0000000"))
 

@@ -263,7 +263,7 @@ repo = TinyRepository(Path(sys.argv[1]))
 for _ in range(int(sys.argv[2])):
     with repo.transaction() as tx:
         account = tx.get(tables.ACCOUNTS, "1234567890123456")
-        tx.put(tables.ACCOUNTS, dataclasses.replace(account, image_quota=(account.image_quota or 0) + 1))
+        tx.put(tables.ACCOUNTS, dataclasses.replace(account, image_quota=account.image_quota + 1))
 """
 
 

@@ -300,6 +300,9 @@ class PriceBook:
     """Snapshot storage price by region; ``*`` is the default."""
     disk_per_gib_month: dict[str, float] = field(default_factory=dict)
     """Disk price by category."""
+    source: str = ""
+    """Where a user-supplied book was read (a real account's, from the config file); empty
+    for the demo catalogue's own book."""
 
 
 @dataclass(frozen=True, slots=True)
