@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]\Z")
 """3-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit."""
@@ -29,6 +30,6 @@ def object_problem(name: str) -> str:
         return f"an object name is at most {OBJECT_MAX_BYTES} bytes of UTF-8"
     if name[0] in "/\\":
         return "an object name cannot start with / or \\"
-    if any(not ch.isprintable() for ch in name):
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
         return "an object name cannot hold control characters"
     return ""
