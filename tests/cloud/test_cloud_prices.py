@@ -12,13 +12,15 @@ from ecsimg.cloud.backend import CloudBackend
 from ecsimg.config import Settings
 from ecsimg.domain import fees
 from ecsimg.service.browse import ImageRow
+from ecsimg.ui.app import make_app
 from ecsimg.ui.dialogs.fees import FeePreviewDialog
-from ecsimg.ui.screens.costs import dashboard_text
+from ecsimg.ui.screens.costs import CostDashboard, CostView, dashboard_text
 from ecsimg.ui.widgets.columns import COLUMNS, text_of
 from ecsimg.ui.widgets.details import fees_pane_text
 from tests.cloud.account import Account, keyed_catalogue, open_account
 from tests.ui.dialog_host import DialogHost, request, screen_text
 from tests.ui.dialog_host import settle as settle_dialog
+from tests.ui.test_main_screen import image_list, settle
 
 REGIONS = ("cn-hangzhou", "cn-shanghai")
 PRICED = "cn-hangzhou"
@@ -203,3 +205,28 @@ def test_settings_reject_what_is_not_a_price_book() -> None:
             assert "'prices.prod' must be a table" in message
         else:
             assert expected in message, message
+
+
+async def test_the_tui_shows_the_books_figures_in_the_list_and_the_dashboard(
+        served: Account, config_home: Path) -> None:
+    path = write_prices(config_home,
+                        "[prices.default.snapshot_cny_per_gib_month]\ndefault = 0.12\n")
+    backend = cloud(served, for_screen=True)
+    report = backend.cost_report()
+    assert report.per_month is not None
+    app = make_app(backend, Settings())
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        # The list shows the region in view: its dearest image costs what the dashboard says.
+        held = next(h for h in report.images if h.region_id == backend.session.region_id)
+        row = next(r for r in image_list(app).rows if r.key == held.key)
+        assert row.monthly_cost == pytest.approx(held.per_month)
+        await pilot.press("dollar_sign")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, CostDashboard)
+        view = screen.query_one(CostView)
+        text = view.text(view.content_region.width).plain
+    assert f"Total {report.per_month:,.2f} CNY/mo" in text
+    assert f"Prices from your price book ({path} [prices.default])" in text
+    assert "unknown" not in text

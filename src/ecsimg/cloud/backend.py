@@ -227,9 +227,9 @@ class CloudBackend:
             elif action == "DeleteImage" and sent.get("ImageId"):
                 cache.delete_image(self.ctx, sent.get("RegionId", ""), sent["ImageId"])
             elif core.lookup(action).mutating and sent.get("DryRun", "").lower() != "true":
-                if action in tasks.TASK_ONLY_ACTIONS and isinstance(body.get("TaskId"), str):
-                    self.follow_task(sent.get("RegionId", ""), body["TaskId"],
-                                     sent.get("ImageId", ""))
+                task_id = body.get("TaskId") or body.get("ExportTaskId")  # the older name
+                if action in tasks.TASK_ONLY_ACTIONS and isinstance(task_id, str) and task_id:
+                    self.follow_task(sent.get("RegionId", ""), task_id, sent.get("ImageId", ""))
                 for region_id, image_id in touched_images(action, sent, body):
                     pending = self.redescribe_image(region_id, image_id)
                     if pending and action in TASK_ACTIONS:
