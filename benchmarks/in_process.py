@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ecsimg.service.context import Context
+    from ecsimg.service.machinery.context import Context
 
 FILTER_TERMS = ("web-", "os:ubuntu", "arch:arm64", "prod")
 """Typed one key at a time into the filter, then erased one key at a time."""

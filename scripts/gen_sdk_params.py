@@ -1,4 +1,4 @@
-"""Write src/ecsimg/service/sdk_params.py: every request parameter the official SDK sends.
+"""Write src/ecsimg/service/machinery/sdk_params.py: every request parameter the official SDK sends.
 
 For each action ecsimg implements, a request model of the installed ``alibabacloud-ecs20140526``
 is filled with a value in every field (lists with one element, nested models filled in turn)
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGET = ROOT / "src" / "ecsimg" / "service" / "sdk_params.py"
+TARGET = ROOT / "src" / "ecsimg" / "service" / "machinery" / "sdk_params.py"
 sys.path.insert(0, str(ROOT / "src"))
 
 _INDEX = re.compile(r"(?<=\.)[0-9]+(?=\.|$)")

@@ -23,10 +23,10 @@ from ecsimg.service.backend import (
     Session,
     UnknownProfile,
 )
-from ecsimg.service.browse import ALL_REGIONS, Browse, ImageDetails, ImageRow, count_kinds
-from ecsimg.service.browse_tasks import TaskRow
-from ecsimg.service.load import LOAD_ACTION
-from ecsimg.service.versions import Fingerprint, fingerprint
+from ecsimg.service.images.load import LOAD_ACTION
+from ecsimg.service.reads.browse import ALL_REGIONS, ImageDetails, ImageRow, RegionRows
+from ecsimg.service.reads.tasks import TaskRow
+from ecsimg.service.reads.versions import Fingerprint, fingerprint
 
 NOW = 1_767_225_600.0
 ACCOUNT = "1111222233334444"
@@ -109,24 +109,22 @@ class RecordingBackend:
                 raise refused
 
     def images(self, *, refresh: bool = False,
-               on_partial: Callable[[Browse, float], None] | None = None) -> Browse:
+               on_partial: Callable[[RegionRows, float], None] | None = None) -> RegionRows:
         rows = tuple(ImageRow(image, "custom", "none", 1.5, image.image_name.casefold(),
                               image.os_name.casefold())
                      for image in IMAGES if image.region_id == self.profile.region_id
                      and image.key not in self.record.gone)
-        return Browse(self.profile.name, ACCOUNT, "fixed-account", self.profile.region_id,
-                      "Test Region", "recording backend", self.session.read_only, rows,
-                      count_kinds(rows), common_texts=frozenset(r.common_text for r in rows))
+        return RegionRows(self.profile.region_id, "Test Region", "fixed-account", rows,
+                          frozenset(r.common_text for r in rows))
 
     def all_region_images(self, *, refresh: bool = False,
-                          on_partial: Callable[[Browse, float], None] | None = None
-                          ) -> Browse:
+                          on_partial: Callable[[RegionRows, float], None] | None = None
+                          ) -> RegionRows:
         rows = tuple(ImageRow(image, "custom", "none", 1.5, image.image_name.casefold(),
                               image.os_name.casefold())
                      for image in (*IMAGES, ELSEWHERE) if image.key not in self.record.gone)
-        return Browse(self.profile.name, ACCOUNT, "fixed-account", ALL_REGIONS,
-                      "every region", "recording backend", self.session.read_only, rows,
-                      count_kinds(rows), common_texts=frozenset(r.common_text for r in rows))
+        return RegionRows(ALL_REGIONS, "every region", "fixed-account", rows,
+                          frozenset(r.common_text for r in rows))
 
     def row_of(self, row: ImageRow) -> ImageRow | None:
         return next((r for r in self.images().rows if r.key == row.key), None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ecsimg import service
 from ecsimg.domain import models as m
@@ -14,10 +14,14 @@ from ecsimg.service.backend import Backend
 from ecsimg.service.simulator import SimulatorBackend
 from ecsimg.store import tables
 from ecsimg.store.demo import base
+from ecsimg.store.memstore import MemoryRepository
+from ecsimg.store.repository import Repository
 from ecsimg.store.tinystore import TinyRepository
 
 OPS, DEV, PARTNER = base.OPS, base.DEV, base.PARTNER
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
+Storage = Literal["tinydb", "memory"]
+STORAGES: tuple[Storage, ...] = ("tinydb", "memory")
 
 
 class FakeClock:
@@ -29,10 +33,13 @@ class FakeClock:
 
 
 class World:
-    """A catalogue in a temporary folder with the demo's accounts, profiles and types."""
+    """A catalogue with the demo's accounts, profiles and types, in ``root / "catalogue"``
+    or in memory standing for that folder (the OSS buckets are files beside it either way)."""
 
-    def __init__(self, root: Path, pace: float = 1.0) -> None:
-        self.repo = TinyRepository(root / "catalogue")
+    def __init__(self, root: Path, pace: float = 1.0, storage: Storage = "tinydb") -> None:
+        self.storage = storage
+        self.repo: Repository = (TinyRepository(root / "catalogue") if storage == "tinydb"
+                                 else MemoryRepository(root / "catalogue"))
         self.clock = FakeClock()
         self.ids = IdFactory(seed=7)
         self.pace = pace
@@ -289,6 +296,20 @@ class World:
 
     def update(self, table: tables.Table[Any], obj: Any, **changes: Any) -> Any:
         return self.put(table, dataclasses.replace(obj, **changes))
+
+
+def demo_repository(folder: Path, storage: str, **seed: Any) -> Repository:
+    """The demo catalogue (``seed`` as for ``seed_catalogue``) in ``folder`` on TinyDB, or in
+    memory standing for that folder."""
+    from ecsimg.store.demo.seed import fill_demo, seed_catalogue
+
+    if storage == "tinydb":
+        on_disk = TinyRepository(folder)
+        seed_catalogue(on_disk, **seed)
+        return on_disk
+    in_memory = MemoryRepository(folder)
+    fill_demo(in_memory, **seed)
+    return in_memory
 
 
 def _text(value: Any) -> str:

@@ -16,19 +16,20 @@ from dataclasses import dataclass
 
 from ecsimg import locations
 from ecsimg.domain.errors import CatalogueError, read_only_refused
-from ecsimg.domain.models import AccessKey, PriceBook, Profile, Settings
-from ecsimg.service import access_keys
+from ecsimg.domain.models import AccessKey, CatalogueSettings, PriceBook, Profile
+from ecsimg.service.account import access_keys
 from ecsimg.service.backend import Backend, UnknownProfile
-from ecsimg.service.context import Context, pace_from_env
+from ecsimg.service.machinery.context import Context, pace_from_env
 from ecsimg.service.simulator import SimulatorBackend
 from ecsimg.store import tables
+from ecsimg.store.repository import Repository
 from ecsimg.store.tinystore import TinyRepository
 
 __all__ = ["Backend", "CatalogueExists", "SeedSummary", "Serving", "UnknownProfile",
            "open_backend", "open_serving", "profile_keys", "seed", "use_profile"]
 
 SETTINGS_KEY = "settings"
-DEFAULT_TASK_SECONDS_PER_GIB = Settings().task_seconds_per_gib
+DEFAULT_TASK_SECONDS_PER_GIB = CatalogueSettings().task_seconds_per_gib
 
 
 CLOUD_ENV = "ECSIMG_CLOUD"
@@ -78,7 +79,7 @@ def cloud_price_books() -> dict[str, PriceBook]:
     return books
 
 
-def _simulator(repo: TinyRepository, profile: str | None, *, read_only: bool,
+def _simulator(repo: Repository, profile: str | None, *, read_only: bool,
                fill_region: bool) -> SimulatorBackend:
     ctx = make_context(repo, profile, read_only=read_only)
     return SimulatorBackend(dataclasses.replace(ctx, fill_region=fill_region))
@@ -183,16 +184,16 @@ def open_catalogue(db: str | None = None) -> TinyRepository:
     return repo
 
 
-def profile_names(repo: TinyRepository) -> list[str]:
+def profile_names(repo: Repository) -> list[str]:
     with repo.read() as view:
         return sorted(p.name for p in view.all(tables.PROFILES))
 
 
-def current_profile_name(repo: TinyRepository) -> str:
+def current_profile_name(repo: Repository) -> str:
     """The profile stored in the catalogue's settings (``profile use`` changes it)."""
     with repo.read() as view:
         settings = view.get(tables.SETTINGS, SETTINGS_KEY)
-    return settings.current_profile if settings is not None else Settings().current_profile
+    return settings.current_profile if settings is not None else CatalogueSettings().current_profile
 
 
 def requested_profile(explicit: str | None) -> tuple[str, str] | None:
@@ -205,7 +206,7 @@ def requested_profile(explicit: str | None) -> tuple[str, str] | None:
     return None
 
 
-def choose_profile(repo: TinyRepository, explicit: str | None = None) -> Profile:
+def choose_profile(repo: Repository, explicit: str | None = None) -> Profile:
     """``--profile``, else ECSIMG_PROFILE, else the catalogue's current profile."""
     requested = requested_profile(explicit)
     name, source = requested or (current_profile_name(repo), "the catalogue's settings")
@@ -250,14 +251,14 @@ def use_profile(db: str | None, name: str, *, read_only: bool = False) -> Profil
         if found is None:
             known = sorted(p.name for p in tx.all(tables.PROFILES))
             raise UnknownProfile(name, known, "the command line")
-        settings = tx.get(tables.SETTINGS, SETTINGS_KEY) or Settings()
+        settings = tx.get(tables.SETTINGS, SETTINGS_KEY) or CatalogueSettings()
         if settings.current_profile != name:
             tx.put(tables.SETTINGS, dataclasses.replace(settings, current_profile=name))
     return found
 
 
 def make_context(
-    repo: TinyRepository, profile: str | None = None, *, read_only: bool = False
+    repo: Repository, profile: str | None = None, *, read_only: bool = False
 ) -> Context:
     """The caller's Context: chosen profile, ``--read-only``, the task pace from the environment."""
     return Context(

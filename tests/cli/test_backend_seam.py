@@ -10,8 +10,8 @@ import pytest
 from ecsimg import bootstrap
 from ecsimg.domain.errors import ApiError
 from ecsimg.service.backend import Backend
-from ecsimg.service.load import LOAD_ACTION
-from ecsimg.service.market import BUY_ACTION
+from ecsimg.service.images.load import LOAD_ACTION
+from ecsimg.service.market.purchases import BUY_ACTION
 from tests.cli.runner import Runner
 from tests.recording_backend import RecordingBackend
 

@@ -1,4 +1,4 @@
-"""The field mapping behind ``ecsimg load`` (service/load.py), on a small catalogue."""
+"""The field mapping behind ``ecsimg load`` (service/images/load.py), on a small catalogue."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from ecsimg import service
 from ecsimg.domain.errors import ApiError
-from ecsimg.service.load import LOAD_ACTION, LoadError, load_params
+from ecsimg.service.images.load import LOAD_ACTION, LoadError, load_params
 from ecsimg.store import tables
 from tests.world import DEV, OPS, World
 

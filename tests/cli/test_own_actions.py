@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ecsimg.service.load import LOAD_ACTION
-from ecsimg.service.market import BUY_ACTION
+from ecsimg.service.images.load import LOAD_ACTION
+from ecsimg.service.market.purchases import BUY_ACTION
 from tests.cli.runner import Runner
 
 

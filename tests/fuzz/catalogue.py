@@ -16,7 +16,7 @@ from ecsimg import service
 from ecsimg.domain import models as m
 from ecsimg.domain.errors import ApiError
 from ecsimg.domain.ids import IdFactory
-from ecsimg.service.params import UnknownParameter
+from ecsimg.service.machinery.params import UnknownParameter
 from ecsimg.store import tables
 from ecsimg.store.demo.seed import seed_catalogue
 from ecsimg.store.tinystore import TinyRepository

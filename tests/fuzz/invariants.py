@@ -12,7 +12,7 @@ import orjson
 
 from ecsimg.domain import models as m
 from ecsimg.domain.errors import ApiError
-from ecsimg.service.images import SHARE_ACCOUNTS_LIMIT, SHARED_RECEIVE_LIMIT
+from ecsimg.service.images.visibility import SHARE_ACCOUNTS_LIMIT, SHARED_RECEIVE_LIMIT
 from ecsimg.store import tables
 from ecsimg.store.repository import View
 

@@ -24,7 +24,7 @@ from hypothesis.stateful import (
 
 from ecsimg.domain import models as m
 from ecsimg.service import ACTIONS
-from ecsimg.service.images import alias_of
+from ecsimg.service.images.visibility import alias_of
 from ecsimg.store import tables
 from tests.fuzz.catalogue import PROFILES, FuzzCatalogue, Outcome
 from tests.fuzz.values import IdPool, request_params

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from hypothesis import strategies as st
 
 from ecsimg.domain.regions import REGIONS
-from ecsimg.service.params import MAX_VALUE_LENGTH, Param
-from ecsimg.service.registry import Action
+from ecsimg.service.machinery.params import MAX_VALUE_LENGTH, Param
+from ecsimg.service.machinery.registry import Action
 from ecsimg.store import tables
 from ecsimg.store.demo import base
 from tests.fuzz.catalogue import FuzzCatalogue

@@ -21,7 +21,7 @@ import pytest
 
 from ecsimg import service
 from ecsimg.domain.errors import CatalogueError
-from ecsimg.service.load import LOAD_ACTION, load_params
+from ecsimg.service.images.load import LOAD_ACTION, load_params
 from ecsimg.store import journal, tables
 from ecsimg.store.demo.seed import seed_catalogue
 from ecsimg.store.tinystore import TinyRepository

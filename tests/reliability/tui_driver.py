@@ -50,6 +50,7 @@ async def drive(start: int, edit_image: str, share_image: str) -> int:
     from ecsimg.bootstrap import open_backend
     from ecsimg.config import Settings
     from ecsimg.ui.app import make_app
+    from ecsimg.ui.dialogs.api_dialog import ApiDialog
     from ecsimg.ui.dialogs.base import Dialog
     from ecsimg.ui.screens.main import MainScreen
     from ecsimg.ui.widgets.image_list import ImageList
@@ -71,7 +72,7 @@ async def drive(start: int, edit_image: str, share_image: str) -> int:
                 await asyncio.sleep(0.01)
             raise SystemExit("the app did not settle")
 
-        async def open_dialog(key: str, image_id: str) -> Dialog:
+        async def open_dialog(key: str, image_id: str) -> ApiDialog[object]:
             await settle()
             main = app.screen
             if not isinstance(main, MainScreen):
@@ -84,18 +85,18 @@ async def drive(start: int, edit_image: str, share_image: str) -> int:
             await pilot.press(key)
             await settle()
             dialog = app.screen
-            if not isinstance(dialog, Dialog):
+            if not isinstance(dialog, ApiDialog):
                 raise SystemExit(f"key {key!r} opened no dialog: {dialog!r}")
             return dialog
 
-        async def type_into(dialog: Dialog, selector: str, text: str) -> None:
+        async def type_into(dialog: ApiDialog[object], selector: str, text: str) -> None:
             field = dialog.query_one(selector, Input)
             field.focus()
             # One change, as a paste is: a key per character would run a check per key.
             field.value = text
             await settle()
 
-        async def apply(dialog: Dialog, seq: int) -> None:
+        async def apply(dialog: ApiDialog[object], seq: int) -> None:
             print(f"APPLY {seq}", flush=True)
             await pilot.press("ctrl+s")
             for _ in range(1000):

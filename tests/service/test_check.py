@@ -7,7 +7,7 @@ import pytest
 from ecsimg import service
 from ecsimg.domain import models as m
 from ecsimg.domain.errors import ApiError
-from ecsimg.service.core import PlannedCall
+from ecsimg.service.machinery.door import PlannedCall
 from ecsimg.store import tables
 from ecsimg.store.demo.base import DIRECTORY_ACCOUNT_IDS
 from tests.world import World

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ecsimg.domain.clock import CLOCK_SKEW_SECONDS, iso
-from ecsimg.service.images import status_of
+from ecsimg.service.images.visibility import status_of
 from tests.service.test_transfer import RAW_DISK, disk, import_image, put_file
 from tests.world import World
 

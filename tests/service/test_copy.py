@@ -8,7 +8,7 @@ import pytest
 
 from ecsimg.domain import models as m
 from ecsimg.domain.ids import RESOURCE_ID
-from ecsimg.service.images import state
+from ecsimg.service.images.visibility import state
 from ecsimg.store import tables
 from tests.world import DEV, OPS, T0, World
 

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from ecsimg.domain import models as m
-from ecsimg.service import images
+from ecsimg.service.images import visibility as images
 from ecsimg.store import tables
 from tests.world import DEV, OPS, World
 

@@ -7,8 +7,8 @@ import pytest
 
 from ecsimg.domain import models as m
 from ecsimg.domain.errors import ApiError
-from ecsimg.service.params import Request
-from ecsimg.service.registry import ACTIONS
+from ecsimg.service.machinery.params import Request
+from ecsimg.service.machinery.registry import ACTIONS
 from ecsimg.store import tables
 from tests.world import DEV, OPS, PARTNER, World
 

@@ -9,8 +9,8 @@ import pytest
 from ecsimg import service
 from ecsimg.domain.errors import ApiError
 from ecsimg.domain.models import Event
-from ecsimg.service.load import LOAD_ACTION, load_params
-from ecsimg.service.market import BUY_ACTION
+from ecsimg.service.images.load import LOAD_ACTION, load_params
+from ecsimg.service.market.purchases import BUY_ACTION
 from ecsimg.store import tables
 from tests.world import World
 

@@ -9,7 +9,7 @@ import pytest
 from ecsimg import service
 from ecsimg.domain.errors import ApiError
 from ecsimg.domain.models import Event, Purchase, SharePermission
-from ecsimg.service.market import BUY_ACTION, consume_purchase, unused_purchases
+from ecsimg.service.market.purchases import BUY_ACTION, consume_purchase, unused_purchases
 from ecsimg.store import tables
 from tests.world import DEV, OPS, World
 

@@ -8,7 +8,7 @@ import pytest
 from ecsimg.domain import models as m
 from ecsimg.domain.errors import ApiError
 from ecsimg.domain.validation import name_problem
-from ecsimg.service.images_modify import check_family_capacity, check_name_unique
+from ecsimg.service.images.modify import check_family_capacity, check_name_unique
 from ecsimg.store import tables
 from tests.world import DEV, OPS, World
 

@@ -9,7 +9,7 @@ import pytest
 from ecsimg.domain import fees
 from ecsimg.domain.errors import ApiError
 from ecsimg.domain.models import SharePermission
-from ecsimg.service.price import holding_costs, preview_image_fees
+from ecsimg.service.market.price import holding_costs, preview_image_fees
 from ecsimg.store import tables
 from tests.world import DEV, OPS, World
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ecsimg.service import browse
+from ecsimg.service.reads import browse
 from tests.world import DEV, OPS, PARTNER, World
 
 HZ = "cn-hangzhou"
@@ -64,16 +64,16 @@ def test_the_activity_log_holds_only_the_callers_account(world: World) -> None:
     assert browse.recent_events(world.ctx("partner")) == []
 
 
-def test_every_read_model_of_the_demo_stays_within_each_account(tmp_path: Path) -> None:
+def test_every_read_model_of_the_demo_stays_within_each_account(tmp_path: Path,
+                                                                 storage: str) -> None:
     """Every profile, every row of its region: the list, the pane's and the full details,
     and the activity log hold nothing another account's API calls would not show it."""
     from ecsimg.bootstrap import make_context
     from ecsimg.store import tables
-    from ecsimg.store.demo.seed import seed_catalogue
-    from ecsimg.store.tinystore import TinyRepository
+    from tests.world import demo_repository
 
-    repo = TinyRepository(tmp_path / "demo")
-    seed_catalogue(repo, random_seed=0, now=1.75e9, task_seconds_per_gib=0)
+    repo = demo_repository(tmp_path / "demo", storage, random_seed=0, now=1.75e9,
+                           task_seconds_per_gib=0)
     with repo.read() as view:
         profiles = [p.name for p in view.all(tables.PROFILES)]
         instances = {i.instance_id: i.owner_id for i in view.all(tables.INSTANCES)}

@@ -14,10 +14,10 @@ import pytest
 from ecsimg import service
 from ecsimg.domain import models as m
 from ecsimg.domain.errors import ApiError
-from ecsimg.service.params import Param, Request
-from ecsimg.service.sdk_params import SDK_PARAMS
+from ecsimg.service.machinery.params import Param, Request
+from ecsimg.service.machinery.sdk_params import SDK_PARAMS
 from ecsimg.store import tables
-from tests.world import World
+from tests.world import Storage, World
 
 ROOT = Path(__file__).resolve().parents[2]
 _N = re.compile(r"(?<=\.)N(?=\.|\Z)")
@@ -47,7 +47,8 @@ def ignored_params(action: str) -> list[Param]:
 
 def test_the_table_is_what_the_installed_sdk_sends() -> None:
     generated = _generator().render(list(service.ACTIONS))
-    table = (ROOT / "src" / "ecsimg" / "service" / "sdk_params.py").read_text(encoding="utf-8")
+    table_file = ROOT / "src" / "ecsimg" / "service" / "machinery" / "sdk_params.py"
+    table = table_file.read_text(encoding="utf-8")
     assert generated == table, "run scripts/gen_sdk_params.py: the SDK's names changed"
 
 
@@ -127,11 +128,12 @@ def _state(world: World) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("action", ["RunInstances", "CreateSnapshot", "ReplaceSystemDisk"])
-def test_ignored_names_change_nothing_written(tmp_path: Path, action: str) -> None:
+def test_ignored_names_change_nothing_written(tmp_path: Path, storage: Storage,
+                                              action: str) -> None:
     """The same call with and without every ignored name leaves identical catalogues."""
     states = []
     for label, extra in (("plain", False), ("loaded", True)):
-        world = World(tmp_path / label)
+        world = World(tmp_path / label, storage=storage)
         image = world.image(size=40)
         inst = world.instance(image_id=image.image_id)
         params: dict[str, str] = {

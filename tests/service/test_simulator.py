@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ecsimg.service import versions
 from ecsimg.service.backend import UnknownProfile
+from ecsimg.service.reads import versions
 from ecsimg.service.simulator import SimulatorBackend
 from tests.world import DEV, OPS, World
 

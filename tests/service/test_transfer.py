@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from ecsimg.domain import models as m
-from ecsimg.service.disk_files import detect, sample_disk_header
-from ecsimg.service.images import state
+from ecsimg.service.images.disk_files import detect, sample_disk_header
+from ecsimg.service.images.visibility import state
 from ecsimg.store import tables
 from tests.world import OPS, T0, World
 

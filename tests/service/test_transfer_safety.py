@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ecsimg.service.disk_files import sample_disk_header
+from ecsimg.service.images.disk_files import sample_disk_header
 from tests.service.test_transfer import HZ, bucket, disk, expect, export, import_image, put_file
-from tests.world import World
+from tests.world import Storage, World
 
 OUTSIDE = b"outside the OSS folder\n"
 
@@ -123,10 +123,10 @@ def test_export_never_writes_through_a_link_at_its_file_name(world: World,
     assert [p.name for p in folder.iterdir()] == [name]  # no temporary file left
 
 
-def test_the_demo_bucket_holds_importable_samples(tmp_path: Path) -> None:
+def test_the_demo_bucket_holds_importable_samples(tmp_path: Path, storage: Storage) -> None:
     from ecsimg.store.demo.bucket import BUCKET, SAMPLES, write_demo_bucket
 
-    world = World(tmp_path)
+    world = World(tmp_path, storage=storage)
     oss = world.repo.location.parent / "oss"
     write_demo_bucket(oss)
     for name, image_format, gib in SAMPLES:

@@ -3,38 +3,45 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 from ecsimg.store import tables
 from ecsimg.store.indexes import ROW_FIELDS
+from ecsimg.store.repository import View
 from ecsimg.store.tinystore import TinyRepository
 
 
 def index_disagreements(root: Path) -> list[str]:
     """What the listing rows and share counts say that the images do not (empty: agreed)."""
-    repo = TinyRepository(root)
+    with TinyRepository(root).read() as view:
+        return view_disagreements(view)
+
+
+def view_disagreements(view: View, regions: Iterable[str] = ()) -> list[str]:
+    """What ``view``'s listing rows and share counts say that its images do not, over the
+    regions that hold images and ``regions`` (empty: agreed)."""
     problems: list[str] = []
-    with repo.read() as view:
-        images = {image.key: image for image in view.all(tables.IMAGES)}
-        for region in {image.region_id for image in images.values()}:
-            rows = view.listing(region)
-            assert rows is not None
-            by_key = {row.key: row for row in rows}
-            wanted = {key for key, image in images.items() if image.region_id == region}
-            if set(by_key) != wanted:
-                problems.append(f"{region}: rows for {len(by_key)} images, "
-                                f"{len(wanted)} images")
-            for key in set(by_key) & wanted:
-                row, image = by_key[key], images[key]
-                for name in ROW_FIELDS:
-                    if getattr(row, name) != getattr(image, name):
-                        problems.append(f"{key}: row {name} is {getattr(row, name)!r}")
-                if [s.account_id for s in row.shares] != [s.account_id for s in image.shares]:
-                    problems.append(f"{key}: row shares differ")
-        received = Counter(s.account_id for image in images.values() for s in image.shares)
-        counted = view.shares_received(received)
-        if counted != dict(received):
-            problems.append(f"shares received: index {counted}, images {dict(received)}")
+    images = {image.key: image for image in view.all(tables.IMAGES)}
+    for region in {image.region_id for image in images.values()} | set(regions):
+        rows = view.listing(region)
+        assert rows is not None
+        by_key = {row.key: row for row in rows}
+        wanted = {key for key, image in images.items() if image.region_id == region}
+        if set(by_key) != wanted or len(rows) != len(wanted):
+            problems.append(f"{region}: {len(rows)} rows for {len(by_key)} images, "
+                            f"{len(wanted)} images")
+        for key in set(by_key) & wanted:
+            row, image = by_key[key], images[key]
+            for name in ROW_FIELDS:
+                if getattr(row, name) != getattr(image, name):
+                    problems.append(f"{key}: row {name} is {getattr(row, name)!r}")
+            if [s.account_id for s in row.shares] != [s.account_id for s in image.shares]:
+                problems.append(f"{key}: row shares differ")
+    received = Counter(s.account_id for image in images.values() for s in image.shares)
+    counted = view.shares_received(received)
+    if counted != dict(received):
+        problems.append(f"shares received: index {counted}, images {dict(received)}")
     return problems
 
 

@@ -13,10 +13,11 @@ from ecsimg.domain import models as m
 from ecsimg.domain.errors import CatalogueError
 from ecsimg.domain.regions import REGIONS
 from ecsimg.domain.validation import check_description, check_family, check_image_name
-from ecsimg.service.images import kind_of, state, used_image_ids
+from ecsimg.service.images.visibility import kind_of, state, used_image_ids
 from ecsimg.store import tables
 from ecsimg.store.demo import base
-from ecsimg.store.demo.seed import build_demo, seed_catalogue, wipe
+from ecsimg.store.demo.seed import build_demo, fill_demo, seed_catalogue, wipe
+from ecsimg.store.memstore import MemoryRepository
 from ecsimg.store.tinystore import TinyRepository
 
 OPS, DEV, PARTNER = base.OPS, base.DEV, base.PARTNER
@@ -416,6 +417,23 @@ def test_seeding_refuses_a_catalogue_that_is_not_empty(demo: Catalogue) -> None:
     with pytest.raises(CatalogueError, match="already holds a catalogue"):
         seed_catalogue(TinyRepository(root))
     assert _files(root) == before
+
+
+def test_the_demo_fills_a_memory_repository_with_the_same_records(
+    demo: Catalogue, tmp_path: Path,
+) -> None:
+    memory = MemoryRepository(tmp_path / "catalogue")
+    fill_demo(memory, now=NOW)
+    on_disk = TinyRepository(demo.root)
+    for table in tables.ALL_TABLES:
+        with on_disk.read() as disk_view, memory.read() as memory_view:
+            written = sorted(disk_view.all(table), key=table.key)
+            held = sorted(memory_view.all(table), key=table.key)
+        assert held == written, table.name
+    with memory.read() as view:
+        assert len(view.all(tables.IMAGES)) == len(demo.images) > 0
+    with pytest.raises(CatalogueError, match="already holds a catalogue"):
+        fill_demo(memory, now=NOW)
 
 
 def test_wipe_removes_a_catalogue_and_a_new_seed_can_follow(tmp_path: Path) -> None:

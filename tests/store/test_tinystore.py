@@ -14,7 +14,7 @@ import orjson
 import pytest
 
 from ecsimg.domain.errors import CatalogueError
-from ecsimg.domain.models import Account, Image, Settings
+from ecsimg.domain.models import Account, CatalogueSettings, Image
 from ecsimg.store import migrations, tables
 from ecsimg.store.tinystore import TinyRepository
 from tests.store.index_checks import index_disagreements, stale_shards
@@ -191,6 +191,37 @@ def test_an_unreadable_catalogue_is_refused_by_name_and_left_untouched(
     assert _snapshot_bytes(root) == files
 
 
+def test_a_first_commit_killed_before_its_commit_point_leaves_a_usable_catalogue(
+        tmp_path: Path) -> None:
+    # What a SIGKILL between the first commit's table folders and its journal rename leaves:
+    # folders holding only hidden temporary files, and no meta.json (found by the SIGKILL
+    # campaign on a loaded machine, where the first kill landed in the first commit).
+    root = tmp_path / "cat"
+    root.mkdir()
+    for name in ("images", "image_rows", "image_shares"):
+        (root / name).mkdir()
+        (root / name / f".00.json.{name}0123456789.tmp").write_bytes(b"{")
+    (root / "image_spans").mkdir()
+    repo = TinyRepository(root)
+    with repo.read() as view:
+        assert view.all(tables.IMAGES) == []
+    _fill(repo, 3)
+    with TinyRepository(root).read() as view:
+        assert len(view.all(tables.IMAGES)) == 3
+
+
+def test_a_table_folder_holding_other_files_is_still_refused(tmp_path: Path) -> None:
+    root = tmp_path / "cat"
+    (root / "images").mkdir(parents=True)
+    (root / "images" / "notes.txt").write_text("mine")
+    with (
+        pytest.raises(CatalogueError, match="not an ecsimg catalogue"),
+        TinyRepository(root).read(),
+    ):
+        pass
+    assert (root / "images" / "notes.txt").read_text() == "mine"
+
+
 def test_a_folder_of_other_files_is_not_taken_for_a_catalogue(tmp_path: Path) -> None:
     root = tmp_path / "photos"
     root.mkdir()
@@ -336,7 +367,7 @@ def _kill_campaign(root: Path, kills: int) -> int:
         # and once a writer has finished what the killed one committed, so do the files.
         assert index_disagreements(root) == []
         with repo.transaction() as tx:
-            tx.put(tables.SETTINGS, Settings())
+            tx.put(tables.SETTINGS, CatalogueSettings())
         assert stale_shards(root) == set()
         assert index_disagreements(root) == []
     return len(acknowledged)

@@ -11,6 +11,7 @@ from textual.widgets import Input, Static
 from ecsimg.config import Settings
 from ecsimg.service.backend import Backend
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, DialogScreen, factory_for
+from ecsimg.ui.dialogs.api_dialog import ApiDialog
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.text import Hanging
 from tests.world import World
@@ -24,7 +25,7 @@ class DialogHost(App[None]):
 
     def __init__(self, screen: DialogScreen) -> None:
         super().__init__()
-        if isinstance(screen, Dialog):
+        if isinstance(screen, ApiDialog):
             screen.VALIDATE_DELAY = 0.0  # type: ignore[misc]  # check at once, not after a pause
         self.dialog = screen
         self.result: DialogOutcome | None = _UNSET

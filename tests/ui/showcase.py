@@ -14,7 +14,7 @@ from textual.widgets import Input
 from ecsimg.config import Settings
 from ecsimg.domain.ids import IdFactory
 from ecsimg.service.backend import Backend
-from ecsimg.service.context import Context
+from ecsimg.service.machinery.context import Context
 from ecsimg.service.simulator import SimulatorBackend
 from ecsimg.store import tables
 from ecsimg.store.demo.seed import seed_catalogue

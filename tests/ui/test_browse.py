@@ -6,7 +6,8 @@ import pytest
 
 from ecsimg.domain import models as m
 from ecsimg.domain.filtering import Query, parse_filter
-from ecsimg.service import browse, price
+from ecsimg.service.market import price
+from ecsimg.service.reads import browse
 from ecsimg.store import tables
 from ecsimg.store.tinystore import TinyRepository
 from tests.world import DEV, OPS, T0, World

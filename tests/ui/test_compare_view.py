@@ -9,7 +9,7 @@ from rich.style import Style
 from rich.text import Text
 
 from ecsimg.domain import models as m
-from ecsimg.service.compare import compare_rows
+from ecsimg.service.reads.compare import compare_rows
 from ecsimg.ui.screens.compare import CompareScreen, compare_table
 from ecsimg.ui.screens.main import MainScreen
 from tests.ui.test_main_screen import image_list, running, settle

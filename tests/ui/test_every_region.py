@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ecsimg.domain import models as m
 from ecsimg.domain.filtering import parse_filter
-from ecsimg.service import browse
+from ecsimg.service.reads import browse
 from ecsimg.ui.widgets.header import HeaderBar
 from ecsimg.ui.widgets.tabs import TypeTabs
 from tests.ui.test_main_screen import image_list, main, running, settle, type_filter

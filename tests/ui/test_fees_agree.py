@@ -12,8 +12,8 @@ from ecsimg import service
 from ecsimg.bootstrap import open_backend
 from ecsimg.domain.errors import ApiError
 from ecsimg.domain.fees import SNAPSHOT_STORAGE
-from ecsimg.service import browse
-from ecsimg.service.price import preview_image_fees
+from ecsimg.service.market.price import preview_image_fees
+from ecsimg.service.reads import browse
 from ecsimg.store import tables
 from ecsimg.store.demo.seed import seed_catalogue
 from ecsimg.store.tinystore import TinyRepository

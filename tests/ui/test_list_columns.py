@@ -6,7 +6,7 @@ import pytest
 from rich.cells import cell_len
 from textual.widgets import Static
 
-from ecsimg.service.display_names import public_display_name
+from ecsimg.service.reads.display_names import public_display_name
 from ecsimg.ui.widgets.columns import (
     COLUMNS,
     COMFORT_PRIORITY,

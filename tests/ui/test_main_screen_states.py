@@ -6,7 +6,7 @@ from textual import events
 from textual.widgets import Input, Static
 from textual.widgets._footer import FooterKey
 
-from ecsimg.service import browse
+from ecsimg.service.reads import browse
 from ecsimg.ui.widgets.details import DetailsPane
 from ecsimg.ui.widgets.header import HeaderBar
 from ecsimg.ui.widgets.tabs import TypeTabs

@@ -11,7 +11,7 @@ import pytest
 from textual.widgets import Input
 
 from ecsimg.config import Settings
-from ecsimg.service.export_file import ExportError, FileExists, as_csv, write_file
+from ecsimg.service.reads.export_file import ExportError, FileExists, as_csv, write_file
 from ecsimg.ui.app import make_app
 from ecsimg.ui.screens.export import ExportDialog
 from ecsimg.ui.screens.main import MainScreen

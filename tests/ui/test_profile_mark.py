@@ -25,7 +25,7 @@ def _header_segments(app: Any) -> list[Any]:
     return list(header.render_line(0))
 
 
-async def _open_fee_dialog(app: Any, pilot: Any) -> Dialog:
+async def _open_fee_dialog(app: Any, pilot: Any) -> Dialog[object]:
     await pilot.press("f")
     await settle(app, pilot)
     dialog = app.screen

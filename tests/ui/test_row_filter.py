@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from ecsimg.domain import models as m
 from ecsimg.domain.filtering import Query, parse_filter
-from ecsimg.service import browse
-from ecsimg.service.row_filter import RowFilter, narrows
+from ecsimg.service.reads import browse
+from ecsimg.service.reads.row_filter import RowFilter, narrows
 from tests.world import T0, World
 
 

@@ -8,7 +8,7 @@ import sys
 CHECK = """
 import sys
 import ecsimg.domain, ecsimg.store, ecsimg.service, ecsimg.cli.main, ecsimg.bootstrap
-import ecsimg.cli.commands, ecsimg.service.load, ecsimg.locations
+import ecsimg.cli.commands, ecsimg.service.images.load, ecsimg.locations
 import ecsimg.store.tinystore, ecsimg.store.demo.seed
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("textual", "rich"))
 print(",".join(loaded))

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ecsimg.service.registry import Action
+    from ecsimg.service.machinery.registry import Action
 
 # Dotted names: ``ImageId``, ``AddAccount.1``, ``Tag.1.Key``, ``Features.NvmeSupport``.
 PARAM_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*\Z")
@@ -59,7 +59,7 @@ def parse_api_args(tokens: Sequence[str]) -> ApiArgs:
 
 def check_param_names(act: Action, params: dict[str, str]) -> None:
     """Refuse a parameter the action does not take, before anything runs."""
-    from ecsimg.service.params import match
+    from ecsimg.service.machinery.params import match
 
     for name in params:
         if match(act.params, name) is None:

@@ -196,7 +196,7 @@ def load(options: GlobalOptions, args: list[str]) -> int:
     if isinstance(namespace, int):
         return namespace
     from ecsimg.domain.errors import ApiError
-    from ecsimg.service.load import LOAD_ACTION, LoadError, load_params, read_files
+    from ecsimg.service.images.load import LOAD_ACTION, LoadError, load_params, read_files
 
     backend = open_backend(options)
     try:
@@ -368,7 +368,7 @@ def market(options: GlobalOptions, args: list[str]) -> int:
     if isinstance(namespace, int):
         return namespace
     from ecsimg.domain.errors import ApiError
-    from ecsimg.service.market import BUY_ACTION
+    from ecsimg.service.market.purchases import BUY_ACTION
 
     backend = open_backend(options)
     params = {"ImageId": namespace.image_id, "Amount": str(namespace.amount)}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ecsimg.service.params import Param
-    from ecsimg.service.registry import Action
+    from ecsimg.service.machinery.params import Param
+    from ecsimg.service.machinery.registry import Action
 
 OVERVIEW = """\
 usage: ecsimg [GLOBAL] [COMMAND ...]

@@ -26,7 +26,6 @@ from ecsimg.domain.costs import CostReport
 from ecsimg.domain.errors import ApiError, DryRunOperation, read_only_refused
 from ecsimg.domain.fees import FeePreview
 from ecsimg.domain.models import Event, Image, PriceBook
-from ecsimg.service import core
 from ecsimg.service.backend import (
     Backend,
     Buckets,
@@ -36,12 +35,13 @@ from ecsimg.service.backend import (
     Session,
     UnknownProfile,
 )
-from ecsimg.service.browse import Browse, ImageDetails, ImageRow, SnapshotSizes
-from ecsimg.service.browse_tasks import TaskRow
-from ecsimg.service.context import Context
-from ecsimg.service.registry import ACTIONS
+from ecsimg.service.machinery import door
+from ecsimg.service.machinery.context import Context
+from ecsimg.service.machinery.registry import ACTIONS
+from ecsimg.service.reads.browse import ImageDetails, ImageRow, RegionRows, SnapshotSizes
+from ecsimg.service.reads.tasks import TaskRow
+from ecsimg.service.reads.versions import Fingerprint
 from ecsimg.service.simulator import LIMITS, SimulatorBackend
-from ecsimg.service.versions import Fingerprint
 from ecsimg.store.tinystore import TinyRepository
 
 DEFAULT_LOCATION = "Alibaba Cloud"
@@ -133,7 +133,7 @@ class CloudBackend:
     def call(self, action: str, params: Mapping[str, str], payload: Any = None
              ) -> dict[str, Any]:
         """The real call; the cache then takes what the answer tells it."""
-        act = core.lookup(action)
+        act = door.lookup(action)
         if act.name not in ACTIONS:
             # ecsimg's own writes (load, market buy) act on a demo catalogue, not an account.
             raise CloudError(f"{action.removeprefix('ecsimg:')} works on the demo catalogue, "
@@ -172,13 +172,13 @@ class CloudBackend:
         """The local rules over the cache, then the real DryRun of each call that has one."""
         local = [(i, c) for i, c in enumerate(calls) if c[0] not in OSS_ACTIONS]
         try:
-            core.check(self.ctx, [call for _, call in local])
+            door.check(self.ctx, [call for _, call in local])
         except ApiError as err:
             if err.call_index is not None:
                 err.call_index = local[err.call_index][0]
             raise
         for index, (action, params) in enumerate(calls):
-            act = core.lookup(action)
+            act = door.lookup(action)
             if not any(p.name == "DryRun" for p in act.params):
                 continue
             sent = {**params, "DryRun": "true"}
@@ -212,7 +212,7 @@ class CloudBackend:
         if body:
             touched.update(str(body[k]) for k in ("ImageId", "SnapshotId", "TaskId")
                            if isinstance(body.get(k), str) and body[k])
-        event = core.make_event(self.ctx, action, params, code, request_id, touched)
+        event = door.make_event(self.ctx, action, params, code, request_id, touched)
         cache.record_event(self.ctx, event)
 
     # -- the cache follows -----------------------------------------------------------------
@@ -226,7 +226,7 @@ class CloudBackend:
                 cache.put_shares(self.ctx, sent.get("RegionId", ""), sent["ImageId"], [body])
             elif action == "DeleteImage" and sent.get("ImageId"):
                 cache.delete_image(self.ctx, sent.get("RegionId", ""), sent["ImageId"])
-            elif core.lookup(action).mutating and sent.get("DryRun", "").lower() != "true":
+            elif door.lookup(action).mutating and sent.get("DryRun", "").lower() != "true":
                 task_id = body.get("TaskId") or body.get("ExportTaskId")  # the older name
                 if action in tasks.TASK_ONLY_ACTIONS and isinstance(task_id, str) and task_id:
                     self.follow_task(sent.get("RegionId", ""), task_id, sent.get("ImageId", ""))
@@ -289,7 +289,7 @@ class CloudBackend:
     # -- read models: the cache, through the simulator's functions --------------------------
 
     def images(self, *, refresh: bool = False,
-               on_partial: Callable[[Browse, float], None] | None = None) -> Browse:
+               on_partial: Callable[[RegionRows, float], None] | None = None) -> RegionRows:
         """The cached images; ``refresh`` first syncs the region in view from the account
         (offline, or on an API error, the cache is shown as it is)."""
         if refresh:
@@ -298,8 +298,10 @@ class CloudBackend:
                 self.sync([self.ctx.region_id])
         return self._local.images(refresh=refresh, on_partial=on_partial)
 
-    def all_region_images(self, *, refresh: bool = False,
-                          on_partial: Callable[[Browse, float], None] | None = None) -> Browse:
+    def all_region_images(
+        self, *, refresh: bool = False,
+        on_partial: Callable[[RegionRows, float], None] | None = None,
+    ) -> RegionRows:
         """The cached images of every region; ``refresh`` first syncs every region (offline,
         or on an API error, the cache is shown as it is)."""
         if refresh:

@@ -24,7 +24,7 @@ from ecsimg.cloud.convert import (
 from ecsimg.cloud.sync import ACCOUNT, SyncResult
 from ecsimg.domain import models as m
 from ecsimg.domain.clock import iso
-from ecsimg.service.context import Context
+from ecsimg.service.machinery.context import Context
 from ecsimg.store import tables
 from ecsimg.store.repository import Repository, Transaction, View
 
@@ -50,7 +50,7 @@ def remember_identity(repo: Repository, source_name: str, account_id: str, regio
         if tx.get(tables.ACCOUNTS, account_id) is None:
             tx.put(tables.ACCOUNTS, m.Account(account_id, account_name, image_quota=None))
         tx.put(tables.PROFILES, profile)
-        settings = tx.get(tables.SETTINGS, SYNCED_KEY) or m.Settings()
+        settings = tx.get(tables.SETTINGS, SYNCED_KEY) or m.CatalogueSettings()
         tx.put(tables.SETTINGS, dataclasses.replace(settings, current_profile=source_name))
     return profile
 
@@ -280,7 +280,7 @@ def instance_type_record(item: dict[str, Any]) -> m.InstanceType:
 def put_images(ctx: Context, bodies: Iterable[dict[str, Any]], *, replace_ids: Iterable[str] = (),
                region_id: str = "") -> int:
     """Take the images DescribeImages responses list; drop ``replace_ids`` that are gone."""
-    from ecsimg.service.load import LoadError, parse_response
+    from ecsimg.service.images.load import LoadError, parse_response
 
     written = 0
     with ctx.repo.transaction() as tx:

@@ -10,8 +10,8 @@ from ecsimg.cloud import sync_plan as plan
 from ecsimg.cloud.errors import BadResponse
 from ecsimg.cloud.sync import SyncResult
 from ecsimg.domain import models as m
-from ecsimg.service.context import Context
-from ecsimg.service.load import LoadError, parse_response
+from ecsimg.service.images.load import LoadError, parse_response
+from ecsimg.service.machinery.context import Context
 from ecsimg.store.repository import View
 
 Parsed = dict[tuple[str, str], list[m.Image]]

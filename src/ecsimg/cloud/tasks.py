@@ -12,7 +12,7 @@ from typing import Any
 
 from ecsimg.cloud.errors import CloudError
 from ecsimg.domain.errors import ApiError
-from ecsimg.service.browse_tasks import TaskRow
+from ecsimg.service.reads.tasks import TaskRow
 
 Invoke = Callable[[str, Mapping[str, str]], dict[str, Any]]
 

@@ -338,7 +338,7 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
-class Settings:
+class CatalogueSettings:
     """Catalogue-wide settings kept in the catalogue itself."""
 
     task_seconds_per_gib: float = 0.5

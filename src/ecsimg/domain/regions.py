@@ -47,7 +47,6 @@ REGIONS: tuple[Region, ...] = tuple(
     Region(region_id, name, mainland, endpoint(region_id))
     for region_id, name, mainland in _REGIONS
 )
-REGION_IDS: frozenset[str] = frozenset(r.region_id for r in REGIONS)
 
 
 def region(region_id: str) -> Region | None:

@@ -15,10 +15,10 @@ from typing import Any, Protocol
 from ecsimg.domain.costs import CostReport
 from ecsimg.domain.fees import FeePreview
 from ecsimg.domain.models import Event, Image, PriceBook, Profile
-from ecsimg.service.browse import Browse, ImageDetails, ImageRow
-from ecsimg.service.browse_tasks import TaskRow
-from ecsimg.service.core import PlannedCall
-from ecsimg.service.versions import Fingerprint
+from ecsimg.service.machinery.door import PlannedCall
+from ecsimg.service.reads.browse import ImageDetails, ImageRow, RegionRows
+from ecsimg.service.reads.tasks import TaskRow
+from ecsimg.service.reads.versions import Fingerprint
 
 __all__ = ["Backend", "Buckets", "Limits", "PlannedCall", "ProfileInfo", "Session",
            "UnknownProfile"]
@@ -107,13 +107,15 @@ class Backend(Protocol):
         ...
 
     def images(self, *, refresh: bool = False,
-               on_partial: Callable[[Browse, float], None] | None = None) -> Browse:
+               on_partial: Callable[[RegionRows, float], None] | None = None) -> RegionRows:
         """The images the session sees in its region; ``refresh`` first picks up other
         writers' changes."""
         ...
 
-    def all_region_images(self, *, refresh: bool = False,
-                          on_partial: Callable[[Browse, float], None] | None = None) -> Browse:
+    def all_region_images(
+        self, *, refresh: bool = False,
+        on_partial: Callable[[RegionRows, float], None] | None = None,
+    ) -> RegionRows:
         """The images the session sees in every region (region ``ALL_REGIONS``); a cloud
         backend answers from its cache of each region's DescribeImages."""
         ...

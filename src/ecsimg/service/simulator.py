@@ -9,7 +9,6 @@ from typing import Any
 from ecsimg.domain.costs import CostReport
 from ecsimg.domain.fees import FeePreview
 from ecsimg.domain.models import Event, Image, PriceBook
-from ecsimg.service import browse, browse_costs, browse_tasks, core, image_records, price, versions
 from ecsimg.service.backend import (
     Backend,
     Buckets,
@@ -19,11 +18,14 @@ from ecsimg.service.backend import (
     Session,
     UnknownProfile,
 )
-from ecsimg.service.browse import Browse, ImageDetails, ImageRow, SnapshotSizes
-from ecsimg.service.browse_tasks import TaskRow
-from ecsimg.service.context import Context
-from ecsimg.service.images import SHARE_ACCOUNTS_LIMIT
-from ecsimg.service.images_share import ACCOUNTS_PER_CALL
+from ecsimg.service.images.share import ACCOUNTS_PER_CALL
+from ecsimg.service.images.visibility import SHARE_ACCOUNTS_LIMIT
+from ecsimg.service.machinery import door
+from ecsimg.service.machinery.context import Context
+from ecsimg.service.market import price
+from ecsimg.service.reads import browse, costs, image_records, tasks, versions
+from ecsimg.service.reads.browse import ImageDetails, ImageRow, RegionRows, SnapshotSizes
+from ecsimg.service.reads.tasks import TaskRow
 from ecsimg.store import tables
 
 MAX_OBJECTS = 500
@@ -63,20 +65,22 @@ class SimulatorBackend:
 
     def call(self, action: str, params: Mapping[str, str], payload: Any = None
              ) -> dict[str, Any]:
-        return core.call(self.ctx, action, params, payload)
+        return door.call(self.ctx, action, params, payload)
 
     def check(self, calls: Sequence[PlannedCall]) -> None:
-        core.check(self.ctx, calls)
+        door.check(self.ctx, calls)
 
     def images(self, *, refresh: bool = False,
-               on_partial: Callable[[Browse, float], None] | None = None) -> Browse:
+               on_partial: Callable[[RegionRows, float], None] | None = None) -> RegionRows:
         if refresh:
             self.ctx.repo.refresh()
             self._sizes = SnapshotSizes()
         return browse.load(self.ctx, on_partial=on_partial, sizes=self._sizes)
 
-    def all_region_images(self, *, refresh: bool = False,
-                          on_partial: Callable[[Browse, float], None] | None = None) -> Browse:
+    def all_region_images(
+        self, *, refresh: bool = False,
+        on_partial: Callable[[RegionRows, float], None] | None = None,
+    ) -> RegionRows:
         if refresh:
             self.ctx.repo.refresh()
             self._sizes = SnapshotSizes()
@@ -109,7 +113,7 @@ class SimulatorBackend:
             return price.price_book(view)
 
     def cost_report(self) -> CostReport:
-        return browse_costs.cost_report(self.ctx)
+        return costs.cost_report(self.ctx)
 
     def image_records(self, keys: Sequence[str]) -> list[dict[str, Any]]:
         return image_records.image_records(self.ctx, keys)
@@ -131,8 +135,8 @@ class SimulatorBackend:
 
     def tasks(self, task_ids: Sequence[str] | None = None) -> list[TaskRow]:
         if task_ids is None:
-            return browse_tasks.account_tasks(self.ctx)
-        return browse_tasks.tasks_by_id(self.ctx, task_ids)
+            return tasks.account_tasks(self.ctx)
+        return tasks.tasks_by_id(self.ctx, task_ids)
 
     def buckets(self, region_id: str) -> Buckets:
         """The folders ``<oss_root>/<region>/<bucket>/`` and the files under them."""

@@ -54,7 +54,7 @@ PURCHASES = Table("purchases", m.Purchase, lambda p: p.purchase_id)
 PRICE_BOOK = Table("price_book", m.PriceBook, lambda _: "price_book")
 TASKS = Table("tasks", m.Task, lambda t: t.task_id, shards=4)
 EVENTS = Table("events", m.Event, lambda e: e.event_id, shards=16)
-SETTINGS = Table("settings", m.Settings, lambda _: "settings")
+SETTINGS = Table("settings", m.CatalogueSettings, lambda _: "settings")
 
 ALL_TABLES: tuple[Table[Any], ...] = (
     ACCOUNTS,

@@ -27,6 +27,7 @@ from ecsimg.store import indexes, journal, migrations, swap
 from ecsimg.store.committing import FORMAT as FORMAT
 from ecsimg.store.committing import Committing
 from ecsimg.store.files import (
+    TEMP_SUFFIX,
     Stamp,
     check_folder,
     describe_os_error,
@@ -37,7 +38,7 @@ from ecsimg.store.files import (
 from ecsimg.store.indexes import Listing
 from ecsimg.store.lock import CatalogueLock
 from ecsimg.store.memory import LoadedTable, collector_paused
-from ecsimg.store.tables import ALL_TABLES, INDEX_TABLES, Table
+from ecsimg.store.tables import ALL_TABLES, INDEX_TABLES, TABLES_BY_NAME, Table
 from ecsimg.store.views import _Tx, _View
 
 T = TypeVar("T")
@@ -209,7 +210,8 @@ class TinyRepository(Committing):
     def _read_meta(self) -> dict[str, Any]:
         meta_path = self.root / journal.META
         if stamp_of(meta_path) is None:
-            strays = [p.name for p in self.root.iterdir() if not p.name.startswith(".")] if (
+            strays = [p.name for p in self.root.iterdir()
+                      if not p.name.startswith(".") and not _first_commit_leftover(p)] if (
                 self.root.is_dir()) else []
             if strays and journal.JOURNAL not in strays:
                 raise CatalogueError(
@@ -401,3 +403,12 @@ class TinyRepository(Committing):
         loaded.bulk_set(shard, docs)
         if stamp is not None and not self._pending.get(table.name):
             loaded.stamps[shard] = stamp
+
+
+def _first_commit_leftover(path: Path) -> bool:
+    """A table folder that a first commit, killed before its commit point, made and left
+    holding nothing but its own hidden temporary files: not a sign of a foreign folder."""
+    if (path.name not in TABLES_BY_NAME and path.name != indexes.SPANS) or path.is_symlink() \
+            or not path.is_dir():
+        return False
+    return all(p.name.startswith(".") and p.name.endswith(TEMP_SUFFIX) for p in path.iterdir())

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from ecsimg.domain.models import (
     Account,
+    CatalogueSettings,
     InstanceType,
     PriceBook,
     Profile,
-    Settings,
 )
 from ecsimg.domain.regions import REGIONS
 from ecsimg.store import tables
@@ -75,4 +75,4 @@ def write_base(tx: Transaction, task_seconds_per_gib: float = 0.5) -> None:
     for instance_type in INSTANCE_TYPES:
         tx.put(tables.INSTANCE_TYPES, instance_type)
     tx.put(tables.PRICE_BOOK, PRICE_BOOK)
-    tx.put(tables.SETTINGS, Settings(task_seconds_per_gib=task_seconds_per_gib))
+    tx.put(tables.SETTINGS, CatalogueSettings(task_seconds_per_gib=task_seconds_per_gib))

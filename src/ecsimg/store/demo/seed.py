@@ -35,6 +35,7 @@ from ecsimg.store.demo.public import add_public_images
 from ecsimg.store.files import check_folder, read_json
 from ecsimg.store.indexes import SPANS
 from ecsimg.store.lock import CatalogueLock
+from ecsimg.store.repository import Repository, Transaction
 from ecsimg.store.tinystore import FORMAT, TinyRepository
 
 QUOTA_HEADROOM = 100
@@ -82,15 +83,34 @@ def seed_catalogue(repo: TinyRepository, *, images: int | None = None, random_se
                        task_seconds_per_gib=task_seconds_per_gib)
         with swap.building(repo.location) as work:
             with TinyRepository(work).transaction() as tx:
-                base.write_base(tx, task_seconds_per_gib=task_seconds_per_gib)
-                for account in _accounts(b):
-                    tx.put(tables.ACCOUNTS, account)
-                b.write(tx)
+                write_demo(tx, b, task_seconds_per_gib)
             if not repo.replace_with(work, replace=replace):
                 raise CatalogueError(f"{repo.location}: already holds a catalogue; wipe it "
                                      "first")
     with contextlib.suppress(OSError):  # the samples are a convenience, never a failure
         write_demo_bucket(repo.location.parent / "oss")
+
+
+def fill_demo(repo: Repository, *, images: int | None = None, random_seed: int = 0,
+              now: float | None = None, task_seconds_per_gib: float = 0.5) -> None:
+    """Write the reference data and the demo into ``repo`` in one transaction (arguments as
+    for ``seed_catalogue``); a TinyDB catalogue is seeded by ``seed_catalogue`` instead, which
+    fills a folder aside and swaps it in."""
+    if not repo.is_empty():
+        raise CatalogueError(f"{repo.location}: already holds a catalogue")
+    with _gc_paused():
+        b = build_demo(images=images, random_seed=random_seed, now=now,
+                       task_seconds_per_gib=task_seconds_per_gib)
+        with repo.transaction() as tx:
+            write_demo(tx, b, task_seconds_per_gib)
+
+
+def write_demo(tx: Transaction, b: DemoBuilder, task_seconds_per_gib: float) -> None:
+    """Put the reference data and the built demo ``b`` into an empty catalogue."""
+    base.write_base(tx, task_seconds_per_gib=task_seconds_per_gib)
+    for account in _accounts(b):
+        tx.put(tables.ACCOUNTS, account)
+    b.write(tx)
 
 
 @contextmanager

@@ -1,16 +1,13 @@
-"""What every dialog shares: the inline API error, the equivalent command and DryRun checks.
+"""The frame every dialog shares: the title with the profile badge, the inline message line,
+the buttons, and the worker that reads what the form needs.
 
-A dialog describes what it would do as a list of API calls; the base class shows their
-``ecsimg api`` command lines, checks them live with ``DryRun`` in a worker (the service's own
-rules, so the TUI and the CLI never disagree) and runs them for real on Apply. Before it
-does, it re-reads the images the calls name and refuses if another session changed them since
-the dialog opened, rather than overwrite that change.
+Subclasses: ``PickDialog`` (a list that returns a choice), ``CallForm`` (a form that stands for
+API calls) with ``ApiDialog`` (applies them) and ``PreviewDialog`` (computes a read-only result).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import ClassVar, Generic, TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -19,143 +16,79 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.timer import Timer
 from textual.widgets import Button, Checkbox, Input, RadioSet, Select, SelectionList, Static
 
 from ecsimg.domain.errors import ApiError
-from ecsimg.service import versions
-from ecsimg.ui import marks
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest
-from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, error_text
+from ecsimg.ui.dialogs.forms import error_text
 from ecsimg.ui.profile_mark import profile_badge
-from ecsimg.ui.text import safe
+
+DataT = TypeVar("DataT")
+"""What a dialog's ``fetch`` reads (None for a form built from the rows alone)."""
+FetchedT = TypeVar("FetchedT")
+"""The Fetched message's own type variable: a nested class cannot share its outer one's."""
 
 FIELD_CHANGES = (Input.Changed, Select.Changed, Checkbox.Changed, RadioSet.Changed,
                  SelectionList.SelectedChanged)
 
 
-class Dialog(ModalScreen[DialogOutcome | None]):
-    """A modal dialog that checks its API calls with DryRun and shows their command lines."""
+class Dialog(ModalScreen[DialogOutcome | None], Generic[DataT]):
+    """A modal box: a title, the dialog's form, a message line, a command line and buttons."""
 
     CSS_PATH = "../styles/dialogs.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Close"),
-        Binding("ctrl+s", "apply", "Apply"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Close")]
 
     AUTO_FOCUS = ", ".join(f".dialog-box {kind}" for kind in (
         "Input", "Select", "SelectionList", "OptionList", "RadioSet", "Checkbox", "Button"))
     """The first field takes the keys at once (the scrolling box would otherwise take them)."""
 
     TITLE: ClassVar[str] = ""
-    MUTATING: ClassVar[bool] = True
-    """Refused under a read-only profile; shows Apply and checks with DryRun."""
-    APPLY_LABEL: ClassVar[str] = "Apply"
-    CONFIRM_FIELDS: ClassVar[frozenset[str]] = frozenset()
-    """Ids of fields that only gate Apply (a typed confirmation), not the calls."""
-    CHECKS: ClassVar[bool] = True
-    """Whether the form stands for API calls (a picker that only returns a choice does not)."""
-    VALIDATE_DELAY: ClassVar[float] = 0.3
-    """Seconds of quiet typing before a DryRun check, so each keystroke is not a call."""
 
-    class Fetched(Message):
+    class Fetched(Message, Generic[FetchedT]):
         """The data the dialog needs (regions, instances...) was read."""
 
-        def __init__(self, data: Any, error: ApiError | None) -> None:
+        def __init__(self, data: FetchedT) -> None:
             super().__init__()
             self.data = data
-            self.error = error
 
-    class Validated(Message):
-        """A DryRun check ended: ``error`` is None when every call would succeed."""
+    class FetchFailed(Message):
+        """Reading the data the dialog needs failed."""
 
-        def __init__(self, generation: int, error: ApiError | None, failed_call: int) -> None:
+        def __init__(self, error: ApiError) -> None:
             super().__init__()
-            self.generation = generation
-            self.error = error
-            self.failed_call = failed_call
-
-    class Computed(Message):
-        """A read-only dialog's ``compute`` ended."""
-
-        def __init__(self, generation: int, data: Any, error: ApiError | None) -> None:
-            super().__init__()
-            self.generation = generation
-            self.data = data
-            self.error = error
-
-    class Refused(Message):
-        """Apply stopped before any call: images it acts on changed since the dialog opened."""
-
-        def __init__(self, changed: dict[str, list[str]]) -> None:
-            super().__init__()
-            self.changed = changed
-            """Image key to what differs (field names, or ``deleted``)."""
-
-    class Applied(Message):
-        """The calls ran: all of them (``error`` None) or up to the one that failed."""
-
-        def __init__(self, responses: list[dict[str, Any]], error: ApiError | None) -> None:
-            super().__init__()
-            self.responses = responses
             self.error = error
 
     def __init__(self, request: DialogRequest) -> None:
         super().__init__(classes="dialog")
         self.request = request
         self.backend = request.backend
-        self._generation = 0
-        self._calls: list[ApiCall] = []
-        self._valid = False
         self._loaded = False
-        self._applying = False
-        self._timer: Timer | None = None
-        self._shown_generation = -1
-        self._recorded = {row.key: versions.fingerprint(row.image) for row in request.targets}
-        """The target images as the form was built from them, to detect others' changes."""
-        self._changed_elsewhere = False
 
     @property
     def settled(self) -> bool:
-        """Loaded, and what the inline line shows is about the form as it is now."""
-        return self._loaded and not self._applying and (
-            not self.CHECKS or self._shown_generation == self._generation)
+        """Loaded: the message line says all there is to say about the form."""
+        return self._loaded
 
     # -- what a dialog provides ---------------------------------------------------------------
 
     def compose_form(self) -> ComposeResult:
-        """The dialog's own fields, between the title and the error line."""
+        """The dialog's own fields, between the title and the message line."""
         yield from ()
 
-    def fetch(self) -> Any:
+    def fetch(self) -> DataT:
         """Read what the form needs; runs in a worker thread, so only service calls here."""
-        return None
+        raise NotImplementedError
 
-    def show_fetched(self, data: Any) -> None:
+    def show_fetched(self, data: DataT) -> None:
         """Put the fetched data into the form (on the UI thread)."""
 
-    def planned_calls(self) -> list[ApiCall]:
-        """The calls the form stands for now; FormProblem when it cannot say yet."""
-        return []
+    def form_changed(self) -> None:
+        """The form was filled or edited: what the message line said is about the old form."""
+        self.set_error(Text(""))
 
-    def compute(self, calls: list[ApiCall]) -> Any:
-        """A read-only dialog's result for ``calls`` (a worker thread: service calls only)."""
-        return None
-
-    def show_computed(self, data: Any) -> None:
-        """Show what ``compute`` returned (on the UI thread)."""
-
-    def ready_to_apply(self) -> bool:
-        """An extra condition for Apply beyond a passing DryRun (a typed confirmation)."""
-        return True
-
-    def call_note(self, calls: Sequence[ApiCall]) -> str:
-        """A line above the command lines (e.g. why there are several calls)."""
-        return ""
-
-    def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
-        """What the main screen does once every call succeeded."""
-        return DialogOutcome(message=f"{self.TITLE}: done")
+    def compose_buttons(self) -> ComposeResult:
+        """Extra buttons before Close."""
+        yield from ()
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -166,12 +99,13 @@ class Dialog(ModalScreen[DialogOutcome | None]):
             yield Static("", id="dialog-error", classes="dialog-error")
             yield Static("", id="dialog-command", classes="dialog-command")
             with Horizontal(classes="dialog-buttons"):
-                if self.MUTATING:
-                    yield Button(self.APPLY_LABEL, id="apply", variant="primary", disabled=True)
-                yield from self.compose_buttons()
-                yield Button("Cancel" if self.MUTATING else "Close", id="cancel")
-                hint = "ctrl+s apply  esc close" if self.MUTATING else "esc close"
-                yield Static(Text(hint, style="dim"), classes="dialog-keys")
+                yield from self._button_row()
+
+    def _button_row(self) -> ComposeResult:
+        """The dialog's own buttons, then Close and the keys that work everywhere."""
+        yield from self.compose_buttons()
+        yield Button("Close", id="cancel")
+        yield Static(Text("esc close", style="dim"), classes="dialog-keys")
 
     def _title(self) -> Text:
         """The title after the profile in its colour and marker: whose account it acts on."""
@@ -180,23 +114,21 @@ class Dialog(ModalScreen[DialogOutcome | None]):
         return Text.assemble(profile_badge(session.profile_name, style), "  ",
                              (self.TITLE, "bold"), end="")
 
-    def compose_buttons(self) -> ComposeResult:
-        """Extra buttons before Cancel."""
-        yield from ()
-
     def on_mount(self) -> None:
         session = self.backend.session
         color = self.request.settings.profile_style(session.profile_name,
                                                     session.read_only).color
         if color:  # the whole box in the account's colour, not only the title
             self.query_one(".dialog-box").styles.border = ("heavy", color)
-        if self.MUTATING and self.backend.session.read_only:
-            self.app.notify(f"Profile '{self.backend.session.profile_name}' is read-only: "
-                            f"{self.TITLE.lower()} is disabled.", severity="warning")
+        if self._refused_by_profile():
             self.dismiss(None)
             return
         self.set_error(Text("loading…", style="dim"))
         self._fetch()
+
+    def _refused_by_profile(self) -> bool:
+        """Whether the profile forbids this dialog (having said so); reading is always allowed."""
+        return False
 
     # -- fetching -----------------------------------------------------------------------------
 
@@ -205,23 +137,24 @@ class Dialog(ModalScreen[DialogOutcome | None]):
         try:
             data = self.fetch()
         except ApiError as err:
-            self.post_message(self.Fetched(None, err))
+            self.post_message(self.FetchFailed(err))
             return
-        self.post_message(self.Fetched(data, None))
+        self.post_message(self.Fetched(data))
 
     @on(Fetched)
-    def _fetched(self, message: Fetched) -> None:
+    def _fetched(self, message: Dialog.Fetched[DataT]) -> None:
         message.stop()
         self._loaded = True
-        if message.error is not None:
-            self.set_error(error_text(message.error))
-            return
         # Filling the form is not an edit: one check after it, not one per field set.
         with self.prevent(*FIELD_CHANGES):
             self.show_fetched(message.data)
         self.form_changed()
 
-    # -- live checking --------------------------------------------------------------------------
+    @on(FetchFailed)
+    def _fetch_failed(self, message: FetchFailed) -> None:
+        message.stop()
+        self._loaded = True
+        self.set_error(error_text(message.error))
 
     @on(Input.Changed)
     @on(Select.Changed)
@@ -232,209 +165,17 @@ class Dialog(ModalScreen[DialogOutcome | None]):
         if not self._loaded:
             return
         control = getattr(event, "control", None)
-        if control is not None and control.id in self.CONFIRM_FIELDS:
-            self.refresh_apply()  # the calls do not depend on it: no new DryRun
-            return
+        self._field_edited(control.id if control is not None else None)
+
+    def _field_edited(self, field_id: str | None) -> None:
+        """The user changed the field ``field_id``."""
         self.form_changed()
-
-    def form_changed(self) -> None:
-        """Rebuild the calls from the form, show their commands and schedule a DryRun check."""
-        if not self.CHECKS:
-            self.set_error(Text(""))
-            return
-        self._generation += 1
-        self._valid = False
-        self._update_apply()
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        try:
-            self._calls = self.planned_calls()
-        except FormProblem as problem:
-            self._calls = []
-            self.set_error(safe(str(problem), style=marks.WARN))
-            self.show_commands([])
-            self._shown_generation = self._generation
-            return
-        except ApiError as err:
-            self._calls = []
-            self.set_error(error_text(err))
-            self.show_commands([])
-            self._shown_generation = self._generation
-            return
-        self.show_commands(self._calls)
-        if not self._calls:
-            self.set_error(Text("nothing to change", style="dim"))
-            self._shown_generation = self._generation
-            return
-        if not self.MUTATING:
-            self.set_error(Text("computing…", style="dim"))
-            self._compute(self._generation, list(self._calls))
-            return
-        self.set_error(Text("checking with DryRun…", style="dim"))
-        generation, calls = self._generation, list(self._calls)
-        if self.VALIDATE_DELAY <= 0:
-            self._validate(generation, calls)
-            return
-        self._timer = self.set_timer(self.VALIDATE_DELAY,
-                                     lambda: self._validate(generation, calls))
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="dialog-validate")
-    def _validate(self, generation: int, calls: list[ApiCall]) -> None:
-        # Checked together: each call sees what the calls before it would leave behind.
-        try:
-            self.backend.check([(call.action, call.params) for call in calls])
-        except ApiError as err:
-            index = err.call_index if err.call_index is not None else 0
-            self.post_message(self.Validated(generation, err, index))
-            return
-        self.post_message(self.Validated(generation, None, -1))
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="dialog-validate")
-    def _compute(self, generation: int, calls: list[ApiCall]) -> None:
-        try:
-            data = self.compute(calls)
-        except ApiError as err:
-            self.post_message(self.Computed(generation, None, err))
-            return
-        self.post_message(self.Computed(generation, data, None))
-
-    @on(Computed)
-    def _computed(self, message: Computed) -> None:
-        message.stop()
-        if message.generation != self._generation:
-            return
-        self._shown_generation = message.generation
-        if message.error is not None:
-            self.set_error(error_text(message.error))
-            self.show_computed(None)
-            return
-        self.set_error(Text(""))
-        self.show_computed(message.data)
-
-    @on(Validated)
-    def _validated(self, message: Validated) -> None:
-        message.stop()
-        if message.generation != self._generation:
-            return  # the form changed since; a newer check is coming
-        self._shown_generation = message.generation
-        if message.error is not None:
-            prefix = (f"call {message.failed_call + 1} of {len(self._calls)}:"
-                      if len(self._calls) > 1 else "")
-            self.set_error(error_text(message.error, prefix))
-            return
-        self._valid = True
-        self.set_error(Text("✓ DryRun passed: the service accepts this", style=marks.GOOD))
-        self._update_apply()
-
-    def refresh_apply(self) -> None:
-        """Re-evaluate ``ready_to_apply`` (after a field that the calls do not depend on)."""
-        self._update_apply()
-
-    def _update_apply(self) -> None:
-        if not self.MUTATING:
-            return
-        for button in self.query("#apply").results(Button):
-            button.disabled = not (self._valid and self.ready_to_apply() and not self._applying)
-
-    # -- applying -------------------------------------------------------------------------------
-
-    def action_apply(self) -> None:
-        """ctrl+s: apply from any field, as the Apply button does when it is enabled."""
-        if self.MUTATING:
-            self._apply_pressed()
-
-    @on(Button.Pressed, "#apply")
-    def _apply_pressed(self) -> None:
-        if not (self._valid and self.ready_to_apply()) or self._applying:
-            return
-        self._applying = True
-        self._update_apply()
-        self.set_error(Text("applying…", style="dim"))
-        self.start_apply()
-
-    def start_apply(self) -> None:
-        """Start the worker that makes the calls; a dialog whose action is no API call
-        overrides it and posts Applied itself."""
-        self._apply(list(self._calls))
-
-    def _guarded(self, calls: Sequence[ApiCall]) -> dict[str, versions.Fingerprint | None]:
-        """The recorded target images that the calls name (a CreateImage from a snapshot
-        does not act on the image under the cursor, so that one may change freely)."""
-        named = {value for call in calls for value in call.params.values()}
-        return {key: recorded for key, recorded in self._recorded.items()
-                if key.rpartition("/")[2] in named}
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="dialog-apply")
-    def _apply(self, calls: list[ApiCall]) -> None:
-        guarded = self._guarded(calls)
-        changed = versions.changes(guarded, self.backend.fingerprints(list(guarded)))
-        if changed:
-            self.post_message(self.Refused(changed))
-            return
-        responses: list[dict[str, Any]] = []
-        for call in calls:
-            try:
-                responses.append(self.backend.call(call.action, call.params))
-            except ApiError as err:
-                if responses:
-                    # The calls that ran changed the images: they are this dialog's own
-                    # change, not another session's, for the next Apply.
-                    self._recorded = self.backend.fingerprints(list(self._recorded))
-                self.post_message(self.Applied(responses, err))
-                return
-        self.post_message(self.Applied(responses, None))
-
-    @on(Refused)
-    def _refused(self, message: Refused) -> None:
-        message.stop()
-        self._applying = False
-        self._valid = False
-        self._changed_elsewhere = True
-        rows = {row.key: row for row in self.request.targets}
-        parts = []
-        for key, fields in message.changed.items():
-            row = rows.get(key)
-            label = f"{row.name} ({row.image_id})" if row is not None else key
-            parts.append(f"{label}: {', '.join(fields)}")
-        self.set_error(safe(
-            f"Not applied: changed by another session since this dialog opened: "
-            f"{'; '.join(parts)}. Close and reopen it to act on the current state.",
-            style=marks.BAD))
-        self._update_apply()
-
-    @on(Applied)
-    def _applied(self, message: Applied) -> None:
-        message.stop()
-        self._applying = False
-        if message.error is None:
-            self.dismiss(self.outcome(message.responses))
-            return
-        done = len(message.responses)
-        prefix = (f"call {done + 1} of {len(self._calls)} failed ({done} applied):"
-                  if len(self._calls) > 1 else "")
-        self._valid = False
-        self.set_error(error_text(message.error, prefix))
-        self._update_apply()
 
     # -- shared widgets -------------------------------------------------------------------------
 
     def set_error(self, text: Text) -> None:
+        """Show ``text`` on the inline message line (hidden when empty)."""
         widget = self.query_one("#dialog-error", Static)
-        widget.update(text)
-        widget.display = bool(text.plain)
-
-    def show_commands(self, calls: Sequence[ApiCall]) -> None:
-        text = Text(end="")
-        note = self.call_note(calls)
-        if note:
-            text.append(note + "\n", style="italic")
-        for call in calls:
-            text.append("$ ", style="dim")
-            text.append_text(safe(call.command))
-            text.append("\n")
-        text.rstrip()
-        widget = self.query_one("#dialog-command", Static)
         widget.update(text)
         widget.display = bool(text.plain)
 
@@ -444,10 +185,6 @@ class Dialog(ModalScreen[DialogOutcome | None]):
 
     def action_cancel(self) -> None:
         """Close without a result (a dialog that already changed something overrides it)."""
-        if self._changed_elsewhere:
-            # Reload the list, so reopening shows what the other session left.
-            self.dismiss(DialogOutcome(reload=True))
-            return
         self.dismiss(None)
 
     @property

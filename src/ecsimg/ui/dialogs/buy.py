@@ -10,21 +10,20 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
 from ecsimg.domain.errors import ApiError
-from ecsimg.service.browse import ImageRow
-from ecsimg.service.command_line import market_buy_command
-from ecsimg.service.market import BUY_ACTION
+from ecsimg.service.machinery.command_line import market_buy_command
+from ecsimg.service.market.purchases import BUY_ACTION
+from ecsimg.service.reads.browse import ImageRow
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest
-from ecsimg.ui.dialogs.base import Dialog
+from ecsimg.ui.dialogs.api_dialog import ApiDialog
 from ecsimg.ui.dialogs.forms import field_row
 from ecsimg.ui.text import safe
 
 
-class BuyDialog(Dialog):
+class BuyDialog(ApiDialog[None]):
     """Confirms a purchase: one purchase covers one instance in one region (Rule 114)."""
 
     TITLE = "Buy marketplace image"
     APPLY_LABEL = "Buy"
-    CHECKS = False  # the amount is checked when buying: the form has nothing else to check
 
     def __init__(self, request: DialogRequest, image_id: str, region_id: str,
                  product_name: str = "") -> None:
@@ -45,7 +44,13 @@ class BuyDialog(Dialog):
         yield Static(text, classes="dialog-section")
         yield field_row("Amount", Input("1", id="buy-amount"))
 
+    def fetch(self) -> None:
+        """Nothing to read: the image and the region were given."""
+        return None
+
     def form_changed(self) -> None:
+        """Show the ``market buy`` command for the amount; Apply is ready at once."""
+        # The amount is checked when buying: the form has nothing else to check.
         amount = self.query_one("#buy-amount", Input).value.strip()
         command = market_buy_command(self.image_id, self.buy_region_id, amount)
         self.query_one("#dialog-command", Static).update(

@@ -3,18 +3,17 @@ what it wants when ctrl+s is pressed too early."""
 
 from __future__ import annotations
 
+from textual.widget import Widget
 from textual.widgets import Button, Input
 
-from ecsimg.ui.dialogs.base import Dialog
 
-
-def mark_destructive(dialog: Dialog) -> None:
+def mark_destructive(dialog: Widget) -> None:
     """The apply button in the error colour (and its label says what is destroyed)."""
     for button in dialog.query("#apply").results(Button):
         button.variant = "error"
 
 
-def refuse_unconfirmed(dialog: Dialog, confirm_id: str, expected: str, what: str) -> bool:
+def refuse_unconfirmed(dialog: Widget, confirm_id: str, expected: str, what: str) -> bool:
     """When the typed confirmation is missing, say so and focus it; True when refused."""
     confirm = dialog.query_one(f"#{confirm_id}", Input)
     if not expected or confirm.value.strip() == expected:

@@ -7,13 +7,13 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Select
 
-from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
-from ecsimg.ui.dialogs.base import Dialog
+from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, DialogScreen, dialog
+from ecsimg.ui.dialogs.api_dialog import ApiDialog
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row, non_empty
 from ecsimg.ui.widgets.toggles import Tick
 
 
-class CopyDialog(Dialog):
+class CopyDialog(ApiDialog[list[tuple[str, str]]]):
     """Destination region, name, description and encryption of a copy."""
 
     TITLE = "Copy image to another region"
@@ -35,7 +35,7 @@ class CopyDialog(Dialog):
         body = self.backend.call("DescribeRegions", {})
         return [(r["RegionId"], r.get("LocalName", "")) for r in body["Regions"]["Region"]]
 
-    def show_fetched(self, data: Any) -> None:
+    def show_fetched(self, data: list[tuple[str, str]]) -> None:
         options = [(f"{region_id}  {name}", region_id) for region_id, name in data
                    if region_id != self.region_id]
         self.query_one("#copy-region", Select).set_options(options)
@@ -65,5 +65,5 @@ class CopyDialog(Dialog):
 
 
 @dialog("copy")
-def open_copy(request: DialogRequest) -> Dialog:
+def open_copy(request: DialogRequest) -> DialogScreen:
     return CopyDialog(request)

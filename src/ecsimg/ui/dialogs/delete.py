@@ -8,15 +8,15 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Static
 
-from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
-from ecsimg.ui.dialogs.base import Dialog
+from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, DialogScreen, dialog
+from ecsimg.ui.dialogs.api_dialog import ApiDialog
 from ecsimg.ui.dialogs.confirm import mark_destructive, refuse_unconfirmed
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row
 from ecsimg.ui.text import plural, safe
 from ecsimg.ui.widgets.toggles import Tick
 
 
-class DeleteDialog(Dialog):
+class DeleteDialog(ApiDialog[None]):
     """DeleteImage for each target; Force or several images need the ID or count typed."""
 
     TITLE = "Delete images"
@@ -34,6 +34,10 @@ class DeleteDialog(Dialog):
         yield field_row("Force", Tick("also when instances use it", id="delete-force"))
         yield Static("", id="delete-ask", classes="dialog-section")
         yield field_row("Confirm", Input(id="delete-confirm"), row_id="delete-confirm-row")
+
+    def fetch(self) -> None:
+        """Nothing to read: the form is built from the list rows."""
+        return None
 
     @property
     def confirmation(self) -> str:
@@ -89,5 +93,5 @@ class DeleteDialog(Dialog):
 
 
 @dialog("delete")
-def open_delete(request: DialogRequest) -> Dialog:
+def open_delete(request: DialogRequest) -> DialogScreen:
     return DeleteDialog(request)

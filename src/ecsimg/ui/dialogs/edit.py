@@ -16,8 +16,8 @@ from textual.widgets import Input, Select, Static
 
 from ecsimg.domain import models as m
 from ecsimg.ui import marks
-from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
-from ecsimg.ui.dialogs.base import Dialog
+from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, DialogScreen, dialog
+from ecsimg.ui.dialogs.api_dialog import ApiDialog
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row, parse_tags, tag_params
 from ecsimg.ui.text import safe, sanitize
 
@@ -68,7 +68,7 @@ def tag_diff(current: tuple[m.Tag, ...], wanted: list[tuple[str, str]]) -> TagDi
     )
 
 
-class EditDialog(Dialog):
+class EditDialog(ApiDialog[None]):
     """ModifyImageAttribute with the fields that changed; TagResources and UntagResources."""
 
     TITLE = "Edit image"
@@ -93,6 +93,10 @@ class EditDialog(Dialog):
         yield Static(Text("Tags: key=value pairs, comma-separated; delete a pair to remove it.",
                           style="dim"), id="edit-tags-hint")
         yield Static("", id="edit-tags-diff")
+
+    def fetch(self) -> None:
+        """Nothing to read: the form is built from the list rows."""
+        return None
 
     def planned_calls(self) -> list[ApiCall]:
         current = self.request.current
@@ -144,5 +148,5 @@ class EditDialog(Dialog):
 
 
 @dialog("edit")
-def open_edit(request: DialogRequest) -> Dialog:
+def open_edit(request: DialogRequest) -> DialogScreen:
     return EditDialog(request)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -12,11 +11,11 @@ from textual.widgets import Button, Input, Select, Static
 
 from ecsimg.domain.fees import FeePreview, add_known, source_of, unknown_why
 from ecsimg.domain.models import PriceBook
-from ecsimg.service.price import UNIT_HOURS
-from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
-from ecsimg.ui.dialogs.base import Dialog
+from ecsimg.service.market.price import UNIT_HOURS
+from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, DialogScreen, dialog
 from ecsimg.ui.dialogs.buy import BuyDialog
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row
+from ecsimg.ui.dialogs.preview import PreviewDialog
 from ecsimg.ui.text import Hanging, safe
 
 LABEL_WIDTH = 18
@@ -52,11 +51,10 @@ def _count(text: str) -> int:
     return int(text.strip()) if text.strip() else 1
 
 
-class FeePreviewDialog(Dialog):
+class FeePreviewDialog(PreviewDialog[FeeData, FeeResult]):
     """Instance type, count and period in; licence, snapshot, marketplace lines and a total out."""
 
     TITLE = "Fee preview"
-    MUTATING = False
 
     def __init__(self, request: DialogRequest) -> None:
         super().__init__(request)
@@ -94,8 +92,7 @@ class FeePreviewDialog(Dialog):
               f"{t.get('MemorySize', '')} GiB {t.get('CpuArchitecture', '')}") for t in types],
             holding, self.backend.price_book())
 
-    def show_fetched(self, data: Any) -> None:
-        assert isinstance(data, FeeData)
+    def show_fetched(self, data: FeeData) -> None:
         self._show_holding(data.holding_per_region, data.book)
         select = self.query_one("#fee-type", Select)
         select.set_options([(label, type_id) for type_id, label in data.instance_types])
@@ -136,13 +133,13 @@ class FeePreviewDialog(Dialog):
         return FeeResult(preview, float(body["PriceInfo"]["Price"]["TradePrice"]),
                          f"{period} {params['PriceUnit']} ({hours:g} h)")
 
-    def show_computed(self, data: Any) -> None:
+    def show_computed(self, result: FeeResult | None) -> None:
         lines = self.query_one("#fee-lines", Static)
-        if not isinstance(data, FeeResult):
+        if result is None:
             lines.update("")
             return
-        preview, currency = data.preview, data.preview.currency
-        period = data.period
+        preview, currency = result.preview, result.preview.currency
+        period = result.period
         text = Hanging()
         for line in preview.lines:
             fee = Text(f"{line.label:<{LABEL_WIDTH}}", style="bold", end="")
@@ -159,7 +156,7 @@ class FeePreviewDialog(Dialog):
             once.append(_amount(preview.one_time, currency), style="bold")
             once.append("  once per instance, not part of the period")
             text.add(once, DETAIL_INDENT)
-        text.add(f"{'DescribePrice':<{LABEL_WIDTH}}{data.trade_price:>{AMOUNT_WIDTH},.2f} "
+        text.add(f"{'DescribePrice':<{LABEL_WIDTH}}{result.trade_price:>{AMOUNT_WIDTH},.2f} "
                  f"{currency}  instance, disks and image fees (one-time included)",
                  DETAIL_INDENT)
         if preview.holding_per_month != 0.0:
@@ -206,7 +203,7 @@ class FeePreviewDialog(Dialog):
 
 
 @dialog("fee_preview")
-def open_fee_preview(request: DialogRequest) -> Dialog:
+def open_fee_preview(request: DialogRequest) -> DialogScreen:
     return FeePreviewDialog(request)
 
 

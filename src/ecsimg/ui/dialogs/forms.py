@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from ecsimg.domain.errors import ApiError
 from ecsimg.service.backend import Backend
-from ecsimg.service.command_line import api_command
+from ecsimg.service.machinery.command_line import api_command
 from ecsimg.ui import marks
 from ecsimg.ui.text import safe
 

@@ -8,8 +8,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Input, RadioSet, Select, SelectionList, Static
 
-from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
-from ecsimg.ui.dialogs.base import Dialog
+from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, DialogScreen, dialog
+from ecsimg.ui.dialogs.api_dialog import ApiDialog
 from ecsimg.ui.dialogs.forms import (
     ApiCall,
     FormProblem,
@@ -23,7 +23,7 @@ from ecsimg.ui.text import sanitize
 from ecsimg.ui.widgets.toggles import Choice, Picks
 
 
-class NewImageDialog(Dialog):
+class NewImageDialog(ApiDialog[dict[str, list[dict[str, Any]]]]):
     """Source (an instance, or a system snapshot plus data snapshots), name, family and tags."""
 
     TITLE = "New custom image"
@@ -52,7 +52,7 @@ class NewImageDialog(Dialog):
                                       "Snapshots", "Snapshot"),
         }
 
-    def show_fetched(self, data: Any) -> None:
+    def show_fetched(self, data: dict[str, list[dict[str, Any]]]) -> None:
         # Text, not str: a str label would be parsed as markup.
         instances = [(Text(f"{i['InstanceId']}  {sanitize(i.get('InstanceName', ''))}  "
                            f"{i.get('Status', '')}"), i["InstanceId"]) for i in data["instances"]]
@@ -105,5 +105,5 @@ class NewImageDialog(Dialog):
 
 
 @dialog("new_image")
-def open_new_image(request: DialogRequest) -> Dialog:
+def open_new_image(request: DialogRequest) -> DialogScreen:
     return NewImageDialog(request)

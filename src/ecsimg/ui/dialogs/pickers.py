@@ -2,90 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
-from textual import events, on
 from textual.app import ComposeResult
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ecsimg.domain.models import Event
 from ecsimg.ui import marks
-from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
+from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, DialogScreen, dialog
 from ecsimg.ui.dialogs.base import Dialog
+from ecsimg.ui.dialogs.pick import PickDialog
 from ecsimg.ui.text import cell, safe
 
 EVENTS_SHOWN = 200
 
 
-class _Picker(Dialog):
-    """An option list; choosing an option dismisses with ``outcome_for`` it. Typing filters
-    the options (every word must appear); enter picks the highlighted one."""
-
-    MUTATING = False
-    CHECKS = False
-
-    def compose_form(self) -> ComposeResult:
-        yield Input(placeholder="type to search", id="picker-search")
-        yield OptionList(id="picker-options")
-
-    def options(self, data: Any) -> list[Option]:
-        return []
-
-    def outcome_for(self, option_id: str) -> DialogOutcome:
-        raise NotImplementedError
-
-    def show_fetched(self, data: Any) -> None:
-        self._all_options = self.options(data)
-        self._show_options(self._all_options)
-        self.query_one("#picker-search", Input).focus()
-
-    def _show_options(self, shown: list[Option]) -> None:
-        options = self.query_one("#picker-options", OptionList)
-        options.clear_options()
-        options.add_options(shown)
-        if shown:
-            options.highlighted = 0
-
-    @on(Input.Changed, "#picker-search")
-    def _search(self, event: Input.Changed) -> None:
-        words = event.value.casefold().split()
-        self._show_options([o for o in getattr(self, "_all_options", [])
-                            if all(w in str(o.prompt).casefold() for w in words)])
-
-    @on(Input.Submitted, "#picker-search")
-    def _search_submitted(self) -> None:
-        options = self.query_one("#picker-options", OptionList)
-        if options.highlighted is not None and options.option_count:
-            option = options.get_option_at_index(options.highlighted)
-            if option.id is not None:
-                self.dismiss(self.outcome_for(option.id))
-
-    def on_key(self, event: events.Key) -> None:
-        """Up and down move through the options while the search keeps the keys."""
-        options = self.query_one("#picker-options", OptionList)
-        if self.focused is self.query_one("#picker-search", Input) and event.key in ("up",
-                                                                                    "down"):
-            event.stop()
-            if event.key == "down":
-                options.action_cursor_down()
-            else:
-                options.action_cursor_up()
-
-    @on(OptionList.OptionSelected, "#picker-options")
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id is not None:
-            self.dismiss(self.outcome_for(event.option.id))
+RegionNames = list[tuple[str, str]]
+"""(region ID, local name) of each region DescribeRegions lists."""
+ProfileRows = list[tuple[str, str, str, str, bool]]
+"""(name, account ID, account name, region ID, read-only) of each profile."""
 
 
-class RegionPicker(_Picker):
+class RegionPicker(PickDialog[RegionNames]):
     TITLE = "Switch region"
 
-    def fetch(self) -> list[tuple[str, str]]:
+    def fetch(self) -> RegionNames:
         body = self.backend.call("DescribeRegions", {})
         return [(r["RegionId"], r.get("LocalName", "")) for r in body["Regions"]["Region"]]
 
-    def options(self, data: Any) -> list[Option]:
+    def options(self, data: RegionNames) -> list[Option]:
         current = self.region_id
         found = []
         for region_id, name in data:
@@ -94,7 +39,7 @@ class RegionPicker(_Picker):
             found.append(Option(label, id=region_id))
         return found
 
-    def show_fetched(self, data: Any) -> None:
+    def show_fetched(self, data: RegionNames) -> None:
         super().show_fetched(data)
         ids = [region_id for region_id, _ in data]
         if self.region_id in ids:
@@ -107,15 +52,15 @@ class RegionPicker(_Picker):
         return DialogOutcome(message=f"Region {option_id}", region_id=option_id)
 
 
-class ProfilePicker(_Picker):
+class ProfilePicker(PickDialog[ProfileRows]):
     TITLE = "Switch profile"
 
-    def fetch(self) -> list[tuple[str, str, str, str, bool]]:
+    def fetch(self) -> ProfileRows:
         return [(info.name, info.profile.account_id, info.account_name,
                  info.profile.region_id, info.profile.read_only)
                 for info in self.backend.profiles()]
 
-    def options(self, data: Any) -> list[Option]:
+    def options(self, data: ProfileRows) -> list[Option]:
         found = []
         for name, account_id, account_name, region_id, read_only in data:
             mark = "●" if name == self.backend.session.profile_name else " "
@@ -129,7 +74,7 @@ class ProfilePicker(_Picker):
             found.append(Option(label, id=name))
         return found
 
-    def show_fetched(self, data: Any) -> None:
+    def show_fetched(self, data: ProfileRows) -> None:
         super().show_fetched(data)
         names = [row[0] for row in data]
         if self.backend.session.profile_name in names:
@@ -140,7 +85,7 @@ class ProfilePicker(_Picker):
         return DialogOutcome(message=f"Profile {option_id}", profile_name=option_id)
 
 
-class FilterPicker(_Picker):
+class FilterPicker(PickDialog[dict[str, str]]):
     """The saved filters of the config file; choosing one puts it in the filter line."""
 
     TITLE = "Saved filters"
@@ -148,7 +93,7 @@ class FilterPicker(_Picker):
     def fetch(self) -> dict[str, str]:
         return dict(self.request.settings.filters)
 
-    def options(self, data: Any) -> list[Option]:
+    def options(self, data: dict[str, str]) -> list[Option]:
         if not data:
             return [Option(Text("No saved filters: add a [filters] table to the config file, "
                                 'e.g. linux = "os:linux -tag:env=prod"', style="dim"),
@@ -167,22 +112,20 @@ class FilterPicker(_Picker):
                              filter_line=self.request.settings.filters[option_id])
 
 
-class ActivityLog(Dialog):
+class ActivityLog(Dialog[list[Event]]):
     """The latest mutating calls on the catalogue: time, profile, action, code, resources."""
 
     TITLE = "Activity log"
-    MUTATING = False
-    CHECKS = False
     AUTO_FOCUS = ".dialog-box"
     """The log scrolls with the arrow and page keys."""
 
     def compose_form(self) -> ComposeResult:
         yield Static("", id="activity-events")
 
-    def fetch(self) -> list[Any]:
+    def fetch(self) -> list[Event]:
         return self.backend.events(EVENTS_SHOWN)
 
-    def show_fetched(self, data: Any) -> None:
+    def show_fetched(self, data: list[Event]) -> None:
         text = Text(end="")
         if not data:
             text.append("No activity yet.", style="dim")
@@ -203,20 +146,20 @@ class ActivityLog(Dialog):
 
 
 @dialog("switch_region")
-def open_region_picker(request: DialogRequest) -> Dialog:
+def open_region_picker(request: DialogRequest) -> DialogScreen:
     return RegionPicker(request)
 
 
 @dialog("switch_profile")
-def open_profile_picker(request: DialogRequest) -> Dialog:
+def open_profile_picker(request: DialogRequest) -> DialogScreen:
     return ProfilePicker(request)
 
 
 @dialog("saved_filters")
-def open_filter_picker(request: DialogRequest) -> Dialog:
+def open_filter_picker(request: DialogRequest) -> DialogScreen:
     return FilterPicker(request)
 
 
 @dialog("activity_log")
-def open_activity_log(request: DialogRequest) -> Dialog:
+def open_activity_log(request: DialogRequest) -> DialogScreen:
     return ActivityLog(request)

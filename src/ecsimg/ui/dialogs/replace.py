@@ -12,8 +12,8 @@ from textual.widgets import Button, Input, Select, Static
 
 from ecsimg.domain.errors import ApiError, DryRunOperation
 from ecsimg.ui import marks
-from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
-from ecsimg.ui.dialogs.base import Dialog
+from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, DialogScreen, dialog
+from ecsimg.ui.dialogs.api_dialog import ApiDialog
 from ecsimg.ui.dialogs.buy import BuyDialog
 from ecsimg.ui.dialogs.confirm import mark_destructive, refuse_unconfirmed
 from ecsimg.ui.dialogs.forms import (
@@ -38,7 +38,7 @@ class Candidate:
     reason: ApiError | None
 
 
-class ReplaceDialog(Dialog):
+class ReplaceDialog(ApiDialog[list[Candidate]]):
     """Picks a qualifying instance; size, password or key pair; replaces on confirm."""
 
     TITLE = "Replace system disk"
@@ -114,7 +114,7 @@ class ReplaceDialog(Dialog):
                                         str(inst.get("Status", "")), reason))
         return candidates
 
-    def show_fetched(self, data: Any) -> None:
+    def show_fetched(self, data: list[Candidate]) -> None:
         text = Text("Your instances in this region\n", style="bold", end="")
         if not data:
             text.append("none", style="dim")
@@ -173,5 +173,5 @@ class ReplaceDialog(Dialog):
 
 
 @dialog("replace_disk")
-def open_replace(request: DialogRequest) -> Dialog:
+def open_replace(request: DialogRequest) -> DialogScreen:
     return ReplaceDialog(request)

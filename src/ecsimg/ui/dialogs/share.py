@@ -11,8 +11,8 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
 from ecsimg.ui import marks
-from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
-from ecsimg.ui.dialogs.base import Dialog
+from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, DialogScreen, dialog
+from ecsimg.ui.dialogs.api_dialog import ApiDialog
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, describe_all, field_row, split_words
 from ecsimg.ui.text import plural, safe
 
@@ -61,7 +61,7 @@ def share_diff(region_id: str, image_id: str, current: Sequence[str], add: Seque
     )
 
 
-class ShareDialog(Dialog):
+class ShareDialog(ApiDialog[dict[str, list[dict[str, Any]]]]):
     """Adds and removes accounts on one or more images, showing the change before applying."""
 
     TITLE = "Share images"
@@ -90,7 +90,7 @@ class ShareDialog(Dialog):
                 {"RegionId": row.region_id, "ImageId": row.image_id}, "Accounts", "Account")
         return accounts
 
-    def show_fetched(self, data: Any) -> None:
+    def show_fetched(self, data: dict[str, list[dict[str, Any]]]) -> None:
         self.current_accounts = data
         text = Text(end="")
         for row in self.request.targets:
@@ -160,5 +160,5 @@ class ShareDialog(Dialog):
 
 
 @dialog("share")
-def open_share(request: DialogRequest) -> Dialog:
+def open_share(request: DialogRequest) -> DialogScreen:
     return ShareDialog(request)

@@ -10,10 +10,10 @@ from textual.widgets import Input, Select, Static
 
 from ecsimg.domain.oss import bucket_problem, object_problem
 from ecsimg.service.backend import Buckets
-from ecsimg.service.images_create import PLATFORMS
-from ecsimg.service.images_transfer import EXPORT_FORMATS, IMPORT_FORMATS, LICENSE_TYPES
-from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
-from ecsimg.ui.dialogs.base import Dialog
+from ecsimg.service.images.create import PLATFORMS
+from ecsimg.service.images.transfer import EXPORT_FORMATS, IMPORT_FORMATS, LICENSE_TYPES
+from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, DialogScreen, dialog
+from ecsimg.ui.dialogs.api_dialog import ApiDialog
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row, non_empty
 from ecsimg.ui.text import sanitize
 
@@ -22,12 +22,12 @@ NOT_LISTED = ("OSS buckets are not listed for a real account (the ECS API lists 
               "names; the API checks that they exist.")
 
 
-def _typed_names(dialog: Dialog) -> bool:
+def _typed_names(dialog: ApiDialog[Buckets]) -> bool:
     """Whether the dialog takes typed bucket and object names (a real account), not picks."""
     return dialog.backend.session.cloud
 
 
-def _typed(dialog: Dialog, widget_id: str, label: str, check: Any) -> str:
+def _typed(dialog: ApiDialog[Buckets], widget_id: str, label: str, check: Any) -> str:
     """A typed name, checked with the OSS naming rules; FormProblem names what is wrong."""
     value = dialog.query_one(f"#{widget_id}", Input).value.strip()
     problem = check(value)
@@ -46,7 +46,7 @@ def _picked(select: Select[Any]) -> str:
     return value if isinstance(value, str) else ""
 
 
-class ImportDialog(Dialog):
+class ImportDialog(ApiDialog[Buckets]):
     """Bucket and object, format, OS, architecture, platform, licence and name of an import."""
 
     TITLE = "Import image from OSS"
@@ -84,8 +84,7 @@ class ImportDialog(Dialog):
     def fetch(self) -> Buckets:
         return self.backend.buckets(self.region_id)
 
-    def show_fetched(self, data: Any) -> None:
-        assert isinstance(data, Buckets)
+    def show_fetched(self, data: Buckets) -> None:
         self.buckets_where = data.where
         self.objects = data.objects
         if not _typed_names(self):
@@ -128,7 +127,7 @@ class ImportDialog(Dialog):
                              focus_key=image_id or None, task_ids=(task_id,) if task_id else ())
 
 
-class ExportDialog(Dialog):
+class ExportDialog(ApiDialog[Buckets]):
     """Bucket, prefix and format of an export of the current image."""
 
     TITLE = "Export image to OSS"
@@ -151,8 +150,7 @@ class ExportDialog(Dialog):
     def fetch(self) -> Buckets:
         return self.backend.buckets(self.region_id)
 
-    def show_fetched(self, data: Any) -> None:
-        assert isinstance(data, Buckets)
+    def show_fetched(self, data: Buckets) -> None:
         self.buckets_where = data.where
         if not _typed_names(self):
             self.query_one("#export-bucket", Select).set_options(_options(list(data.objects)))
@@ -183,10 +181,10 @@ class ExportDialog(Dialog):
 
 
 @dialog("import")
-def open_import(request: DialogRequest) -> Dialog:
+def open_import(request: DialogRequest) -> DialogScreen:
     return ImportDialog(request)
 
 
 @dialog("export")
-def open_export(request: DialogRequest) -> Dialog:
+def open_export(request: DialogRequest) -> DialogScreen:
     return ExportDialog(request)

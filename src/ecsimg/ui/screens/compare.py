@@ -17,8 +17,8 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from ecsimg.service.backend import Backend
-from ecsimg.service.browse import ImageRow
-from ecsimg.service.compare import CompareRow, compare_rows
+from ecsimg.service.reads.browse import ImageRow
+from ecsimg.service.reads.compare import CompareRow, compare_rows
 from ecsimg.ui import marks
 from ecsimg.ui.text import safe
 from ecsimg.ui.widgets.image_list import ImageList

@@ -15,8 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from ecsimg.service.backend import Backend
-from ecsimg.service.browse import ImageRow
-from ecsimg.service.export_file import ExportError, FileExists, format_of, render, write_file
+from ecsimg.service.reads.browse import ImageRow
+from ecsimg.service.reads.export_file import ExportError, FileExists, format_of, render, write_file
 from ecsimg.ui import marks
 from ecsimg.ui.text import plural, safe
 

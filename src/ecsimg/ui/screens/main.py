@@ -17,10 +17,10 @@ from textual.worker import get_current_worker
 
 from ecsimg.config import DEFAULT_KEYS, Settings
 from ecsimg.domain.filtering import KINDS, Query, parse_filter
-from ecsimg.service import browse
 from ecsimg.service.backend import Backend, Session, UnknownProfile
-from ecsimg.service.browse import Browse, ImageDetails, ImageRow
-from ecsimg.service.row_filter import RowFilter
+from ecsimg.service.reads import browse
+from ecsimg.service.reads.browse import ImageDetails, ImageRow, RegionRows
+from ecsimg.service.reads.row_filter import RowFilter
 from ecsimg.ui import dialogs
 from ecsimg.ui.keys import BY_ID, KEY_ACTIONS, MUTATING_DIALOGS
 from ecsimg.ui.screens.compare import CompareScreen, compare_pair
@@ -75,7 +75,7 @@ class MainScreen(Screen[None]):
     class RowsLoaded(Message):
         """A worker read the catalogue, or (with ``done`` < 1) the first part of a large one."""
 
-        def __init__(self, loaded: Browse, done: float = 1.0) -> None:
+        def __init__(self, loaded: RegionRows, done: float = 1.0) -> None:
             super().__init__()
             self.loaded = loaded
             self.done = done
@@ -96,11 +96,11 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.backend = backend
         self.settings = settings
-        self.loaded: Browse | None = None
+        self.loaded: RegionRows | None = None
         self._filter = RowFilter([], ())
         """The loaded rows in the list's sort order, so a filter keystroke need not sort."""
         self.kind = "all"
-        self.query_: Query = Query()
+        self.filter_query: Query = Query()
         self._focus_after_load: str | None = None
         self._fees: tuple[browse.FeeLine, ...] | None = None
         """The fee lines the fee pane shows."""
@@ -177,7 +177,7 @@ class MainScreen(Screen[None]):
     def load_rows(self, backend: Backend, refresh: bool, every_region: bool = False) -> None:
         worker = get_current_worker()
 
-        def first_rows(partial: Browse, done: float) -> None:
+        def first_rows(partial: RegionRows, done: float) -> None:
             if not worker.is_cancelled:
                 self.post_message(self.RowsLoaded(partial, done))
 
@@ -269,7 +269,7 @@ class MainScreen(Screen[None]):
         self.query_one("#filter", Input).set_class(bool(parsed.error), "-bad")
         if parsed.error:
             # Its own line under the filter, wrapped: the whole message, and what is shown.
-            kept = self.query_.text()
+            kept = self.filter_query.text()
             error_line.update(Text.assemble(
                 ("filter error ", "bold reverse"), " ", (parsed.error, "bold"),
                 f" (showing the last good filter: {kept})" if kept
@@ -277,7 +277,7 @@ class MainScreen(Screen[None]):
             error_line.display = True
             return
         error_line.display = False
-        self.query_ = parsed.query
+        self.filter_query = parsed.query
         self._apply_filter()
 
     @on(Input.Submitted, "#filter")
@@ -287,7 +287,7 @@ class MainScreen(Screen[None]):
     def _apply_filter(self, keep_key: str | None = None) -> None:
         if self.loaded is None:
             return
-        matched = self._filter.matching(self.query_, self.backend.now())
+        matched = self._filter.matching(self.filter_query, self.backend.now())
         tabs = self.query_one(TypeTabs)
         tabs.counts = matched.counts
         tabs.active = self.kind
@@ -545,7 +545,7 @@ class MainScreen(Screen[None]):
             return
         self.kind = "all"
         self.query_one("#filter", Input).value = ""
-        self.query_ = Query()
+        self.filter_query = Query()
         self._apply_filter(keep_key=key)
         image_list.move_to(key)
 

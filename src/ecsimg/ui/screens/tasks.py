@@ -16,7 +16,7 @@ from textual.worker import get_current_worker
 
 from ecsimg.domain.errors import ApiError
 from ecsimg.service.backend import Backend
-from ecsimg.service.browse_tasks import TaskRow
+from ecsimg.service.reads.tasks import TaskRow
 from ecsimg.ui.text import plural
 
 REFRESH_SECONDS = 1.0

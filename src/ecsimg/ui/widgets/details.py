@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from ecsimg.service.browse import FeeLine, ImageDetails
-from ecsimg.service.browse_fees import ESTIMATE_TITLE
+from ecsimg.service.reads.browse import FeeLine, ImageDetails
+from ecsimg.service.reads.fees import ESTIMATE_TITLE
 from ecsimg.ui.text import Hanging, plural, sanitize
 from ecsimg.ui.widgets.line_pane import LinePane
 

@@ -20,7 +20,7 @@ from textual.widget import Widget
 
 from ecsimg.config import DEFAULT_KEYS
 from ecsimg.domain.clock import Clock, system_clock
-from ecsimg.service.browse import ImageRow, is_busy
+from ecsimg.service.reads.browse import ImageRow, is_busy
 from ecsimg.ui.text import cell
 from ecsimg.ui.widgets.columns import (
     DEFAULT_SORT,

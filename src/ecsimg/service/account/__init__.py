@@ -1,0 +1,1 @@
+"""The account's surroundings: its regions, and the keys that sign as its profiles."""

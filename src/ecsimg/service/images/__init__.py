@@ -1,0 +1,1 @@
+"""Image actions: describe, create, copy, import, export, share, modify, tag, delete, load."""

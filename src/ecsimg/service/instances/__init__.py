@@ -1,0 +1,1 @@
+"""Instance actions: run, describe, start, stop, delete, replace the system disk, types."""

@@ -1,0 +1,1 @@
+"""The door's machinery: the call and its checks, the action table, parameters, context."""

@@ -1,0 +1,1 @@
+"""Marketplace purchases and DescribePrice."""

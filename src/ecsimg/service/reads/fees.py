@@ -1,0 +1,154 @@
+"""What the list and the fee pane say an image costs, from the price module's rules (Rule 110).
+
+The list shows a monthly cost for every row, so snapshot sizes for 100,000 images are read as
+one field per snapshot into a map of sizes instead of keeping every Snapshot record in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from ecsimg.domain import fees
+from ecsimg.domain.errors import ApiError
+from ecsimg.domain.models import Image, MarketplaceProduct, PriceBook, Snapshot
+from ecsimg.service.market import price
+from ecsimg.service.market import purchases as market
+from ecsimg.store import tables
+from ecsimg.store.repository import Repository, View
+
+PER_MONTH = "CNY/mo"
+ONE_TIME = "CNY one-time"
+ESTIMATE_TITLE = (f"Fees: {fees.ESTIMATE_VCPUS} vCPU x 1 month ({fees.HOURS_PER_MONTH} h), "
+                  f"{PER_MONTH}")
+"""The one question the list's CNY/mo column, the fee pane and the detail view answer."""
+
+
+@dataclass(frozen=True)
+class FeeLine:
+    label: str
+    amount: float | None
+    """CNY; None when the line is information, not money."""
+    note: str = ""
+    unit: str = PER_MONTH
+    """The amount's unit and period: CNY/mo, or CNY one-time."""
+    total: bool = False
+
+
+class SnapshotSizes:
+    """GiB of snapshots by ID (None: no such snapshot), read as one field per snapshot so the
+    list's costs need not hold 140,000 Snapshot records."""
+
+    def __init__(self) -> None:
+        self._sizes: dict[str, int | None] = {}
+
+    def __contains__(self, snapshot_id: object) -> bool:
+        return snapshot_id in self._sizes
+
+    def get(self, snapshot_id: str) -> int | None:
+        return self._sizes.get(snapshot_id)
+
+    def known(self, snapshot_id: str) -> bool:
+        """Whether the snapshot exists (as far as the last read knew)."""
+        return self._sizes.get(snapshot_id) is not None
+
+    def fetch(self, repo: Repository, snapshot_ids: Iterable[str]) -> None:
+        """Read the sizes of the snapshots not read before."""
+        missing = [i for i in snapshot_ids if i not in self._sizes]
+        if missing:
+            self._sizes.update(repo.field_values(tables.SNAPSHOTS, "size", missing))
+
+    def records(self, repo: Repository, snapshot_ids: Iterable[str]) -> dict[str, Snapshot]:
+        """The snapshot records themselves (read again even when their sizes are known)."""
+        kept: dict[str, Snapshot] = {}
+        with repo.read() as view:
+            for snapshot_id in snapshot_ids:
+                found = view.get(tables.SNAPSHOTS, snapshot_id)
+                self._sizes[snapshot_id] = found.size if found is not None else None
+                if found is not None:
+                    kept[snapshot_id] = found
+        return kept
+
+
+def snapshot_gib(image: Image, sizes: SnapshotSizes) -> int:
+    """The GiB of snapshot storage an image holds, as ``fees.image_snapshot_gib`` counts it:
+    each snapshot once, a disk whose snapshot is unknown at the disk's size."""
+    counted: dict[str, int] = {}
+    for disk in image.disk_mappings:
+        size = sizes.get(disk.snapshot_id) if disk.snapshot_id else None
+        if size is not None:
+            counted[disk.snapshot_id] = size
+        else:
+            counted[f"#{disk.device}"] = disk.size
+    return sum(counted.values())
+
+
+def estimate(image: Image, account_id: str, book: PriceBook, sizes: SnapshotSizes,
+             product: MarketplaceProduct | None) -> fees.MonthlyEstimate:
+    """The month of one 1-vCPU instance from ``image`` (fees.monthly_estimate)."""
+    own = image.owner_kind == "custom" and image.owner_id == account_id
+    return fees.monthly_estimate(image, account_id=account_id, book=book,
+                                 storage_gib=snapshot_gib(image, sizes) if own else 0,
+                                 product=product)
+
+
+def monthly_cost(image: Image, kind: str, account_id: str, book: PriceBook,
+                 sizes: SnapshotSizes,
+                 products: Mapping[str, MarketplaceProduct]) -> float | None:
+    """The list's CNY/mo: the estimate's recurring total, None when nothing recurs or a
+    price is unknown (shown as ``-``, never 0)."""
+    product = products.get(image.product_code) if image.product_code else None
+    per_month = estimate(image, account_id, book, sizes, product).per_month
+    return per_month or None
+
+
+def fee_lines(view: View, account_id: str, image: Image, sizes: SnapshotSizes) -> list[FeeLine]:
+    """The fee pane: licence, snapshot storage, marketplace, the monthly total and, apart,
+    any one-time price; every amount with its unit."""
+    book = price.price_book(view)
+    product, problem = _product(view, image)
+    found = estimate(image, account_id, book, sizes, product)
+    licence = found.licence
+    unknown = f"price unknown: {fees.unknown_why(book)}"
+    if licence.amount is None:
+        lines = [FeeLine("licence", None, unknown)]
+    elif licence.amount:
+        lines = [FeeLine("licence", licence.amount, licence.detail)]
+    elif image.license_os.lower() in fees.PAID_LICENCE_OSES:
+        lines = [FeeLine("licence", 0.0, licence.detail)]  # why a paid OS costs nothing here
+    else:
+        lines = [FeeLine("licence", None, "none")]
+    if image.owner_kind != "custom":
+        lines.append(FeeLine("snapshots", None, "none"))
+    elif not found.owner_pays:
+        lines.append(FeeLine("snapshots", None, "paid by the owner"))
+    elif found.storage is None:
+        lines.append(FeeLine(f"snapshots {found.storage_gib} GiB", None, unknown))
+    else:
+        # A price the user wrote is named as theirs; the demo's book goes unnamed.
+        lines.append(FeeLine(f"snapshots {found.storage_gib} GiB", found.storage,
+                             fees.USER_BOOK if book.source else ""))
+    market = found.marketplace
+    if market is None or product is None:
+        lines.append(FeeLine("marketplace", None, problem or "none"))
+    elif market.one_time:
+        lines.append(FeeLine("marketplace", market.amount, product.supplier_name, ONE_TIME))
+    else:
+        lines.append(FeeLine(f"marketplace ({product.pricing_model})", market.amount,
+                             product.supplier_name))
+    per_month = found.per_month
+    lines.append(FeeLine("per month", per_month, "price unknown" if per_month is None else "",
+                         total=True))
+    if found.one_time:
+        lines.append(FeeLine("once per instance", found.one_time, unit=ONE_TIME, total=True))
+    return lines
+
+
+def _product(view: View, image: Image) -> tuple[MarketplaceProduct | None, str]:
+    """The image's marketplace product, or None with the reason it has none."""
+    if not image.product_code:
+        return None, ""
+    try:
+        return market.product_of(view, image), ""
+    except ApiError as err:
+        return None, err.code

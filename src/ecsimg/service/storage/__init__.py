@@ -1,0 +1,1 @@
+"""Disk and snapshot actions: DescribeDisks, CreateSnapshot, DescribeSnapshots."""
