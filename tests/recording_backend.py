@@ -143,6 +143,9 @@ class RecordingBackend:
     def holding_costs(self) -> dict[str, float | None]:
         return {REGION: 1.5 * len(IMAGES)}
 
+    def price_book(self) -> m.PriceBook:
+        return m.PriceBook(snapshot_per_gib_month={"*": 0.12})
+
     def cost_report(self) -> costs.CostReport:
         book = m.PriceBook(snapshot_per_gib_month={"*": 0.12})
         return costs.cost_report(IMAGES, {}, book, ACCOUNT, NOW)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ecsimg import locations
 from ecsimg.domain.errors import CatalogueError, read_only_refused
-from ecsimg.domain.models import AccessKey, CatalogueSettings, Profile
+from ecsimg.domain.models import AccessKey, CatalogueSettings, PriceBook, Profile
 from ecsimg.service.account import access_keys
 from ecsimg.service.backend import Backend, UnknownProfile
 from ecsimg.service.machinery.context import Context, pace_from_env
@@ -59,8 +59,24 @@ def open_backend(db: str | None = None, profile: str | None = None, *,
     if cloud is not None:
         from ecsimg.cloud.backend import open_cloud
 
-        return open_cloud(cloud, endpoint, read_only=read_only, for_screen=for_screen)
+        return open_cloud(cloud, endpoint, read_only=read_only, for_screen=for_screen,
+                          price_books=cloud_price_books())
     return _simulator(open_catalogue(db), profile, read_only=read_only, fill_region=fill_region)
+
+
+def cloud_price_books() -> dict[str, PriceBook]:
+    """The price books the config file gives real accounts, by aliyun CLI profile name;
+    ConfigError when the file cannot be used."""
+    from ecsimg.config import DEFAULT_REGION, load_settings
+    from ecsimg.domain.fees import USER_BOOK
+
+    books = {}
+    for name, given in load_settings().prices.items():
+        snapshot = {("*" if region == DEFAULT_REGION else region): price
+                    for region, price in given.snapshot_cny_per_gib_month.items()}
+        books[name] = PriceBook(currency="CNY", note=f"{USER_BOOK}: {given.source}",
+                                snapshot_per_gib_month=snapshot, source=given.source)
+    return books
 
 
 def _simulator(repo: Repository, profile: str | None, *, read_only: bool,

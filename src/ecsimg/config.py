@@ -1,7 +1,10 @@
-"""Typed user settings (keymap, theme, layout), from ``$XDG_CONFIG_HOME/ecsimg/config.toml``."""
+"""Typed user settings (keymap, theme, layout, a real account's price book), from
+``$XDG_CONFIG_HOME/ecsimg/config.toml``."""
 
 from __future__ import annotations
 
+import math
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -58,7 +61,7 @@ DEFAULT_KEYS: dict[str, str] = {
 }
 """Every rebindable action and its default keys (comma-separated, Textual key names)."""
 
-SECTIONS = ("ui", "keys", "filters", "profiles")
+SECTIONS = ("ui", "keys", "filters", "profiles", "prices")
 READ_ONLY_COLOR = "#ffd75f"
 """A read-only profile's colour unless the config gives it one (the warning yellow)."""
 MARKER_MAX = 12
@@ -75,6 +78,26 @@ class ProfileStyle:
     """A colour name or ``#rrggbb``: the header's profile block and the dialogs' border."""
     marker: str = ""
     """A word shown beside the profile (``PROD``): what tells accounts apart under NO_COLOR."""
+
+
+DEFAULT_REGION = "default"
+"""The price book's key for every region it does not name."""
+MAX_SNAPSHOT_PRICE = 100.0
+"""A snapshot price above this many CNY per GiB-month is a typo, not a price."""
+_REGION_ID = re.compile(r"[a-z]{2,}(-[a-z0-9]+)+\Z")
+
+
+@dataclass(frozen=True)
+class PriceBookSettings:
+    """A real account's prices that no ECS API gives (``[prices.NAME]``, NAME the aliyun CLI
+    profile of ``--cloud NAME``); the demo catalogue keeps its own illustrative book."""
+
+    snapshot_cny_per_gib_month: Mapping[str, float] = field(default_factory=dict)
+    """Snapshot storage in CNY per GiB-month by region ID (``[prices.NAME.
+    snapshot_cny_per_gib_month]``, e.g. ``cn-hangzhou = 0.12``); ``default`` prices every
+    region not named. A region with neither stays "price unknown"."""
+    source: str = ""
+    """Where the book was read: the config file and its table (shown beside its figures)."""
 
 
 class ConfigError(Exception):
@@ -102,6 +125,8 @@ class Settings:
     profiles: Mapping[str, ProfileStyle] = field(default_factory=dict)
     """Profile name to its colour and marker (``[profiles.prod] color = "red"``,
     ``marker = "PROD"``)."""
+    prices: Mapping[str, PriceBookSettings] = field(default_factory=dict)
+    """A real account's price book by ``--cloud`` NAME (``[prices.NAME]``)."""
 
     def profile_style(self, name: str, read_only: bool) -> ProfileStyle:
         """The profile's style from the config, else the read-only yellow for a read-only
@@ -171,7 +196,37 @@ def settings_from_dict(data: Mapping[str, Any], source: str = "config") -> Setti
     filters = _filters(_table(data, "filters", source), source)
     profiles = {name: _profile_style(name, table, source)
                 for name, table in _table(data, "profiles", source).items()}
-    return Settings(keys=keys, filters=filters, profiles=profiles, **values)
+    prices = {name: _price_book(name, table, source)
+              for name, table in _table(data, "prices", source).items()}
+    return Settings(keys=keys, filters=filters, profiles=profiles, prices=prices, **values)
+
+
+def _price_book(name: str, table: Any, source: str) -> PriceBookSettings:
+    """One ``[prices.NAME]`` table: snapshot prices by region, each a number of CNY >= 0."""
+    where = f"{source}: 'prices.{name}'"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table ([prices.{name}.snapshot_cny_per_gib_month]"
+                          f" with cn-hangzhou = 0.12, default = 0.12)")
+    unknown = set(table) - {"snapshot_cny_per_gib_month"}
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {sorted(unknown)[0]!r} "
+                          "(known: snapshot_cny_per_gib_month)")
+    snapshot = table.get("snapshot_cny_per_gib_month", {})
+    if not isinstance(snapshot, dict):
+        raise ConfigError(f"{source}: 'prices.{name}.snapshot_cny_per_gib_month' must be a "
+                          "table of region = "
+                          "CNY per GiB-month (cn-hangzhou = 0.12, default = 0.12)")
+    prices: dict[str, float] = {}
+    for region_id, value in snapshot.items():
+        key = f"{source}: 'prices.{name}.snapshot_cny_per_gib_month.{region_id}'"
+        if region_id != DEFAULT_REGION and not _REGION_ID.match(region_id):
+            raise ConfigError(f"{key}: not a region ID (like cn-hangzhou) or {DEFAULT_REGION!r}")
+        if isinstance(value, bool) or not isinstance(value, int | float) or \
+                not math.isfinite(value) or not 0 <= value <= MAX_SNAPSHOT_PRICE:
+            raise ConfigError(f"{key} must be CNY per GiB-month, a number from 0 to "
+                              f"{MAX_SNAPSHOT_PRICE:g}, not {value!r}")
+        prices[region_id] = float(value)
+    return PriceBookSettings(prices, f"{source} [prices.{name}]")
 
 
 def _profile_style(name: str, table: Any, source: str) -> ProfileStyle:

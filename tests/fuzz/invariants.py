@@ -90,7 +90,8 @@ def catalogue_violations(view: View) -> list[str]:
             found.append(f"account {account_id}: receives {count} > {SHARED_RECEIVE_LIMIT} shares")
     for (owner_id, region_id), count in held.items():
         account = accounts.get(owner_id)
-        if account is not None and count > account.image_quota:
+        if account is not None and account.image_quota is not None and \
+                count > account.image_quota:
             found.append(f"account {owner_id}: holds {count} custom images in {region_id}, "
                          f"quota {account.image_quota}")
 

@@ -166,6 +166,8 @@ ROWS: dict[str, Row] = {
     "ExportImage": lambda ids: (ids.bucket("exports"), sdk.ExportImageRequest(
         region_id=HZ, image_id=ids.image_id, ossbucket="exports"))[1],
     "CancelTask": lambda ids: sdk.CancelTaskRequest(region_id=HZ, task_id=_export(ids)),
+    "DescribeTaskAttribute": lambda ids: sdk.DescribeTaskAttributeRequest(
+        region_id=HZ, task_id=_export(ids)),
     "ImportImage": _import,
     "RunInstances": lambda ids: sdk.RunInstancesRequest(
         region_id=HZ, image_id=ids.image_id, instance_type="ecs.g7.large"),
@@ -197,6 +199,27 @@ def test_action_through_the_typed_sdk(ids: Ids, action: str) -> None:
     assert response.status_code == 200
     body = response.body.to_map()
     assert re.fullmatch(r"[0-9A-F-]{36}", body["RequestId"]), body
+
+
+def test_an_exports_progress_is_read_through_the_sdks_task_attribute(ids: Ids) -> None:
+    task_id = _export(ids)
+    attribute = ids.client.describe_task_attribute(sdk.DescribeTaskAttributeRequest(
+        region_id=HZ, task_id=task_id)).body
+    listed = ids.client.describe_tasks(sdk.DescribeTasksRequest(
+        region_id=HZ, task_ids=task_id)).body.task_set.task[0]
+    assert (attribute.task_id, attribute.task_action, attribute.region_id) == (
+        task_id, "ExportImage", HZ)
+    assert attribute.task_status == listed.task_status
+    assert attribute.creation_time == listed.creation_time
+    assert re.fullmatch(r"[0-9]{1,3}%", attribute.task_process)
+    if attribute.task_status == "Finished":
+        assert attribute.task_process == "100%" and attribute.success_count == 1
+    else:
+        assert int(attribute.task_process.rstrip("%")) < 100
+        assert attribute.support_cancel == "true"
+    with pytest.raises(Exception, match=r"InvalidTaskId\.NotFound"):
+        ids.client.describe_task_attribute(sdk.DescribeTaskAttributeRequest(
+            region_id=HZ, task_id="t-doesnotexist0000000"))
 
 
 def test_a_change_through_the_sdk_is_what_describe_shows(ids: Ids) -> None:

@@ -212,7 +212,7 @@ def test_concurrent_transactions_lose_no_update(repo: Repository) -> None:
                     found = tx.get(tables.ACCOUNTS, OWNER)
                     assert found is not None
                     tx.put(tables.ACCOUNTS,
-                           dataclasses.replace(found, image_quota=found.image_quota + 1))
+                           dataclasses.replace(found, image_quota=(found.image_quota or 0) + 1))
         except BaseException as err:  # reported by the main thread
             errors.append(err)
 

@@ -273,7 +273,7 @@ def test_threads_lose_no_update(tmp_path: Path) -> None:
                 assert account is not None
                 tx.put(
                     tables.ACCOUNTS,
-                    dataclasses.replace(account, image_quota=account.image_quota + 1),
+                    dataclasses.replace(account, image_quota=(account.image_quota or 0) + 1),
                 )
 
     workers = [threading.Thread(target=bump) for _ in range(4)]

@@ -14,6 +14,7 @@ from ecsimg.cli.args import UsageError
 from ecsimg.cli.globals import GlobalOptions, parse_globals
 from ecsimg.cli.output import fail, print_line
 from ecsimg.cloud.errors import CloudError
+from ecsimg.config import ConfigError
 from ecsimg.domain.errors import CatalogueError
 
 EXIT_OK = 0
@@ -45,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         return _run(args)
-    except UsageError as err:
+    except (UsageError, ConfigError) as err:
         fail(str(err))
         return EXIT_USAGE
     except (CatalogueError, CloudError) as err:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ecsimg.cloud import cache
+from ecsimg.cloud import cache, tasks
 from ecsimg.cloud import sync_plan as plan
 from ecsimg.cloud.client import ClientSettings, EcsClient
 from ecsimg.cloud.errors import CloudError, CredentialsError, Unreachable
@@ -25,7 +25,7 @@ from ecsimg.cloud.sync import Progress, SyncResult, run_sync
 from ecsimg.domain.costs import CostReport
 from ecsimg.domain.errors import ApiError, DryRunOperation, read_only_refused
 from ecsimg.domain.fees import FeePreview
-from ecsimg.domain.models import Event, Image
+from ecsimg.domain.models import Event, Image, PriceBook
 from ecsimg.service.backend import (
     Backend,
     Buckets,
@@ -52,6 +52,9 @@ TAG_RESOURCE_PREFIX = "ResourceId."
 PRICE_ACTION = "DescribePrice"
 TASK_ACTIONS = frozenset({"CreateImage", "CopyImage", "ImportImage"})
 """Actions whose image is made by a task: it is described again until the task ends."""
+OSS_ACTIONS = frozenset({"ImportImage", "ExportImage"})
+"""Actions the local rules cannot check: their buckets and objects are in OSS, which the cache
+does not hold, so the real DryRun alone checks them."""
 FOLLOW_SECONDS = 10.0
 FOLLOW_LIMIT_SECONDS = 4 * 3600.0
 
@@ -66,6 +69,8 @@ class Link:
     prices: dict[tuple[tuple[str, str], ...], dict[str, Any]] = field(default_factory=dict)
     """DescribePrice answers by question (its parameters), for the session: a fee dialog asks
     again on every keystroke, and a price does not change within a session."""
+    board: tasks.TaskBoard = field(default_factory=tasks.TaskBoard)
+    """What the session learned of its tasks (followed exports, progress asked)."""
 
     def answered(self) -> None:
         with self.lock:
@@ -165,7 +170,13 @@ class CloudBackend:
 
     def check(self, calls: Sequence[PlannedCall]) -> None:
         """The local rules over the cache, then the real DryRun of each call that has one."""
-        door.check(self.ctx, calls)
+        local = [(i, c) for i, c in enumerate(calls) if c[0] not in OSS_ACTIONS]
+        try:
+            door.check(self.ctx, [call for _, call in local])
+        except ApiError as err:
+            if err.call_index is not None:
+                err.call_index = local[err.call_index][0]
+            raise
         for index, (action, params) in enumerate(calls):
             act = door.lookup(action)
             if not any(p.name == "DryRun" for p in act.params):
@@ -216,6 +227,9 @@ class CloudBackend:
             elif action == "DeleteImage" and sent.get("ImageId"):
                 cache.delete_image(self.ctx, sent.get("RegionId", ""), sent["ImageId"])
             elif door.lookup(action).mutating and sent.get("DryRun", "").lower() != "true":
+                task_id = body.get("TaskId") or body.get("ExportTaskId")  # the older name
+                if action in tasks.TASK_ONLY_ACTIONS and isinstance(task_id, str) and task_id:
+                    self.follow_task(sent.get("RegionId", ""), task_id, sent.get("ImageId", ""))
                 for region_id, image_id in touched_images(action, sent, body):
                     pending = self.redescribe_image(region_id, image_id)
                     if pending and action in TASK_ACTIONS:
@@ -239,6 +253,13 @@ class CloudBackend:
         follower = threading.Thread(target=run, daemon=True, name=f"ecsimg-follow-{image_id}")
         follower.start()
         return follower
+
+    def follow_task(self, region_id: str, task_id: str, resource_id: str) -> threading.Thread:
+        """Describe a task that makes no image (an export) every ``follow_seconds`` until it
+        ends, so the tasks view and the watchers learn its progress and its end."""
+        return tasks.follow_task(self._invoke, self.link.board, region_id, task_id,
+                                 resource_id, lambda: self.follow_seconds,
+                                 FOLLOW_LIMIT_SECONDS)
 
     def redescribe_image(self, region_id: str, image_id: str) -> bool:
         """Describe one image (and its shares, if it is the account's) into the cache; True
@@ -304,18 +325,14 @@ class CloudBackend:
 
     def tasks(self, task_ids: Sequence[str] | None = None) -> list[TaskRow]:
         """The account's tasks in the region in view, from the real DescribeTasks (the API
-        lists tasks per region); offline, or on an API error, the cache's."""
-        params = {"RegionId": self.ctx.region_id, "PageSize": "100"}
-        if task_ids:
-            params["TaskIds"] = ",".join(task_ids)
+        lists tasks per region) with the progress DescribeTaskAttribute tells; offline, or
+        on an API error, the tasks this session learned of and the cache's."""
         try:
-            body = self._invoke("DescribeTasks", params)
+            return tasks.list_tasks(self._invoke, self.link.board, self.ctx.region_id, task_ids)
         except (ApiError, CloudError):
-            return self._local.tasks(task_ids)
-        found = body.get("TaskSet", {}).get("Task", [])
-        rows = [_task_row(task, self.ctx.region_id) for task in found if isinstance(task, dict)]
-        newest_first = sorted(rows, key=lambda r: r.creation_time, reverse=True)
-        return sorted(newest_first, key=lambda r: not r.unfinished)
+            learned = self.link.board.known(self.ctx.region_id, task_ids)
+            ids = {row.task_id for row in learned}
+            return learned + [r for r in self._local.tasks(task_ids) if r.task_id not in ids]
 
     def fingerprints(self, keys: Sequence[str]) -> dict[str, Fingerprint | None]:
         return self._local.fingerprints(keys)
@@ -326,6 +343,10 @@ class CloudBackend:
 
     def holding_costs(self) -> dict[str, float | None]:
         return self._local.holding_costs()
+
+    def price_book(self) -> PriceBook:
+        """The user's book from the config file (held in the cache), else an empty one."""
+        return self._local.price_book()
 
     def regions(self) -> list[tuple[str, str]]:
         return self._local.regions()
@@ -371,12 +392,13 @@ def touched_images(action: str, sent: Mapping[str, str], body: Mapping[str, Any]
 
 
 def open_cloud(name: str, endpoint_flag: str | None = None, *, read_only: bool = False,
-               settings: ClientSettings | None = None, for_screen: bool = False
-               ) -> CloudBackend:
+               settings: ClientSettings | None = None, for_screen: bool = False,
+               price_books: Mapping[str, PriceBook] | None = None) -> CloudBackend:
     """The account of ``--cloud NAME`` on its cache; the UID is asked of STS the first time.
 
     Later opens use the cached identity and send nothing, so the cache opens at once and
-    offline too.
+    offline too. ``price_books`` (the config file's, by profile name) gives the cache the
+    user's book for this profile, or none.
     """
     target = resolve_target(name, endpoint_flag)
     repo = TinyRepository(target.cache_path)
@@ -392,19 +414,7 @@ def open_cloud(name: str, endpoint_flag: str | None = None, *, read_only: bool =
                                    ) from None
         profile = cache.remember_identity(repo, source.name, str(identity["AccountId"]),
                                           source.region_id, ACCOUNT_NAME)
+    cache.settle_account(repo, profile.account_id, (price_books or {}).get(source.name))
     ctx = Context(repo=repo, profile=profile, read_only=read_only)
     return CloudBackend(target, client, ctx, unreachable_as_api_error=for_screen)
 
-
-_TASK_STATUSES = {"Waiting": "Waiting", "Processing": "Processing", "Finished": "Finished",
-                  "Failed": "Failed", "Cancelled": "Cancelled", "Deleted": "Cancelled"}
-
-
-def _task_row(task: Mapping[str, Any], region_id: str) -> TaskRow:
-    """A task of DescribeTasks as the tasks view shows it (the listing gives no progress:
-    0 until it ends, 100 after)."""
-    status = _TASK_STATUSES.get(str(task.get("TaskStatus", "")), str(task.get("TaskStatus", "")))
-    ended = status not in ("Waiting", "Processing")
-    return TaskRow(str(task.get("TaskId", "")), region_id, str(task.get("TaskAction", "")),
-                   str(task.get("ResourceId", "")), status, 100 if ended else 0, 0,
-                   str(task.get("CreationTime", "")), "")

@@ -30,6 +30,8 @@ from ecsimg.store.repository import Repository, Transaction, View
 
 SYNCED_KEY = "settings"
 """The cache's settings record; its ``current_profile`` names the cloud profile."""
+PRICE_BOOK_KEY = "price_book"
+"""The key of the price book record (one per catalogue)."""
 SYNC_ACTION = "ecsimg:Sync"
 """The activity log's name for a sync (an ecsimg action, never an API one)."""
 
@@ -46,11 +48,31 @@ def remember_identity(repo: Repository, source_name: str, account_id: str, regio
     profile = m.Profile(source_name, account_id, region_id)
     with repo.transaction() as tx:
         if tx.get(tables.ACCOUNTS, account_id) is None:
-            tx.put(tables.ACCOUNTS, m.Account(account_id, account_name))
+            tx.put(tables.ACCOUNTS, m.Account(account_id, account_name, image_quota=None))
         tx.put(tables.PROFILES, profile)
         settings = tx.get(tables.SETTINGS, SYNCED_KEY) or m.CatalogueSettings()
         tx.put(tables.SETTINGS, dataclasses.replace(settings, current_profile=source_name))
     return profile
+
+
+def settle_account(repo: Repository, account_id: str, book: m.PriceBook | None) -> None:
+    """What the cache holds beside the account's records: no image quota (no ECS API reports
+    it, so the real DryRun checks it), and the user's price book or none (the config file
+    decides at every open, so a book removed there is gone here too)."""
+    with repo.read() as view:
+        account = view.get(tables.ACCOUNTS, account_id)
+        held = view.get(tables.PRICE_BOOK, PRICE_BOOK_KEY)
+    quota_known = account is not None and account.image_quota is not None
+    if not quota_known and held == book:
+        return  # an open with nothing to change writes nothing
+    with repo.transaction() as tx:
+        account = tx.get(tables.ACCOUNTS, account_id)
+        if account is not None and account.image_quota is not None:
+            tx.put(tables.ACCOUNTS, dataclasses.replace(account, image_quota=None))
+        if book is None:
+            tx.delete(tables.PRICE_BOOK, PRICE_BOOK_KEY)
+        else:
+            tx.put(tables.PRICE_BOOK, book)
 
 
 def last_sync(repo: Repository) -> float | None:

@@ -85,7 +85,15 @@ class CostReport:
         """Whether every figure is known (False: the book lacks a price, see ``unknown_why``)."""
         return self.per_month is not None
 
-    unknown_why = fees.NO_PRICE_BOOK
+    @property
+    def unknown_why(self) -> str:
+        """Why a price is unknown: no price book, or a region the user's book does not name."""
+        return fees.unknown_why(self.book)
+
+    @property
+    def source(self) -> str:
+        """The user's price book and where it is; empty for the catalogue's own book."""
+        return fees.source_of(self.book)
 
     @property
     def snapshot_gib(self) -> int:

@@ -30,6 +30,22 @@ NO_PRICE_BOOK = "no price book for this account: prices come from DescribePrice 
 """Why a figure is unknown when the book has no entry (a real account's cache has no book)."""
 
 
+USER_BOOK = "your price book"
+"""How the screens name a price book the user wrote (``PriceBook.source`` says where)."""
+
+
+def unknown_why(book: PriceBook) -> str:
+    """Why the book gives no price: there is no book, or the user's book lacks this price."""
+    if not book.source:
+        return NO_PRICE_BOOK
+    return f"not in {USER_BOOK} ({book.source})"
+
+
+def source_of(book: PriceBook) -> str:
+    """The user's price book and where it is, or empty for the catalogue's own book."""
+    return f"{USER_BOOK} ({book.source})" if book.source else ""
+
+
 def add_known(amounts: Iterable[float | None]) -> float | None:
     """The sum, or None when any part is unknown: a total over an unknown price is unknown."""
     total = 0.0
@@ -127,7 +143,7 @@ def licence_line(image: Image, region_id: str, book: PriceBook, usage: Usage) ->
                        "Windows licence is charged only in cn-hongkong and outside mainland China")
     unit = book.licence_per_vcpu_hour.get(paid_os)
     if unit is None:
-        return FeeLine(LICENCE, None, f"no {paid_os} licence price: {NO_PRICE_BOOK}")
+        return FeeLine(LICENCE, None, f"no {paid_os} licence price: {unknown_why(book)}")
     amount = unit * usage.vcpus * usage.hours * usage.count
     return FeeLine(LICENCE, amount, f"{paid_os} {unit:g}/vCPU/h x {usage.vcpus} vCPU x "
                                     f"{usage.hours:g} h x {usage.count}")
@@ -191,9 +207,11 @@ def snapshot_line(image: Image, account_id: str, book: PriceBook, usage: Usage,
     hours = math.ceil(max(usage.hours, 0.0))
     amount = snapshot_storage_cost(gib, image.region_id, book, usage.hours)
     if price is None:
-        return FeeLine(SNAPSHOT_STORAGE, None, f"{gib} GiB: {NO_PRICE_BOOK}")
+        return FeeLine(SNAPSHOT_STORAGE, None, f"{gib} GiB: {unknown_why(book)}")
+    source = f" ({USER_BOOK})" if book.source else ""
     return FeeLine(SNAPSHOT_STORAGE, amount,
-                   f"{gib} GiB x {price:g}/GiB/month / {SNAPSHOT_HOURS_PER_MONTH} h x {hours} h")
+                   f"{gib} GiB x {price:g}/GiB/month / {SNAPSHOT_HOURS_PER_MONTH} h x {hours} h"
+                   f"{source}")
 
 
 def marketplace_line(product: MarketplaceProduct, usage: Usage) -> FeeLine | FeeProblem:

@@ -26,8 +26,9 @@ class Account:
     account_id: str
     name: str
     site: Site = "china"
-    image_quota: int = 100
-    """Custom images this account may hold per region."""
+    image_quota: int | None = 100
+    """Custom images this account may hold per region; None when unknown (a real account's
+    cache: no ECS API reports it, so the real API's DryRun checks it instead)."""
     community_terms_signed: bool = False
     """Whether the account signed the Community Image Terms (needed to publish)."""
     import_role_authorized: bool = True
@@ -299,6 +300,9 @@ class PriceBook:
     """Snapshot storage price by region; ``*`` is the default."""
     disk_per_gib_month: dict[str, float] = field(default_factory=dict)
     """Disk price by category."""
+    source: str = ""
+    """Where a user-supplied book was read (a real account's, from the config file); empty
+    for the demo catalogue's own book."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from ecsimg.domain.costs import CostReport
 from ecsimg.domain.fees import FeePreview
-from ecsimg.domain.models import Event, Image, Profile
+from ecsimg.domain.models import Event, Image, PriceBook, Profile
 from ecsimg.service.machinery.door import PlannedCall
 from ecsimg.service.reads.browse import ImageDetails, ImageRow, RegionRows
 from ecsimg.service.reads.tasks import TaskRow
@@ -135,6 +135,11 @@ class Backend(Protocol):
 
     def holding_costs(self) -> dict[str, float | None]:
         """CNY per month of the session's custom images' snapshots, by region."""
+        ...
+
+    def price_book(self) -> PriceBook:
+        """The book the holding costs are priced from: the catalogue's, or a real account's
+        from the config file (``source`` set), or an empty one (every such price unknown)."""
         ...
 
     def cost_report(self) -> CostReport:

@@ -8,7 +8,7 @@ from typing import Any
 
 from ecsimg.domain.costs import CostReport
 from ecsimg.domain.fees import FeePreview
-from ecsimg.domain.models import Event, Image
+from ecsimg.domain.models import Event, Image, PriceBook
 from ecsimg.service.backend import (
     Backend,
     Buckets,
@@ -107,6 +107,10 @@ class SimulatorBackend:
     def holding_costs(self) -> dict[str, float | None]:
         with self.ctx.repo.read() as view:
             return price.holding_costs(self.ctx, view)
+
+    def price_book(self) -> PriceBook:
+        with self.ctx.repo.read() as view:
+            return price.price_book(view)
 
     def cost_report(self) -> CostReport:
         return costs.cost_report(self.ctx)

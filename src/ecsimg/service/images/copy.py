@@ -72,10 +72,7 @@ def copy_image(ctx: Context, req: Request, tx: Transaction) -> Response:
         check_description(description, "DestinationDescription")
     tags = check_tags([(f.get("Key", ""), f.get("Value", "")) for _, f in req.records("Tag")])
     resource_group_id = tasks.resource_group(req)
-    account = tx.get(tables.ACCOUNTS, ctx.account_id)
-    quota = account.image_quota if account else 100
-    if images.custom_count(tx, ctx.account_id, dest_id) >= quota:
-        raise denied("QuotaExceed.Image", "The Image Quota exceeds.")
+    images.check_image_quota(tx, ctx.account_id, dest_id)
     if name:
         check_name_unique(tx, ctx.account_id, dest_id, name)
     if source.image_family:

@@ -153,10 +153,7 @@ def _source(ctx: Context, req: Request, tx: Transaction, region_id: str, now: fl
 
 def _check_capacity(tx: Transaction, account_id: str, region_id: str, options: _Options) -> None:
     """Quota (Rule 26), name uniqueness (Rule 30) and family capacity (Rules 36-37)."""
-    account = tx.get(tables.ACCOUNTS, account_id)
-    quota = account.image_quota if account is not None else 100
-    if images.custom_count(tx, account_id, region_id) >= quota:
-        raise ApiError("QuotaExceed.Image", "The Image Quota exceeds.", 403)
+    images.check_image_quota(tx, account_id, region_id)
     if options.name:
         check_name_unique(tx, account_id, region_id, options.name)
     if options.family:

@@ -1,6 +1,7 @@
 """Image tasks (copy, import, export): records, live status, the copy queue, cancelling.
 
-Also the CancelTask and DescribeTasks actions, which work on any of those tasks.
+Also the CancelTask, DescribeTasks and DescribeTaskAttribute actions, which work on any of
+those tasks.
 """
 
 from __future__ import annotations
@@ -278,6 +279,38 @@ def describe_tasks(ctx: Context, req: Request, tx: Transaction) -> Response:
         "PageSize": page_size,
         "TaskSet": {"Task": [_task_to_api(task, status) for task, status in page]},
     }
+
+
+@action("DescribeTaskAttribute", Param("TaskId", required=True))
+def describe_task_attribute(ctx: Context, req: Request, tx: Transaction) -> Response:
+    """One task of the caller with its progress (``TaskProcess``), as DescribeTasks lists it."""
+    region_id = req.required("RegionId")
+    known_region(tx, region_id)
+    task_id = req.required("TaskId")
+    task = tx.get(tables.TASKS, task_id)
+    if task is None or task.owner_id != ctx.account_id or task.region_id != region_id:
+        raise _task_not_found(task_id)
+    now = ctx.now()
+    status = task_status(task, now)
+    return {
+        "RegionId": region_id,
+        **_task_to_api(task, status),
+        "TaskProcess": f"{task_progress(task, status, now)}%",
+        "TotalCount": 1,
+        "SuccessCount": 1 if status == FINISHED else 0,
+        "FailedCount": 1 if status == FAILED else 0,
+        "OperationProgressSet": {"OperationProgress": []},
+    }
+
+
+def task_progress(task: m.Task, status: str, now: float) -> int:
+    """Percent of the task's window gone by: 0 while waiting, at most 99 until it ends."""
+    if status == WAITING:
+        return 0
+    if status == PROCESSING:
+        span = max(task.end_at - task.start_at, 1e-9)
+        return max(min(int((now - task.start_at) * 100 / span), 99), 0)
+    return 100
 
 
 def _time_param(req: Request, name: str) -> float | None:

@@ -113,8 +113,7 @@ def import_image(ctx: Context, req: Request, tx: Transaction) -> Response:
                      f"{_IMPORT_ROLE} first.")
     found = [_detected(ctx, region_id, disk) for disk in disks]
     sizes = [_checked_size(disk, gib) for disk, (_, gib) in zip(disks, found, strict=True)]
-    if images.custom_count(tx, ctx.account_id, region_id) >= account.image_quota:
-        raise denied("QuotaExceed.Image", "The Image Quota exceeds.")
+    images.check_image_quota(tx, ctx.account_id, region_id)
     if name:
         check_name_unique(tx, ctx.account_id, region_id, name)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from ecsimg.domain import models as m
 from ecsimg.domain.clock import pending_at
-from ecsimg.domain.errors import image_not_found
+from ecsimg.domain.errors import denied, image_not_found
 from ecsimg.domain.models import Image
 from ecsimg.service.machinery.context import Context
 from ecsimg.store import tables
@@ -113,6 +113,15 @@ def custom_count(view: View, account_id: str, region_id: str) -> int:
     """Custom images the account holds in a region (what the quota counts, Rule 26)."""
     return sum(1 for i in view.iter_group(tables.IMAGES, region_id)
                if i.owner_kind == "custom" and i.owner_id == account_id)
+
+
+def check_image_quota(view: View, account_id: str, region_id: str) -> None:
+    """QuotaExceed.Image when the account holds its quota of custom images in the region
+    (Rule 26); nothing when the quota is unknown (a real account's cache)."""
+    account = view.get(tables.ACCOUNTS, account_id)
+    quota = account.image_quota if account is not None else m.Account("", "").image_quota
+    if quota is not None and custom_count(view, account_id, region_id) >= quota:
+        raise denied("QuotaExceed.Image", "The Image Quota exceeds.")
 
 
 def pace(ctx: Context, view: View) -> float:

@@ -389,6 +389,13 @@ SDK_PARAMS: dict[str, dict[str, str]] = {
         "Tag.N.Value": "str",
         "Usage": "str",
     },
+    "DescribeTaskAttribute": {
+        "OwnerId": "int",
+        "RegionId": "str",
+        "ResourceOwnerAccount": "str",
+        "ResourceOwnerId": "int",
+        "TaskId": "str",
+    },
     "DescribeTasks": {
         "EndTime": "str",
         "OwnerAccount": "str",

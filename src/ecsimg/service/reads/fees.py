@@ -24,10 +24,6 @@ ESTIMATE_TITLE = (f"Fees: {fees.ESTIMATE_VCPUS} vCPU x 1 month ({fees.HOURS_PER_
 """The one question the list's CNY/mo column, the fee pane and the detail view answer."""
 
 
-UNKNOWN = f"price unknown: {fees.NO_PRICE_BOOK}"
-"""The note of a fee line whose price the book lacks (a real account's cache has no book)."""
-
-
 @dataclass(frozen=True)
 class FeeLine:
     label: str
@@ -113,8 +109,9 @@ def fee_lines(view: View, account_id: str, image: Image, sizes: SnapshotSizes) -
     product, problem = _product(view, image)
     found = estimate(image, account_id, book, sizes, product)
     licence = found.licence
+    unknown = f"price unknown: {fees.unknown_why(book)}"
     if licence.amount is None:
-        lines = [FeeLine("licence", None, UNKNOWN)]
+        lines = [FeeLine("licence", None, unknown)]
     elif licence.amount:
         lines = [FeeLine("licence", licence.amount, licence.detail)]
     elif image.license_os.lower() in fees.PAID_LICENCE_OSES:
@@ -126,9 +123,11 @@ def fee_lines(view: View, account_id: str, image: Image, sizes: SnapshotSizes) -
     elif not found.owner_pays:
         lines.append(FeeLine("snapshots", None, "paid by the owner"))
     elif found.storage is None:
-        lines.append(FeeLine(f"snapshots {found.storage_gib} GiB", None, UNKNOWN))
+        lines.append(FeeLine(f"snapshots {found.storage_gib} GiB", None, unknown))
     else:
-        lines.append(FeeLine(f"snapshots {found.storage_gib} GiB", found.storage))
+        # A price the user wrote is named as theirs; the demo's book goes unnamed.
+        lines.append(FeeLine(f"snapshots {found.storage_gib} GiB", found.storage,
+                             fees.USER_BOOK if book.source else ""))
     market = found.marketplace
     if market is None or product is None:
         lines.append(FeeLine("marketplace", None, problem or "none"))

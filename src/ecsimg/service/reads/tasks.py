@@ -6,7 +6,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ecsimg.domain import models as m
-from ecsimg.service.images.tasks import CANCELLABLE_ACTIONS, COPY, is_unfinished, task_status
+from ecsimg.service.images.tasks import (
+    CANCELLABLE_ACTIONS,
+    COPY,
+    is_unfinished,
+    task_progress,
+    task_status,
+)
 from ecsimg.service.machinery.context import Context
 from ecsimg.store import tables
 
@@ -46,13 +52,7 @@ class TaskRow:
 
 def _row(task: m.Task, now: float) -> TaskRow:
     status = task_status(task, now)
-    span = max(task.end_at - task.start_at, 1e-9)
-    if status in ("Waiting",):
-        progress = 0
-    elif status == "Processing":
-        progress = min(int((now - task.start_at) * 100 / span), 99)
-    else:
-        progress = 100
+    progress = task_progress(task, status, now)
     remain = max(int(task.end_at - now), 0) if status in ("Waiting", "Processing") else 0
     return TaskRow(task.task_id, task.region_id, task.task_action, task.resource_id, status,
                    progress, remain, task.creation_time, task.detail)

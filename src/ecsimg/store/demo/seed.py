@@ -137,7 +137,7 @@ def _accounts(b: DemoBuilder) -> list[Account]:
     changed = []
     for account in base.ACCOUNTS:
         fields: dict[str, object] = {}
-        if most[account.account_id] > account.image_quota:
+        if most[account.account_id] > (account.image_quota or 0):
             fields["image_quota"] = (math.ceil(most[account.account_id] / 100) * 100
                                      + QUOTA_HEADROOM)
         if account.account_id == base.DEV:

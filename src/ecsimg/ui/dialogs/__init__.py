@@ -53,6 +53,8 @@ class DialogOutcome:
     clear_marks: bool = False
     filter_line: str | None = None
     """Put this line in the filter."""
+    task_ids: tuple[str, ...] = ()
+    """Tasks the dialog's calls started: watched until they end, with a notice then."""
 
 
 DialogScreen = ModalScreen[DialogOutcome | None]

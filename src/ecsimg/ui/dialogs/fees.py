@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Button, Input, Select, Static
 
-from ecsimg.domain.fees import NO_PRICE_BOOK, FeePreview, add_known
+from ecsimg.domain.fees import FeePreview, add_known, source_of, unknown_why
+from ecsimg.domain.models import PriceBook
 from ecsimg.service.market.price import UNIT_HOURS
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, DialogScreen, dialog
 from ecsimg.ui.dialogs.buy import BuyDialog
@@ -31,6 +32,8 @@ class FeeData:
     """(instance type id, label)."""
     holding_per_region: dict[str, float | None]
     """CNY per month of the caller's custom images' snapshots, by region."""
+    book: PriceBook = field(default_factory=PriceBook)
+    """The book the figures come from: what names a user's book or says why one is unknown."""
 
 
 @dataclass(frozen=True)
@@ -87,10 +90,10 @@ class FeePreviewDialog(PreviewDialog[FeeData, FeeResult]):
         return FeeData(
             [(t["InstanceTypeId"], f"{t['InstanceTypeId']}  {t.get('CpuCoreCount', '')} vCPU "
               f"{t.get('MemorySize', '')} GiB {t.get('CpuArchitecture', '')}") for t in types],
-            holding)
+            holding, self.backend.price_book())
 
     def show_fetched(self, data: FeeData) -> None:
-        self._show_holding(data.holding_per_region)
+        self._show_holding(data.holding_per_region, data.book)
         select = self.query_one("#fee-type", Select)
         select.set_options([(label, type_id) for type_id, label in data.instance_types])
         current = self.request.current
@@ -162,7 +165,7 @@ class FeePreviewDialog(PreviewDialog[FeeData, FeeResult]):
                      "per month (snapshot storage)", DETAIL_INDENT)
         lines.update(text)
 
-    def _show_holding(self, per_region: dict[str, float | None]) -> None:
+    def _show_holding(self, per_region: dict[str, float | None], book: PriceBook) -> None:
         """The monthly cost of holding all the caller's custom images, region by region."""
         text = Hanging()
         text.add(Text("Holding all your custom images (snapshot storage per month)",
@@ -175,7 +178,9 @@ class FeePreviewDialog(PreviewDialog[FeeData, FeeResult]):
             total.append(_amount(add_known(held.values()), "CNY"), style="bold")
             text.add(total)
             if None in held.values():
-                text.add(Text(f"price unknown: {NO_PRICE_BOOK}", style="dim", end=""))
+                text.add(Text(f"price unknown: {unknown_why(book)}", style="dim", end=""))
+            if source_of(book) and any(cost is not None for cost in held.values()):
+                text.add(Text(f"prices from {source_of(book)}", style="dim", end=""))
         else:
             text.add(Text("no custom images", style="dim", end=""))
         self.query_one("#fee-holding", Static).update(text)

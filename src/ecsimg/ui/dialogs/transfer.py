@@ -6,8 +6,9 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, Static
 
+from ecsimg.domain.oss import bucket_problem, object_problem
 from ecsimg.service.backend import Buckets
 from ecsimg.service.images.create import PLATFORMS
 from ecsimg.service.images.transfer import EXPORT_FORMATS, IMPORT_FORMATS, LICENSE_TYPES
@@ -17,6 +18,22 @@ from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row, non_empty
 from ecsimg.ui.text import sanitize
 
 AUTO_FORMAT = "detect from the file"
+NOT_LISTED = ("OSS buckets are not listed for a real account (the ECS API lists none): type the "
+              "names; the API checks that they exist.")
+
+
+def _typed_names(dialog: ApiDialog[Buckets]) -> bool:
+    """Whether the dialog takes typed bucket and object names (a real account), not picks."""
+    return dialog.backend.session.cloud
+
+
+def _typed(dialog: ApiDialog[Buckets], widget_id: str, label: str, check: Any) -> str:
+    """A typed name, checked with the OSS naming rules; FormProblem names what is wrong."""
+    value = dialog.query_one(f"#{widget_id}", Input).value.strip()
+    problem = check(value)
+    if problem:
+        raise FormProblem(f"{label}: {problem}.")
+    return value
 
 
 def _options(values: list[str] | tuple[str, ...]) -> list[tuple[Text, str]]:
@@ -42,8 +59,15 @@ class ImportDialog(ApiDialog[Buckets]):
         self.objects: dict[str, list[str]] = {}
 
     def compose_form(self) -> ComposeResult:
-        yield field_row("Bucket", Select[str]([], prompt="bucket", id="import-bucket"))
-        yield field_row("Object", Select[str]([], prompt="object", id="import-object"))
+        if _typed_names(self):
+            yield Static(Text(NOT_LISTED, style="dim"), classes="dialog-section")
+            yield field_row("Bucket", Input(placeholder="bucket name in this region",
+                                            id="import-bucket-name"))
+            yield field_row("Object", Input(placeholder="object name, e.g. images/disk.qcow2",
+                                            id="import-object-name"))
+        else:
+            yield field_row("Bucket", Select[str]([], prompt="bucket", id="import-bucket"))
+            yield field_row("Object", Select[str]([], prompt="object", id="import-object"))
         yield field_row("Format", Select[str](_options(IMPORT_FORMATS), prompt=AUTO_FORMAT,
                                               id="import-format"))
         yield field_row("OSType", Select[str](_options(("linux", "windows")), value="linux",
@@ -63,7 +87,8 @@ class ImportDialog(ApiDialog[Buckets]):
     def show_fetched(self, data: Buckets) -> None:
         self.buckets_where = data.where
         self.objects = data.objects
-        self.query_one("#import-bucket", Select).set_options(_options(list(self.objects)))
+        if not _typed_names(self):
+            self.query_one("#import-bucket", Select).set_options(_options(list(self.objects)))
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "import-bucket":
@@ -72,8 +97,12 @@ class ImportDialog(ApiDialog[Buckets]):
                 _options(self.objects.get(bucket, [])))
 
     def planned_calls(self) -> list[ApiCall]:
-        bucket = _picked(self.query_one("#import-bucket", Select))
-        obj = _picked(self.query_one("#import-object", Select))
+        if _typed_names(self):
+            bucket = _typed(self, "import-bucket-name", "Bucket", bucket_problem)
+            obj = _typed(self, "import-object-name", "Object", object_problem)
+        else:
+            bucket = _picked(self.query_one("#import-bucket", Select))
+            obj = _picked(self.query_one("#import-object", Select))
         if not bucket or not obj:
             raise FormProblem(f"Pick a bucket and an object (folders under "
                               f"{self.buckets_where}).")
@@ -93,8 +122,9 @@ class ImportDialog(ApiDialog[Buckets]):
     def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
         body = responses[-1]
         image_id = str(body.get("ImageId", ""))
-        return DialogOutcome(message=f"Importing image {image_id} (task {body.get('TaskId', '')})",
-                             focus_key=image_id or None)
+        task_id = str(body.get("TaskId", ""))
+        return DialogOutcome(message=f"Importing image {image_id} (task {task_id})",
+                             focus_key=image_id or None, task_ids=(task_id,) if task_id else ())
 
 
 class ExportDialog(ApiDialog[Buckets]):
@@ -106,7 +136,12 @@ class ExportDialog(ApiDialog[Buckets]):
     """Where the buckets are, for the hint when none is picked."""
 
     def compose_form(self) -> ComposeResult:
-        yield field_row("Bucket", Select[str]([], prompt="bucket", id="export-bucket"))
+        if _typed_names(self):
+            yield Static(Text(NOT_LISTED, style="dim"), classes="dialog-section")
+            yield field_row("Bucket", Input(placeholder="bucket name in this region",
+                                            id="export-bucket-name"))
+        else:
+            yield field_row("Bucket", Select[str]([], prompt="bucket", id="export-bucket"))
         yield field_row("Prefix", Input(placeholder="OSSPrefix (letters, digits)",
                                         id="export-prefix"))
         yield field_row("Format", Select[str](_options(EXPORT_FORMATS), value="raw",
@@ -117,13 +152,17 @@ class ExportDialog(ApiDialog[Buckets]):
 
     def show_fetched(self, data: Buckets) -> None:
         self.buckets_where = data.where
-        self.query_one("#export-bucket", Select).set_options(_options(list(data.objects)))
+        if not _typed_names(self):
+            self.query_one("#export-bucket", Select).set_options(_options(list(data.objects)))
 
     def planned_calls(self) -> list[ApiCall]:
         current = self.request.current
         if current is None:
             raise FormProblem("No image: put the cursor on the image to export.")
-        bucket = _picked(self.query_one("#export-bucket", Select))
+        if _typed_names(self):
+            bucket = _typed(self, "export-bucket-name", "Bucket", bucket_problem)
+        else:
+            bucket = _picked(self.query_one("#export-bucket", Select))
         if not bucket:
             raise FormProblem(f"Pick a bucket (folders under "
                               f"{self.buckets_where}).")
@@ -136,8 +175,9 @@ class ExportDialog(ApiDialog[Buckets]):
         return [ApiCall("ExportImage", params)]
 
     def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
-        return DialogOutcome(message=f"Exporting (task {responses[-1].get('TaskId', '')})",
-                             reload=False)
+        task_id = str(responses[-1].get("TaskId", ""))
+        return DialogOutcome(message=f"Exporting (task {task_id})", reload=False,
+                             task_ids=(task_id,) if task_id else ())
 
 
 @dialog("import")

@@ -129,6 +129,8 @@ def dashboard_text(report: CostReport, marked: Collection[str], width: int,
                       f"{plural(len(report.regions), 'region')}", end=""),
         *([] if report.priced else [Text(f"Prices unknown: {report.unknown_why}", style="dim",
                                          end="")]),
+        *([Text(f"Prices from {report.source}", style="dim", end="")] if report.source
+          and report.per_month != 0 else []),
         *_savings(report, marked),
         Text.assemble(("Images created per week", "bold"),
                       f" since {since}: {sum(weeks)}, at most {max(weeks, default=0)} a week,"

@@ -434,6 +434,7 @@ class MainScreen(Screen[None]):
             return
         if outcome.message:
             self.notify(outcome.message, markup=False)
+        self._watched_tasks.update(outcome.task_ids)
         if outcome.clear_marks:
             self.query_one(ImageList).marked.clear()
         if outcome.filter_line is not None:

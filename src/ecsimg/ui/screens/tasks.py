@@ -128,7 +128,9 @@ class TasksScreen(Screen[None]):
         for row in message.rows:
             table.add_row(
                 Text(row.status, style=STATUS_STYLES.get(row.status, "")),
-                progress_text(row), f"{row.remain_seconds}s" if row.unfinished else "-",
+                # A real account's tasks tell no time left (0): "-", not a false "0s".
+                progress_text(row),
+                f"{row.remain_seconds}s" if row.unfinished and row.remain_seconds else "-",
                 row.action, row.resource_id, row.region_id, row.task_id,
                 row.creation_time, key=row.task_id)
         if message.rows:
