@@ -33,7 +33,8 @@ class EcsImgApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(DEFAULT_KEYS["help"], "help", "key.help.label", id="help"),
         Binding(DEFAULT_KEYS["quit"], "quit", "key.quit.label", id="quit"),
-        Binding(DEFAULT_KEYS["command_palette"], "command_palette", "key.command_palette.label", show=False,
+        Binding(DEFAULT_KEYS["command_palette"], "command_palette", "key.command_palette.label",
+                show=False,
                 priority=True, id="command_palette"),
     ]
 

@@ -59,6 +59,16 @@ def pad(text: str, width: int) -> str:
     return text + " " * max(width - cell_len(text), 0)
 
 
+def right(text: str, width: int) -> str:
+    """``text`` after spaces to ``width`` display cells: a right-aligned heading."""
+    return " " * max(width - cell_len(text), 0) + text
+
+
+def currency_name(code: str) -> str:
+    """A price book's currency as the console words it (``CNY`` is 元 in Chinese)."""
+    return t("unit.cny") if code == "CNY" else code
+
+
 def safe(text: str, style: str | Style = "") -> Text:
     """A Rich Text of sanitised ``text``: never parsed as markup."""
     return Text(sanitize(text), style=style, end="")

@@ -23,12 +23,14 @@ from textual.timer import Timer
 from textual.widgets import Button, Checkbox, Input, RadioSet, Select, SelectionList, Static
 
 from ecsimg.domain.errors import ApiError
+from ecsimg.i18n import t
 from ecsimg.service import versions
 from ecsimg.ui import marks
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, error_text
 from ecsimg.ui.profile_mark import profile_badge
 from ecsimg.ui.text import safe
+from ecsimg.ui.wording import localize_bindings
 
 FIELD_CHANGES = (Input.Changed, Select.Changed, Checkbox.Changed, RadioSet.Changed,
                  SelectionList.SelectedChanged)
@@ -39,8 +41,8 @@ class Dialog(ModalScreen[DialogOutcome | None]):
 
     CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Close"),
-        Binding("ctrl+s", "apply", "Apply"),
+        Binding("escape", "cancel", "binding.close"),
+        Binding("ctrl+s", "apply", "binding.apply"),
     ]
 
     AUTO_FOCUS = ", ".join(f".dialog-box {kind}" for kind in (
@@ -48,9 +50,11 @@ class Dialog(ModalScreen[DialogOutcome | None]):
     """The first field takes the keys at once (the scrolling box would otherwise take them)."""
 
     TITLE: ClassVar[str] = ""
+    """The message id of the title."""
     MUTATING: ClassVar[bool] = True
     """Refused under a read-only profile; shows Apply and checks with DryRun."""
-    APPLY_LABEL: ClassVar[str] = "Apply"
+    APPLY_LABEL: ClassVar[str] = "binding.apply"
+    """The message id of the apply button's label."""
     CONFIRM_FIELDS: ClassVar[frozenset[str]] = frozenset()
     """Ids of fields that only gate Apply (a typed confirmation), not the calls."""
     CHECKS: ClassVar[bool] = True
@@ -102,6 +106,7 @@ class Dialog(ModalScreen[DialogOutcome | None]):
 
     def __init__(self, request: DialogRequest) -> None:
         super().__init__(classes="dialog")
+        localize_bindings(self)
         self.request = request
         self.backend = request.backend
         self._generation = 0
@@ -155,7 +160,7 @@ class Dialog(ModalScreen[DialogOutcome | None]):
 
     def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
         """What the main screen does once every call succeeded."""
-        return DialogOutcome(message=f"{self.TITLE}: done")
+        return DialogOutcome(message=t("dialog.done", title=t(self.TITLE)))
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -167,10 +172,11 @@ class Dialog(ModalScreen[DialogOutcome | None]):
             yield Static("", id="dialog-command", classes="dialog-command")
             with Horizontal(classes="dialog-buttons"):
                 if self.MUTATING:
-                    yield Button(self.APPLY_LABEL, id="apply", variant="primary", disabled=True)
+                    yield Button(t(self.APPLY_LABEL), id="apply", variant="primary", disabled=True)
                 yield from self.compose_buttons()
-                yield Button("Cancel" if self.MUTATING else "Close", id="cancel")
-                hint = "ctrl+s apply  esc close" if self.MUTATING else "esc close"
+                yield Button(t("dialog.cancel" if self.MUTATING else "binding.close"),
+                             id="cancel")
+                hint = t("dialog.keys_apply" if self.MUTATING else "dialog.keys_close")
                 yield Static(Text(hint, style="dim"), classes="dialog-keys")
 
     def _title(self) -> Text:
@@ -178,7 +184,7 @@ class Dialog(ModalScreen[DialogOutcome | None]):
         session = self.backend.session
         style = self.request.settings.profile_style(session.profile_name, session.read_only)
         return Text.assemble(profile_badge(session.profile_name, style), "  ",
-                             (self.TITLE, "bold"), end="")
+                             (t(self.TITLE), "bold"), end="")
 
     def compose_buttons(self) -> ComposeResult:
         """Extra buttons before Cancel."""
@@ -191,11 +197,11 @@ class Dialog(ModalScreen[DialogOutcome | None]):
         if color:  # the whole box in the account's colour, not only the title
             self.query_one(".dialog-box").styles.border = ("heavy", color)
         if self.MUTATING and self.backend.session.read_only:
-            self.app.notify(f"Profile '{self.backend.session.profile_name}' is read-only: "
-                            f"{self.TITLE.lower()} is disabled.", severity="warning")
+            self.app.notify(t("dialog.read_only", profile=self.backend.session.profile_name,
+                              title=t(self.TITLE).lower()), severity="warning", markup=False)
             self.dismiss(None)
             return
-        self.set_error(Text("loading…", style="dim"))
+        self.set_error(Text(t("dialog.loading"), style="dim"))
         self._fetch()
 
     # -- fetching -----------------------------------------------------------------------------
@@ -264,14 +270,14 @@ class Dialog(ModalScreen[DialogOutcome | None]):
             return
         self.show_commands(self._calls)
         if not self._calls:
-            self.set_error(Text("nothing to change", style="dim"))
+            self.set_error(Text(t("dialog.nothing"), style="dim"))
             self._shown_generation = self._generation
             return
         if not self.MUTATING:
-            self.set_error(Text("computing…", style="dim"))
+            self.set_error(Text(t("dialog.computing"), style="dim"))
             self._compute(self._generation, list(self._calls))
             return
-        self.set_error(Text("checking with DryRun…", style="dim"))
+        self.set_error(Text(t("dialog.checking"), style="dim"))
         generation, calls = self._generation, list(self._calls)
         if self.VALIDATE_DELAY <= 0:
             self._validate(generation, calls)
@@ -319,12 +325,12 @@ class Dialog(ModalScreen[DialogOutcome | None]):
             return  # the form changed since; a newer check is coming
         self._shown_generation = message.generation
         if message.error is not None:
-            prefix = (f"call {message.failed_call + 1} of {len(self._calls)}:"
+            prefix = (t("dialog.call_of", call=message.failed_call + 1, calls=len(self._calls))
                       if len(self._calls) > 1 else "")
             self.set_error(error_text(message.error, prefix))
             return
         self._valid = True
-        self.set_error(Text("✓ DryRun passed: the service accepts this", style=marks.GOOD))
+        self.set_error(Text(t("dialog.passed"), style=marks.GOOD))
         self._update_apply()
 
     def refresh_apply(self) -> None:
@@ -350,7 +356,7 @@ class Dialog(ModalScreen[DialogOutcome | None]):
             return
         self._applying = True
         self._update_apply()
-        self.set_error(Text("applying…", style="dim"))
+        self.set_error(Text(t("dialog.applying"), style="dim"))
         self.start_apply()
 
     def start_apply(self) -> None:
@@ -396,11 +402,9 @@ class Dialog(ModalScreen[DialogOutcome | None]):
         for key, fields in message.changed.items():
             row = rows.get(key)
             label = f"{row.name} ({row.image_id})" if row is not None else key
-            parts.append(f"{label}: {', '.join(fields)}")
-        self.set_error(safe(
-            f"Not applied: changed by another session since this dialog opened: "
-            f"{'; '.join(parts)}. Close and reopen it to act on the current state.",
-            style=marks.BAD))
+            shown = [t("dialog.deleted") if field == "deleted" else field for field in fields]
+            parts.append(f"{label}: {', '.join(shown)}")
+        self.set_error(safe(t("dialog.refused", changes="; ".join(parts)), style=marks.BAD))
         self._update_apply()
 
     @on(Applied)
@@ -411,7 +415,7 @@ class Dialog(ModalScreen[DialogOutcome | None]):
             self.dismiss(self.outcome(message.responses))
             return
         done = len(message.responses)
-        prefix = (f"call {done + 1} of {len(self._calls)} failed ({done} applied):"
+        prefix = (t("dialog.call_failed", call=done + 1, calls=len(self._calls), done=done)
                   if len(self._calls) > 1 else "")
         self._valid = False
         self.set_error(error_text(message.error, prefix))

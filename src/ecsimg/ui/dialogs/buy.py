@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
 from ecsimg.domain.errors import ApiError
+from ecsimg.i18n import t
 from ecsimg.service.browse import ImageRow
 from ecsimg.service.command_line import market_buy_command
 from ecsimg.service.market import BUY_ACTION
@@ -22,8 +23,8 @@ from ecsimg.ui.text import safe
 class BuyDialog(Dialog):
     """Confirms a purchase: one purchase covers one instance in one region (Rule 114)."""
 
-    TITLE = "Buy marketplace image"
-    APPLY_LABEL = "Buy"
+    TITLE = "buy.title"
+    APPLY_LABEL = "buy.apply"
     CHECKS = False  # the amount is checked when buying: the form has nothing else to check
 
     def __init__(self, request: DialogRequest, image_id: str, region_id: str,
@@ -39,11 +40,11 @@ class BuyDialog(Dialog):
         return cls(request, row.image_id, row.region_id, row.image.supplier_name or row.name)
 
     def compose_form(self) -> ComposeResult:
-        text = Text("Buy one use of ", end="")
+        text = Text(t("buy.one_use"), end="")
         text.append_text(safe(self.product_name or self.image_id, style="bold"))
-        text.append(f" in {self.buy_region_id}: each purchase covers one instance.")
+        text.append(t("buy.covers", region=self.buy_region_id))
         yield Static(text, classes="dialog-section")
-        yield field_row("Amount", Input("1", id="buy-amount"))
+        yield field_row(t("buy.amount"), Input("1", id="buy-amount"))
 
     def form_changed(self) -> None:
         amount = self.query_one("#buy-amount", Input).value.strip()
@@ -70,5 +71,5 @@ class BuyDialog(Dialog):
 
     def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
         bought = len(responses[-1].get("PurchaseIds", []))
-        return DialogOutcome(message=f"Bought {bought} use(s) of {self.image_id} in "
-                                     f"{self.buy_region_id}", reload=False)
+        return DialogOutcome(message=t("buy.bought", count=bought, image=self.image_id,
+                                       region=self.buy_region_id), reload=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from textual.widgets import Button, Input
 
+from ecsimg.i18n import t
 from ecsimg.ui.dialogs.base import Dialog
 
 
@@ -19,7 +20,7 @@ def refuse_unconfirmed(dialog: Dialog, confirm_id: str, expected: str, what: str
     confirm = dialog.query_one(f"#{confirm_id}", Input)
     if not expected or confirm.value.strip() == expected:
         return False
-    dialog.notify(f"Type {what} ({expected}) in Confirm first: this cannot be undone.",
+    dialog.notify(t("confirm.first", what=what, expected=expected),
                   severity="warning", markup=False)
     confirm.focus()
     return True

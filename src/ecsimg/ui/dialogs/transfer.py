@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
+from ecsimg.i18n import t
 from ecsimg.service.backend import Buckets
 from ecsimg.service.images_create import PLATFORMS
 from ecsimg.service.images_transfer import EXPORT_FORMATS, IMPORT_FORMATS, LICENSE_TYPES
@@ -15,8 +16,6 @@ from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, dialog
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row, non_empty
 from ecsimg.ui.text import sanitize
-
-AUTO_FORMAT = "detect from the file"
 
 
 def _options(values: list[str] | tuple[str, ...]) -> list[tuple[Text, str]]:
@@ -32,8 +31,8 @@ def _picked(select: Select[Any]) -> str:
 class ImportDialog(Dialog):
     """Bucket and object, format, OS, architecture, platform, licence and name of an import."""
 
-    TITLE = "Import image from OSS"
-    APPLY_LABEL = "Import"
+    TITLE = "import.title"
+    APPLY_LABEL = "import.apply"
     buckets_where = ""
     """Where the buckets are, for the hint when none is picked."""
 
@@ -42,20 +41,23 @@ class ImportDialog(Dialog):
         self.objects: dict[str, list[str]] = {}
 
     def compose_form(self) -> ComposeResult:
-        yield field_row("Bucket", Select[str]([], prompt="bucket", id="import-bucket"))
-        yield field_row("Object", Select[str]([], prompt="object", id="import-object"))
-        yield field_row("Format", Select[str](_options(IMPORT_FORMATS), prompt=AUTO_FORMAT,
-                                              id="import-format"))
-        yield field_row("OSType", Select[str](_options(("linux", "windows")), value="linux",
+        yield field_row(t("oss.bucket"), Select[str]([], prompt=t("oss.bucket_prompt"),
+                                                     id="import-bucket"))
+        yield field_row(t("oss.object"), Select[str]([], prompt=t("oss.object_prompt"),
+                                                     id="import-object"))
+        yield field_row(t("oss.format"), Select[str](_options(IMPORT_FORMATS),
+                                                     prompt=t("oss.auto_format"),
+                                                     id="import-format"))
+        yield field_row(t("import.os"), Select[str](_options(("linux", "windows")), value="linux",
                                               allow_blank=False, id="import-os"))
-        yield field_row("Architecture", Select[str](_options(("x86_64", "arm64", "i386")),
+        yield field_row(t("import.arch"), Select[str](_options(("x86_64", "arm64", "i386")),
                                                     value="x86_64", allow_blank=False,
                                                     id="import-arch"))
-        yield field_row("Platform", Select[str](_options(PLATFORMS), value="Aliyun",
+        yield field_row(t("field.platform"), Select[str](_options(PLATFORMS), value="Aliyun",
                                                 allow_blank=False, id="import-platform"))
-        yield field_row("License", Select[str](_options(LICENSE_TYPES), value="Auto",
+        yield field_row(t("field.licence"), Select[str](_options(LICENSE_TYPES), value="Auto",
                                                allow_blank=False, id="import-license"))
-        yield field_row("Name", Input(placeholder="ImageName", id="import-name"))
+        yield field_row(t("form.name"), Input(placeholder="ImageName", id="import-name"))
 
     def fetch(self) -> Buckets:
         return self.backend.buckets(self.region_id)
@@ -76,8 +78,7 @@ class ImportDialog(Dialog):
         bucket = _picked(self.query_one("#import-bucket", Select))
         obj = _picked(self.query_one("#import-object", Select))
         if not bucket or not obj:
-            raise FormProblem(f"Pick a bucket and an object (folders under "
-                              f"{self.buckets_where}).")
+            raise FormProblem(t("import.pick", where=self.buckets_where))
         params = {"RegionId": self.region_id,
                   "DiskDeviceMapping.1.OSSBucket": bucket,
                   "DiskDeviceMapping.1.OSSObject": obj}
@@ -94,23 +95,25 @@ class ImportDialog(Dialog):
     def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
         body = responses[-1]
         image_id = str(body.get("ImageId", ""))
-        return DialogOutcome(message=f"Importing image {image_id} (task {body.get('TaskId', '')})",
+        return DialogOutcome(message=t("import.done", image=image_id,
+                                       task=body.get("TaskId", "")),
                              focus_key=image_id or None)
 
 
 class ExportDialog(Dialog):
     """Bucket, prefix and format of an export of the current image."""
 
-    TITLE = "Export image to OSS"
-    APPLY_LABEL = "Export"
+    TITLE = "export.title"
+    APPLY_LABEL = "export.apply"
     buckets_where = ""
     """Where the buckets are, for the hint when none is picked."""
 
     def compose_form(self) -> ComposeResult:
-        yield field_row("Bucket", Select[str]([], prompt="bucket", id="export-bucket"))
-        yield field_row("Prefix", Input(placeholder="OSSPrefix (letters, digits)",
-                                        id="export-prefix"))
-        yield field_row("Format", Select[str](_options(EXPORT_FORMATS), value="raw",
+        yield field_row(t("oss.bucket"), Select[str]([], prompt=t("oss.bucket_prompt"),
+                                                     id="export-bucket"))
+        yield field_row(t("oss.prefix"), Input(placeholder=t("oss.prefix_placeholder"),
+                                               id="export-prefix"))
+        yield field_row(t("oss.format"), Select[str](_options(EXPORT_FORMATS), value="raw",
                                               allow_blank=False, id="export-format"))
 
     def fetch(self) -> Buckets:
@@ -124,11 +127,10 @@ class ExportDialog(Dialog):
     def planned_calls(self) -> list[ApiCall]:
         current = self.request.current
         if current is None:
-            raise FormProblem("No image: put the cursor on the image to export.")
+            raise FormProblem(t("export.no_image"))
         bucket = _picked(self.query_one("#export-bucket", Select))
         if not bucket:
-            raise FormProblem(f"Pick a bucket (folders under "
-                              f"{self.buckets_where}).")
+            raise FormProblem(t("export.pick", where=self.buckets_where))
         params = {"RegionId": current.region_id, "ImageId": current.image_id,
                   "OSSBucket": bucket}
         params.update(non_empty(
@@ -138,7 +140,7 @@ class ExportDialog(Dialog):
         return [ApiCall("ExportImage", params)]
 
     def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
-        return DialogOutcome(message=f"Exporting (task {responses[-1].get('TaskId', '')})",
+        return DialogOutcome(message=t("export.done", task=responses[-1].get("TaskId", "")),
                              reload=False)
 
 

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
+from ecsimg.i18n import t
 from ecsimg.service.backend import Backend
 from ecsimg.service.browse import ImageRow
 from ecsimg.service.compare import CompareRow, compare_rows
@@ -23,6 +24,7 @@ from ecsimg.ui import marks
 from ecsimg.ui.text import safe
 from ecsimg.ui.widgets.image_list import ImageList
 from ecsimg.ui.widgets.scrolling import scroll_body
+from ecsimg.ui.wording import localize_bindings
 
 DIFFERS = "*"
 LABEL_WIDTH = 14
@@ -36,8 +38,7 @@ def compare_pair(image_list: ImageList) -> tuple[ImageRow, ImageRow] | str:
         return marked[0], marked[1]
     if len(marked) == 1 and current is not None and current.key != marked[0].key:
         return marked[0], current
-    return ("Compare needs two images: mark two (space), or mark one and move to the other"
-            f" ({len(marked)} marked)")
+    return t("compare.needs_two", marked=len(marked))
 
 
 def compare_table(rows: list[CompareRow]) -> Table:
@@ -61,19 +62,20 @@ def compare_table(rows: list[CompareRow]) -> Table:
 
 def summary(rows: list[CompareRow], left: ImageRow, right: ImageRow) -> Text:
     differing = sum(1 for row in rows if row.differs)
-    return Text.assemble(("Compare ", "bold"), safe(left.display_name, "bold"), " with ",
-                         safe(right.display_name, "bold"), f": {differing} of {len(rows)} "
-                         f"fields differ, marked {DIFFERS} and bold", end="")
+    return Text.assemble((t("compare.compare"), "bold"), safe(left.display_name, "bold"),
+                         t("compare.with"), safe(right.display_name, "bold"),
+                         t("compare.differ", differing=differing, fields=len(rows),
+                           mark=DIFFERS), end="")
 
 
 class CompareScreen(Screen[None]):
     """The compare view of two images; escape goes back."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("q", "app.pop_screen", "Back", show=False),
-        Binding("j,down", "scroll('down')", "Down", show=False),
-        Binding("k,up", "scroll('up')", "Up", show=False),
+        Binding("escape", "app.pop_screen", "binding.back"),
+        Binding("q", "app.pop_screen", "binding.back", show=False),
+        Binding("j,down", "scroll('down')", "list.down", show=False),
+        Binding("k,up", "scroll('up')", "list.up", show=False),
     ]
     DEFAULT_CSS = """
     CompareScreen #compare-title { height: auto; padding: 0 1; background: $panel; }
@@ -87,13 +89,14 @@ class CompareScreen(Screen[None]):
 
     def __init__(self, backend: Backend, left: ImageRow, right: ImageRow) -> None:
         super().__init__()
+        localize_bindings(self)
         self.backend = backend
         self.left = left
         self.right = right
         self.rows: list[CompareRow] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Compare: loading…", style="dim"), id="compare-title")
+        yield Static(Text(t("compare.loading"), style="dim"), id="compare-title")
         with VerticalScroll(id="compare-body"):
             yield Static("", id="compare-table")
         yield Footer(compact=True)

@@ -41,13 +41,15 @@ TASK_POLL_SECONDS = 2.0
 
 def _screen_bindings() -> list[BindingType]:
     bindings: list[BindingType] = [
-        Binding(DEFAULT_KEYS["focus_filter"], "focus_filter", "key.focus_filter.label", id="focus_filter"),
+        Binding(DEFAULT_KEYS["focus_filter"], "focus_filter", "key.focus_filter.label",
+                id="focus_filter"),
         Binding(DEFAULT_KEYS["clear_filter"], "clear_filter", "key.clear_filter.label", show=False,
                 id="clear_filter"),
         Binding(DEFAULT_KEYS["copy_id"], "copy_id", "key.copy_id.label", show=False, id="copy_id"),
         Binding(DEFAULT_KEYS["refresh"], "refresh", "key.refresh.label", show=False, id="refresh"),
         Binding(DEFAULT_KEYS["tasks"], "tasks", "key.tasks.label", show=False, id="tasks"),
-        Binding(DEFAULT_KEYS["cost_dashboard"], "cost_dashboard", "key.cost_dashboard.label", show=False,
+        Binding(DEFAULT_KEYS["cost_dashboard"], "cost_dashboard", "key.cost_dashboard.label",
+                show=False,
                 id="cost_dashboard"),
         Binding(DEFAULT_KEYS["compare"], "compare", "key.compare.label", show=False, id="compare"),
         Binding(DEFAULT_KEYS["export_list"], "export_list", "key.export_list.label", show=False,
@@ -64,7 +66,7 @@ def _screen_bindings() -> list[BindingType]:
             bindings.append(Binding(DEFAULT_KEYS[key_action.action_id],
                                     f"dialog('{key_action.dialog}')",
                                     f"key.{key_action.action_id}.label" if key_action.labelled
-                                    else f"key.{key_action.action_id}",
+                                    else f"key.{key_action.action_id}.name",
                                     show=key_action.footer, id=key_action.action_id))
     return bindings
 
@@ -358,7 +360,8 @@ class MainScreen(Screen[None]):
     def _show_sort(self) -> None:
         """The sort column and direction, always on screen (the column itself may not be)."""
         label = self.query_one(ImageList).sort_label
-        self.query_one("#sort-status", Static).update(Text(t("main.sort", label=label), style="bold"))
+        self.query_one("#sort-status", Static).update(Text(t("main.sort", label=label),
+                                                           style="bold"))
 
     @on(ImageList.SortChanged)
     def _sort_changed(self) -> None:

@@ -17,7 +17,6 @@ from ecsimg.ui.profile_mark import profile_badge
 from ecsimg.ui.text import ellipsis, fit, sanitize
 
 
-
 @dataclass(frozen=True)
 class HeaderInfo:
     profile_name: str = ""

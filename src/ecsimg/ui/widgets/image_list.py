@@ -23,7 +23,6 @@ from ecsimg.domain.clock import Clock, system_clock
 from ecsimg.i18n import t
 from ecsimg.service.browse import ImageRow, is_busy
 from ecsimg.ui.text import cell
-from ecsimg.ui.wording import localize_bindings
 from ecsimg.ui.widgets.columns import (
     DEFAULT_SORT,
     GAP,
@@ -32,6 +31,7 @@ from ecsimg.ui.widgets.columns import (
     text_of,
     visible_sort_columns,
 )
+from ecsimg.ui.wording import localize_bindings
 
 
 def _binding(action_id: str, action: str, description: str, show: bool = False) -> Binding:
