@@ -521,4 +521,6 @@ MESSAGES: dict[str, str] = {
     "palette.saved_filter": "saved filter",
     "palette.image": "Image ",
     "palette.jump": "jump to image",
+    "glyph.more_up": "▲",
+    "glyph.more_down": "▼",
 }

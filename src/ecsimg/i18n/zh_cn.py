@@ -248,7 +248,7 @@ MESSAGES: dict[str, str] = {
     "field.community": "社区镜像",
     "field.resource_group": "资源组",
     "field.task": "任务",
-    "fees.title": "费用：{vcpus} vCPU x 1 个月（{hours} 小时），{unit}",
+    "fees.title": "费用：{vcpus} vCPU {hours} 小时 {unit}",
     "unit.per_month": "元/月",
     "unit.one_time": "元（一次性）",
     "fees.none": "无",
@@ -509,4 +509,6 @@ MESSAGES: dict[str, str] = {
     "palette.saved_filter": "已保存的筛选",
     "palette.image": "镜像 ",
     "palette.jump": "跳转到镜像",
+    "glyph.more_up": "▴",
+    "glyph.more_down": "▾",
 }

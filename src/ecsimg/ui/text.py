@@ -31,6 +31,10 @@ def _placeholder(char: str) -> str:
     return f"<U+{code:04X}>"
 
 
+ELLIPSIS = "…"
+"""Rich's mark of cropped text, which it draws itself."""
+
+
 def ellipsis() -> str:
     """The mark of cropped text: ``…`` is East Asian Ambiguous, so zh-CN draws ``⋯`` (narrow
     in every terminal) lest a terminal set to wide ambiguous push the columns after it."""
@@ -118,6 +122,10 @@ class Hanging:
         for number, (line, indent) in enumerate(self.lines):
             if number in self.cropped:
                 cut = line.copy()
+                if ellipsis() != ELLIPSIS and cut.cell_len > width:
+                    # Rich's own ellipsis is "…": crop one cell short and put ours instead.
+                    cut.truncate(width - 1, overflow="crop")
+                    cut.append(ellipsis())
                 cut.truncate(width, overflow="ellipsis")
                 cut.end = "\n"
                 yield cut
