@@ -83,5 +83,5 @@ def test_lc_all_wins_over_lang_and_other_locales_are_english() -> None:
 
 
 def test_an_unknown_language_in_the_config_is_refused() -> None:
-    with pytest.raises(ConfigError, match="ui.language"):
+    with pytest.raises(ConfigError, match=r"ui\.language"):
         settings_from_dict({"ui": {"language": "fr"}})
