@@ -20,8 +20,11 @@ from ecsimg.ui.keys import KEY_ACTIONS
 from ecsimg.ui.widgets.columns import COLUMNS
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "ecsimg"
-SCANNED = sorted((SRC / "ui").rglob("*.py"))
-"""The code whose every user-visible string must come from the catalogue."""
+SCANNED = sorted((SRC / "ui").rglob("*.py")) + [
+    SRC / "cli" / name for name in ("main.py", "commands.py", "cloud.py", "serve.py")]
+"""The code whose every user-visible string must come from the catalogue: the UI, and the
+commands' human messages (their argparse help and usage text stay English, as the API's
+names they explain are; API JSON is never translated)."""
 
 TEXT_ARGS: dict[str, tuple[int, ...]] = {
     "notify": (0,), "Static": (0,), "Label": (0,), "Button": (0,), "Text": (0,),
@@ -30,10 +33,13 @@ TEXT_ARGS: dict[str, tuple[int, ...]] = {
     "_field": (1,), "_section": (1,), "_item": (1,), "update": (0,), "set_error": (0,),
     "Content": (0,), "Hit": (1,), "DiscoveryHit": (0,), "add": (0,), "fit": (0,),
     "assemble": tuple(range(20)), "add_columns": tuple(range(20)), "pad": (0,), "right": (0,),
+    "print_line": (0,), "fail": (0,),
 }
 """Callables that put text on the screen, and which positional arguments are that text."""
 TEXT_KEYWORDS = frozenset({"message", "title", "placeholder", "prompt", "label", "description",
                            "help", "text", "tooltip"})
+ARGPARSE = frozenset({"add_argument", "add_parser", "_parser", "_verb"})
+"""The commands' argparse help: English, as `aliyun` and the API reference it mirrors are."""
 TEXT_ATTRIBUTES = frozenset({"border_title", "border_subtitle", "sub_title", "TITLE",
                              "APPLY_LABEL"})
 """Attributes set to a title: their value must be a message id (or, for the app, its name)."""
@@ -41,7 +47,7 @@ TEXT_ATTRIBUTES = frozenset({"border_title", "border_subtitle", "sub_title", "TI
 ALLOWED = frozenset({
     # The product's name and API names shown as such in both languages (the real console
     # shows API parameter names untranslated too).
-    "ecsimg", "KMSKeyId", "DestinationImageName", "ImageName", "ImageFamily",
+    "ecsimg", "ecsimg serve:", "KMSKeyId", "DestinationImageName", "ImageName", "ImageFamily",
     "KeyPairName (Linux)", "DescribePrice",
     # Example values in placeholders: account UIDs and tags are data, not language.
     "6000000000000001, 6000000000000002", "env=prod, team=web", "key=value, key=value",
@@ -91,7 +97,8 @@ def bypasses(path: Path) -> list[str]:
         if isinstance(node, ast.Call):
             name = _callee(node)
             arguments = [arg for n, arg in enumerate(node.args) if n in TEXT_ARGS.get(name, ())]
-            arguments += [k.value for k in node.keywords if k.arg in TEXT_KEYWORDS]
+            if name not in ARGPARSE:
+                arguments += [k.value for k in node.keywords if k.arg in TEXT_KEYWORDS]
             for argument in arguments:
                 for text in _words(argument):
                     if _is_language(text):

@@ -523,4 +523,42 @@ MESSAGES: dict[str, str] = {
     "palette.jump": "jump to image",
     "glyph.more_up": "▲",
     "glyph.more_down": "▼",
+    "cli.unknown_command": (
+        "unknown command {command}; commands: api, seed, load, profile, market, serve, sync (see "
+        "`ecsimg --help`)"
+    ),
+    "cli.internal_error": "internal error: {kind}: {error}",
+    "cli.no_tui": (
+        "the terminal UI is not available in this build; see `ecsimg --help` for commands"
+    ),
+    "cli.seeded": "seeded {location}: {images} images, {profiles} profiles (random seed {seed})",
+    "cli.image": "{count} image",
+    "cli.images": "{count} images",
+    "cli.file": "{count} file",
+    "cli.files": "{count} files",
+    "cli.loaded": "loaded {images} from {files}: {added} added, {updated} updated",
+    "cli.warning": "warning: {warning}",
+    "cli.yes": "yes",
+    "cli.no": "no",
+    "cli.profiles.profile": "PROFILE",
+    "cli.profiles.account_uid": "ACCOUNT UID",
+    "cli.profiles.account_name": "ACCOUNT NAME",
+    "cli.profiles.site": "SITE",
+    "cli.profiles.region": "REGION",
+    "cli.profiles.read_only": "READ-ONLY",
+    "cli.current_profile": (
+        "current profile: {profile} (account {account}, region {region}{read_only})"
+    ),
+    "cli.read_only": ", read-only",
+    "cli.sync_failed": "sync: {failure}",
+    "cli.region": "{count} region",
+    "cli.regions": "{count} regions",
+    "cli.synced": (
+        "synced {regions} of account {account} ({location}) in {seconds:.1f} s ({calls} calls): "
+        "{images} images, {instances} instances, {disks} disks, {snapshots} snapshots, {types} "
+        "instance types"
+    ),
+    "cli.regions_failed": "; {count} region(s) failed",
+    "cli.cannot_listen": "serve: cannot listen on {host}:{port}: {error}",
+    "cli.listening": "ecsimg serve: listening on {url}",
 }

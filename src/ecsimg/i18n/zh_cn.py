@@ -511,4 +511,38 @@ MESSAGES: dict[str, str] = {
     "palette.jump": "跳转到镜像",
     "glyph.more_up": "▴",
     "glyph.more_down": "▾",
+    "cli.unknown_command": (
+        "未知命令 {command}；命令：api、seed、load、profile、market、serve、sync（见 `ecsimg "
+        "--help`）"
+    ),
+    "cli.internal_error": "内部错误：{kind}: {error}",
+    "cli.no_tui": "此版本不含终端界面；命令见 `ecsimg --help`",
+    "cli.seeded": "已生成 {location}：{images} 个镜像，{profiles} 个配置档案（随机种子 {seed}）",
+    "cli.image": "{count} 个镜像",
+    "cli.images": "{count} 个镜像",
+    "cli.file": "{count} 个文件",
+    "cli.files": "{count} 个文件",
+    "cli.loaded": "已从 {files}加载 {images}：新增 {added} 个，更新 {updated} 个",
+    "cli.warning": "警告：{warning}",
+    "cli.yes": "是",
+    "cli.no": "否",
+    "cli.profiles.profile": "配置档案",
+    "cli.profiles.account_uid": "账号 UID",
+    "cli.profiles.account_name": "账号名称",
+    "cli.profiles.site": "站点",
+    "cli.profiles.region": "地域",
+    "cli.profiles.read_only": "只读",
+    "cli.current_profile": "当前配置档案：{profile}（账号 {account}，地域 {region}{read_only}）",
+    "cli.read_only": "，只读",
+    "cli.sync_failed": "同步：{failure}",
+    "cli.region": "{count} 个地域",
+    "cli.regions": "{count} 个地域",
+    "cli.synced": (
+        "已同步账号 {account}（{location}）的 {regions}，用时 {seconds:.1f} 秒（{calls} "
+        "次调用）：{images} 个镜像，{instances} 个实例，{disks} 个云盘，{snapshots} "
+        "个快照，{types} 种实例规格"
+    ),
+    "cli.regions_failed": "；{count} 个地域失败",
+    "cli.cannot_listen": "serve：无法监听 {host}:{port}：{error}",
+    "cli.listening": "ecsimg serve：正在监听 {url}",
 }
