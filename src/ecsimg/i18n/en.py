@@ -561,4 +561,8 @@ MESSAGES: dict[str, str] = {
     "cli.regions_failed": "; {count} region(s) failed",
     "cli.cannot_listen": "serve: cannot listen on {host}:{port}: {error}",
     "cli.listening": "ecsimg serve: listening on {url}",
+    "help.language": (
+        'Language: [ui] language = "en" or "zh-CN" in the config file, else the locale '
+        "(LANG=zh_CN.UTF-8 is Chinese)."
+    ),
 }

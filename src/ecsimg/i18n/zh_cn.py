@@ -545,4 +545,8 @@ MESSAGES: dict[str, str] = {
     "cli.regions_failed": "；{count} 个地域失败",
     "cli.cannot_listen": "serve：无法监听 {host}:{port}：{error}",
     "cli.listening": "ecsimg serve：正在监听 {url}",
+    "help.language": (
+        '语言：配置文件中 [ui] language = "en" 或 "zh-CN"，否则按系统区域设置（LANG=zh_CN.UTF-8 '
+        "为中文）。"
+    ),
 }

@@ -46,6 +46,8 @@ def help_text(settings: Settings, read_only: bool) -> Hanging:
     text.add("")
     text.add(Text(t("help.profiles"), style="dim", end=""))
     text.add("")
+    text.add(Text(t("help.language"), style="dim", end=""))
+    text.add("")
     text.add(Text(t("help.close"), style="dim", end=""))
     return text
 
