@@ -565,4 +565,8 @@ MESSAGES: dict[str, str] = {
         'Language: [ui] language = "en" or "zh-CN" in the config file, else the locale '
         "(LANG=zh_CN.UTF-8 is Chinese)."
     ),
+    "main.not_shareable.public": "is a public image",
+    "main.not_shareable.marketplace": "is a marketplace image",
+    "main.not_shareable.shared": "is shared with you by its owner",
+    "main.not_shareable.community": "is a community image of another account",
 }

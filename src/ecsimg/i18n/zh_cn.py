@@ -549,4 +549,8 @@ MESSAGES: dict[str, str] = {
         '语言：配置文件中 [ui] language = "en" 或 "zh-CN"，否则按系统区域设置（LANG=zh_CN.UTF-8 '
         "为中文）。"
     ),
+    "main.not_shareable.public": "是公共镜像",
+    "main.not_shareable.marketplace": "是镜像市场镜像",
+    "main.not_shareable.shared": "是其所有者共享给您的镜像",
+    "main.not_shareable.community": "是其他账号的社区镜像",
 }

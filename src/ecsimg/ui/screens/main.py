@@ -17,7 +17,7 @@ from textual.worker import get_current_worker
 
 from ecsimg.config import DEFAULT_KEYS, Settings
 from ecsimg.domain.filtering import KINDS, Query, parse_filter
-from ecsimg.i18n import t
+from ecsimg.i18n import is_message, t
 from ecsimg.service import browse
 from ecsimg.service.backend import Backend, Session, UnknownProfile
 from ecsimg.service.browse import Browse, ImageDetails, ImageRow
@@ -388,7 +388,9 @@ class MainScreen(Screen[None]):
         if name == "share" and not marked and row is not None:
             reason = row.not_shareable_reason
             if reason:
-                return t("main.not_shareable", image=row.image_id, reason=reason)
+                worded = f"main.not_shareable.{row.kind}"
+                return t("main.not_shareable", image=row.image_id,
+                         reason=t(worded) if is_message(worded) else reason)
         return ""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
