@@ -85,3 +85,19 @@ def test_lc_all_wins_over_lang_and_other_locales_are_english() -> None:
 def test_an_unknown_language_in_the_config_is_refused() -> None:
     with pytest.raises(ConfigError, match=r"ui\.language"):
         settings_from_dict({"ui": {"language": "fr"}})
+
+
+async def test_a_disabled_key_says_why_in_chinese(
+        world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LC_ALL", "zh_CN.UTF-8")
+    world.public_image()
+    app = make_app(world.backend(), load_settings(_config(tmp_path, "")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        image_list = app.screen.query_one(ImageList)
+        public = next(row for row in image_list.rows if row.kind == "public")
+        assert image_list.move_to(public.key)
+        await pilot.press("s")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("共享已禁用" in m and "是公共镜像" in m for m in messages), messages
