@@ -192,6 +192,7 @@ def test_units_and_periods_are_worded_the_same_everywhere_in_chinese() -> None:
 def test_words_the_service_writes_have_their_english_message_word_for_word() -> None:
     """The UI words some of the service's texts by message id; in English they must read as
     the service wrote them, so a change on either side shows here."""
+    from ecsimg.domain.costs import NO_FAMILY
     from ecsimg.domain.fees import LICENCE, MARKETPLACE, SNAPSHOT_STORAGE
     from ecsimg.service.browse_fees import ONE_TIME, PER_MONTH, UNKNOWN
     from ecsimg.service.images import NOT_SHAREABLE
@@ -200,5 +201,6 @@ def test_words_the_service_writes_have_their_english_message_word_for_word() -> 
         assert EN[f"main.not_shareable.{kind}"] == reason
     assert (EN["unit.per_month"], EN["unit.one_time"]) == (PER_MONTH, ONE_TIME)
     assert EN["fees.unknown_book"] == UNKNOWN
+    assert EN["costs.no_family"] == NO_FAMILY
     assert (EN["fee.licence"], EN["fee.snapshot_storage"], EN["fee.marketplace"]) == (
         LICENCE, SNAPSHOT_STORAGE, MARKETPLACE)

@@ -569,4 +569,5 @@ MESSAGES: dict[str, str] = {
     "main.not_shareable.marketplace": "is a marketplace image",
     "main.not_shareable.shared": "is shared with you by its owner",
     "main.not_shareable.community": "is a community image of another account",
+    "costs.no_family": "(no family)",
 }

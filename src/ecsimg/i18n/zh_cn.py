@@ -553,4 +553,5 @@ MESSAGES: dict[str, str] = {
     "main.not_shareable.marketplace": "是镜像市场镜像",
     "main.not_shareable.shared": "是其所有者共享给您的镜像",
     "main.not_shareable.community": "是其他账号的社区镜像",
+    "costs.no_family": "（无镜像族系）",
 }

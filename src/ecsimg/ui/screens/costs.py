@@ -18,7 +18,7 @@ from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from ecsimg.domain.clock import iso
-from ecsimg.domain.costs import SECONDS_PER_WEEK, CostReport, Group
+from ecsimg.domain.costs import NO_FAMILY, SECONDS_PER_WEEK, CostReport, Group
 from ecsimg.i18n import t
 from ecsimg.service.backend import Backend
 from ecsimg.ui import marks
@@ -74,7 +74,8 @@ def _groups(title: str, groups: tuple[Group, ...], width: int) -> list[Text]:
     largest = max((g.per_month or 0.0 for g in groups), default=0.0)
     for group in groups:
         lines.append(Text.assemble(
-            cell(group.name, NAME_WIDTH), " ", bar(group.per_month or 0.0, largest, bar_width),
+            cell(t("costs.no_family") if group.name == NO_FAMILY else group.name, NAME_WIDTH),
+            " ", bar(group.per_month or 0.0, largest, bar_width),
             f" {_amount(group.per_month, 10)} {group.snapshot_gib:>7,} {group.images:>5,}",
             end=""))
     if not groups:
