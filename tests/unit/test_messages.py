@@ -204,3 +204,25 @@ def test_words_the_service_writes_have_their_english_message_word_for_word() -> 
     assert EN["costs.no_family"] == NO_FAMILY
     assert (EN["fee.licence"], EN["fee.snapshot_storage"], EN["fee.marketplace"]) == (
         LICENCE, SNAPSHOT_STORAGE, MARKETPLACE)
+
+
+def _literal_arguments(tree: ast.AST, callee: str, index: int) -> set[str]:
+    """The string literals passed as argument ``index`` to calls of ``callee``."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _callee(node) == callee and len(node.args) > index:
+            argument = node.args[index]
+            if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                found.add(argument.value)
+    return found
+
+
+def test_every_fixed_label_of_the_compare_view_has_its_message() -> None:
+    tree = ast.parse((SRC / "service" / "compare.py").read_text(encoding="utf-8"))
+    labels = _literal_arguments(tree, "both", 0) | _literal_arguments(tree, "CompareRow", 1)
+    sections = _literal_arguments(tree, "CompareRow", 0)
+    assert labels and sections
+    for label in labels:
+        assert EN.get(f"compare.label.{label}") == label, label
+    for section in sections:
+        assert EN.get(f"compare.section.{section}") == section, section

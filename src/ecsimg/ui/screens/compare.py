@@ -16,12 +16,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from ecsimg.i18n import t
+from ecsimg.i18n import is_message, t
 from ecsimg.service.backend import Backend
 from ecsimg.service.browse import ImageRow
 from ecsimg.service.compare import CompareRow, compare_rows
 from ecsimg.ui import marks
 from ecsimg.ui.text import safe
+from ecsimg.ui.widgets.details import fee_label
 from ecsimg.ui.widgets.image_list import ImageList
 from ecsimg.ui.widgets.scrolling import scroll_body
 from ecsimg.ui.wording import localize_bindings
@@ -52,12 +53,30 @@ def compare_table(rows: list[CompareRow]) -> Table:
     for row in rows:
         if row.section != section:
             section = row.section
-            table.add_row("", Text(section.upper(), style="bold underline"), "", "")
+            table.add_row("", Text(_worded("compare.section", section).upper(),
+                                   style="bold underline"), "", "")
         style = marks.WARN if row.differs else ""
         table.add_row(Text(DIFFERS if row.differs else " ", style="bold"),
-                      safe(row.label, "bold" if row.differs else "dim"),
+                      safe(_label(row), "bold" if row.differs else "dim"),
                       safe(row.left, style), safe(row.right, style))
     return table
+
+
+def _worded(prefix: str, english: str) -> str:
+    """The service's word in the interface's language (itself when there is no message)."""
+    message_id = f"{prefix}.{english}"
+    return t(message_id) if is_message(message_id) else english
+
+
+def _label(row: CompareRow) -> str:
+    """A row's label as the service words it, in the interface's language: the fixed ones by
+    message, a disk's number and a tag's key kept."""
+    if row.section == "fees":
+        return fee_label(row.label)
+    for prefix in ("disk", "tag"):
+        if row.label.startswith(prefix + " "):
+            return t(f"compare.{prefix}", name=row.label.removeprefix(prefix + " "))
+    return _worded("compare.label", row.label)
 
 
 def summary(rows: list[CompareRow], left: ImageRow, right: ImageRow) -> Text:
