@@ -66,6 +66,8 @@ READ_ONLY_COLOR = "#ffd75f"
 """A read-only profile's colour unless the config gives it one (the warning yellow)."""
 MARKER_MAX = 12
 
+LANGUAGES = ("en", "zh-CN")
+"""What ``ui.language`` may be (the interface's message catalogues)."""
 THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "monokai", "dracula",
           "tokyo-night", "solarized-light", "textual-ansi")
 
@@ -116,6 +118,8 @@ class Settings:
     """How often a visible progress bar moves (``[ui]``); nothing refreshes when none is visible."""
     show_fee_pane: bool = True
     """Whether the fee preview pane is shown beside the details (``[ui]``)."""
+    language: str = ""
+    """``en`` or ``zh-CN`` (``[ui]``); empty: from ``LC_ALL``/``LC_MESSAGES``/``LANG``."""
     keys: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
     """Action name to comma-separated keys (``[keys]``); unnamed actions keep their defaults."""
     filters: Mapping[str, str] = field(default_factory=dict)
@@ -146,6 +150,7 @@ _UI_FIELDS: dict[str, type] = {
     "wide_layout_columns": int,
     "progress_refresh_seconds": float,
     "show_fee_pane": bool,
+    "language": str,
 }
 _LIMITS: dict[str, tuple[float, float]] = {
     "wide_layout_columns": (40, 1000),
@@ -286,6 +291,9 @@ def _ui_value(name: str, value: Any, source: str) -> Any:
         raise ConfigError(f"{source}: 'ui.{name}' must be {expected.__name__}, not {value!r}")
     if name == "theme" and value not in THEMES:
         raise ConfigError(f"{source}: 'ui.theme' {value!r} is unknown (known: {', '.join(THEMES)})")
+    if name == "language" and value not in LANGUAGES:
+        raise ConfigError(f"{source}: 'ui.language' {value!r} is unknown "
+                          f"(known: {', '.join(LANGUAGES)})")
     limits = _LIMITS.get(name)
     number = value if isinstance(value, int | float) else 0.0
     if limits is not None and not limits[0] <= number <= limits[1]:

@@ -112,3 +112,20 @@ def test_market_buy_prints_the_purchase_as_json(ecsimg_main: Runner) -> None:
     assert refused.status == 1 and refused.error()["Code"] == "Forbidden.ReadOnly"
     missing = ecsimg_main("market", "buy", "m-doesnotexist0000000", "--RegionId=cn-hangzhou")
     assert missing.status == 1 and missing.error()["HttpStatus"] == 404
+
+
+def test_human_messages_follow_the_locale_and_json_stays_as_the_api_has_it(
+        tmp_path: Path) -> None:
+    db = tmp_path / "catalogue"
+    chinese = {"LANG": "zh_CN.UTF-8", "LC_ALL": ""}
+    seeded = run_ecsimg("seed", "--images", "5", db=db, env=chinese)
+    assert seeded.status == 0 and seeded.out.startswith("已生成"), seeded.out
+    listed = run_ecsimg("profile", "list", db=db, env=chinese)
+    assert "配置档案" in listed.out and "地域" in listed.out
+    answered = run_ecsimg("api", "DescribeRegions", db=db, env=chinese)
+    assert '"RegionId"' in answered.out and "地域" not in answered.out.split('"LocalName"')[0]
+    (tmp_path / "xdg-config" / "ecsimg").mkdir(parents=True)
+    (tmp_path / "xdg-config" / "ecsimg" / "config.toml").write_text(
+        '[ui]\nlanguage = "en"\n', encoding="utf-8")
+    english = run_ecsimg("profile", "list", db=db, env=chinese)
+    assert "PROFILE" in english.out

@@ -12,9 +12,10 @@ from ecsimg.bootstrap import open_backend
 from ecsimg.cloud.backend import CloudBackend
 from ecsimg.config import Settings
 from ecsimg.domain.errors import ApiError
+from ecsimg.i18n import t
 from ecsimg.service.backend import Backend
 from ecsimg.ui.app import make_app
-from ecsimg.ui.dialogs.transfer import NOT_LISTED, ExportDialog, ImportDialog
+from ecsimg.ui.dialogs.transfer import ExportDialog, ImportDialog
 from ecsimg.ui.screens.tasks import TasksScreen
 from tests.cloud.account import Account, keyed_catalogue, open_account
 from tests.ui.dialog_host import DialogHost, fill, request, screen_text
@@ -164,7 +165,7 @@ async def test_the_import_dialog_takes_typed_names_and_the_api_checks_them(
     host = DialogHost(ImportDialog(request(backend)))
     async with host.run_test(size=(100, 40)) as pilot:
         await settle_dialog(pilot)
-        assert NOT_LISTED.split(":")[0] in screen_text(pilot)
+        assert t("oss.not_listed").split(":")[0] in screen_text(pilot)
         await fill(pilot, "#import-bucket-name", BUCKET)
         await fill(pilot, "#import-object-name", "/rooted.qcow2")
         assert "Object: an object name cannot start with / or \\" in screen_text(pilot)

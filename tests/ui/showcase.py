@@ -44,9 +44,10 @@ def fixed_backend(folder: Path, profile_name: str = "default") -> Backend:
     return SimulatorBackend(Context(repo, profile, clock=fixed_clock, ids=IdFactory(seed=0)))
 
 
-def fixed_app(backend: Backend) -> EcsImgApp:
-    """The app with default settings, whatever the user's config file says."""
-    return make_app(backend, Settings())
+def fixed_app(backend: Backend, language: str = "en") -> EcsImgApp:
+    """The app with default settings in ``language``, whatever the user's config file and
+    locale say."""
+    return make_app(backend, Settings(language=language))
 
 
 async def settle(pilot: Pilot[int]) -> None:

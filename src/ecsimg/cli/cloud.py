@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ecsimg.cli.args import UsageError
 from ecsimg.cli.globals import GlobalOptions
 from ecsimg.cli.output import fail, print_line, write
+from ecsimg.i18n import t
 
 if TYPE_CHECKING:
     from ecsimg.cloud.sync import Progress
@@ -77,16 +78,17 @@ def sync(options: GlobalOptions, args: list[str]) -> int:
         bar.close()
     seconds = time.monotonic() - started
     for failure in result.failures.values():
-        fail(f"sync: {failure}")
+        fail(t("cli.sync_failed", failure=failure))
     synced = len(result.regions)
     session = backend.session
-    print_line(f"synced {synced} region{'s' if synced != 1 else ''} of account "
-               f"{session.account_id} ({session.location}) in {seconds:.1f} s "
-               f"({result.calls} calls): "
-               f"{counts['images']} images, {counts['instances']} instances, "
-               f"{counts['disks']} disks, {counts['snapshots']} snapshots, "
-               f"{counts['instance_types']} instance types"
-               + (f"; {len(result.failures)} region(s) failed" if result.failures else ""))
+    print_line(t("cli.synced", regions=t("cli.region" if synced == 1 else "cli.regions",
+                                         count=synced),
+                 account=session.account_id, location=session.location, seconds=seconds,
+                 calls=result.calls, images=counts["images"], instances=counts["instances"],
+                 disks=counts["disks"], snapshots=counts["snapshots"],
+                 types=counts["instance_types"])
+               + (t("cli.regions_failed", count=len(result.failures)) if result.failures
+                  else ""))
     return EXIT_FAILED if result.failures else EXIT_OK
 
 

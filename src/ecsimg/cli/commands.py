@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from ecsimg.cli.args import UsageError, check_param_names, parse_api_args, unknown_action_message
 from ecsimg.cli.globals import GlobalOptions
 from ecsimg.cli.output import fail, print_error_json, print_json, print_line, table
+from ecsimg.i18n import t
 
 if TYPE_CHECKING:
     from ecsimg.domain.errors import ApiError
@@ -179,8 +180,8 @@ def seed(options: GlobalOptions, args: list[str]) -> int:
         raise UsageError(str(err)) from None
     except ApiError as err:
         return _api_error(err)
-    print_line(f"seeded {seeded.location}: {seeded.images} images, {seeded.profiles} profiles "
-               f"(random seed {namespace.random_seed})")
+    print_line(t("cli.seeded", location=seeded.location, images=seeded.images,
+                 profiles=seeded.profiles, seed=namespace.random_seed))
     return EXIT_OK
 
 
@@ -210,8 +211,10 @@ def load(options: GlobalOptions, args: list[str]) -> int:
         return _api_error(err)
     added, updated, files = result["Added"], result["Updated"], result["Files"]
     loaded = added + updated
-    print_line(f"loaded {loaded} image{'s' if loaded != 1 else ''} from {files} "
-               f"file{'s' if files != 1 else ''}: {added} added, {updated} updated")
+    print_line(t("cli.loaded", images=t("cli.image" if loaded == 1 else "cli.images",
+                                        count=loaded),
+                 files=t("cli.file" if files == 1 else "cli.files", count=files),
+                 added=added, updated=updated))
     return EXIT_OK
 
 
@@ -266,15 +269,17 @@ def _profile_list(options: GlobalOptions) -> int:
         current = backend.session.profile_name
     except UnknownProfile as err:
         # The list is what helps here: shown as the first known profile sees it.
-        fail(f"warning: {err}")
+        fail(t("cli.warning", warning=err))
         if not err.known:
             raise UsageError(str(err)) from None
         backend, current = open_backend(options.db, err.known[0]), ""
     rows = [["*" if info.name == current else "", info.name, info.profile.account_id,
              info.account_name or "?", info.site or "?", info.profile.region_id,
-             "yes" if info.profile.read_only else "no"] for info in backend.profiles()]
-    print_line(table(["", "PROFILE", "ACCOUNT UID", "ACCOUNT NAME", "SITE", "REGION",
-                      "READ-ONLY"], rows).rstrip("\n"))
+             t("cli.yes" if info.profile.read_only else "cli.no")]
+            for info in backend.profiles()]
+    headers = ["", *(t(f"cli.profiles.{name}") for name in (
+        "profile", "account_uid", "account_name", "site", "region", "read_only"))]
+    print_line(table(headers, rows).rstrip("\n"))
     return EXIT_OK
 
 
@@ -288,8 +293,9 @@ def _profile_use(options: GlobalOptions, name: str) -> int:
         raise UsageError(str(err)) from None
     except ApiError as err:
         return _api_error(err)
-    print_line(f"current profile: {chosen.name} (account {chosen.account_id}, "
-               f"region {chosen.region_id}{', read-only' if chosen.read_only else ''})")
+    print_line(t("cli.current_profile", profile=chosen.name, account=chosen.account_id,
+                 region=chosen.region_id,
+                 read_only=t("cli.read_only") if chosen.read_only else ""))
     return EXIT_OK
 
 

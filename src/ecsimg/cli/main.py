@@ -16,6 +16,7 @@ from ecsimg.cli.output import fail, print_line
 from ecsimg.cloud.errors import CloudError
 from ecsimg.config import ConfigError
 from ecsimg.domain.errors import CatalogueError
+from ecsimg.i18n import choose_language, set_language, t
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -60,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         return EXIT_BROKEN_PIPE
     except Exception as err:  # the last resort: one line, never a traceback
-        fail(f"internal error: {type(err).__name__}: {err}")
+        fail(t("cli.internal_error", kind=type(err).__name__, error=err))
         return EXIT_INTERNAL
 
 
@@ -71,6 +72,7 @@ def _run(args: list[str]) -> int:
 
         print_line(f"ecsimg {__version__}")
         return EXIT_OK
+    _choose_language()
     if options.help:
         from ecsimg.cli.help import overview
         from ecsimg.locations import default_catalogue
@@ -81,9 +83,20 @@ def _run(args: list[str]) -> int:
         return _open_tui(options)
     handler = _commands().get(command)
     if handler is None:
-        raise UsageError(f"unknown command {command!r}; commands: api, seed, load, profile, "
-                         "market, serve, sync (see `ecsimg --help`)")
+        raise UsageError(t("cli.unknown_command", command=repr(command)))
     return handler(options, rest)
+
+
+def _choose_language() -> None:
+    """The composition root of the commands: their human messages in the config file's
+    language, else the locale's (API JSON is never translated)."""
+    from ecsimg.config import ConfigError, load_settings
+
+    try:
+        configured = load_settings().language
+    except ConfigError:
+        configured = ""  # the terminal UI reports a bad file; a command still runs
+    set_language(choose_language(configured, os.environ))
 
 
 def _open_tui(options: GlobalOptions) -> int:
@@ -96,11 +109,11 @@ def _open_tui(options: GlobalOptions) -> int:
     except (ModuleNotFoundError, ValueError):
         found = None
     if found is None:
-        fail("the terminal UI is not available in this build; see `ecsimg --help` for commands")
+        fail(t("cli.no_tui"))
         return EXIT_USAGE
     run_tui = getattr(importlib.import_module("ecsimg.ui.app"), "run_tui", None)
     if run_tui is None:
-        fail("the terminal UI is not available in this build; see `ecsimg --help` for commands")
+        fail(t("cli.no_tui"))
         return EXIT_USAGE
     from ecsimg.cli.commands import open_backend
 

@@ -72,6 +72,7 @@ def serve(serving: Serving, host: str, port: int, faults: FaultPlan | None = Non
     """Serve until stopped; the ready line is the only thing written to stdout."""
     from ecsimg.cli.output import fail, print_line
     from ecsimg.domain.clock import system_clock
+    from ecsimg.i18n import t
     from ecsimg.server.app import EcsApp
     from ecsimg.server.auth import Authenticator
     from ecsimg.server.endpoint import Endpoint
@@ -83,13 +84,13 @@ def serve(serving: Serving, host: str, port: int, faults: FaultPlan | None = Non
     try:
         sock = bind(host, port)
     except OSError as err:
-        fail(f"serve: cannot listen on {host}:{port}: {err.strerror or err}")
+        fail(t("cli.cannot_listen", host=host, port=port, error=err.strerror or err))
         return 1
     if faults is not None and faults.active:
         print_line(f"ecsimg serve: {faults.describe()}", sys.stderr)
     made = Faults(faults) if faults is not None and faults.active else None
     app = EcsApp(endpoint, faults=made)
-    run(app, sock, lambda url: print_line(f"ecsimg serve: listening on {url}"))
+    run(app, sock, lambda url: print_line(t("cli.listening", url=url)))
     if made is not None:
         print_line(f"ecsimg serve: {made.summary()}", sys.stderr)
     return 0

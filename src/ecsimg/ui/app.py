@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from typing import ClassVar
 
@@ -12,11 +13,13 @@ from textual.worker import Worker, WorkerState
 
 from ecsimg.config import DEFAULT_KEYS, ConfigError, Settings, load_settings
 from ecsimg.domain.errors import ApiError, CatalogueError
+from ecsimg.i18n import choose_language, set_language, t
 from ecsimg.service.backend import Backend
 from ecsimg.ui.keys import keymap
 from ecsimg.ui.palette import EcsImgCommands
 from ecsimg.ui.screens.help import HelpScreen
 from ecsimg.ui.screens.main import MainScreen
+from ecsimg.ui.wording import localize_bindings
 
 TERMINATING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
@@ -28,14 +31,16 @@ class EcsImgApp(App[int]):
     TITLE = "ecsimg"
     COMMANDS = App.COMMANDS | {EcsImgCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(DEFAULT_KEYS["help"], "help", "Help", id="help"),
-        Binding(DEFAULT_KEYS["quit"], "quit", "Quit", id="quit"),
-        Binding(DEFAULT_KEYS["command_palette"], "command_palette", "Palette", show=False,
+        Binding(DEFAULT_KEYS["help"], "help", "key.help.label", id="help"),
+        Binding(DEFAULT_KEYS["quit"], "quit", "key.quit.label", id="quit"),
+        Binding(DEFAULT_KEYS["command_palette"], "command_palette", "key.command_palette.label",
+                show=False,
                 priority=True, id="command_palette"),
     ]
 
     def __init__(self, backend: Backend, settings: Settings) -> None:
         super().__init__()
+        localize_bindings(self)
         self.backend = backend
         self.settings = settings
 
@@ -74,9 +79,9 @@ class EcsImgApp(App[int]):
         if isinstance(error, ApiError):
             self.notify(error.message, title=error.code, severity="error", markup=False)
         elif isinstance(error, CatalogueError | ConfigError | OSError):
-            self.notify(str(error), title="Catalogue", severity="error", markup=False)
+            self.notify(str(error), title=t("app.catalogue_error"), severity="error", markup=False)
         else:
-            self.notify(f"{type(error).__name__}: {error}", title="Unexpected error",
+            self.notify(f"{type(error).__name__}: {error}", title=t("app.unexpected_error"),
                         severity="error", markup=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -85,8 +90,14 @@ class EcsImgApp(App[int]):
 
 
 def make_app(backend: Backend, settings: Settings | None = None) -> EcsImgApp:
-    """The app on ``backend``; settings default to the user's config file."""
-    return EcsImgApp(backend, settings if settings is not None else load_settings())
+    """The app on ``backend``; settings default to the user's config file.
+
+    The composition root: it sets the interface's language, from the config file or the
+    locale, before any screen is built.
+    """
+    settings = settings if settings is not None else load_settings()
+    set_language(choose_language(settings.language, os.environ))
+    return EcsImgApp(backend, settings)
 
 
 def run_tui(backend: Backend) -> int:

@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
+from ecsimg.i18n import t
 from ecsimg.ui.keys import KEY_ACTIONS, display_keys
 from ecsimg.ui.text import sanitize
 
@@ -49,26 +50,31 @@ class EcsImgCommands(Provider):
                 continue
             label = key_action.description
             if key_action.mutating and read_only:
-                label = f"{label} (disabled: read-only)"
+                label = label + t("palette.disabled")
             keys = display_keys(main.settings.keys_for(key_action.action_id))
             commands.append((label, partial(main.run_key_action, key_action.action_id), "",
                              keys))
         for region_id, name in main.backend.regions():
-            commands.append((f"Region {region_id} {name}", partial(main.switch_region, region_id),
-                             "switch region", ""))
+            commands.append((t("palette.region", region=region_id, name=name),
+                             partial(main.switch_region, region_id), t("palette.switch_region"),
+                             ""))
         for info in main.backend.profiles():
             profile = info.profile
-            suffix = " read-only" if profile.read_only else ""
-            commands.append((f"Profile {profile.name} ({sanitize(info.account_name)}){suffix}",
-                             partial(main.switch_profile, profile.name), "switch profile", ""))
+            suffix = t("palette.read_only") if profile.read_only else ""
+            commands.append((t("palette.profile", profile=profile.name,
+                               account=sanitize(info.account_name)) + suffix,
+                             partial(main.switch_profile, profile.name),
+                             t("palette.switch_profile"), ""))
         for name, line in main.settings.filters.items():
-            commands.append((f"Filter {sanitize(name)}: {sanitize(line)}",
-                             partial(main.apply_saved_filter, line), "saved filter", ""))
+            commands.append((t("palette.filter", name=sanitize(name), line=sanitize(line)),
+                             partial(main.apply_saved_filter, line), t("palette.saved_filter"),
+                             ""))
         return commands
 
     async def discover(self) -> Hits:
+        browsing = (t("palette.switch_region"), t("palette.switch_profile"))
         for label, callback, help_text, keys in self._commands():
-            if not label.startswith(("Region", "Profile")):
+            if help_text not in browsing:
                 yield DiscoveryHit(_with_keys(Content(label), keys), callback, text=label,
                                    help=help_text or None)
 
@@ -86,11 +92,11 @@ class EcsImgCommands(Provider):
         found = 0
         for row in main.loaded.rows:
             if needle in row.image_id.casefold() or needle in row.name.casefold():
-                display = Text.assemble(("Image ", "dim"), row.image_id, " ",
+                display = Text.assemble((t("palette.image"), "dim"), row.image_id, " ",
                                         (sanitize(row.name), "italic"))
                 yield Hit(0.9 if row.image_id.startswith(query) else 0.5, display,
-                          partial(main.jump_to, row.key), text=f"Image {row.image_id}",
-                          help="jump to image")
+                          partial(main.jump_to, row.key),
+                          text=t("palette.image") + row.image_id, help=t("palette.jump"))
                 found += 1
                 if found >= IMAGE_HITS:
                     break

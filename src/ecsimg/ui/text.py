@@ -9,7 +9,8 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.style import Style
 from rich.text import Text
 
-ELLIPSIS = "…"
+from ecsimg.i18n import t
+
 # C0, DEL, C1, soft hyphen, Arabic letter mark, Mongolian vowel separator, zero-width and
 # bidi marks/embeddings/overrides, line and paragraph separators, word joiner and invisible
 # operators, bidi isolates, BOM, interlinear annotations, tag characters and lone surrogates.
@@ -30,6 +31,16 @@ def _placeholder(char: str) -> str:
     return f"<U+{code:04X}>"
 
 
+ELLIPSIS = "…"
+"""Rich's mark of cropped text, which it draws itself."""
+
+
+def ellipsis() -> str:
+    """The mark of cropped text: ``…`` is East Asian Ambiguous, so zh-CN draws ``⋯`` (narrow
+    in every terminal) lest a terminal set to wide ambiguous push the columns after it."""
+    return t("glyph.ellipsis")
+
+
 def sanitize(text: str) -> str:
     """``text`` with every control, bidi and invisible format character replaced visibly."""
     if not _UNSAFE.search(text):
@@ -43,8 +54,23 @@ def fit(text: str, width: int) -> str:
     if width <= 0:
         return ""
     if cell_len(clean) > width:
-        clean = set_cell_size(clean, width - 1) + ELLIPSIS
+        clean = set_cell_size(clean, width - 1) + ellipsis()
     return set_cell_size(clean, width)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` followed by spaces to ``width`` display cells (a CJK character is two)."""
+    return text + " " * max(width - cell_len(text), 0)
+
+
+def right(text: str, width: int) -> str:
+    """``text`` after spaces to ``width`` display cells: a right-aligned heading."""
+    return " " * max(width - cell_len(text), 0) + text
+
+
+def currency_name(code: str) -> str:
+    """A price book's currency as the console words it (``CNY`` is 元 in Chinese)."""
+    return t("unit.cny") if code == "CNY" else code
 
 
 def safe(text: str, style: str | Style = "") -> Text:
@@ -96,6 +122,10 @@ class Hanging:
         for number, (line, indent) in enumerate(self.lines):
             if number in self.cropped:
                 cut = line.copy()
+                if ellipsis() != ELLIPSIS and cut.cell_len > width:
+                    # Rich's own ellipsis is "…": crop one cell short and put ours instead.
+                    cut.truncate(width - 1, overflow="crop")
+                    cut.append(ellipsis())
                 cut.truncate(width, overflow="ellipsis")
                 cut.end = "\n"
                 yield cut
@@ -114,4 +144,4 @@ class Hanging:
 
 def plural(count: int, noun: str) -> str:
     """``1 account``, ``2 accounts``: a count with its noun agreeing."""
-    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+    return t(f"count.{noun}" if count == 1 else f"count.{noun}s", count=count)

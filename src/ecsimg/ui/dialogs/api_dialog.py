@@ -19,6 +19,7 @@ from textual.timer import Timer
 from textual.widgets import Button, Static
 
 from ecsimg.domain.errors import ApiError
+from ecsimg.i18n import t
 from ecsimg.service.reads import versions
 from ecsimg.ui import marks
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest
@@ -31,9 +32,10 @@ from ecsimg.ui.text import safe
 class ApiDialog(CallForm[DataT]):
     """A form whose calls change the account: Apply makes them once a DryRun check passed."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "apply", "Apply")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "apply", "binding.apply")]
 
-    APPLY_LABEL: ClassVar[str] = "Apply"
+    APPLY_LABEL: ClassVar[str] = "binding.apply"
+    """The message id of the apply button's label."""
     CONFIRM_FIELDS: ClassVar[frozenset[str]] = frozenset()
     """Ids of fields that only gate Apply (a typed confirmation), not the calls."""
     VALIDATE_DELAY: ClassVar[float] = 0.3
@@ -91,22 +93,22 @@ class ApiDialog(CallForm[DataT]):
 
     def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
         """What the main screen does once every call succeeded."""
-        return DialogOutcome(message=f"{self.TITLE}: done")
+        return DialogOutcome(message=t("dialog.done", title=t(self.TITLE)))
 
     # -- layout ---------------------------------------------------------------------------------
 
     def _button_row(self) -> ComposeResult:
-        yield Button(self.APPLY_LABEL, id="apply", variant="primary", disabled=True)
+        yield Button(t(self.APPLY_LABEL), id="apply", variant="primary", disabled=True)
         yield from self.compose_buttons()
-        yield Button("Cancel", id="cancel")
-        yield Static(Text("ctrl+s apply  esc close", style="dim"), classes="dialog-keys")
+        yield Button(t("dialog.cancel"), id="cancel")
+        yield Static(Text(t("dialog.keys_apply"), style="dim"), classes="dialog-keys")
 
     def _refused_by_profile(self) -> bool:
         session = self.backend.session
         if not session.read_only:
             return False
-        self.app.notify(f"Profile '{session.profile_name}' is read-only: "
-                        f"{self.TITLE.lower()} is disabled.", severity="warning")
+        self.app.notify(t("dialog.read_only", profile=session.profile_name,
+                          title=t(self.TITLE).lower()), severity="warning", markup=False)
         return True
 
     # -- live checking --------------------------------------------------------------------------
@@ -127,7 +129,7 @@ class ApiDialog(CallForm[DataT]):
         super().form_changed()
 
     def calls_planned(self, form_version: int, calls: list[ApiCall]) -> None:
-        self.set_error(Text("checking with DryRun…", style="dim"))
+        self.set_error(Text(t("dialog.checking"), style="dim"))
         if self.VALIDATE_DELAY <= 0:
             self._validate(form_version, calls)
             return
@@ -152,12 +154,12 @@ class ApiDialog(CallForm[DataT]):
             return  # the form changed since; a newer check is coming
         self._shown_version = message.form_version
         if message.error is not None:
-            prefix = (f"call {message.failed_call + 1} of {len(self._calls)}:"
+            prefix = (t("dialog.call_of", call=message.failed_call + 1, calls=len(self._calls))
                       if len(self._calls) > 1 else "")
             self.set_error(error_text(message.error, prefix))
             return
         self._valid = True
-        self.set_error(Text("✓ DryRun passed: the service accepts this", style=marks.GOOD))
+        self.set_error(Text(t("dialog.passed"), style=marks.GOOD))
         self._update_apply()
 
     def refresh_apply(self) -> None:
@@ -180,7 +182,7 @@ class ApiDialog(CallForm[DataT]):
             return
         self._applying = True
         self._update_apply()
-        self.set_error(Text("applying…", style="dim"))
+        self.set_error(Text(t("dialog.applying"), style="dim"))
         self.start_apply()
 
     def _guarded(self, calls: Sequence[ApiCall]) -> dict[str, versions.Fingerprint | None]:
@@ -221,11 +223,9 @@ class ApiDialog(CallForm[DataT]):
         for key, fields in message.changed.items():
             row = rows.get(key)
             label = f"{row.name} ({row.image_id})" if row is not None else key
-            parts.append(f"{label}: {', '.join(fields)}")
-        self.set_error(safe(
-            f"Not applied: changed by another session since this dialog opened: "
-            f"{'; '.join(parts)}. Close and reopen it to act on the current state.",
-            style=marks.BAD))
+            shown = [t("dialog.deleted") if field == "deleted" else field for field in fields]
+            parts.append(f"{label}: {', '.join(shown)}")
+        self.set_error(safe(t("dialog.refused", changes="; ".join(parts)), style=marks.BAD))
         self._update_apply()
 
     @on(Applied)
@@ -236,7 +236,7 @@ class ApiDialog(CallForm[DataT]):
             self.dismiss(self.outcome(message.responses))
             return
         done = len(message.responses)
-        prefix = (f"call {done + 1} of {len(self._calls)} failed ({done} applied):"
+        prefix = (t("dialog.call_failed", call=done + 1, calls=len(self._calls), done=done)
                   if len(self._calls) > 1 else "")
         self._valid = False
         self.set_error(error_text(message.error, prefix))

@@ -19,9 +19,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, RadioSet, Select, SelectionList, Static
 
 from ecsimg.domain.errors import ApiError
+from ecsimg.i18n import t
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest
 from ecsimg.ui.dialogs.forms import error_text
 from ecsimg.ui.profile_mark import profile_badge
+from ecsimg.ui.wording import localize_bindings
 
 DataT = TypeVar("DataT")
 """What a dialog's ``fetch`` reads (None for a form built from the rows alone)."""
@@ -36,13 +38,14 @@ class Dialog(ModalScreen[DialogOutcome | None], Generic[DataT]):
     """A modal box: a title, the dialog's form, a message line, a command line and buttons."""
 
     CSS_PATH = "../styles/dialogs.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "binding.close")]
 
     AUTO_FOCUS = ", ".join(f".dialog-box {kind}" for kind in (
         "Input", "Select", "SelectionList", "OptionList", "RadioSet", "Checkbox", "Button"))
     """The first field takes the keys at once (the scrolling box would otherwise take them)."""
 
     TITLE: ClassVar[str] = ""
+    """The message id of the title."""
 
     class Fetched(Message, Generic[FetchedT]):
         """The data the dialog needs (regions, instances...) was read."""
@@ -60,6 +63,7 @@ class Dialog(ModalScreen[DialogOutcome | None], Generic[DataT]):
 
     def __init__(self, request: DialogRequest) -> None:
         super().__init__(classes="dialog")
+        localize_bindings(self)
         self.request = request
         self.backend = request.backend
         self._loaded = False
@@ -104,15 +108,15 @@ class Dialog(ModalScreen[DialogOutcome | None], Generic[DataT]):
     def _button_row(self) -> ComposeResult:
         """The dialog's own buttons, then Close and the keys that work everywhere."""
         yield from self.compose_buttons()
-        yield Button("Close", id="cancel")
-        yield Static(Text("esc close", style="dim"), classes="dialog-keys")
+        yield Button(t("binding.close"), id="cancel")
+        yield Static(Text(t("dialog.keys_close"), style="dim"), classes="dialog-keys")
 
     def _title(self) -> Text:
         """The title after the profile in its colour and marker: whose account it acts on."""
         session = self.backend.session
         style = self.request.settings.profile_style(session.profile_name, session.read_only)
         return Text.assemble(profile_badge(session.profile_name, style), "  ",
-                             (self.TITLE, "bold"), end="")
+                             (t(self.TITLE), "bold"), end="")
 
     def on_mount(self) -> None:
         session = self.backend.session
@@ -123,7 +127,7 @@ class Dialog(ModalScreen[DialogOutcome | None], Generic[DataT]):
         if self._refused_by_profile():
             self.dismiss(None)
             return
-        self.set_error(Text("loading…", style="dim"))
+        self.set_error(Text(t("dialog.loading"), style="dim"))
         self._fetch()
 
     def _refused_by_profile(self) -> bool:

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
 from ecsimg.domain.errors import ApiError
+from ecsimg.i18n import t
 from ecsimg.service.machinery.command_line import market_buy_command
 from ecsimg.service.market.purchases import BUY_ACTION
 from ecsimg.service.reads.browse import ImageRow
@@ -22,8 +23,8 @@ from ecsimg.ui.text import safe
 class BuyDialog(ApiDialog[None]):
     """Confirms a purchase: one purchase covers one instance in one region (Rule 114)."""
 
-    TITLE = "Buy marketplace image"
-    APPLY_LABEL = "Buy"
+    TITLE = "buy.title"
+    APPLY_LABEL = "buy.apply"
 
     def __init__(self, request: DialogRequest, image_id: str, region_id: str,
                  product_name: str = "") -> None:
@@ -38,11 +39,11 @@ class BuyDialog(ApiDialog[None]):
         return cls(request, row.image_id, row.region_id, row.image.supplier_name or row.name)
 
     def compose_form(self) -> ComposeResult:
-        text = Text("Buy one use of ", end="")
+        text = Text(t("buy.one_use"), end="")
         text.append_text(safe(self.product_name or self.image_id, style="bold"))
-        text.append(f" in {self.buy_region_id}: each purchase covers one instance.")
+        text.append(t("buy.covers", region=self.buy_region_id))
         yield Static(text, classes="dialog-section")
-        yield field_row("Amount", Input("1", id="buy-amount"))
+        yield field_row(t("buy.amount"), Input("1", id="buy-amount"))
 
     def fetch(self) -> None:
         """Nothing to read: the image and the region were given."""
@@ -75,5 +76,5 @@ class BuyDialog(ApiDialog[None]):
 
     def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
         bought = len(responses[-1].get("PurchaseIds", []))
-        return DialogOutcome(message=f"Bought {bought} use(s) of {self.image_id} in "
-                                     f"{self.buy_region_id}", reload=False)
+        return DialogOutcome(message=t("buy.bought", count=bought, image=self.image_id,
+                                       region=self.buy_region_id), reload=False)

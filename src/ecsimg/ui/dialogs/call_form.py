@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ecsimg.domain.errors import ApiError
+from ecsimg.i18n import t
 from ecsimg.ui import marks
 from ecsimg.ui.dialogs import DialogRequest
 from ecsimg.ui.dialogs.base import DataT, Dialog
@@ -62,7 +63,7 @@ class CallForm(Dialog[DataT]):
             return
         self.show_commands(self._calls)
         if not self._calls:
-            self.set_error(Text("nothing to change", style="dim"))
+            self.set_error(Text(t("dialog.nothing"), style="dim"))
             self._shown_version = self._form_version
             return
         self.calls_planned(self._form_version, list(self._calls))

@@ -6,6 +6,8 @@ from __future__ import annotations
 from textual.widget import Widget
 from textual.widgets import Button, Input
 
+from ecsimg.i18n import t
+
 
 def mark_destructive(dialog: Widget) -> None:
     """The apply button in the error colour (and its label says what is destroyed)."""
@@ -18,7 +20,7 @@ def refuse_unconfirmed(dialog: Widget, confirm_id: str, expected: str, what: str
     confirm = dialog.query_one(f"#{confirm_id}", Input)
     if not expected or confirm.value.strip() == expected:
         return False
-    dialog.notify(f"Type {what} ({expected}) in Confirm first: this cannot be undone.",
+    dialog.notify(t("confirm.first", what=what, expected=expected),
                   severity="warning", markup=False)
     confirm.focus()
     return True

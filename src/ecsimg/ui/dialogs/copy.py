@@ -7,6 +7,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Select
 
+from ecsimg.i18n import t
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, DialogScreen, dialog
 from ecsimg.ui.dialogs.api_dialog import ApiDialog
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row, non_empty
@@ -16,19 +17,20 @@ from ecsimg.ui.widgets.toggles import Tick
 class CopyDialog(ApiDialog[list[tuple[str, str]]]):
     """Destination region, name, description and encryption of a copy."""
 
-    TITLE = "Copy image to another region"
-    APPLY_LABEL = "Copy"
+    TITLE = "copy.title"
+    APPLY_LABEL = "copy.apply"
 
     def compose_form(self) -> ComposeResult:
         current = self.request.current
         if current is not None:
-            yield field_row("Image", Input(current.image_id, disabled=True, id="copy-source"))
-        yield field_row("To region", Select[str]([], prompt="destination region",
+            yield field_row(t("form.image"), Input(current.image_id, disabled=True,
+                                                   id="copy-source"))
+        yield field_row(t("copy.to_region"), Select[str]([], prompt=t("copy.region_prompt"),
                                                  id="copy-region"))
-        yield field_row("Name", Input(placeholder="DestinationImageName", id="copy-name"))
-        yield field_row("Description", Input(id="copy-description"))
-        yield field_row("Encrypted", Tick("encrypt the copy", id="copy-encrypted"))
-        yield field_row("KMSKeyId", Input(placeholder="empty: the service key",
+        yield field_row(t("form.name"), Input(placeholder="DestinationImageName", id="copy-name"))
+        yield field_row(t("form.description"), Input(id="copy-description"))
+        yield field_row(t("copy.encrypted"), Tick(t("copy.encrypt"), id="copy-encrypted"))
+        yield field_row("KMSKeyId", Input(placeholder=t("copy.kms_placeholder"),
                                           id="copy-kms"))
 
     def fetch(self) -> list[tuple[str, str]]:
@@ -43,10 +45,10 @@ class CopyDialog(ApiDialog[list[tuple[str, str]]]):
     def planned_calls(self) -> list[ApiCall]:
         current = self.request.current
         if current is None:
-            raise FormProblem("No image: put the cursor on the image to copy.")
+            raise FormProblem(t("copy.no_image"))
         region = self.query_one("#copy-region", Select).value
         if not isinstance(region, str):
-            raise FormProblem("Pick the destination region.")
+            raise FormProblem(t("copy.pick_region"))
         encrypted = self.query_one("#copy-encrypted", Checkbox).value
         params = {"RegionId": current.region_id, "ImageId": current.image_id,
                   "DestinationRegionId": region}
@@ -61,7 +63,7 @@ class CopyDialog(ApiDialog[list[tuple[str, str]]]):
     def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
         new_id = responses[-1].get("ImageId", "")
         region = self._calls[0].params["DestinationRegionId"] if self._calls else ""
-        return DialogOutcome(message=f"Copying to {region}: new image {new_id}")
+        return DialogOutcome(message=t("copy.done", region=region, image=new_id))
 
 
 @dialog("copy")

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Static
 
+from ecsimg.i18n import t
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, DialogScreen, dialog
 from ecsimg.ui.dialogs.api_dialog import ApiDialog
 from ecsimg.ui.dialogs.confirm import mark_destructive, refuse_unconfirmed
@@ -19,8 +20,8 @@ from ecsimg.ui.widgets.toggles import Tick
 class DeleteDialog(ApiDialog[None]):
     """DeleteImage for each target; Force or several images need the ID or count typed."""
 
-    TITLE = "Delete images"
-    APPLY_LABEL = "Delete"
+    TITLE = "delete.title"
+    APPLY_LABEL = "delete.apply"
     CONFIRM_FIELDS = frozenset({"delete-confirm"})
 
     def compose_form(self) -> ComposeResult:
@@ -31,9 +32,10 @@ class DeleteDialog(ApiDialog[None]):
             text.append("\n")
         text.rstrip()
         yield Static(text, id="delete-images", classes="dialog-section")
-        yield field_row("Force", Tick("also when instances use it", id="delete-force"))
+        yield field_row(t("delete.force"), Tick(t("delete.force_hint"), id="delete-force"))
         yield Static("", id="delete-ask", classes="dialog-section")
-        yield field_row("Confirm", Input(id="delete-confirm"), row_id="delete-confirm-row")
+        yield field_row(t("delete.confirm"), Input(id="delete-confirm"),
+                        row_id="delete-confirm-row")
 
     def fetch(self) -> None:
         """Nothing to read: the form is built from the list rows."""
@@ -53,9 +55,8 @@ class DeleteDialog(ApiDialog[None]):
         expected = self.confirmation
         ask = self.query_one("#delete-ask", Static)
         if expected:
-            what = ("the number of images" if len(self.request.targets) > 1
-                    else "the image ID")
-            ask.update(Text(f"Type {what} ({expected}) to enable Delete:", style="bold"))
+            what = t("delete.count" if len(self.request.targets) > 1 else "delete.image_id")
+            ask.update(Text(t("delete.type", what=what, expected=expected), style="bold"))
         else:
             ask.update("")
         ask.display = bool(expected)  # an empty line with its margin would look like a gap
@@ -67,7 +68,7 @@ class DeleteDialog(ApiDialog[None]):
         mark_destructive(self)
 
     def action_apply(self) -> None:
-        what = "the number of images" if len(self.request.targets) > 1 else "the image ID"
+        what = t("delete.count" if len(self.request.targets) > 1 else "delete.image_id")
         if not refuse_unconfirmed(self, "delete-confirm", self.confirmation, what):
             super().action_apply()
 
@@ -78,7 +79,7 @@ class DeleteDialog(ApiDialog[None]):
     def planned_calls(self) -> list[ApiCall]:
         targets = self.request.targets
         if not targets:
-            raise FormProblem("No image: put the cursor on an image or mark some.")
+            raise FormProblem(t("delete.no_image"))
         force = self.query_one("#delete-force", Checkbox).value
         calls = []
         for row in targets:
@@ -89,7 +90,8 @@ class DeleteDialog(ApiDialog[None]):
         return calls
 
     def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
-        return DialogOutcome(message=f"Deleted {plural(len(responses), 'image')}", clear_marks=True)
+        return DialogOutcome(message=t("delete.done", count=plural(len(responses), "image")),
+                             clear_marks=True)
 
 
 @dialog("delete")

@@ -15,13 +15,15 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select, Static
 
 from ecsimg.domain import models as m
+from ecsimg.i18n import t
 from ecsimg.ui import marks
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, DialogScreen, dialog
 from ecsimg.ui.dialogs.api_dialog import ApiDialog
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row, parse_tags, tag_params
 from ecsimg.ui.text import safe, sanitize
 
-STATUS_CHOICES = ((m.AVAILABLE, "Available (restore)"), (m.DEPRECATED, "Deprecated"))
+STATUS_CHOICES = ((m.AVAILABLE, "edit.restore"), (m.DEPRECATED, "status.Deprecated"))
+"""Status and the message id of its choice."""
 
 
 def tags_field(tags: tuple[m.Tag, ...]) -> str:
@@ -71,27 +73,26 @@ def tag_diff(current: tuple[m.Tag, ...], wanted: list[tuple[str, str]]) -> TagDi
 class EditDialog(ApiDialog[None]):
     """ModifyImageAttribute with the fields that changed; TagResources and UntagResources."""
 
-    TITLE = "Edit image"
-    APPLY_LABEL = "Save"
+    TITLE = "edit.title"
+    APPLY_LABEL = "edit.apply"
 
     def compose_form(self) -> ComposeResult:
         current = self.request.current
         image = current.image if current is not None else None
         status = image.status if image is not None else m.AVAILABLE
-        yield field_row("Name", Input(sanitize(image.image_name) if image else "",
+        yield field_row(t("form.name"), Input(sanitize(image.image_name) if image else "",
                                       id="edit-name"))
-        yield field_row("Description", Input(sanitize(image.description) if image else "",
+        yield field_row(t("form.description"), Input(sanitize(image.description) if image else "",
                                              id="edit-description"))
-        yield field_row("Family", Input(sanitize(image.image_family) if image else "",
+        yield field_row(t("form.family"), Input(sanitize(image.image_family) if image else "",
                                         id="edit-family"))
-        yield field_row("Status", Select[str](
-            [(label, value) for value, label in STATUS_CHOICES],
+        yield field_row(t("form.status"), Select[str](
+            [(t(label), value) for value, label in STATUS_CHOICES],
             value=status if status in (m.AVAILABLE, m.DEPRECATED) else m.AVAILABLE,
             allow_blank=False, id="edit-status"))
-        yield field_row("Tags", Input(tags_field(image.tags) if image else "",
+        yield field_row(t("form.tags"), Input(tags_field(image.tags) if image else "",
                                       placeholder="key=value, key=value", id="edit-tags"))
-        yield Static(Text("Tags: key=value pairs, comma-separated; delete a pair to remove it.",
-                          style="dim"), id="edit-tags-hint")
+        yield Static(Text(t("edit.tags_hint"), style="dim"), id="edit-tags-hint")
         yield Static("", id="edit-tags-diff")
 
     def fetch(self) -> None:
@@ -101,10 +102,9 @@ class EditDialog(ApiDialog[None]):
     def planned_calls(self) -> list[ApiCall]:
         current = self.request.current
         if current is None:
-            raise FormProblem("No image: put the cursor on the image to edit.")
+            raise FormProblem(t("edit.no_image"))
         if current.kind != "custom":
-            raise FormProblem(f"Only your own custom images can be edited; this one is "
-                              f"{current.kind}.")
+            raise FormProblem(t("edit.not_custom", kind=t(f"kind.{current.kind}")))
         image = current.image
         params = {"RegionId": image.region_id, "ImageId": image.image_id}
         name = self.query_one("#edit-name", Input).value
@@ -127,7 +127,7 @@ class EditDialog(ApiDialog[None]):
     def _show_tag_diff(self, diff: TagDiff) -> None:
         text = Text(end="")
         if diff.set_tags or diff.removed_keys:
-            text.append("Tag change: ", style="bold")
+            text.append(t("edit.tag_change"), style="bold")
         for key, value in diff.set_tags:
             text.append_text(safe(f"+{key}={value} ", style=marks.GOOD))
         for key in diff.removed_keys:
@@ -138,12 +138,12 @@ class EditDialog(ApiDialog[None]):
 
     def call_note(self, calls: Sequence[ApiCall]) -> str:
         if len(calls) > 1:
-            return f"{len(calls)} calls, made in this order:"
+            return t("form.calls_in_order", count=len(calls))
         return ""
 
     def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
         current = self.request.current
-        return DialogOutcome(message="Image updated",
+        return DialogOutcome(message=t("edit.done"),
                              focus_key=current.key if current is not None else None)
 
 

@@ -4,24 +4,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Button, Input, Select, Static
 
-from ecsimg.domain.fees import FeePreview, add_known, source_of, unknown_why
+from ecsimg.domain.fees import (
+    LICENCE,
+    MARKETPLACE,
+    SNAPSHOT_STORAGE,
+    FeePreview,
+    add_known,
+    source_of,
+    unknown_why,
+)
 from ecsimg.domain.models import PriceBook
+from ecsimg.i18n import t
 from ecsimg.service.market.price import UNIT_HOURS
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, DialogScreen, dialog
 from ecsimg.ui.dialogs.buy import BuyDialog
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row
 from ecsimg.ui.dialogs.preview import PreviewDialog
-from ecsimg.ui.text import Hanging, safe
+from ecsimg.ui.text import Hanging, currency_name, pad, safe
+from ecsimg.ui.widgets.details import unknown_reason
 
 LABEL_WIDTH = 18
 AMOUNT_WIDTH = 12
 DETAIL_INDENT = LABEL_WIDTH + AMOUNT_WIDTH + len(" CNY  ")
 """Where a fee line's wrapped detail continues: under the detail, not under the label."""
+_LINE_LABELS = {LICENCE: "fee.licence", SNAPSHOT_STORAGE: "fee.snapshot_storage",
+                MARKETPLACE: "fee.marketplace"}
+"""The domain's fee line labels and their message ids."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +68,7 @@ def _count(text: str) -> int:
 class FeePreviewDialog(PreviewDialog[FeeData, FeeResult]):
     """Instance type, count and period in; licence, snapshot, marketplace lines and a total out."""
 
-    TITLE = "Fee preview"
+    TITLE = "fee.title"
 
     def __init__(self, request: DialogRequest) -> None:
         super().__init__(request)
@@ -66,11 +80,11 @@ class FeePreviewDialog(PreviewDialog[FeeData, FeeResult]):
             title = Text(f"{current.image_id}  ", style="bold", end="")
             title.append_text(safe(current.name))
             yield Static(title)
-        yield field_row("Instance type", Select[str]([], prompt="instance type",
-                                                     id="fee-type"))
-        yield field_row("Count", Input("1", id="fee-count"))
-        yield field_row("Period", Input("1", id="fee-period"),
-                        Select[str]([(u, u) for u in UNIT_HOURS], value="Hour",
+        yield field_row(t("fee.instance_type"), Select[str]([], prompt=t("fee.type_prompt"),
+                                                            id="fee-type"))
+        yield field_row(t("fee.count"), Input("1", id="fee-count"))
+        yield field_row(t("fee.period"), Input("1", id="fee-period"),
+                        Select[str]([(t(f"unit.{u}"), u) for u in UNIT_HOURS], value="Hour",
                                     allow_blank=False, id="fee-unit"))
         yield Static("", id="fee-lines", classes="dialog-section")
         yield Static("", id="fee-holding", classes="dialog-section")
@@ -79,8 +93,8 @@ class FeePreviewDialog(PreviewDialog[FeeData, FeeResult]):
         current = self.request.current
         if current is not None and current.image.product_code:
             read_only = self.backend.session.read_only
-            yield Button(f"Buy one use in {current.region_id}"
-                         + (" (read-only profile)" if read_only else ""),
+            yield Button(t("fee.buy", region=current.region_id)
+                         + (t("fee.buy_read_only") if read_only else ""),
                          id="fee-buy", disabled=read_only)
 
     def fetch(self) -> FeeData:
@@ -106,10 +120,10 @@ class FeePreviewDialog(PreviewDialog[FeeData, FeeResult]):
     def planned_calls(self) -> list[ApiCall]:
         current = self.request.current
         if current is None:
-            raise FormProblem("No image: put the cursor on an image.")
+            raise FormProblem(t("fee.no_image"))
         instance_type = self.query_one("#fee-type", Select).value
         if not isinstance(instance_type, str):
-            raise FormProblem("Pick an instance type.")
+            raise FormProblem(t("fee.pick_type"))
         unit = self.query_one("#fee-unit", Select).value
         return [ApiCall("DescribePrice", {
             "RegionId": current.region_id, "ImageId": current.image_id,
@@ -131,58 +145,62 @@ class FeePreviewDialog(PreviewDialog[FeeData, FeeResult]):
             params["PriceUnit"])
         hours = UNIT_HOURS[params["PriceUnit"]] * period
         return FeeResult(preview, float(body["PriceInfo"]["Price"]["TradePrice"]),
-                         f"{period} {params['PriceUnit']} ({hours:g} h)")
+                         t("fee.period_words", count=period,
+                           unit=t(f"unit.{params['PriceUnit']}"), hours=hours))
 
     def show_computed(self, result: FeeResult | None) -> None:
         lines = self.query_one("#fee-lines", Static)
         if result is None:
             lines.update("")
             return
-        preview, currency = result.preview, result.preview.currency
+        preview, currency = result.preview, currency_name(result.preview.currency)
         period = result.period
         text = Hanging()
         for line in preview.lines:
-            fee = Text(f"{line.label:<{LABEL_WIDTH}}", style="bold", end="")
+            label = t(_LINE_LABELS[line.label]) if line.label in _LINE_LABELS else line.label
+            fee = Text(pad(label, LABEL_WIDTH), style="bold", end="")
             fee.append(f"{_amount(line.amount, currency)}  ")
-            fee.append_text(safe(("one-time; " if line.one_time else f"for {period}; ")
-                                 + line.detail, style="italic"))
+            fee.append_text(safe((t("fee.one_time_prefix") if line.one_time
+                                  else t("fee.for_period", period=period)) + line.detail,
+                                 style="italic"))
             text.add(fee, DETAIL_INDENT)
-        total = Text(f"{'Image fees':<{LABEL_WIDTH}}", style="bold", end="")
+        total = Text(pad(t("fee.image_fees"), LABEL_WIDTH), style="bold", end="")
         total.append(_amount(preview.recurring, currency), style="bold")
-        total.append(f"  for {period}")
+        total.append(t("fee.total_for", period=period))
         text.add(total, DETAIL_INDENT)
         if preview.one_time:
-            once = Text(f"{'One-time':<{LABEL_WIDTH}}", style="bold", end="")
+            once = Text(pad(t("fee.one_time"), LABEL_WIDTH), style="bold", end="")
             once.append(_amount(preview.one_time, currency), style="bold")
-            once.append("  once per instance, not part of the period")
+            once.append(t("fee.once_note"))
             text.add(once, DETAIL_INDENT)
         text.add(f"{'DescribePrice':<{LABEL_WIDTH}}{result.trade_price:>{AMOUNT_WIDTH},.2f} "
-                 f"{currency}  instance, disks and image fees (one-time included)",
+                 f"{currency}{t('fee.describe_price_note')}",
                  DETAIL_INDENT)
         if preview.holding_per_month != 0.0:
-            text.add(f"{'Holding the image':<{LABEL_WIDTH}}"
-                     f"{_amount(preview.holding_per_month, currency)}  "
-                     "per month (snapshot storage)", DETAIL_INDENT)
+            text.add(pad(t("fee.holding"), LABEL_WIDTH)
+                     + f"{_amount(preview.holding_per_month, currency)}"
+                     + t("fee.holding_note"), DETAIL_INDENT)
         lines.update(text)
 
     def _show_holding(self, per_region: dict[str, float | None], book: PriceBook) -> None:
         """The monthly cost of holding all the caller's custom images, region by region."""
         text = Hanging()
-        text.add(Text("Holding all your custom images (snapshot storage per month)",
-                      style="bold", end=""))
+        text.add(Text(t("fee.holding_all"), style="bold", end=""))
         held = {region: cost for region, cost in sorted(per_region.items()) if cost != 0.0}
         for region_id, cost in held.items():
-            text.add(f"{region_id:<{LABEL_WIDTH}}{_amount(cost, 'CNY')}")
+            text.add(f"{region_id:<{LABEL_WIDTH}}{_amount(cost, currency_name('CNY'))}")
         if held:
-            total = Text(f"{'all regions':<{LABEL_WIDTH}}", style="bold", end="")
-            total.append(_amount(add_known(held.values()), "CNY"), style="bold")
+            total = Text(pad(t("fee.all_regions"), LABEL_WIDTH), style="bold", end="")
+            total.append(_amount(add_known(held.values()), currency_name("CNY")), style="bold")
             text.add(total)
             if None in held.values():
-                text.add(Text(f"price unknown: {unknown_why(book)}", style="dim", end=""))
+                why = unknown_reason(unknown_why(book))
+                text.add(Text(t("fees.unknown_why", why=why), style="dim", end=""))
             if source_of(book) and any(cost is not None for cost in held.values()):
-                text.add(Text(f"prices from {source_of(book)}", style="dim", end=""))
+                text.add(Text(t("fees.prices_from", source=source_of(book)), style="dim",
+                              end=""))
         else:
-            text.add(Text("no custom images", style="dim", end=""))
+            text.add(Text(t("fee.no_custom"), style="dim", end=""))
         self.query_one("#fee-holding", Static).update(text)
 
     @on(Button.Pressed, "#fee-buy")
@@ -210,5 +228,6 @@ def open_fee_preview(request: DialogRequest) -> DialogScreen:
 def _amount(amount: float | None, currency: str) -> str:
     """A figure in the dialog's column, or ``price unknown`` (never 0) when the book lacks it."""
     if amount is None:
-        return f"{'price unknown':>{AMOUNT_WIDTH + 1 + len(currency)}}"
+        unknown = t("fees.price_unknown")
+        return " " * max(AMOUNT_WIDTH + 1 + cell_len(currency) - cell_len(unknown), 0) + unknown
     return f"{amount:>{AMOUNT_WIDTH},.2f} {currency}"

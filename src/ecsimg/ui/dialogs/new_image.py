@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Input, RadioSet, Select, SelectionList, Static
 
+from ecsimg.i18n import t
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, DialogScreen, dialog
 from ecsimg.ui.dialogs.api_dialog import ApiDialog
 from ecsimg.ui.dialogs.forms import (
@@ -26,22 +27,23 @@ from ecsimg.ui.widgets.toggles import Choice, Picks
 class NewImageDialog(ApiDialog[dict[str, list[dict[str, Any]]]]):
     """Source (an instance, or a system snapshot plus data snapshots), name, family and tags."""
 
-    TITLE = "New custom image"
-    APPLY_LABEL = "Create"
+    TITLE = "new.title"
+    APPLY_LABEL = "new.apply"
 
     def compose_form(self) -> ComposeResult:
         with RadioSet(id="new-source"):
-            yield Choice("from an instance", value=True, id="new-from-instance")
-            yield Choice("from snapshots", id="new-from-snapshots")
-        yield field_row("Instance", Select[str]([], prompt="instance", id="new-instance"))
-        yield field_row("System snap.", Select[str]([], prompt="system disk snapshot",
-                                                    id="new-system-snapshot"))
-        yield Static(Text("Data disk snapshots (space to pick)", style="dim"))
+            yield Choice(t("new.from_instance"), value=True, id="new-from-instance")
+            yield Choice(t("new.from_snapshots"), id="new-from-snapshots")
+        yield field_row(t("new.instance"), Select[str]([], prompt=t("new.instance_prompt"),
+                                                       id="new-instance"))
+        yield field_row(t("new.system"), Select[str]([], prompt=t("new.system_prompt"),
+                                                     id="new-system-snapshot"))
+        yield Static(Text(t("new.data_hint"), style="dim"))
         yield Picks(id="new-data-snapshots")
-        yield field_row("Name", Input(placeholder="ImageName", id="new-name"))
-        yield field_row("Description", Input(id="new-description"))
-        yield field_row("Family", Input(placeholder="ImageFamily", id="new-family"))
-        yield field_row("Tags", Input(placeholder="env=prod, team=web", id="new-tags"))
+        yield field_row(t("form.name"), Input(placeholder="ImageName", id="new-name"))
+        yield field_row(t("form.description"), Input(id="new-description"))
+        yield field_row(t("form.family"), Input(placeholder="ImageFamily", id="new-family"))
+        yield field_row(t("form.tags"), Input(placeholder="env=prod, team=web", id="new-tags"))
 
     def fetch(self) -> dict[str, list[dict[str, Any]]]:
         region = {"RegionId": self.region_id}
@@ -79,12 +81,12 @@ class NewImageDialog(ApiDialog[dict[str, list[dict[str, Any]]]]):
         if self._from_instance():
             instance = self.query_one("#new-instance", Select).value
             if not isinstance(instance, str):
-                raise FormProblem("Pick the instance to make the image from.")
+                raise FormProblem(t("new.pick_instance"))
             params["InstanceId"] = instance
         else:
             system = self.query_one("#new-system-snapshot", Select).value
             if not isinstance(system, str):
-                raise FormProblem("Pick the system disk snapshot.")
+                raise FormProblem(t("new.pick_system"))
             params.update({"DiskDeviceMapping.1.SnapshotId": system,
                            "DiskDeviceMapping.1.DiskType": "system"})
             data = self.query_one("#new-data-snapshots", SelectionList).selected
@@ -101,7 +103,7 @@ class NewImageDialog(ApiDialog[dict[str, list[dict[str, Any]]]]):
 
     def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
         image_id = str(responses[-1].get("ImageId", ""))
-        return DialogOutcome(message=f"Creating image {image_id}", focus_key=image_id or None)
+        return DialogOutcome(message=t("new.done", image=image_id), focus_key=image_id or None)
 
 
 @dialog("new_image")

@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
+from ecsimg.i18n import t
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest
 from ecsimg.ui.dialogs.base import DataT, Dialog
 
@@ -28,7 +29,7 @@ class PickDialog(Dialog[DataT]):
         raise NotImplementedError
 
     def compose_form(self) -> ComposeResult:
-        yield Input(placeholder="type to search", id="picker-search")
+        yield Input(placeholder=t("picker.search"), id="picker-search")
         yield OptionList(id="picker-options")
 
     def show_fetched(self, data: DataT) -> None:

@@ -8,6 +8,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ecsimg.domain.models import Event
+from ecsimg.i18n import t
 from ecsimg.ui import marks
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, DialogScreen, dialog
 from ecsimg.ui.dialogs.base import Dialog
@@ -24,7 +25,7 @@ ProfileRows = list[tuple[str, str, str, str, bool]]
 
 
 class RegionPicker(PickDialog[RegionNames]):
-    TITLE = "Switch region"
+    TITLE = "key.switch_region"
 
     def fetch(self) -> RegionNames:
         body = self.backend.call("DescribeRegions", {})
@@ -34,7 +35,8 @@ class RegionPicker(PickDialog[RegionNames]):
         current = self.region_id
         found = []
         for region_id, name in data:
-            label = Text(f"{'●' if region_id == current else ' '} {region_id:<22}", end="")
+            mark = t("glyph.mark") if region_id == current else " "
+            label = Text(f"{mark} {region_id:<22}", end="")
             label.append_text(safe(name))
             found.append(Option(label, id=region_id))
         return found
@@ -49,11 +51,11 @@ class RegionPicker(PickDialog[RegionNames]):
             self.call_after_refresh(options.scroll_to_highlight, top=True)
 
     def outcome_for(self, option_id: str) -> DialogOutcome:
-        return DialogOutcome(message=f"Region {option_id}", region_id=option_id)
+        return DialogOutcome(message=t("picker.region", region=option_id), region_id=option_id)
 
 
 class ProfilePicker(PickDialog[ProfileRows]):
-    TITLE = "Switch profile"
+    TITLE = "key.switch_profile"
 
     def fetch(self) -> ProfileRows:
         return [(info.name, info.profile.account_id, info.account_name,
@@ -63,14 +65,14 @@ class ProfilePicker(PickDialog[ProfileRows]):
     def options(self, data: ProfileRows) -> list[Option]:
         found = []
         for name, account_id, account_name, region_id, read_only in data:
-            mark = "●" if name == self.backend.session.profile_name else " "
+            mark = t("glyph.mark") if name == self.backend.session.profile_name else " "
             label = Text(f"{mark} ", end="")
             label.append_text(cell(name, 10))
             label.append(f" {account_id} ")
             label.append_text(cell(account_name, 14))
             label.append(f" {region_id}")
             if read_only:
-                label.append("  read-only", style=marks.WARN)
+                label.append(t("picker.read_only"), style=marks.WARN)
             found.append(Option(label, id=name))
         return found
 
@@ -82,22 +84,21 @@ class ProfilePicker(PickDialog[ProfileRows]):
             options.highlighted = names.index(self.backend.session.profile_name)
 
     def outcome_for(self, option_id: str) -> DialogOutcome:
-        return DialogOutcome(message=f"Profile {option_id}", profile_name=option_id)
+        return DialogOutcome(message=t("picker.profile", profile=option_id),
+                             profile_name=option_id)
 
 
 class FilterPicker(PickDialog[dict[str, str]]):
     """The saved filters of the config file; choosing one puts it in the filter line."""
 
-    TITLE = "Saved filters"
+    TITLE = "key.saved_filters.name"
 
     def fetch(self) -> dict[str, str]:
         return dict(self.request.settings.filters)
 
     def options(self, data: dict[str, str]) -> list[Option]:
         if not data:
-            return [Option(Text("No saved filters: add a [filters] table to the config file, "
-                                'e.g. linux = "os:linux -tag:env=prod"', style="dim"),
-                           disabled=True)]
+            return [Option(Text(t("picker.no_filters"), style="dim"), disabled=True)]
         width = min(max(len(name) for name in data), 20)
         found = []
         for name, line in data.items():
@@ -115,7 +116,7 @@ class FilterPicker(PickDialog[dict[str, str]]):
 class ActivityLog(Dialog[list[Event]]):
     """The latest mutating calls on the catalogue: time, profile, action, code, resources."""
 
-    TITLE = "Activity log"
+    TITLE = "key.activity_log"
     AUTO_FOCUS = ".dialog-box"
     """The log scrolls with the arrow and page keys."""
 
@@ -128,7 +129,7 @@ class ActivityLog(Dialog[list[Event]]):
     def show_fetched(self, data: list[Event]) -> None:
         text = Text(end="")
         if not data:
-            text.append("No activity yet.", style="dim")
+            text.append(t("picker.no_activity"), style="dim")
         for event in data:
             ok = event.code == "Success"
             text.append(f"{event.time}  ", style="dim")

@@ -9,6 +9,7 @@ from textual import on, work
 from textual.message import Message
 
 from ecsimg.domain.errors import ApiError
+from ecsimg.i18n import t
 from ecsimg.ui.dialogs.base import DataT
 from ecsimg.ui.dialogs.call_form import CallForm
 from ecsimg.ui.dialogs.forms import ApiCall, error_text
@@ -39,7 +40,7 @@ class PreviewDialog(CallForm[DataT], Generic[DataT, ResultT]):
         """Show what ``compute`` returned, or nothing after an error (on the UI thread)."""
 
     def calls_planned(self, form_version: int, calls: list[ApiCall]) -> None:
-        self.set_error(Text("computing…", style="dim"))
+        self.set_error(Text(t("dialog.computing"), style="dim"))
         self._compute(form_version, calls)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dialog-validate")

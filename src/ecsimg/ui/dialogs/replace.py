@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.widgets import Button, Input, Select, Static
 
 from ecsimg.domain.errors import ApiError, DryRunOperation
+from ecsimg.i18n import t
 from ecsimg.ui import marks
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, DialogScreen, dialog
 from ecsimg.ui.dialogs.api_dialog import ApiDialog
@@ -41,30 +42,30 @@ class Candidate:
 class ReplaceDialog(ApiDialog[list[Candidate]]):
     """Picks a qualifying instance; size, password or key pair; replaces on confirm."""
 
-    TITLE = "Replace system disk"
-    APPLY_LABEL = "Replace system disk"
+    TITLE = "replace.title"
+    APPLY_LABEL = "replace.title"
     CONFIRM_FIELDS = frozenset({"replace-confirm"})
 
     def compose_form(self) -> ComposeResult:
         current = self.request.current
         if current is not None:
-            text = Text("Image ", end="")
+            text = Text(t("replace.image"), end="")
             text.append(current.image_id, style="bold")
             text.append("  ")
             text.append_text(safe(current.name))
-            text.append("\nThe instance's current system disk is released: its data is lost.",
-                        style=marks.WARN)
+            text.append("\n" + t("replace.lost"), style=marks.WARN)
             yield Static(text)
         yield Static("", id="replace-candidates", classes="dialog-section")
-        yield field_row("Instance", Select[str]([], prompt="qualifying instance",
-                                                id="replace-instance"))
-        yield field_row("Disk size GiB", Input(placeholder="empty: keep the size",
-                                               id="replace-size"))
-        yield field_row("Password", Input(password=True, id="replace-password"))
-        yield field_row("Key pair", Input(placeholder="KeyPairName (Linux)", id="replace-key"))
-        yield Static(Text("The disk's data is lost: type the instance ID to enable Replace.",
-                          style="bold"), classes="dialog-section")
-        yield field_row("Confirm", Input(placeholder="the instance ID", id="replace-confirm"))
+        yield field_row(t("new.instance"), Select[str]([], prompt=t("replace.prompt"),
+                                                       id="replace-instance"))
+        yield field_row(t("replace.size"), Input(placeholder=t("replace.size_placeholder"),
+                                                 id="replace-size"))
+        yield field_row(t("replace.password"), Input(password=True, id="replace-password"))
+        yield field_row(t("replace.key_pair"), Input(placeholder="KeyPairName (Linux)",
+                                                     id="replace-key"))
+        yield Static(Text(t("replace.type_id"), style="bold"), classes="dialog-section")
+        yield field_row(t("delete.confirm"), Input(placeholder=t("replace.instance_id"),
+                                                   id="replace-confirm"))
 
     def on_mount(self) -> None:
         # Textual runs the base class's on_mount too (handlers follow the class hierarchy).
@@ -82,15 +83,16 @@ class ReplaceDialog(ApiDialog[list[Candidate]]):
         return bool(expected) and typed == expected
 
     def action_apply(self) -> None:
-        if not refuse_unconfirmed(self, "replace-confirm", self.confirmation, "the instance ID"):
+        if not refuse_unconfirmed(self, "replace-confirm", self.confirmation,
+                                  t("replace.instance_id")):
             super().action_apply()
 
     def compose_buttons(self) -> ComposeResult:
         current = self.request.current
         if current is not None and current.image.product_code:
             read_only = self.backend.session.read_only
-            yield Button(f"Buy one use in {current.region_id}"
-                         + (" (read-only profile)" if read_only else ""),
+            yield Button(t("fee.buy", region=current.region_id)
+                         + (t("fee.buy_read_only") if read_only else ""),
                          id="replace-buy", disabled=read_only)
 
     def fetch(self) -> list[Candidate]:
@@ -115,9 +117,9 @@ class ReplaceDialog(ApiDialog[list[Candidate]]):
         return candidates
 
     def show_fetched(self, data: list[Candidate]) -> None:
-        text = Text("Your instances in this region\n", style="bold", end="")
+        text = Text(t("replace.yours") + "\n", style="bold", end="")
         if not data:
-            text.append("none", style="dim")
+            text.append(t("fees.none"), style="dim")
         for candidate in data:
             mark, style = ("✓", marks.GOOD) if candidate.reason is None else ("✗", marks.BAD)
             text.append(f"{mark} ", style=style)
@@ -140,10 +142,10 @@ class ReplaceDialog(ApiDialog[list[Candidate]]):
     def planned_calls(self) -> list[ApiCall]:
         current = self.request.current
         if current is None:
-            raise FormProblem("No image: put the cursor on the image to install.")
+            raise FormProblem(t("replace.no_image"))
         instance = self.query_one("#replace-instance", Select).value
         if not isinstance(instance, str):
-            raise FormProblem("Pick a qualifying instance.")
+            raise FormProblem(t("replace.pick"))
         params = {"RegionId": current.region_id, "InstanceId": instance,
                   "ImageId": current.image_id}
         params.update(non_empty(**{
@@ -168,8 +170,8 @@ class ReplaceDialog(ApiDialog[list[Candidate]]):
 
     def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
         instance = self._calls[0].params["InstanceId"] if self._calls else ""
-        return DialogOutcome(message=f"System disk of {instance} replaced: "
-                                     f"{responses[-1].get('DiskId', '')}")
+        return DialogOutcome(message=t("replace.done", instance=instance,
+                                       disk=responses[-1].get("DiskId", "")))
 
 
 @dialog("replace_disk")

@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
+from ecsimg.i18n import t
 from ecsimg.ui import marks
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, DialogScreen, dialog
 from ecsimg.ui.dialogs.api_dialog import ApiDialog
@@ -64,8 +65,8 @@ def share_diff(region_id: str, image_id: str, current: Sequence[str], add: Seque
 class ShareDialog(ApiDialog[dict[str, list[dict[str, Any]]]]):
     """Adds and removes accounts on one or more images, showing the change before applying."""
 
-    TITLE = "Share images"
-    APPLY_LABEL = "Apply sharing"
+    TITLE = "share.title"
+    APPLY_LABEL = "share.apply"
 
     def __init__(self, request: DialogRequest) -> None:
         super().__init__(request)
@@ -77,9 +78,10 @@ class ShareDialog(ApiDialog[dict[str, list[dict[str, Any]]]]):
 
     def compose_form(self) -> ComposeResult:
         yield Static("", id="share-current", classes="dialog-section")
-        yield field_row("Add UIDs", Input(placeholder="6000000000000001, 6000000000000002",
-                                          id="share-add"))
-        yield field_row("Remove UIDs", Input(placeholder="UIDs to unshare", id="share-remove"))
+        yield field_row(t("share.add"), Input(placeholder="6000000000000001, 6000000000000002",
+                                              id="share-add"))
+        yield field_row(t("share.remove"), Input(placeholder=t("share.remove_placeholder"),
+                                                 id="share-remove"))
         yield Static("", id="share-diff", classes="dialog-section")
 
     def fetch(self) -> dict[str, list[dict[str, Any]]]:
@@ -97,20 +99,21 @@ class ShareDialog(ApiDialog[dict[str, list[dict[str, Any]]]]):
             accounts = self.current_accounts.get(row.key, [])
             text.append_text(safe(row.name, style="bold"))
             text.append(f"  {row.image_id}  ")
-            text.append(f"{len(accounts)}/{self.limit} accounts\n",
+            text.append(t("share.accounts", count=len(accounts), limit=self.limit) + "\n",
                         style=marks.BAD if len(accounts) >= self.limit else "")
             for account in accounts:
-                text.append(f"  {account['AliyunId']}  shared {account['SharedTime']}\n",
+                text.append(t("share.shared_at", account=account["AliyunId"],
+                              time=account["SharedTime"]) + "\n",
                             style="dim")
             if not accounts:
-                text.append("  not shared with any account\n", style="dim")
+                text.append(t("share.none") + "\n", style="dim")
         text.rstrip()
         self.query_one("#share-current", Static).update(text)
 
     def planned_calls(self) -> list[ApiCall]:
         targets = self.request.targets
         if not targets:
-            raise FormProblem("No image: put the cursor on an image or mark some.")
+            raise FormProblem(t("delete.no_image"))
         add = split_words(self.query_one("#share-add", Input).value)
         remove = split_words(self.query_one("#share-remove", Input).value)
         self.diffs = [
@@ -124,22 +127,23 @@ class ShareDialog(ApiDialog[dict[str, list[dict[str, Any]]]]):
         return [call for diff in self.diffs for call in diff.calls(per_call)]
 
     def _show_diff(self) -> None:
-        text = Text("Change\n", style="bold", end="")
+        text = Text(t("share.change") + "\n", style="bold", end="")
         for diff in self.diffs:
             text.append(f"{diff.image_id}: ")
             if not diff.added and not diff.removed:
-                text.append("no change", style="dim")
+                text.append(t("share.no_change"), style="dim")
             for uid in diff.added:
                 text.append(f"+{uid} ", style=marks.GOOD)
             for uid in diff.removed:
                 text.append(f"-{uid} ", style=marks.BAD)
             if diff.added or diff.removed:
-                text.append(f"→ {diff.count_after}/{self.limit}")
+                text.append(f"{t('glyph.arrow')} {diff.count_after}/{self.limit}")
             if diff.already_shared:
-                text.append(f"\n  already shared: {', '.join(diff.already_shared)}", style="dim")
+                text.append("\n" + t("share.already", accounts=", ".join(diff.already_shared)),
+                            style="dim")
             if diff.not_shared:
                 # The UIDs are typed text: sanitised, but the line break is ours.
-                text.append("\n  not shared, ignored: ", style="dim")
+                text.append("\n" + t("share.not_shared"), style="dim")
                 text.append_text(safe(", ".join(diff.not_shared), style="dim"))
             text.append("\n")
         text.rstrip()
@@ -148,15 +152,14 @@ class ShareDialog(ApiDialog[dict[str, list[dict[str, Any]]]]):
     def call_note(self, calls: Sequence[ApiCall]) -> str:
         if len(calls) > len(self.diffs):
             per_call = self.backend.limits.share_accounts_per_call
-            return (f"The API processes only the first {per_call} AddAccount.N and "
-                    f"{per_call} RemoveAccount.N per call: {len(calls)} calls.")
+            return t("share.split", per_call=per_call, calls=len(calls))
         return ""
 
     def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
         added = sum(len(d.added) for d in self.diffs)
         removed = sum(len(d.removed) for d in self.diffs)
-        return DialogOutcome(message=f"Sharing changed on {plural(len(self.diffs), 'image')}: "
-                                     f"+{added} -{removed} accounts", clear_marks=True)
+        return DialogOutcome(message=t("share.done", images=plural(len(self.diffs), "image"),
+                                       added=added, removed=removed), clear_marks=True)
 
 
 @dialog("share")

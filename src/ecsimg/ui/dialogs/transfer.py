@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select, Static
 
 from ecsimg.domain.oss import bucket_problem, object_problem
+from ecsimg.i18n import t
 from ecsimg.service.backend import Buckets
 from ecsimg.service.images.create import PLATFORMS
 from ecsimg.service.images.transfer import EXPORT_FORMATS, IMPORT_FORMATS, LICENSE_TYPES
@@ -16,10 +17,6 @@ from ecsimg.ui.dialogs import DialogOutcome, DialogRequest, DialogScreen, dialog
 from ecsimg.ui.dialogs.api_dialog import ApiDialog
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row, non_empty
 from ecsimg.ui.text import sanitize
-
-AUTO_FORMAT = "detect from the file"
-NOT_LISTED = ("OSS buckets are not listed for a real account (the ECS API lists none): type the "
-              "names; the API checks that they exist.")
 
 
 def _typed_names(dialog: ApiDialog[Buckets]) -> bool:
@@ -49,8 +46,8 @@ def _picked(select: Select[Any]) -> str:
 class ImportDialog(ApiDialog[Buckets]):
     """Bucket and object, format, OS, architecture, platform, licence and name of an import."""
 
-    TITLE = "Import image from OSS"
-    APPLY_LABEL = "Import"
+    TITLE = "import.title"
+    APPLY_LABEL = "import.apply"
     buckets_where = ""
     """Where the buckets are, for the hint when none is picked."""
 
@@ -60,26 +57,29 @@ class ImportDialog(ApiDialog[Buckets]):
 
     def compose_form(self) -> ComposeResult:
         if _typed_names(self):
-            yield Static(Text(NOT_LISTED, style="dim"), classes="dialog-section")
-            yield field_row("Bucket", Input(placeholder="bucket name in this region",
-                                            id="import-bucket-name"))
-            yield field_row("Object", Input(placeholder="object name, e.g. images/disk.qcow2",
-                                            id="import-object-name"))
+            yield Static(Text(t("oss.not_listed"), style="dim"), classes="dialog-section")
+            yield field_row(t("oss.bucket"), Input(placeholder=t("oss.bucket_name"),
+                                                   id="import-bucket-name"))
+            yield field_row(t("oss.object"), Input(placeholder=t("oss.object_name"),
+                                                   id="import-object-name"))
         else:
-            yield field_row("Bucket", Select[str]([], prompt="bucket", id="import-bucket"))
-            yield field_row("Object", Select[str]([], prompt="object", id="import-object"))
-        yield field_row("Format", Select[str](_options(IMPORT_FORMATS), prompt=AUTO_FORMAT,
-                                              id="import-format"))
-        yield field_row("OSType", Select[str](_options(("linux", "windows")), value="linux",
+            yield field_row(t("oss.bucket"), Select[str]([], prompt=t("oss.bucket_prompt"),
+                                                         id="import-bucket"))
+            yield field_row(t("oss.object"), Select[str]([], prompt=t("oss.object_prompt"),
+                                                         id="import-object"))
+        yield field_row(t("oss.format"), Select[str](_options(IMPORT_FORMATS),
+                                                     prompt=t("oss.auto_format"),
+                                                     id="import-format"))
+        yield field_row(t("import.os"), Select[str](_options(("linux", "windows")), value="linux",
                                               allow_blank=False, id="import-os"))
-        yield field_row("Architecture", Select[str](_options(("x86_64", "arm64", "i386")),
+        yield field_row(t("import.arch"), Select[str](_options(("x86_64", "arm64", "i386")),
                                                     value="x86_64", allow_blank=False,
                                                     id="import-arch"))
-        yield field_row("Platform", Select[str](_options(PLATFORMS), value="Aliyun",
+        yield field_row(t("field.platform"), Select[str](_options(PLATFORMS), value="Aliyun",
                                                 allow_blank=False, id="import-platform"))
-        yield field_row("License", Select[str](_options(LICENSE_TYPES), value="Auto",
+        yield field_row(t("field.licence"), Select[str](_options(LICENSE_TYPES), value="Auto",
                                                allow_blank=False, id="import-license"))
-        yield field_row("Name", Input(placeholder="ImageName", id="import-name"))
+        yield field_row(t("form.name"), Input(placeholder="ImageName", id="import-name"))
 
     def fetch(self) -> Buckets:
         return self.backend.buckets(self.region_id)
@@ -98,14 +98,13 @@ class ImportDialog(ApiDialog[Buckets]):
 
     def planned_calls(self) -> list[ApiCall]:
         if _typed_names(self):
-            bucket = _typed(self, "import-bucket-name", "Bucket", bucket_problem)
-            obj = _typed(self, "import-object-name", "Object", object_problem)
+            bucket = _typed(self, "import-bucket-name", t("oss.bucket"), bucket_problem)
+            obj = _typed(self, "import-object-name", t("oss.object"), object_problem)
         else:
             bucket = _picked(self.query_one("#import-bucket", Select))
             obj = _picked(self.query_one("#import-object", Select))
         if not bucket or not obj:
-            raise FormProblem(f"Pick a bucket and an object (folders under "
-                              f"{self.buckets_where}).")
+            raise FormProblem(t("import.pick", where=self.buckets_where))
         params = {"RegionId": self.region_id,
                   "DiskDeviceMapping.1.OSSBucket": bucket,
                   "DiskDeviceMapping.1.OSSObject": obj}
@@ -123,28 +122,29 @@ class ImportDialog(ApiDialog[Buckets]):
         body = responses[-1]
         image_id = str(body.get("ImageId", ""))
         task_id = str(body.get("TaskId", ""))
-        return DialogOutcome(message=f"Importing image {image_id} (task {task_id})",
+        return DialogOutcome(message=t("import.done", image=image_id, task=task_id),
                              focus_key=image_id or None, task_ids=(task_id,) if task_id else ())
 
 
 class ExportDialog(ApiDialog[Buckets]):
     """Bucket, prefix and format of an export of the current image."""
 
-    TITLE = "Export image to OSS"
-    APPLY_LABEL = "Export"
+    TITLE = "export.title"
+    APPLY_LABEL = "export.apply"
     buckets_where = ""
     """Where the buckets are, for the hint when none is picked."""
 
     def compose_form(self) -> ComposeResult:
         if _typed_names(self):
-            yield Static(Text(NOT_LISTED, style="dim"), classes="dialog-section")
-            yield field_row("Bucket", Input(placeholder="bucket name in this region",
-                                            id="export-bucket-name"))
+            yield Static(Text(t("oss.not_listed"), style="dim"), classes="dialog-section")
+            yield field_row(t("oss.bucket"), Input(placeholder=t("oss.bucket_name"),
+                                                   id="export-bucket-name"))
         else:
-            yield field_row("Bucket", Select[str]([], prompt="bucket", id="export-bucket"))
-        yield field_row("Prefix", Input(placeholder="OSSPrefix (letters, digits)",
-                                        id="export-prefix"))
-        yield field_row("Format", Select[str](_options(EXPORT_FORMATS), value="raw",
+            yield field_row(t("oss.bucket"), Select[str]([], prompt=t("oss.bucket_prompt"),
+                                                         id="export-bucket"))
+        yield field_row(t("oss.prefix"), Input(placeholder=t("oss.prefix_placeholder"),
+                                               id="export-prefix"))
+        yield field_row(t("oss.format"), Select[str](_options(EXPORT_FORMATS), value="raw",
                                               allow_blank=False, id="export-format"))
 
     def fetch(self) -> Buckets:
@@ -158,14 +158,13 @@ class ExportDialog(ApiDialog[Buckets]):
     def planned_calls(self) -> list[ApiCall]:
         current = self.request.current
         if current is None:
-            raise FormProblem("No image: put the cursor on the image to export.")
+            raise FormProblem(t("export.no_image"))
         if _typed_names(self):
-            bucket = _typed(self, "export-bucket-name", "Bucket", bucket_problem)
+            bucket = _typed(self, "export-bucket-name", t("oss.bucket"), bucket_problem)
         else:
             bucket = _picked(self.query_one("#export-bucket", Select))
         if not bucket:
-            raise FormProblem(f"Pick a bucket (folders under "
-                              f"{self.buckets_where}).")
+            raise FormProblem(t("export.pick", where=self.buckets_where))
         params = {"RegionId": current.region_id, "ImageId": current.image_id,
                   "OSSBucket": bucket}
         params.update(non_empty(
@@ -176,7 +175,7 @@ class ExportDialog(ApiDialog[Buckets]):
 
     def outcome(self, responses: list[dict[str, Any]]) -> DialogOutcome:
         task_id = str(responses[-1].get("TaskId", ""))
-        return DialogOutcome(message=f"Exporting (task {task_id})", reload=False,
+        return DialogOutcome(message=t("export.done", task=task_id), reload=False,
                              task_ids=(task_id,) if task_id else ())
 
 

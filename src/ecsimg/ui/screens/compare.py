@@ -16,13 +16,16 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
+from ecsimg.i18n import is_message, t
 from ecsimg.service.backend import Backend
 from ecsimg.service.reads.browse import ImageRow
 from ecsimg.service.reads.compare import CompareRow, compare_rows
 from ecsimg.ui import marks
 from ecsimg.ui.text import safe
+from ecsimg.ui.widgets.details import fee_label
 from ecsimg.ui.widgets.image_list import ImageList
 from ecsimg.ui.widgets.scrolling import scroll_body
+from ecsimg.ui.wording import localize_bindings
 
 DIFFERS = "*"
 LABEL_WIDTH = 14
@@ -36,8 +39,7 @@ def compare_pair(image_list: ImageList) -> tuple[ImageRow, ImageRow] | str:
         return marked[0], marked[1]
     if len(marked) == 1 and current is not None and current.key != marked[0].key:
         return marked[0], current
-    return ("Compare needs two images: mark two (space), or mark one and move to the other"
-            f" ({len(marked)} marked)")
+    return t("compare.needs_two", marked=len(marked))
 
 
 def compare_table(rows: list[CompareRow]) -> Table:
@@ -51,29 +53,48 @@ def compare_table(rows: list[CompareRow]) -> Table:
     for row in rows:
         if row.section != section:
             section = row.section
-            table.add_row("", Text(section.upper(), style="bold underline"), "", "")
+            table.add_row("", Text(_worded("compare.section", section).upper(),
+                                   style="bold underline"), "", "")
         style = marks.WARN if row.differs else ""
         table.add_row(Text(DIFFERS if row.differs else " ", style="bold"),
-                      safe(row.label, "bold" if row.differs else "dim"),
+                      safe(_label(row), "bold" if row.differs else "dim"),
                       safe(row.left, style), safe(row.right, style))
     return table
 
 
+def _worded(prefix: str, english: str) -> str:
+    """The service's word in the interface's language (itself when there is no message)."""
+    message_id = f"{prefix}.{english}"
+    return t(message_id) if is_message(message_id) else english
+
+
+def _label(row: CompareRow) -> str:
+    """A row's label as the service words it, in the interface's language: the fixed ones by
+    message, a disk's number and a tag's key kept."""
+    if row.section == "fees":
+        return fee_label(row.label)
+    for prefix in ("disk", "tag"):
+        if row.label.startswith(prefix + " "):
+            return t(f"compare.{prefix}", name=row.label.removeprefix(prefix + " "))
+    return _worded("compare.label", row.label)
+
+
 def summary(rows: list[CompareRow], left: ImageRow, right: ImageRow) -> Text:
     differing = sum(1 for row in rows if row.differs)
-    return Text.assemble(("Compare ", "bold"), safe(left.display_name, "bold"), " with ",
-                         safe(right.display_name, "bold"), f": {differing} of {len(rows)} "
-                         f"fields differ, marked {DIFFERS} and bold", end="")
+    return Text.assemble((t("compare.compare"), "bold"), safe(left.display_name, "bold"),
+                         t("compare.with"), safe(right.display_name, "bold"),
+                         t("compare.differ", differing=differing, fields=len(rows),
+                           mark=DIFFERS), end="")
 
 
 class CompareScreen(Screen[None]):
     """The compare view of two images; escape goes back."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("q", "app.pop_screen", "Back", show=False),
-        Binding("j,down", "scroll('down')", "Down", show=False),
-        Binding("k,up", "scroll('up')", "Up", show=False),
+        Binding("escape", "app.pop_screen", "binding.back"),
+        Binding("q", "app.pop_screen", "binding.back", show=False),
+        Binding("j,down", "scroll('down')", "list.down", show=False),
+        Binding("k,up", "scroll('up')", "list.up", show=False),
     ]
     DEFAULT_CSS = """
     CompareScreen #compare-title { height: auto; padding: 0 1; background: $panel; }
@@ -87,13 +108,14 @@ class CompareScreen(Screen[None]):
 
     def __init__(self, backend: Backend, left: ImageRow, right: ImageRow) -> None:
         super().__init__()
+        localize_bindings(self)
         self.backend = backend
         self.left = left
         self.right = right
         self.rows: list[CompareRow] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Compare: loading…", style="dim"), id="compare-title")
+        yield Static(Text(t("compare.loading"), style="dim"), id="compare-title")
         with VerticalScroll(id="compare-body"):
             yield Static("", id="compare-table")
         yield Footer(compact=True)

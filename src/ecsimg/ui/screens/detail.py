@@ -16,12 +16,14 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from ecsimg.config import DEFAULT_KEYS
+from ecsimg.i18n import t
 from ecsimg.service.backend import Backend
 from ecsimg.service.reads import browse
 from ecsimg.service.reads.browse import ImageDetails, ImageRow
 from ecsimg.ui.keys import KEY_ACTIONS
 from ecsimg.ui.text import cell
 from ecsimg.ui.widgets.details import detail_ids, details_text, events_text, fees_text
+from ecsimg.ui.wording import localize_bindings
 
 if TYPE_CHECKING:
     from ecsimg.ui.screens.main import MainScreen
@@ -34,15 +36,16 @@ WIDE_COLUMNS = 110
 
 def _detail_bindings() -> list[BindingType]:
     bindings: list[BindingType] = [
-        Binding("escape", "app.pop_screen", "Back", show=True),
-        Binding("q", "app.pop_screen", "Back", show=False),
-        Binding(DEFAULT_KEYS["copy_id"], "copy_id", "Copy an ID", show=True, id="copy_id"),
+        Binding("escape", "app.pop_screen", "binding.back", show=True),
+        Binding("q", "app.pop_screen", "binding.back", show=False),
+        Binding(DEFAULT_KEYS["copy_id"], "copy_id", "detail.copy_an_id", show=True,
+                id="copy_id"),
     ]
     for key_action in KEY_ACTIONS:
         if key_action.dialog in IMAGE_DIALOGS:
             bindings.append(Binding(
                 DEFAULT_KEYS[key_action.action_id], f"image_dialog('{key_action.dialog}')",
-                key_action.label or key_action.action_id.replace("_", " ").capitalize(),
+                f"key.{key_action.action_id}.name",
                 show=key_action.footer, id=key_action.action_id))
     return bindings
 
@@ -50,7 +53,7 @@ def _detail_bindings() -> list[BindingType]:
 class CopyIdPicker(ModalScreen[str | None]):
     """Every ID the detail view shows; enter copies the highlighted one."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss_none", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss_none", "dialog.cancel")]
     DEFAULT_CSS = """
     CopyIdPicker { align: center middle; }
     CopyIdPicker > OptionList { width: 80; max-width: 100%; height: auto; max-height: 80%;
@@ -59,13 +62,14 @@ class CopyIdPicker(ModalScreen[str | None]):
 
     def __init__(self, ids: list[tuple[str, str]]) -> None:
         super().__init__()
+        localize_bindings(self)
         self._ids = ids
 
     def compose(self) -> ComposeResult:
         options = OptionList(*[
             Option(Text.assemble(cell(what, 28), " ", (value, "bold"), end=""), id=str(n))
             for n, (what, value) in enumerate(self._ids)])
-        options.border_title = "Copy which ID?"
+        options.border_title = t("detail.copy_which")
         yield options
 
     @on(OptionList.OptionSelected)
@@ -101,6 +105,7 @@ class DetailScreen(Screen[None]):
 
     def __init__(self, backend: Backend, row: ImageRow) -> None:
         super().__init__()
+        localize_bindings(self)
         self._backend = backend
         self.row = row
         self.loaded: ImageDetails | None = None
@@ -108,7 +113,7 @@ class DetailScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="detail-columns"):
             with VerticalScroll(id="detail-body"):
-                yield Static(Text(f"Loading {self.row.image_id}…", style="italic"),
+                yield Static(Text(t("detail.loading", image=self.row.image_id), style="italic"),
                              id="detail-text")
             with VerticalScroll(id="detail-side"):
                 yield Static("", id="detail-side-text")
@@ -156,7 +161,7 @@ class DetailScreen(Screen[None]):
         self.query_one("#detail-side-text", Static).update(side)
 
     def on_detail_screen_image_gone(self) -> None:
-        self.notify(f"{self.row.image_id} no longer exists", markup=False)
+        self.notify(t("detail.gone", image=self.row.image_id), markup=False)
         if self.app.screen is self:
             self.app.pop_screen()
 
@@ -180,8 +185,8 @@ class DetailScreen(Screen[None]):
                 reason = self.main_screen.disabled_reason(key_action.dialog, self.row, 0)
                 if reason:
                     event.stop()
-                    self.notify(f"{key_action.label or key_action.dialog.capitalize()} is "
-                                f"disabled: {reason}", severity="warning", markup=False)
+                    self.notify(t("main.key_disabled", what=t(f"key.{key_action.action_id}.name"),
+                                  reason=reason), severity="warning", markup=False)
                 return
 
     def action_image_dialog(self, name: str) -> None:
@@ -195,4 +200,4 @@ class DetailScreen(Screen[None]):
     def _copy_chosen(self, value: str | None) -> None:
         if value:
             self.app.copy_to_clipboard(value)
-            self.notify(f"Copied {value}", markup=False)
+            self.notify(t("main.copied", image=value), markup=False)

@@ -14,11 +14,13 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from ecsimg.i18n import t
 from ecsimg.service.backend import Backend
 from ecsimg.service.reads.browse import ImageRow
 from ecsimg.service.reads.export_file import ExportError, FileExists, format_of, render, write_file
 from ecsimg.ui import marks
 from ecsimg.ui.text import plural, safe
+from ecsimg.ui.wording import localize_bindings
 
 
 def default_name(region_id: str) -> str:
@@ -29,8 +31,8 @@ class ExportDialog(ModalScreen[None]):
     """Names the file; refuses to replace one until ctrl+s is pressed again for it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(None)", "Close"),
-        Binding("ctrl+s", "write", "Write"),
+        Binding("escape", "dismiss(None)", "binding.close"),
+        Binding("ctrl+s", "write", "write.write"),
     ]
     DEFAULT_CSS = """
     ExportDialog { align: center middle; background: $background 60%; }
@@ -53,26 +55,26 @@ class ExportDialog(ModalScreen[None]):
 
     def __init__(self, backend: Backend, marked: list[ImageRow], shown: list[ImageRow]) -> None:
         super().__init__()
+        localize_bindings(self)
         self.backend = backend
         self.rows = marked or shown
-        self.what = (f"the {plural(len(marked), 'marked image')}" if marked
-                     else f"the {plural(len(shown), 'image')} the list shows")
+        self.what = (t("write.marked", count=plural(len(marked), "marked image")) if marked
+                     else t("write.shown", count=plural(len(shown), "image")))
         self._replace: Path | None = None
         """The file the user agreed to replace (ctrl+s pressed again on its name)."""
         self._writing = False
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text.assemble(("Write images to a file: ", "bold"), self.what,
-                                       end=""))
+            yield Static(Text.assemble((t("write.title"), "bold"), self.what, end=""))
             yield Input(default_name(self.backend.session.region_id), id="export-path",
-                        placeholder="file name ending in .csv or .json")
+                        placeholder=t("write.placeholder"))
             yield Static("", id="export-target")
             yield Static("", id="export-error")
             with Horizontal():
-                yield Button("Write", id="write", variant="primary")
-                yield Button("Cancel", id="cancel")
-                yield Static(Text("ctrl+s write  esc close", style="dim"))
+                yield Button(t("write.write"), id="write", variant="primary")
+                yield Button(t("dialog.cancel"), id="cancel")
+                yield Static(Text(t("write.keys"), style="dim"))
 
     def on_mount(self) -> None:
         self._describe()
@@ -91,16 +93,16 @@ class ExportDialog(ModalScreen[None]):
         except ExportError as err:
             target.update(safe(str(err), marks.WARN))
             return
-        shape = "DescribeImages shape" if kind == "JSON" else "one row per image"
-        target.update(Text.assemble(f"{kind} ({shape}) to ", (str(self.path.absolute()),
-                                                                "bold"), end=""))
+        shape = t("write.json_shape" if kind == "JSON" else "write.csv_shape")
+        target.update(Text.assemble(t("write.target", kind=kind, shape=shape),
+                                    (str(self.path.absolute()), "bold"), end=""))
 
     @on(Input.Submitted, "#export-path")
     @on(Button.Pressed, "#write")
     def action_write(self) -> None:
         if self._writing or not self.rows:
             if not self.rows:
-                self._error("nothing to write: the list is empty")
+                self._error(t("write.empty"))
             return
         path = self.path
         try:
@@ -109,7 +111,7 @@ class ExportDialog(ModalScreen[None]):
             self._error(str(err))
             return
         self._writing = True
-        self.query_one("#export-error", Static).update(Text("writing…", style="dim"))
+        self.query_one("#export-error", Static).update(Text(t("write.writing"), style="dim"))
         self.write(path, [row.key for row in self.rows], overwrite=self._replace == path)
 
     @on(Button.Pressed, "#cancel")
@@ -118,7 +120,7 @@ class ExportDialog(ModalScreen[None]):
 
     def _error(self, message: str) -> None:
         self.query_one("#export-error", Static).update(
-            Text.assemble(("not written ", "bold reverse"), " ", safe(message, marks.BAD),
+            Text.assemble((t("write.not_written"), "bold reverse"), " ", safe(message, marks.BAD),
                           end=""))
 
     @work(thread=True, exclusive=True, exit_on_error=False)
@@ -136,12 +138,13 @@ class ExportDialog(ModalScreen[None]):
         if isinstance(message.error, FileExists):
             self._replace = message.path
             self.query_one("#export-error", Static).update(Text.assemble(
-                ("exists ", "bold reverse"), " ", safe(str(message.error), marks.WARN),
-                ": press ctrl+s again to replace it, or change the name", end=""))
+                (t("write.exists"), "bold reverse"), " ", safe(str(message.error), marks.WARN),
+                t("write.replace"), end=""))
             return
         if message.error is not None:
             self._error(str(message.error))
             return
-        self.app.notify(f"Wrote {plural(message.count, 'image')} to {message.path.absolute()}",
+        self.app.notify(t("write.done", count=plural(message.count, "image"),
+                          path=message.path.absolute()),
                         markup=False)
         self.dismiss(None)

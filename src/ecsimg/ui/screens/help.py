@@ -13,17 +13,15 @@ from textual.widgets import Static
 
 from ecsimg.config import Settings
 from ecsimg.domain.filtering import FIELDS
+from ecsimg.i18n import t
 from ecsimg.ui.keys import KEY_ACTIONS, display_keys
 from ecsimg.ui.text import Hanging
+from ecsimg.ui.wording import localize_bindings
 
-FILTER_HELP = (
-    "Filter: words match name, ID, snapshot ID, OS and description; terms: "
-    + " ".join(f"{name}:" for name in FIELDS)
-    + " (os:windows arch:arm64 status:creating family:web tag:env=prod usage:none size>40)."
-    " A leading - or ! negates a word or term (-os:windows !tag:env=prod -test), commas are"
-    ' alternatives (os:ubuntu,debian), quotes keep spaces (name:"web server"). A bad filter'
-    " keeps the last good result. Saved filters: [filters] in the config file, F or the palette."
-)
+
+def filter_help() -> str:
+    """How the filter line reads, with every field it knows."""
+    return t("help.filter", fields=" ".join(f"{name}:" for name in FIELDS))
 
 
 KEYS_WIDTH = 16
@@ -32,26 +30,25 @@ KEYS_WIDTH = 16
 def help_text(settings: Settings, read_only: bool) -> Hanging:
     """Every key action with its keys; a wrapped description stays in its column."""
     text = Hanging()
-    text.add(Text("Keys", style="bold", end=""))
+    text.add(Text(t("help.keys"), style="bold", end=""))
     text.add("")
     for key_action in KEY_ACTIONS:
         keys = display_keys(settings.keys_for(key_action.action_id))
         line = Text(f"{keys:<{KEYS_WIDTH - 1}} ", style="bold", end="")
         line.append(key_action.description)
         if key_action.mutating and read_only:
-            line.append("  (disabled: read-only)", style="dim")
+            line.append(t("help.disabled"), style="dim")
         text.add(line, KEYS_WIDTH)
     text.add("")
-    text.add(Text("In a dialog: tab moves between fields, ctrl+s applies once the live check "
-                  "passed, escape closes.", style="dim", end=""))
+    text.add(Text(t("help.dialogs"), style="dim", end=""))
     text.add("")
-    text.add(Text(FILTER_HELP, style="dim", end=""))
+    text.add(Text(filter_help(), style="dim", end=""))
     text.add("")
-    text.add(Text("The profile's colour and marker ([profiles.NAME] color, marker in the config "
-                  "file) mark the header and every dialog; read-only profiles are yellow.",
-                  style="dim", end=""))
+    text.add(Text(t("help.profiles"), style="dim", end=""))
     text.add("")
-    text.add(Text("escape, q or ? closes this screen", style="dim", end=""))
+    text.add(Text(t("help.language"), style="dim", end=""))
+    text.add("")
+    text.add(Text(t("help.close"), style="dim", end=""))
     return text
 
 
@@ -59,11 +56,12 @@ class HelpScreen(ModalScreen[None]):
     """Lists every action with its current keys; escape, q or ? closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "dismiss(None)", "Close", show=True),
+        Binding("escape,q,question_mark", "dismiss(None)", "binding.close", show=True),
     ]
 
     def __init__(self, settings: Settings, read_only: bool) -> None:
         super().__init__()
+        localize_bindings(self)
         self._settings = settings
         self._read_only = read_only
 

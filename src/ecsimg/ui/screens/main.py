@@ -17,6 +17,7 @@ from textual.worker import get_current_worker
 
 from ecsimg.config import DEFAULT_KEYS, Settings
 from ecsimg.domain.filtering import KINDS, Query, parse_filter
+from ecsimg.i18n import is_message, t
 from ecsimg.service.backend import Backend, Session, UnknownProfile
 from ecsimg.service.reads import browse
 from ecsimg.service.reads.browse import ImageDetails, ImageRow, RegionRows
@@ -28,41 +29,44 @@ from ecsimg.ui.screens.costs import CostDashboard
 from ecsimg.ui.screens.detail import DetailScreen
 from ecsimg.ui.screens.export import ExportDialog
 from ecsimg.ui.screens.tasks import TasksScreen
-from ecsimg.ui.widgets.details import FEES_TITLE, DetailsPane, details_text, fees_pane_text
+from ecsimg.ui.widgets.details import DetailsPane, details_text, fees_pane_text, fees_title
 from ecsimg.ui.widgets.header import HeaderBar, HeaderInfo
 from ecsimg.ui.widgets.image_list import ImageList
 from ecsimg.ui.widgets.line_pane import LinePane
 from ecsimg.ui.widgets.tabs import TypeTabs
+from ecsimg.ui.wording import localize_bindings
 
 TASK_POLL_SECONDS = 2.0
-FILTER_HINT = "/ to filter: text os: arch: status: family: tag:k=v usage: size>N type:"
 
 
 def _screen_bindings() -> list[BindingType]:
     bindings: list[BindingType] = [
-        Binding(DEFAULT_KEYS["focus_filter"], "focus_filter", "Filter", id="focus_filter"),
-        Binding(DEFAULT_KEYS["clear_filter"], "clear_filter", "Clear", show=False,
+        Binding(DEFAULT_KEYS["focus_filter"], "focus_filter", "key.focus_filter.label",
+                id="focus_filter"),
+        Binding(DEFAULT_KEYS["clear_filter"], "clear_filter", "key.clear_filter.label", show=False,
                 id="clear_filter"),
-        Binding(DEFAULT_KEYS["copy_id"], "copy_id", "Copy ID", show=False, id="copy_id"),
-        Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", show=False, id="refresh"),
-        Binding(DEFAULT_KEYS["tasks"], "tasks", "Tasks", show=False, id="tasks"),
-        Binding(DEFAULT_KEYS["cost_dashboard"], "cost_dashboard", "Costs", show=False,
+        Binding(DEFAULT_KEYS["copy_id"], "copy_id", "key.copy_id.label", show=False, id="copy_id"),
+        Binding(DEFAULT_KEYS["refresh"], "refresh", "key.refresh.label", show=False, id="refresh"),
+        Binding(DEFAULT_KEYS["tasks"], "tasks", "key.tasks.label", show=False, id="tasks"),
+        Binding(DEFAULT_KEYS["cost_dashboard"], "cost_dashboard", "key.cost_dashboard.label",
+                show=False,
                 id="cost_dashboard"),
-        Binding(DEFAULT_KEYS["compare"], "compare", "Compare", show=False, id="compare"),
-        Binding(DEFAULT_KEYS["export_list"], "export_list", "Export list", show=False,
+        Binding(DEFAULT_KEYS["compare"], "compare", "key.compare.label", show=False, id="compare"),
+        Binding(DEFAULT_KEYS["export_list"], "export_list", "key.export_list.label", show=False,
                 id="export_list"),
-        Binding(DEFAULT_KEYS["every_region"], "every_region", "Every region", show=False,
+        Binding(DEFAULT_KEYS["every_region"], "every_region", "key.every_region.label", show=False,
                 id="every_region"),
     ]
     for kind in KINDS:
         action_id = f"tab_{kind}"
-        bindings.append(Binding(DEFAULT_KEYS[action_id], f"tab('{kind}')", kind.title(),
+        bindings.append(Binding(DEFAULT_KEYS[action_id], f"tab('{kind}')", f"key.{action_id}",
                                 show=False, id=action_id))
     for key_action in KEY_ACTIONS:
         if key_action.dialog:
             bindings.append(Binding(DEFAULT_KEYS[key_action.action_id],
                                     f"dialog('{key_action.dialog}')",
-                                    key_action.label or key_action.action_id.replace("_", " "),
+                                    f"key.{key_action.action_id}.label" if key_action.labelled
+                                    else f"key.{key_action.action_id}.name",
                                     show=key_action.footer, id=key_action.action_id))
     return bindings
 
@@ -94,6 +98,7 @@ class MainScreen(Screen[None]):
 
     def __init__(self, backend: Backend, settings: Settings) -> None:
         super().__init__()
+        localize_bindings(self)
         self.backend = backend
         self.settings = settings
         self.loaded: RegionRows | None = None
@@ -117,7 +122,7 @@ class MainScreen(Screen[None]):
         yield HeaderBar(id="header")
         yield TypeTabs(id="tabs")
         with Horizontal(id="filter-bar"):
-            yield Input(placeholder=FILTER_HINT, id="filter", compact=True)
+            yield Input(placeholder=t("main.filter_hint"), id="filter", compact=True)
             yield Static("", id="filter-status")
             yield Static("", id="sort-status")
         yield Static("", id="filter-error")
@@ -127,7 +132,7 @@ class MainScreen(Screen[None]):
             with Vertical(id="side"):
                 yield DetailsPane(id="details")
                 fees = LinePane(id="fees")
-                fees.border_title = FEES_TITLE
+                fees.border_title = fees_title()
                 yield fees
         yield Footer(compact=True)
 
@@ -199,8 +204,9 @@ class MainScreen(Screen[None]):
             if task.unfinished:
                 continue
             self._watched_tasks.discard(task.task_id)
-            self.notify(f"{task.action} {task.resource_id} in {task.region_id}: {task.status}"
-                        f" (task {task.task_id})", title="Task ended", markup=False,
+            self.notify(t("main.task_ended", action=task.action, resource=task.resource_id,
+                          region=task.region_id, status=task.status, task=task.task_id),
+                        title=t("main.task_ended.title"), markup=False,
                         severity="error" if task.status == "Failed" else "information")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="cloud")
@@ -229,8 +235,8 @@ class MainScreen(Screen[None]):
             self._focus_after_load = None
             if self._refreshing:
                 self._refreshing = False
-                self.notify(f"Refreshed: {len(message.loaded.rows):,} images read again",
-                            title="Refresh", markup=False, timeout=3)
+                self.notify(t("main.refreshed", count=len(message.loaded.rows)),
+                            title=t("key.refresh.label"), markup=False, timeout=3)
 
     def _show_loading(self, done: float) -> None:
         self._loading = done
@@ -238,7 +244,7 @@ class MainScreen(Screen[None]):
         self._show_header()
         status = self.query_one("#filter-status", Static)
         if done < 1.0:
-            status.update(Text(f"loading {done:.0%}…", style="dim"))
+            status.update(Text(t("main.loading", done=done), style="dim"))
         else:
             status.update("")
 
@@ -271,9 +277,9 @@ class MainScreen(Screen[None]):
             # Its own line under the filter, wrapped: the whole message, and what is shown.
             kept = self.filter_query.text()
             error_line.update(Text.assemble(
-                ("filter error ", "bold reverse"), " ", (parsed.error, "bold"),
-                f" (showing the last good filter: {kept})" if kept
-                else " (showing every image until the filter is fixed)", end=""))
+                (t("main.filter_error"), "bold reverse"), " ", (parsed.error, "bold"),
+                t("main.filter_kept", kept=kept) if kept else t("main.filter_kept_none"),
+                end=""))
             error_line.display = True
             return
         error_line.display = False
@@ -297,7 +303,7 @@ class MainScreen(Screen[None]):
         image_list.set_rows(shown, keep_key, in_order=True)
         self._show_header()
         if not shown:
-            self.query_one(DetailsPane).show(Text("No image matches", style="dim"))
+            self.query_one(DetailsPane).show(Text(t("main.no_match"), style="dim"))
             self._fees = None
             self.query_one("#fees", LinePane).show("")
 
@@ -309,7 +315,7 @@ class MainScreen(Screen[None]):
             profile_name=session.profile_name,
             account_name=loaded.account_name if loaded else "",
             account_id=session.account_id,
-            region_id="every region" if self.every_region else session.region_id,
+            region_id=t("main.every_region") if self.every_region else session.region_id,
             region_name="" if self.every_region else loaded.region_name if loaded else "",
             location=session.location,
             shown=len(image_list.rows),
@@ -354,7 +360,8 @@ class MainScreen(Screen[None]):
     def _show_sort(self) -> None:
         """The sort column and direction, always on screen (the column itself may not be)."""
         label = self.query_one(ImageList).sort_label
-        self.query_one("#sort-status", Static).update(Text(f"sort {label}", style="bold"))
+        self.query_one("#sort-status", Static).update(Text(t("main.sort", label=label),
+                                                           style="bold"))
 
     @on(ImageList.SortChanged)
     def _sort_changed(self) -> None:
@@ -381,7 +388,9 @@ class MainScreen(Screen[None]):
         if name == "share" and not marked and row is not None:
             reason = row.not_shareable_reason
             if reason:
-                return f"{row.image_id} {reason}; only your own custom images can be shared"
+                worded = f"main.not_shareable.{row.kind}"
+                return t("main.not_shareable", image=row.image_id,
+                         reason=t(worded) if is_message(worded) else reason)
         return ""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -401,9 +410,8 @@ class MainScreen(Screen[None]):
                 reason = self.disabled_reason(key_action.dialog)
                 if reason:
                     event.stop()
-                    what = key_action.action_id.replace("_", " ").capitalize()
-                    self.notify(f"{what} is disabled: {reason}", severity="warning",
-                                markup=False)
+                    self.notify(t("main.key_disabled", what=t(f"key.{key_action.action_id}.name"),
+                                  reason=reason), severity="warning", markup=False)
                 return
 
     def action_dialog(self, name: str, row: ImageRow | None = None) -> None:
@@ -416,7 +424,7 @@ class MainScreen(Screen[None]):
         factory = dialogs.factory_for(name)
         if factory is None:
             description = next(k.description for k in KEY_ACTIONS if k.dialog == name)
-            self.notify(f"{description}: this dialog is not available yet",
+            self.notify(t("main.not_available", what=description),
                         severity="warning", markup=False)
             return
         image_list = self.query_one(ImageList)
@@ -464,7 +472,7 @@ class MainScreen(Screen[None]):
         row = self.query_one(ImageList).current
         if row is not None:
             self.app.copy_to_clipboard(row.image_id)
-            self.notify(f"Copied {row.image_id}", markup=False)
+            self.notify(t("main.copied", image=row.image_id), markup=False)
 
     def action_tasks(self) -> None:
         self.app.push_screen(TasksScreen(self.backend))
@@ -500,12 +508,12 @@ class MainScreen(Screen[None]):
         image_list = self.query_one(ImageList)
         focus_key = image_list.current.key if image_list.current else None
         image_list.show_region = on
-        self.query_one(TypeTabs).scope = "every region" if on else ""
+        self.query_one(TypeTabs).scope = t("main.every_region") if on else ""
         self.loaded = None
         image_list.set_rows([])
         self._show_header()
-        self.notify("Every region: the account's images in all regions" if on
-                    else f"Region {self.backend.session.region_id} only", markup=False,
+        self.notify(t("main.every_region_on") if on
+                    else t("main.one_region", region=self.backend.session.region_id), markup=False,
                     timeout=3)
         self.reload(focus_key=focus_key)
 
@@ -531,7 +539,7 @@ class MainScreen(Screen[None]):
         try:
             self.backend = self.backend.for_profile(name)
         except UnknownProfile:
-            self.notify(f"Unknown profile {name}", severity="error", markup=False)
+            self.notify(t("main.unknown_profile", name=name), severity="error", markup=False)
             return
         self.query_one(ImageList).marked.clear()
         self.refresh_bindings()
@@ -555,13 +563,14 @@ _LIST_ACTIONS = {"open_details": "select"}
 
 def _why_disabled(session: Session) -> str:
     if session.read_only:
-        return f"profile {session.profile_name} is read-only"
-    return f"offline ({session.offline_reason}); the cache can be browsed, not changed"
+        return t("main.read_only", profile=session.profile_name)
+    return t("main.offline", reason=session.offline_reason)
 
 
 def _synced_text(session: Session) -> str:
     if session.last_sync is None:
-        return "never synced: ecsimg --cloud NAME sync"
+        return t("main.never_synced")
     synced = time.localtime(session.last_sync)
     today = time.localtime()[:3] == synced[:3]
-    return "synced " + time.strftime("%H:%M" if today else "%Y-%m-%d %H:%M", synced)
+    return t("main.synced",
+             when=time.strftime("%H:%M" if today else "%Y-%m-%d %H:%M", synced))

@@ -15,9 +15,12 @@ from textual.widgets import Button, DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from ecsimg.domain.errors import ApiError
+from ecsimg.i18n import t
 from ecsimg.service.backend import Backend
 from ecsimg.service.reads.tasks import TaskRow
 from ecsimg.ui.text import plural
+from ecsimg.ui.widgets.columns import status_name
+from ecsimg.ui.wording import localize_bindings
 
 REFRESH_SECONDS = 1.0
 BAR_WIDTH = 10
@@ -28,13 +31,14 @@ STATUS_STYLES = {"Waiting": "bold", "Processing": "bold", "Finished": "",
 def progress_text(row: TaskRow) -> Text:
     """A bar and a percentage; text carries the meaning, so it reads without colour."""
     filled = row.progress * BAR_WIDTH // 100
-    return Text(f"{'█' * filled}{'░' * (BAR_WIDTH - filled)} {row.progress:>3}%", end="")
+    done, todo = t("glyph.bar_done"), t("glyph.bar_todo")
+    return Text(f"{done * filled}{todo * (BAR_WIDTH - filled)} {row.progress:>3}%", end="")
 
 
 class ConfirmCancel(ModalScreen[bool]):
     """Cancelling a task removes what it made so far: asked once, with the default on keep."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "keep", "Keep the task")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "keep", "tasks.keep_the_task")]
     DEFAULT_CSS = """
     ConfirmCancel { align: center middle; }
     ConfirmCancel > Vertical { width: 64; max-width: 100%; height: auto; padding: 0 1;
@@ -45,17 +49,18 @@ class ConfirmCancel(ModalScreen[bool]):
 
     def __init__(self, row: TaskRow) -> None:
         super().__init__()
+        localize_bindings(self)
         self.row = row
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text.assemble(
-                ("Cancel ", "bold"), (f"{self.row.action} {self.row.task_id}", "bold"),
-                f" on {self.row.resource_id} in {self.row.region_id}?\n",
-                "What it made so far is removed.", end=""))
+                (t("tasks.cancel"), "bold"), (f"{self.row.action} {self.row.task_id}", "bold"),
+                t("tasks.cancel_on", resource=self.row.resource_id, region=self.row.region_id),
+                end=""))
             with Horizontal():
-                yield Button("Keep it", id="keep", variant="primary")
-                yield Button("Cancel the task", id="cancel-task", variant="error")
+                yield Button(t("tasks.keep"), id="keep", variant="primary")
+                yield Button(t("tasks.cancel_the_task"), id="cancel-task", variant="error")
 
     def on_mount(self) -> None:
         self.query_one("#keep", Button).focus()
@@ -73,11 +78,11 @@ class TasksScreen(Screen[None]):
     """Every task of the account, unfinished first; it refreshes while a task runs."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("q", "app.pop_screen", "Back", show=False),
-        Binding("ctrl+d,delete", "cancel_task", "Cancel task"),
-        Binding("y", "copy_task_id", "Copy task ID"),
-        Binding("ctrl+r", "reload", "Refresh", show=False),
+        Binding("escape", "app.pop_screen", "binding.back"),
+        Binding("q", "app.pop_screen", "binding.back", show=False),
+        Binding("ctrl+d,delete", "cancel_task", "tasks.cancel_task"),
+        Binding("y", "copy_task_id", "tasks.copy_id"),
+        Binding("ctrl+r", "reload", "key.refresh.label", show=False),
     ]
     DEFAULT_CSS = """
     TasksScreen #tasks-title { height: 1; padding: 0 1; background: $panel; }
@@ -91,15 +96,16 @@ class TasksScreen(Screen[None]):
 
     def __init__(self, backend: Backend) -> None:
         super().__init__()
+        localize_bindings(self)
         self.backend = backend
         self.rows: list[TaskRow] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Tasks: loading…", style="bold"), id="tasks-title")
+        yield Static(Text(t("tasks.loading"), style="bold"), id="tasks-title")
         table: DataTable[str | Text] = DataTable(cursor_type="row", zebra_stripes=False)
         # What a narrow screen must show comes first: the table scrolls sideways for the rest.
-        table.add_columns("Status", "Progress", "Left", "Action", "Image", "Region", "Task",
-                          "Created")
+        table.add_columns(*(t(f"tasks.col.{name}") for name in (
+            "status", "progress", "left", "action", "image", "region", "task", "created")))
         yield table
         yield Footer()
 
@@ -127,19 +133,20 @@ class TasksScreen(Screen[None]):
         table.clear()
         for row in message.rows:
             table.add_row(
-                Text(row.status, style=STATUS_STYLES.get(row.status, "")),
+                Text(status_name(row.status), style=STATUS_STYLES.get(row.status, "")),
                 # A real account's tasks tell no time left (0): "-", not a false "0s".
                 progress_text(row),
-                f"{row.remain_seconds}s" if row.unfinished and row.remain_seconds else "-",
+                t("tasks.seconds", seconds=row.remain_seconds)
+                if row.unfinished and row.remain_seconds else "-",
                 row.action, row.resource_id, row.region_id, row.task_id,
                 row.creation_time, key=row.task_id)
         if message.rows:
             table.move_cursor(row=min(cursor, len(message.rows) - 1))
         running = sum(1 for row in message.rows if row.unfinished)
         self.query_one("#tasks-title", Static).update(Text.assemble(
-            ("Tasks of the account, every region: ", "bold"),
-            f"{plural(running, 'running task')}, {plural(len(message.rows), 'task')} shown",
-            end=""))
+            (t("tasks.title"), "bold"),
+            t("tasks.shown", running=plural(running, "running task"),
+              shown=plural(len(message.rows), "task")), end=""))
 
     @property
     def current(self) -> TaskRow | None:
@@ -173,11 +180,11 @@ class TasksScreen(Screen[None]):
         except ApiError as err:
             self.notify(err.message, title=err.code, severity="error", markup=False)
         else:
-            self.notify(f"Cancelled {row.action} task {row.task_id}", markup=False)
+            self.notify(t("tasks.cancelled", action=row.action, task=row.task_id), markup=False)
         self.action_reload()
 
     def action_copy_task_id(self) -> None:
         row = self.current
         if row is not None:
             self.app.copy_to_clipboard(row.task_id)
-            self.notify(f"Copied {row.task_id}", markup=False)
+            self.notify(t("main.copied", image=row.task_id), markup=False)

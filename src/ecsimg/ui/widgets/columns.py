@@ -10,9 +10,10 @@ from typing import Any
 
 from rich.text import Text
 
+from ecsimg.i18n import is_message, t
 from ecsimg.service.reads.browse import ImageRow, row_state
 from ecsimg.ui import marks
-from ecsimg.ui.text import cell
+from ecsimg.ui.text import cell, ellipsis
 
 GAP = 1
 REGION_WIDTH = 14
@@ -33,7 +34,8 @@ STATUS_STYLES = {
 @dataclass(frozen=True)
 class Column:
     key: str
-    title: str
+    title_id: str
+    """The message id of its heading."""
     width: int
     """Cells the column needs to be shown at all."""
     priority: int
@@ -43,6 +45,11 @@ class Column:
     grow: int = 0
     """Cells the column takes beyond ``width`` when the screen has them to spare."""
 
+    @property
+    def title(self) -> str:
+        """The heading in the current language."""
+        return t(self.title_id)
+
 
 def _cost_key(row: ImageRow, now: float) -> float:
     cost = row.monthly_cost
@@ -50,19 +57,19 @@ def _cost_key(row: ImageRow, now: float) -> float:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("id", "ID", 22, 0, sort_key=lambda r, n: r.image_id, grow=36),
-    Column("name", "Name", NAME_MIN_WIDTH, 0, sort_key=lambda r, n: r.display_name.casefold(),
+    Column("id", "col.id", 22, 0, sort_key=lambda r, n: r.image_id, grow=36),
+    Column("name", "col.name", NAME_MIN_WIDTH, 0, sort_key=lambda r, n: r.display_name.casefold(),
            grow=1000),
-    Column("os", "OS", 8, 2, sort_key=lambda r, n: r.os_label.casefold(), grow=8),
-    Column("arch", "Arch", 6, 6, sort_key=lambda r, n: r.architecture),
-    Column("size", "GiB", 4, 1, right=True, sort_key=lambda r, n: r.size),
-    Column("status", "Status", 12, 0, sort_key=lambda r, n: row_state(r, n)),
-    Column("usage", "Used", 5, 7, sort_key=lambda r, n: r.usage),
-    Column("shares", "Shr", 4, 3, right=True, sort_key=lambda r, n: r.share_count),
-    Column("cost", "CNY/mo", 8, 5, right=True, sort_key=_cost_key),
-    Column("created", "Created", 10, 4,
+    Column("os", "col.os", 8, 2, sort_key=lambda r, n: r.os_label.casefold(), grow=8),
+    Column("arch", "col.arch", 6, 6, sort_key=lambda r, n: r.architecture),
+    Column("size", "col.size", 4, 1, right=True, sort_key=lambda r, n: r.size),
+    Column("status", "col.status", 12, 0, sort_key=lambda r, n: row_state(r, n)),
+    Column("usage", "col.usage", 5, 7, sort_key=lambda r, n: r.usage),
+    Column("shares", "col.shares", 4, 3, right=True, sort_key=lambda r, n: r.share_count),
+    Column("cost", "col.cost", 8, 5, right=True, sort_key=_cost_key),
+    Column("created", "col.created", 10, 4,
            sort_key=lambda r, n: (r.image.creation_time, r.image_id)),
-    Column("region", "Region", REGION_WIDTH, 1,
+    Column("region", "col.region", REGION_WIDTH, 1,
            sort_key=lambda r, n: (r.region_id, r.image.creation_time, r.image_id)),
 )
 """Region comes last in the tuple (sort indexes stay) but is drawn after the name."""
@@ -120,7 +127,7 @@ def status_cell(row: ImageRow, now: float, width: int) -> Text:
     style = STATUS_STYLES.get(status, "")
     if status == "Creating":
         filled = progress * BAR_WIDTH // 100
-        bar = "█" * filled + "░" * (BAR_WIDTH - filled)
+        bar = t("glyph.bar_done") * filled + t("glyph.bar_todo") * (BAR_WIDTH - filled)
         return cell(f"{bar} {progress:>2}%", width, style)
     if status == "Waiting":
         # A dot that bounces along the bar: the row is alive though its progress is 0. It
@@ -128,9 +135,16 @@ def status_cell(row: ImageRow, now: float, width: int) -> Text:
         track = BAR_WIDTH - 1  # one cell shorter than the bar: "wait" is a letter longer
         step = int(now * 6) % (2 * track - 2)
         position = step if step < track else 2 * track - 2 - step
-        bar = "·" * position + "▪" + "·" * (track - 1 - position)
-        return cell(f"{bar} wait", width, style)
-    return cell(status, width, style)
+        dot, track_glyph = t("glyph.wait_dot"), t("glyph.wait_track")
+        bar = track_glyph * position + dot + track_glyph * (track - 1 - position)
+        return cell(f"{bar} {t('status.wait')}", width, style)
+    return cell(status_name(status), width, style)
+
+
+def status_name(status: str) -> str:
+    """An image status as the console words it (the API's word when there is no message)."""
+    message_id = f"status.{status}"
+    return t(message_id) if is_message(message_id) else status
 
 
 def text_of(column: Column, row: ImageRow, now: float, width: int) -> Text:
@@ -149,7 +163,7 @@ def text_of(column: Column, row: ImageRow, now: float, width: int) -> Text:
         case "status":
             return status_cell(row, now, width)
         case "usage":
-            return cell("inst" if row.usage == "instance" else "-", width)
+            return cell(t("col.usage.instance") if row.usage == "instance" else "-", width)
         case "shares":
             return cell(str(row.share_count) if row.share_count else "-", width, right=True)
         case "created":
@@ -159,6 +173,6 @@ def text_of(column: Column, row: ImageRow, now: float, width: int) -> Text:
         case "cost":
             cost = row.monthly_cost
             if cost is not None and math.isnan(cost):
-                return cell("…", width, "dim", right=True)  # snapshot sizes still being read
+                return cell(ellipsis(), width, "dim", right=True)  # snapshot sizes still being read
             return cell("-" if cost is None else f"{cost:,.2f}", width, right=True)
     return cell("", width)

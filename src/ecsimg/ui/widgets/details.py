@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from ecsimg.domain import fees
+from ecsimg.i18n import is_message, t
 from ecsimg.service.reads.browse import FeeLine, ImageDetails
-from ecsimg.service.reads.fees import ESTIMATE_TITLE
-from ecsimg.ui.text import Hanging, plural, sanitize
+from ecsimg.service.reads.fees import ONE_TIME, PER_MONTH
+from ecsimg.ui.text import Hanging, pad, plural, sanitize
+from ecsimg.ui.widgets.columns import status_name
 from ecsimg.ui.widgets.line_pane import LinePane
 
 LABEL_WIDTH = 15
@@ -14,12 +17,10 @@ LABEL_WIDTH = 15
 LINE_INDENT = 2
 """Where a wrapped list line (a disk, a share, an event) continues."""
 
-KIND_LABELS = {"public": "public", "custom": "custom (yours)", "shared": "shared with you",
-               "marketplace": "marketplace", "community": "community"}
 
 
 def _field(text: Hanging, label: str, value: str, style: str = "", crop: bool = False) -> None:
-    line = Text(f"{label:<{LABEL_WIDTH - 1}} ", style="bold", end="")
+    line = Text(pad(t(label), LABEL_WIDTH), style="bold", end="")
     line.append(sanitize(value) or "-", style=style)
     text.add(line, LABEL_WIDTH, crop)
 
@@ -36,27 +37,29 @@ def _section(text: Hanging, title: str) -> None:
 def detail_ids(d: ImageDetails) -> list[tuple[str, str]]:
     """(what, ID) of every ID the detail view shows, for copying one."""
     image = d.row.image
-    found = [("image", image.image_id)]
-    found += [(f"snapshot of {m.mapping.device}", m.mapping.snapshot_id)
+    found = [(t("ids.image"), image.image_id)]
+    found += [(t("ids.snapshot", device=m.mapping.device), m.mapping.snapshot_id)
               for m in d.mappings if m.mapping.snapshot_id]
     if d.source_instance_id:
-        found.append(("source instance", d.source_instance_id))
+        found.append((t("ids.source_instance"), d.source_instance_id))
     if d.copied_from:
-        found.append(("copied from", d.copied_from.partition("/")[2] or d.copied_from))
-    found += [(f"copy in {key.partition('/')[0]}", key.partition("/")[2]) for key in d.copies]
-    found += [(f"instance {sanitize(i.instance_name)}", i.instance_id) for i in d.instances]
-    found += [(f"shared with {sanitize(s.account_name)}", s.account_id) for s in d.shares]
+        found.append((t("ids.copied_from"), d.copied_from.partition("/")[2] or d.copied_from))
+    found += [(t("ids.copy", region=key.partition("/")[0]), key.partition("/")[2])
+              for key in d.copies]
+    found += [(t("ids.instance", name=sanitize(i.instance_name)), i.instance_id)
+              for i in d.instances]
+    found += [(t("ids.shared", name=sanitize(s.account_name)), s.account_id) for s in d.shares]
     if image.owner_id:
-        found.append(("owner account", image.owner_id))
+        found.append((t("ids.owner"), image.owner_id))
     if image.task_id:
-        found.append(("task", image.task_id))
+        found.append((t("ids.task"), image.task_id))
     return found
 
 
 def events_text(d: ImageDetails) -> Hanging:
     """The image's recent events, newest first."""
     text = Hanging()
-    text.add(Text(f"Events ({len(d.events)})", style="bold underline", end=""))
+    text.add(Text(t("details.events", count=len(d.events)), style="bold underline", end=""))
     for event in d.events:
         _item(text, f"{event.time} {event.action} {event.code} {sanitize(event.profile)}")
     return text
@@ -74,67 +77,73 @@ def details_text(d: ImageDetails, full: bool = False, events: bool = True) -> Ha
     text = Hanging()
     text.add(Text(sanitize(image.image_name) or image.image_id, style="bold", end=""),
              crop=crop)
-    _field(text, "ID", image.image_id, crop=crop)
-    _field(text, "Type", KIND_LABELS.get(d.row.kind, d.row.kind), crop=crop)
-    status = d.status if d.status not in ("Creating", "Waiting") else (
-        f"{d.status} {d.progress}% ({d.remain_seconds}s left)")
-    _field(text, "Status", status, crop=crop)
-    _field(text, "OS", image.os_name_en, crop=crop)
-    _field(text, "Arch", f"{image.architecture} ({image.os_type})", crop=crop)
-    _field(text, "Size", f"{image.size} GiB", crop=crop)
-    _field(text, "Family", image.image_family, crop=crop)
-    _field(text, "Description", image.description, crop=crop)
-    _field(text, "Created", image.creation_time, crop=crop)
-    _field(text, "Usage", d.row.usage, crop=crop)
+    _field(text, "field.id", image.image_id, crop=crop)
+    _field(text, "field.type", t(f"kind.{d.row.kind}") if is_message(f"kind.{d.row.kind}")
+           else d.row.kind, crop=crop)
+    status = status_name(d.status) if d.status not in ("Creating", "Waiting") else (
+        t("details.progress", status=status_name(d.status), progress=d.progress,
+          remain=d.remain_seconds))
+    _field(text, "field.status", status, crop=crop)
+    _field(text, "field.os", image.os_name_en, crop=crop)
+    _field(text, "field.arch", f"{image.architecture} ({image.os_type})", crop=crop)
+    _field(text, "field.size", f"{image.size} GiB", crop=crop)
+    _field(text, "field.family", image.image_family, crop=crop)
+    _field(text, "field.description", image.description, crop=crop)
+    _field(text, "field.created", image.creation_time, crop=crop)
+    _field(text, "field.usage", d.row.usage, crop=crop)
     if image.owner_id:
-        _field(text, "Owner", image.owner_id, crop=crop)
+        _field(text, "field.owner", image.owner_id, crop=crop)
     if image.product_code:
-        _field(text, "Product", f"{image.product_code} by {image.supplier_name}", crop=crop)
-    _field(text, "From instance", d.source_instance_id + (
-        " (gone)" if d.source_instance_id and d.source_instance is None else ""), crop=crop)
-    _field(text, "Copied from", d.copied_from + (
-        " (gone)" if d.copied_from and not d.copied_from_exists else ""), crop=crop)
+        _field(text, "field.product", t("details.product", product=image.product_code,
+                                        supplier=image.supplier_name), crop=crop)
+    _field(text, "field.from_instance", d.source_instance_id + (
+        t("details.gone") if d.source_instance_id and d.source_instance is None else ""),
+        crop=crop)
+    _field(text, "field.copied_from", d.copied_from + (
+        t("details.gone") if d.copied_from and not d.copied_from_exists else ""), crop=crop)
     if full:
-        _field(text, "Copies", ", ".join(d.copies))
-    _field(text, "Shared with", plural(len(d.shares), "account"), crop=crop)
-    _field(text, "Used by", plural(len(d.instances), "instance"), crop=crop)
+        _field(text, "field.copies", ", ".join(d.copies))
+    _field(text, "field.shared_with", plural(len(d.shares), "account"), crop=crop)
+    _field(text, "field.used_by", plural(len(d.instances), "instance"), crop=crop)
     if full:
         for label, value in (
-            ("Region", image.region_id), ("Version", image.image_version),
-            ("OS name", image.os_name), ("Platform", image.platform),
-            ("Boot mode", image.boot_mode), ("Licence", f"{image.license_type} {image.license_os}"),
-            ("Cloud-init", str(image.is_support_cloudinit)),
-            ("IO optimised", str(image.is_support_io_optimized)),
-            ("Non-root login", str(image.login_as_non_root)),
-            ("Encrypted", f"{image.encrypted} {image.key_kind}".strip()),
-            ("Community", str(image.is_public)), ("Resource grp", image.resource_group_id),
-            ("Task", image.task_id),
+            ("field.region", image.region_id), ("field.version", image.image_version),
+            ("field.os_name", image.os_name), ("field.platform", image.platform),
+            ("field.boot_mode", image.boot_mode),
+            ("field.licence", f"{image.license_type} {image.license_os}"),
+            ("field.cloud_init", str(image.is_support_cloudinit)),
+            ("field.io_optimised", str(image.is_support_io_optimized)),
+            ("field.non_root", str(image.login_as_non_root)),
+            ("field.encrypted", f"{image.encrypted} {image.key_kind}".strip()),
+            ("field.community", str(image.is_public)),
+            ("field.resource_group", image.resource_group_id),
+            ("field.task", image.task_id),
         ):
             _field(text, label, value)
-    _section(text, "Disks")
+    _section(text, t("details.disks"))
     for mapping in d.mappings:
         disk = mapping.mapping
         line = f"{disk.device} {disk.disk_type} {disk.size} GiB"
         if disk.snapshot_id:
-            line += f"  snapshot {disk.snapshot_id}"
+            line += t("details.snapshot", snapshot=disk.snapshot_id)
             if not mapping.snapshot_exists:
-                line += " (missing)"
+                line += t("details.missing")
             elif full and mapping.snapshot is not None:
                 line += f" {mapping.snapshot.size} GiB {mapping.snapshot.creation_time}"
         _item(text, sanitize(line))
     if not d.mappings:
         _item(text, "-")
-    _section(text, "Tags")
+    _section(text, t("details.tags"))
     for tag in image.tags:
         _item(text, f"{sanitize(tag.key)}={sanitize(tag.value)}")
     if not image.tags:
         _item(text, "-")
     if d.shares:
-        _section(text, f"Shared with {plural(len(d.shares), 'account')}")
+        _section(text, t("details.shared_with", count=plural(len(d.shares), "account")))
     for share in d.shares:
         _item(text, f"{share.account_id} {sanitize(share.account_name)}  {share.shared_time}")
     if d.instances:
-        _section(text, f"Used by {plural(len(d.instances), 'instance')}")
+        _section(text, t("details.used_by", count=plural(len(d.instances), "instance")))
     for instance in d.instances:
         _item(text, f"{instance.instance_id} {sanitize(instance.instance_name)} "
                     f"{instance.status}")
@@ -144,19 +153,56 @@ def details_text(d: ImageDetails, full: bool = False, events: bool = True) -> Ha
     return text
 
 
-FEES_TITLE = ESTIMATE_TITLE
+def fees_title() -> str:
+    """The one question the list's monthly column, the fee pane and the detail view answer."""
+    return t("fees.title", vcpus=fees.ESTIMATE_VCPUS, hours=fees.HOURS_PER_MONTH,
+             unit=t("unit.per_month"))
+
+
+_UNITS = {PER_MONTH: "unit.per_month", ONE_TIME: "unit.one_time"}
+_NOTES = {"none": "fees.none", "paid by the owner": "fees.paid_by_owner",
+          "price unknown": "fees.price_unknown", fees.USER_BOOK: "fees.user_book"}
+_UNKNOWN_PREFIX = "price unknown: "
+
+
+def unknown_reason(why: str) -> str:
+    """Why a price is unknown, in the current language where the reason is a fixed one."""
+    return t("fees.no_price_book") if why == fees.NO_PRICE_BOOK else why
+
+
+def fee_note(note: str) -> str:
+    """A fee line's note (the service's words) in the current language."""
+    if note in _NOTES:
+        return t(_NOTES[note])
+    if note.startswith(_UNKNOWN_PREFIX):
+        return t("fees.unknown_why", why=unknown_reason(note[len(_UNKNOWN_PREFIX):]))
+    return note
+_LABELS = (("licence", "fees.licence"), ("snapshots", "fees.snapshots"),
+           ("marketplace", "fees.marketplace"), ("per month", "fees.per_month"),
+           ("once per instance", "fees.once_per_instance"))
+"""The service's fee line labels (with what follows them kept: sizes, pricing models)."""
+
+
+def fee_label(label: str) -> str:
+    """A fee line's label in the current language."""
+    for english, message_id in _LABELS:
+        if label == english or label.startswith(english + " "):
+            return t(message_id) + label[len(english):]
+    return label
 
 
 def _fee_lines(lines: tuple[FeeLine, ...] | list[FeeLine]) -> list[Text]:
     """The title, then one line per fee with its unit and note (the totals come from the
     service, with their units: CNY/mo, and a one-time price apart)."""
-    shown = [Text(FEES_TITLE, style="bold", end="")]
+    shown = [Text(fees_title(), style="bold", end="")]
     for line in lines:
-        amount = "-" if line.amount is None else f"{line.amount:,.2f} {line.unit}"
-        fee = Text(f"{sanitize(line.label)}: {amount}", end="",
+        unit = t(_UNITS[line.unit]) if line.unit in _UNITS else line.unit
+        amount = "-" if line.amount is None else f"{line.amount:,.2f} {unit}"
+        fee = Text(f"{sanitize(fee_label(line.label))}: {amount}", end="",
                    style="bold" if line.total else "")
         if line.note:
-            fee.append(f" {sanitize(line.note)}", style="italic")
+            note = fee_note(line.note)
+            fee.append(f" {sanitize(note)}", style="italic")
         shown.append(fee)
     return shown
 
@@ -183,4 +229,4 @@ class DetailsPane(LinePane):
     """The highlighted image's details; scrolls when they do not fit."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(Text("No image selected", style="dim"), id=id)
+        super().__init__(Text(t("details.no_image"), style="dim"), id=id)

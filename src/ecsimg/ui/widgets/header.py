@@ -11,12 +11,10 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from ecsimg.config import ProfileStyle
+from ecsimg.i18n import t
 from ecsimg.ui import marks
 from ecsimg.ui.profile_mark import profile_badge
-from ecsimg.ui.text import ELLIPSIS, fit, sanitize
-
-READ_ONLY_BADGE = " READ-ONLY "
-OFFLINE_BADGE = " OFFLINE "
+from ecsimg.ui.text import ellipsis, fit, sanitize
 
 
 @dataclass(frozen=True)
@@ -54,14 +52,14 @@ class HeaderBar(Widget):
     def render(self) -> Text:
         info = self.info
         width = self.size.width
-        badge = Text(READ_ONLY_BADGE, style=marks.BAD_CODE) if info.read_only else Text("")
+        badge = Text(t("header.read_only"), style=marks.BAD_CODE) if info.read_only else Text("")
         if info.offline:
-            badge = Text.assemble(Text(OFFLINE_BADGE, style=marks.WARN_CODE), badge)
+            badge = Text.assemble(Text(t("header.offline"), style=marks.WARN_CODE), badge)
         if info.loading < 1.0:
-            counts = f"{info.shown:,} images read, loading {info.loading:.0%}…"
+            counts = t("header.loading", shown=info.shown, done=info.loading)
         else:
-            counts = f"{info.shown:,}/{info.total:,} images"
-        counts += f" {info.marked} marked" if info.marked else ""
+            counts = t("header.counts", shown=info.shown, total=info.total)
+        counts += t("header.marked", marked=info.marked) if info.marked else ""
         # Most to least droppable: the catalogue path, the region's local name, the app name.
         for with_name, with_region_name in ((True, True), (False, True), (False, False)):
             left = Text(end="")
@@ -80,7 +78,7 @@ class HeaderBar(Widget):
         if room >= 8:
             path = f"{info.location}  {info.synced}" if info.synced else info.location
             if cell_len(path) > room:
-                path = ELLIPSIS + path[-(room - 1):]
+                path = ellipsis() + path[-(room - 1):]
             left.append("  ")
             left.append(fit(path, room), style="dim")
         elif left.cell_len + badge.cell_len > width:

@@ -20,6 +20,7 @@ from textual.widget import Widget
 
 from ecsimg.config import DEFAULT_KEYS
 from ecsimg.domain.clock import Clock, system_clock
+from ecsimg.i18n import t
 from ecsimg.service.reads.browse import ImageRow, is_busy
 from ecsimg.ui.text import cell
 from ecsimg.ui.widgets.columns import (
@@ -30,6 +31,7 @@ from ecsimg.ui.widgets.columns import (
     text_of,
     visible_sort_columns,
 )
+from ecsimg.ui.wording import localize_bindings
 
 
 def _binding(action_id: str, action: str, description: str, show: bool = False) -> Binding:
@@ -40,19 +42,19 @@ class ImageList(ScrollView, can_focus=True):
     """Rows of images with a cursor, marks and a sort order; only visible lines are built."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        _binding("cursor_up", "cursor_up", "Up"),
-        _binding("cursor_down", "cursor_down", "Down"),
-        _binding("page_up", "page_up", "Page up"),
-        _binding("page_down", "page_down", "Page down"),
-        _binding("cursor_first", "cursor_first", "First"),
-        _binding("cursor_last", "cursor_last", "Last"),
-        _binding("open_details", "select", "Details", show=True),
-        _binding("toggle_mark", "toggle_mark", "Mark", show=True),
-        _binding("sort_next", "sort_next", "Sort"),
-        _binding("sort_reverse", "sort_reverse", "Reverse sort"),
-        _binding("mark_all", "mark_all", "Mark all"),
-        _binding("invert_marks", "invert_marks", "Invert marks"),
-        _binding("clear_marks", "clear_marks", "Clear marks"),
+        _binding("cursor_up", "cursor_up", "list.up"),
+        _binding("cursor_down", "cursor_down", "list.down"),
+        _binding("page_up", "page_up", "key.page_up"),
+        _binding("page_down", "page_down", "key.page_down"),
+        _binding("cursor_first", "cursor_first", "list.first"),
+        _binding("cursor_last", "cursor_last", "list.last"),
+        _binding("open_details", "select", "list.details", show=True),
+        _binding("toggle_mark", "toggle_mark", "list.mark", show=True),
+        _binding("sort_next", "sort_next", "list.sort"),
+        _binding("sort_reverse", "sort_reverse", "list.reverse_sort"),
+        _binding("mark_all", "mark_all", "list.mark_all"),
+        _binding("invert_marks", "invert_marks", "list.invert_marks"),
+        _binding("clear_marks", "clear_marks", "list.clear_marks"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -110,6 +112,7 @@ class ImageList(ScrollView, can_focus=True):
     def __init__(self, clock: Clock = system_clock, refresh_seconds: float = 0.25, *,
                  id: str | None = None) -> None:
         super().__init__(id=id)
+        localize_bindings(self)
         self.clock = clock
         self._refresh_seconds = refresh_seconds
         self._rows: list[ImageRow] = []
@@ -296,7 +299,7 @@ class ImageList(ScrollView, can_focus=True):
     def sort_label(self) -> str:
         """The sort column and its direction, as the header shows them."""
         column = SORTABLE[self.sort_index % len(SORTABLE)]
-        return f"{column.title}{'▼' if self.sort_reverse else '▲'}"
+        return column.title + t("glyph.sort_down" if self.sort_reverse else "glyph.sort_up")
 
     def action_sort_reverse(self) -> None:
         self.sort_reverse = not self.sort_reverse
@@ -387,7 +390,7 @@ class ImageList(ScrollView, can_focus=True):
         for column, column_width in layout(width, self.show_region):
             title = column.title
             if column.key == sort_column.key:
-                title += "▼" if self.sort_reverse else "▲"
+                title += t("glyph.sort_down" if self.sort_reverse else "glyph.sort_up")
             parts.append(" " * GAP)
             parts.append(cell(title, column_width, right=column.right))
         return Text.assemble(*parts, end="")
@@ -396,7 +399,7 @@ class ImageList(ScrollView, can_focus=True):
         """Row ``index`` as plain cells, exactly ``width`` cells wide (used by tests too)."""
         row = self._rows[index]
         now = self.clock()
-        parts: list[Text | str] = ["●" if row.key in self.marked else " "]
+        parts: list[Text | str] = [t("glyph.mark") if row.key in self.marked else " "]
         for column, column_width in layout(width, self.show_region):
             parts.append(" " * GAP)
             parts.append(text_of(column, row, now, column_width))

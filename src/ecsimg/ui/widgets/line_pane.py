@@ -14,6 +14,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from ecsimg.i18n import t
+
 
 class LinePane(ScrollView, can_focus=True):
     """Shows a renderable with the Line API; ``show`` refreshes only the cells that differ.
@@ -135,7 +137,8 @@ class LinePane(ScrollView, can_focus=True):
             return strip
         above, below = self._markers()
         last = self.scrollable_content_region.height - 1
-        marker = "▲" if y == 0 and above else "▼" if y == last and below else ""
+        marker = (t("glyph.more_up") if y == 0 and above
+                  else t("glyph.more_down") if y == last and below else "")
         if not marker:
             return strip
         style = self.rich_style + self.get_component_rich_style("line-pane--more")

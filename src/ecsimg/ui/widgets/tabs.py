@@ -7,11 +7,13 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from ecsimg.domain.filtering import KINDS
+from ecsimg.i18n import t
+from ecsimg.ui.text import ellipsis
 
-LABELS = {"all": "All", "public": "Public", "custom": "Custom", "shared": "Shared",
-          "marketplace": "Marketplace", "community": "Community"}
-SHORT_LABELS = {"all": "All", "public": "Pub", "custom": "Cus", "shared": "Shr",
-                "marketplace": "Mkt", "community": "Com"}
+LABELS = {kind: f"tab.{kind}" for kind in KINDS}
+"""Message ids of the tabs' names."""
+SHORT_LABELS = {kind: f"tab.{kind}.short" for kind in KINDS}
+"""Message ids of the names when the full ones do not fit."""
 
 
 class TypeTabs(Widget):
@@ -44,6 +46,6 @@ class TypeTabs(Widget):
         for number, kind in enumerate(KINDS):
             style = "bold reverse" if kind == self.active else ""
             text.append(f" {number} ", style=style or "dim")
-            more = "…" if self.loading else ""
-            text.append(f"{labels[kind]} {self.counts.get(kind, 0):,}{more} ", style=style)
+            more = ellipsis() if self.loading else ""
+            text.append(f"{t(labels[kind])} {self.counts.get(kind, 0):,}{more} ", style=style)
         return text

@@ -12,6 +12,8 @@ from textual.widgets import Checkbox, RadioButton, SelectionList
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
 
+from ecsimg.i18n import t
+
 
 class Tick(Checkbox):
     """A checkbox showing X when on and a blank when off."""
@@ -30,10 +32,10 @@ class Choice(RadioButton):
 
     def __init__(self, label: str = "", value: bool = False, *, id: str | None = None) -> None:
         super().__init__(label, value, id=id)
-        self.BUTTON_INNER = "●" if value else " "
+        self.BUTTON_INNER = t("glyph.mark") if value else " "
 
     def watch_value(self) -> None:
-        self.BUTTON_INNER = "●" if self.value else " "
+        self.BUTTON_INNER = t("glyph.mark") if self.value else " "
         super().watch_value()
 
 
