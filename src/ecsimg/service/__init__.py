@@ -1,25 +1,9 @@
-"""The service: one function per ECS API action, holding every rule; no Textual, no Rich."""
+"""The service: one function per ECS API action, holding every rule; no Textual, no Rich.
 
-from ecsimg.service import (  # noqa: F401  (importing registers the actions)
-    describe,
-    describe_types,
-    disks,
-    images_copy,
-    images_create,
-    images_delete,
-    images_modify,
-    images_share,
-    images_transfer,
-    instances,
-    instances_describe,
-    load,
-    market,
-    price,
-    regions,
-    replace,
-    snapshots,
-    tags,
-)
+An action's module is imported when the action is first looked up (see ``registry``), so a
+call pays for its own module and not for all of them.
+"""
+
 from ecsimg.service.context import Context
 from ecsimg.service.core import PlannedCall, UnknownAction, call, check, lookup
 from ecsimg.service.params import UnknownParameter

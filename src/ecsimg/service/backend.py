@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from ecsimg.domain.costs import CostReport
-from ecsimg.domain.fees import FeePreview
 from ecsimg.domain.models import Event, Image, Profile
-from ecsimg.service.browse import Browse, ImageDetails, ImageRow
-from ecsimg.service.browse_tasks import TaskRow
 from ecsimg.service.core import PlannedCall
-from ecsimg.service.versions import Fingerprint
+
+if TYPE_CHECKING:
+    # Types only: the read models are imported by whoever builds them, not by every caller.
+    from ecsimg.domain.costs import CostReport
+    from ecsimg.domain.fees import FeePreview
+    from ecsimg.service.browse import Browse, ImageDetails, ImageRow
+    from ecsimg.service.browse_tasks import TaskRow
+    from ecsimg.service.versions import Fingerprint
 
 __all__ = ["Backend", "Buckets", "Limits", "PlannedCall", "ProfileInfo", "Session",
            "UnknownProfile"]
