@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 import string
+import uuid
 
 _ALPHABET = string.ascii_lowercase + string.digits
 RESOURCE_ID = re.compile(r"^(m|s|i|d|t)-[a-z0-9]{20}$")
@@ -40,13 +41,7 @@ class IdFactory:
         return str(self._rng.randrange(10**14, 10**15))
 
     def request_id(self) -> str:
-        """A version-4 UUID in capitals, as the API's RequestId; the bits are set here as
-        ``uuid.UUID(version=4)`` sets them, because importing uuid costs every process."""
-        bits = self._rng.getrandbits(128)
-        bits = (bits & ~(0xC000 << 48)) | (0x8000 << 48)  # the RFC 4122 variant
-        bits = (bits & ~(0xF000 << 64)) | (4 << 76)  # version 4
-        h = f"{bits:032X}"
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4)).upper()
 
 
 def public_image_id(os_slug: str, version: str, arch: str, size: int, date: str) -> str:
