@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import threading
 from pathlib import Path
 from typing import Any
@@ -78,3 +79,18 @@ def test_prepare_leaves_its_files_to_the_caller_to_sync_when_asked(
     journal.sync_temps(written)
     assert sorted(synced) == sorted(str(tmp) for tmp, _ in written)
     journal.discard(written)
+
+
+def test_a_forked_child_syncs_with_threads_of_its_own(tmp_path: Path) -> None:
+    files = [write_temp(tmp_path / f"f{n}.json", b"{}", durable=False) for n in range(3)]
+    sync_at_once(files)  # the parent's threads exist now
+    pid = os.fork()
+    if pid == 0:  # the child: exits 0 only if its syncs return, killed if they hang
+        signal.alarm(30)
+        try:
+            sync_at_once(files)
+        except BaseException:
+            os._exit(1)
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

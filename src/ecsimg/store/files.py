@@ -16,7 +16,7 @@ import stat
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from tinydb import TinyDB
@@ -24,6 +24,9 @@ from tinydb.storages import Storage
 from tinydb.table import Table as TinyTable
 
 from ecsimg.domain.errors import CatalogueError
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 Stamp = tuple[int, int, int]
 """What tells a changed file: inode, modification time, size."""
@@ -68,6 +71,43 @@ def fsync_folder(path: Path) -> None:
         os.close(fd)
 
 
+_SYNC_WORKERS = 8
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _sync_pool() -> ThreadPoolExecutor:
+    """This process's fsync threads, made once: a thread made per commit is collected per
+    commit, and a signal landing in that collection is swallowed instead of raised."""
+    from concurrent.futures import ThreadPoolExecutor  # only a process that commits needs it
+
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(_SYNC_WORKERS, thread_name_prefix="ecsimg-fsync")
+        return _pool
+
+
+def _forget_pool() -> None:
+    # A child made by fork has none of its parent's threads (nor a lock one of them held).
+    global _pool, _pool_lock
+    _pool, _pool_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_pool)
+
+
+def _fsync_path(path: Path, folder: bool) -> None:
+    if folder:
+        fsync_folder(path)
+        return
+    fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def sync_at_once(paths: Sequence[Path], *, folders: bool = False) -> None:
     """fsync every file (or, with ``folders``, every folder) of ``paths`` concurrently and
     return once all of them are durable; the first OSError is raised after all have ended.
@@ -75,28 +115,13 @@ def sync_at_once(paths: Sequence[Path], *, folders: bool = False) -> None:
     One after another, each fsync waits for its own commit of the filesystem's journal; issued
     together they can share one, and a commit writes five to seven files.
     """
-    errors: list[OSError] = []
-
-    def sync(path: Path) -> None:
-        try:
-            if folders:
-                fsync_folder(path)
-            else:
-                fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-        except OSError as err:
-            errors.append(err)
-
-    helpers = [threading.Thread(target=sync, args=(path,)) for path in paths[1:]]
-    for helper in helpers:
-        helper.start()
-    if paths:
-        sync(paths[0])
-    for helper in helpers:
-        helper.join()
+    if len(paths) <= 1:
+        for path in paths:
+            _fsync_path(path, folders)
+        return
+    pool = _sync_pool()
+    pending = [pool.submit(_fsync_path, path, folders) for path in paths]
+    errors = [err for future in pending if (err := future.exception()) is not None]
     if errors:
         raise errors[0]
 
