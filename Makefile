@@ -10,6 +10,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	# Bytecode now, as a package install writes it: with PYTHONDONTWRITEBYTECODE set, every
+	# ecsimg process would otherwise compile each module it imports again.
+	$(PY) -m compileall -q src
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -27,8 +30,8 @@ soak: $(STAMP)
 	$(PY) -m pytest -q -m slow
 
 bench: $(STAMP)
-	$(PY) benchmarks/run.py
-	$(PY) benchmarks/serve.py
+	$(PY) benchmarks/run.py --keep
+	$(PY) benchmarks/serve.py --keep
 	$(PY) benchmarks/cloud_sync.py
 
 screenshots: $(STAMP)

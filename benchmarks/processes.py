@@ -8,8 +8,10 @@ DescribeImages-shaped records as the catalogue holds, measured in the same run.
 from __future__ import annotations
 
 import json
+import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -65,13 +67,23 @@ def share_seconds(db: Path, env: dict[str, str], runs: int) -> tuple[list[float]
     return samples, image_id
 
 
-def floor_seconds(db: Path, env: dict[str, str], images: int, runs: int) -> list[float]:
-    """``json.load`` of ``images`` DescribeImages-shaped records (one real page, repeated)."""
+def real_page(db: Path, env: dict[str, str]) -> list[dict[str, Any]]:
+    """One page of 100 DescribeImages records of the catalogue, whatever their status."""
     _, out = _run([*ecsimg_argv(), "--db", str(db), "api", "DescribeImages", "--PageSize",
                    "100", "--Status", "ALL"], env)
     page: list[dict[str, Any]] = json.loads(out)["Images"]["Image"]
     if not page:
         raise BenchmarkError("DescribeImages returned no image to shape the floor on")
+    return page
+
+
+def floor_seconds(db: Path, env: dict[str, str], images: int, runs: int) -> list[float]:
+    """``json.load`` of ``images`` DescribeImages-shaped records (one real page, repeated).
+
+    The one floor of every benchmark (run.py and serve.py): the machine's pace at reading
+    as many records as the catalogue holds, measured in the same run as the figures.
+    """
+    page = real_page(db, env)
     records = [{**page[n % len(page)], "ImageId": f"m-floor{n:014d}"} for n in range(images)]
     samples = []
     with tempfile.TemporaryDirectory(prefix="ecsimg-floor-") as scratch:
@@ -84,6 +96,61 @@ def floor_seconds(db: Path, env: dict[str, str], images: int, runs: int) -> list
                 json.load(handle)
             samples.append(time.perf_counter() - started)
     return samples
+
+
+PEAK_WRAPPER = """
+import resource, subprocess, sys
+done = subprocess.run(sys.argv[1:], capture_output=True)
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+tail = (done.stderr or done.stdout).decode("utf-8", "replace").strip().splitlines()[-1:]
+print(peak, done.returncode, *tail, sep="\\t")
+"""
+"""Runs a command as its only child, so the peak resident memory it reports is that one's."""
+
+
+def write_load_file(path: Path, page: list[dict[str, Any]], megabytes: int) -> int:
+    """A saved DescribeImages response of about ``megabytes`` MB (the page's records with new
+    ids, written record by record); how many images it holds."""
+    target = megabytes * 1_000_000
+    written = count = 0
+    with path.open("w", encoding="utf-8") as out:
+        written += out.write('{"RequestId": "BENCH", "RegionId": "cn-hangzhou", "TotalCount": 0, '
+                             '"Images": {"Image": [')
+        while written < target:
+            # Community images of an account outside the catalogue: what load accepts.
+            record = {**page[count % len(page)], "ImageId": f"m-load{count:014d}",
+                      "ImageName": f"loaded-{count}", "ImageOwnerAlias": "others",
+                      "ImageOwnerId": 5999999999999999, "IsPublic": True}
+            written += out.write(("," if count else "") + json.dumps(record, ensure_ascii=False))
+            count += 1
+        out.write("]}}")
+    return count
+
+
+def load_peak(db: Path, env: dict[str, str], scratch: Path, megabytes: int) -> dict[str, Any]:
+    """``ecsimg load`` of a ``megabytes`` MB file into a copy of ``db``: peak resident memory
+    of the process, its wall time and exit status."""
+    page = real_page(db, env)
+    work = scratch / "load-work"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(db, work, ignore=shutil.ignore_patterns(".lock"))
+    path = scratch / "load.json"
+    images = write_load_file(path, page, megabytes)
+    try:
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", PEAK_WRAPPER, *ecsimg_argv(), "--db",
+                               str(work), "load", str(path)], env=env, capture_output=True,
+                              text=True, timeout=TIMEOUT_SECONDS * 4, check=False)
+        elapsed = time.perf_counter() - started
+    finally:
+        path.unlink(missing_ok=True)
+        shutil.rmtree(work, ignore_errors=True)
+    fields = done.stdout.strip().split("\t")
+    if done.returncode != 0 or len(fields) < 2:
+        raise BenchmarkError(f"the load wrapper failed: {done.stderr.strip()[-300:]}")
+    return {"peak_bytes": int(fields[0]), "exit": int(fields[1]), "seconds": elapsed,
+            "images": images, "megabytes": megabytes,
+            "message": fields[2] if len(fields) > 2 else ""}
 
 
 def median(samples: list[float]) -> float:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -19,11 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import processes
-from catalogues import OUT_DIR, BenchmarkError, build_catalogue, child_env
+from catalogues import OUT_DIR, BenchmarkError, build_catalogue, child_env, compile_package
 from report import MEASUREMENTS, TARGET_SIZE, machine, notes, table, verdict
 from terminal_runs import TerminalRun, describe_images_seconds, run_tui
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
+LOAD_MEGABYTES = 200
 IN_PROCESS_SCRIPT = Path(__file__).resolve().parent / "in_process.py"
 IN_PROCESS_TIMEOUT = 900.0
 Result = dict[str, Any]
@@ -131,6 +133,36 @@ def _filter_result(db: Path, env: dict[str, str], counts: Counts) -> Result:
                        f"{found['shown_min']}-{found['shown_max']} shown")}
 
 
+def _filter_max_result(found: Result) -> Result:
+    if found.get("value") is None:
+        return dict(found)
+    return {"value": found["max_seconds"], "unit": "s",
+            "detail": f"slowest of {found['keystrokes']} keystrokes, key to frame drawn"}
+
+
+def _load_result(db: Path, env: dict[str, str], scratch: Path) -> Result:
+    found = processes.load_peak(db, env, scratch, LOAD_MEGABYTES)
+    summary = (f"ecsimg load of a {found['megabytes']} MB DescribeImages file "
+               f"({found['images']} images): exit {found['exit']} after "
+               f"{found['seconds']:.1f} s, peak {found['peak_bytes'] / 1e6:.0f} MB; "
+               f"{found['message']}")
+    if found["exit"] != 0:
+        return {"value": None, "error": summary, **found}
+    return {"value": found["peak_bytes"], "unit": "bytes", **found, "detail": summary}
+
+
+def _with_ratios(results: dict[str, Result]) -> None:
+    """Each timed figure also as a ratio to the floor measured in the same run."""
+    floor = results.get("floor", {}).get("value")
+    if not floor:
+        return
+    for key in ("start", "whole_list", "filter", "filter_max", "share", "api"):
+        found = results.get(key, {})
+        if found.get("value") is not None and "floor_ratio" not in found:
+            found["floor_ratio"] = found["value"] / floor
+            found["detail"] = f"{found.get('detail', '')}; {found['floor_ratio']:.3f} x floor"
+
+
 def _share_result(db: Path, env: dict[str, str], counts: Counts) -> Result:
     found = _in_process("share", db, counts.share_calls, env)
     return {"value": found["median_seconds"], "unit": "s", **found,
@@ -163,7 +195,8 @@ def _process_results(db: Path, env: dict[str, str], images: int,
     return results
 
 
-def measure(db: Path, env: dict[str, str], counts: Counts, images: int) -> dict[str, Result]:
+def measure(db: Path, env: dict[str, str], counts: Counts, images: int,
+            scratch: Path) -> dict[str, Result]:
     """Every measurement on one catalogue; the mutating ones (share) run last."""
     _progress("  ecsimg in a pty: start-up, memory, cursor moves")
     results = _terminal_results(db, env, counts)
@@ -179,8 +212,12 @@ def measure(db: Path, env: dict[str, str], counts: Counts, images: int) -> dict[
         results.update({key: _failed(err) for key in ("floor", "api", "share_process")})
     _progress("  filter keystrokes (headless app)")
     results["filter"] = _guarded("filter", lambda: _filter_result(db, env, counts))
+    results["filter_max"] = _filter_max_result(results["filter"])
     _progress("  share and unshare")
     results["share"] = _guarded("share", lambda: _share_result(db, env, counts))
+    _progress(f"  ecsimg load of a {LOAD_MEGABYTES} MB file (into a copy)")
+    results["load_memory"] = _guarded("load", lambda: _load_result(db, env, scratch))
+    _with_ratios(results)
     return results
 
 
@@ -224,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     host = machine()
     results: dict[int, dict[str, Result]] = {}
     seeding: dict[int, float | None] = {}
+    _progress(f"bytecode written for {compile_package()}")
     with tempfile.TemporaryDirectory(prefix="ecsimg-bench-") as scratch:
         env = child_env(Path(scratch) / "home")
         root = OUT_DIR if args.keep else Path(scratch) / "catalogues"
@@ -237,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             seeded = seeding[images]
             _progress(f"  {db} ({'reused' if seeded is None else f'seeded in {seeded:.1f} s'})")
-            results[images] = measure(db, env, counts, images)
+            results[images] = measure(db, env, counts, images, Path(scratch))
             if not args.keep:
                 shutil.rmtree(db, ignore_errors=True)
     if args.json:
@@ -255,6 +293,7 @@ def _as_json(sizes: list[int], results: dict[int, dict[str, Result]],
              counts: Counts) -> dict[str, Any]:
     return {
         "machine": host,
+        "load_average_end": list(os.getloadavg()),
         "counts": dataclasses.asdict(counts),
         "sizes": sizes,
         "seed_seconds": {str(n): seeding.get(n) for n in sizes},

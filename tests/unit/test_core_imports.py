@@ -30,3 +30,38 @@ def test_version_loads_neither_the_service_nor_the_store() -> None:
                             check=False, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_a_call_imports_its_own_action_module_and_no_read_model() -> None:
+    code = ("import sys; from ecsimg import service;"
+            " service.lookup('ModifyImageSharePermission'); print(sorted(m for m in sys.modules"
+            " if m.startswith(('ecsimg.service.images.describe', 'ecsimg.service.reads.browse',"
+            " 'ecsimg.service.market.price', 'ecsimg.service.instances.',"
+            " 'ecsimg.service.images.share'))))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=False, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "['ecsimg.service.images.share']"
+
+
+def test_the_action_table_names_each_action_where_it_is_registered() -> None:
+    # In a fresh process: importing every module registers exactly the names the table
+    # lists, each from the module the table names; the table lists them in its own order.
+    code = """
+import importlib, pkgutil, sys
+import ecsimg.service as service
+from ecsimg.service.machinery import registry
+for info in pkgutil.walk_packages(service.__path__, "ecsimg.service."):
+    importlib.import_module(info.name)
+for table in (registry.ACTIONS, registry.OWN_ACTIONS):
+    loaded = table._loaded
+    assert set(loaded) == set(table._modules), set(loaded) ^ set(table._modules)
+    assert list(table) == list(table._modules)
+    for name, act in loaded.items():
+        assert act.handler.__module__ == f"ecsimg.service.{table._modules[name]}", name
+print("ok")
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=False, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"

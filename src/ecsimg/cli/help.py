@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from ecsimg.service.machinery.params import Param
     from ecsimg.service.machinery.registry import Action
 
@@ -56,7 +58,7 @@ def overview(default_db: str) -> str:
     return OVERVIEW.format(default_db=default_db)
 
 
-def actions_help(actions: dict[str, Action]) -> str:
+def actions_help(actions: Mapping[str, Action]) -> str:
     """Every action with its one-line summary."""
     width = max((len(name) for name in actions), default=0)
     lines = ["usage: ecsimg [GLOBAL] api ACTION [--Key value ...]", "", "actions:"]

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from ecsimg.domain.costs import CostReport
-from ecsimg.domain.fees import FeePreview
 from ecsimg.domain.models import Event, Image, PriceBook, Profile
 from ecsimg.service.machinery.door import PlannedCall
-from ecsimg.service.reads.browse import ImageDetails, ImageRow, RegionRows
-from ecsimg.service.reads.tasks import TaskRow
-from ecsimg.service.reads.versions import Fingerprint
+
+if TYPE_CHECKING:
+    # Types only: the read models are imported by whoever builds them, not by every caller.
+    from ecsimg.domain.costs import CostReport
+    from ecsimg.domain.fees import FeePreview
+    from ecsimg.service.reads.browse import ImageDetails, ImageRow, RegionRows
+    from ecsimg.service.reads.tasks import TaskRow
+    from ecsimg.service.reads.versions import Fingerprint
 
 __all__ = ["Backend", "Buckets", "Limits", "PlannedCall", "ProfileInfo", "Session",
            "UnknownProfile"]

@@ -1,13 +1,15 @@
-"""The simulator backend: the Backend protocol over a Context and the service's functions."""
+"""The simulator backend: the Backend protocol over a Context and the service's functions.
+
+The read models (browse, prices, costs, tasks) are imported by the members that use them: a
+command-line call needs none of them, and importing them is most of its start-up.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ecsimg.domain.costs import CostReport
-from ecsimg.domain.fees import FeePreview
 from ecsimg.domain.models import Event, Image, PriceBook
 from ecsimg.service.backend import (
     Backend,
@@ -22,11 +24,14 @@ from ecsimg.service.images.share import ACCOUNTS_PER_CALL
 from ecsimg.service.images.visibility import SHARE_ACCOUNTS_LIMIT
 from ecsimg.service.machinery import door
 from ecsimg.service.machinery.context import Context
-from ecsimg.service.market import price
-from ecsimg.service.reads import browse, costs, image_records, tasks, versions
-from ecsimg.service.reads.browse import ImageDetails, ImageRow, RegionRows, SnapshotSizes
-from ecsimg.service.reads.tasks import TaskRow
 from ecsimg.store import tables
+
+if TYPE_CHECKING:
+    from ecsimg.domain.costs import CostReport
+    from ecsimg.domain.fees import FeePreview
+    from ecsimg.service.reads.browse import ImageDetails, ImageRow, RegionRows, SnapshotSizes
+    from ecsimg.service.reads.tasks import TaskRow
+    from ecsimg.service.reads.versions import Fingerprint
 
 MAX_OBJECTS = 500
 """Objects listed per bucket; a bucket with more is typed in by name."""
@@ -43,8 +48,16 @@ class SimulatorBackend:
 
     def __init__(self, ctx: Context, sizes: SnapshotSizes | None = None) -> None:
         self.ctx = ctx
-        self._sizes = sizes if sizes is not None else SnapshotSizes()
+        self._shared_sizes = sizes
         self._account_name: str | None = None
+
+    @property
+    def _sizes(self) -> SnapshotSizes:
+        if self._shared_sizes is None:
+            from ecsimg.service.reads.browse import SnapshotSizes
+
+            self._shared_sizes = SnapshotSizes()
+        return self._shared_sizes
 
     @property
     def session(self) -> Session:
@@ -72,53 +85,75 @@ class SimulatorBackend:
 
     def images(self, *, refresh: bool = False,
                on_partial: Callable[[RegionRows, float], None] | None = None) -> RegionRows:
+        from ecsimg.service.reads import browse
+
         if refresh:
             self.ctx.repo.refresh()
-            self._sizes = SnapshotSizes()
+            self._shared_sizes = None
         return browse.load(self.ctx, on_partial=on_partial, sizes=self._sizes)
 
     def all_region_images(
         self, *, refresh: bool = False,
         on_partial: Callable[[RegionRows, float], None] | None = None,
     ) -> RegionRows:
+        from ecsimg.service.reads import browse
+
         if refresh:
             self.ctx.repo.refresh()
-            self._sizes = SnapshotSizes()
+            self._shared_sizes = None
         return browse.load(self.ctx, browse.ALL_REGIONS, on_partial=on_partial,
                            sizes=self._sizes)
 
     def row_of(self, row: ImageRow) -> ImageRow | None:
+        from ecsimg.service.reads import browse
+
         return browse.row_of(self.ctx, row)
 
     def details(self, row: ImageRow, *, full: bool = False) -> ImageDetails:
+        from ecsimg.service.reads import browse
+
         if full:
             return browse.details(self.ctx, row, full=True)
         return browse.details(self.ctx, row, sizes=self._sizes)
 
-    def fingerprints(self, keys: Sequence[str]) -> dict[str, versions.Fingerprint | None]:
+    def fingerprints(self, keys: Sequence[str]) -> dict[str, Fingerprint | None]:
+        from ecsimg.service.reads import versions
+
         return versions.read(self.ctx, list(keys))
 
     def fee_preview(self, image: Image, instance_type: str, count: int, period: int,
                     price_unit: str) -> FeePreview:
+        from ecsimg.service.market import price
+
         with self.ctx.repo.read() as view:
             return price.preview_image_fees(self.ctx, view, image, instance_type, count,
                                             period, price_unit)
 
     def holding_costs(self) -> dict[str, float | None]:
+        from ecsimg.service.market import price
+
         with self.ctx.repo.read() as view:
             return price.holding_costs(self.ctx, view)
 
     def price_book(self) -> PriceBook:
+        from ecsimg.service.market import price
+
         with self.ctx.repo.read() as view:
             return price.price_book(view)
 
     def cost_report(self) -> CostReport:
+        from ecsimg.service.reads import costs
+
         return costs.cost_report(self.ctx)
 
     def image_records(self, keys: Sequence[str]) -> list[dict[str, Any]]:
+        from ecsimg.service.reads import image_records
+
         return image_records.image_records(self.ctx, keys)
 
     def regions(self) -> list[tuple[str, str]]:
+        from ecsimg.service.reads import browse
+
         return browse.region_ids(self.ctx)
 
     def profiles(self) -> list[ProfileInfo]:
@@ -131,9 +166,13 @@ class SimulatorBackend:
         return found
 
     def events(self, limit: int) -> list[Event]:
+        from ecsimg.service.reads import browse
+
         return browse.recent_events(self.ctx, limit)
 
     def tasks(self, task_ids: Sequence[str] | None = None) -> list[TaskRow]:
+        from ecsimg.service.reads import tasks
+
         if task_ids is None:
             return tasks.account_tasks(self.ctx)
         return tasks.tasks_by_id(self.ctx, task_ids)

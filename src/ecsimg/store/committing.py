@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -69,9 +70,18 @@ class Committing(Indexing):
         meta[INDEXED] = self._index_stamps(stale)
         journal_path = self.root / journal.JOURNAL
         try:
-            written = journal.prepare(self.root, ops, meta)
+            written = journal.prepare(self.root, ops, meta, sync=False)
             try:
-                journal_tmp = write_temp(journal_path, journal.encode(ops, generation))
+                journal_tmp = write_temp(journal_path, journal.encode(ops, generation),
+                                         durable=False)
+                try:
+                    # Every file durable before the commit point, synced together: a full
+                    # disk fails here, with nothing visible.
+                    journal.sync_temps(written, journal_tmp)
+                except BaseException:
+                    with contextlib.suppress(OSError):
+                        os.unlink(journal_tmp)
+                    raise
                 os.replace(journal_tmp, journal_path)  # the commit point
             except BaseException:
                 journal.discard(written)

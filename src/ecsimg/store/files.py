@@ -13,8 +13,10 @@ import errno
 import os
 import secrets
 import stat
+import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from tinydb import TinyDB
@@ -22,6 +24,9 @@ from tinydb.storages import Storage
 from tinydb.table import Table as TinyTable
 
 from ecsimg.domain.errors import CatalogueError
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 Stamp = tuple[int, int, int]
 """What tells a changed file: inode, modification time, size."""
@@ -64,6 +69,61 @@ def fsync_folder(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+_SYNC_WORKERS = 8
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _sync_pool() -> ThreadPoolExecutor:
+    """This process's fsync threads, made once: a thread made per commit is collected per
+    commit, and a signal landing in that collection is swallowed instead of raised."""
+    from concurrent.futures import ThreadPoolExecutor  # only a process that commits needs it
+
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(_SYNC_WORKERS, thread_name_prefix="ecsimg-fsync")
+        return _pool
+
+
+def _forget_pool() -> None:
+    # A child made by fork has none of its parent's threads (nor a lock one of them held).
+    global _pool, _pool_lock
+    _pool, _pool_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_pool)
+
+
+def _fsync_path(path: Path, folder: bool) -> None:
+    if folder:
+        fsync_folder(path)
+        return
+    fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sync_at_once(paths: Sequence[Path], *, folders: bool = False) -> None:
+    """fsync every file (or, with ``folders``, every folder) of ``paths`` concurrently and
+    return once all of them are durable; the first OSError is raised after all have ended.
+
+    One after another, each fsync waits for its own commit of the filesystem's journal; issued
+    together they can share one, and a commit writes five to seven files.
+    """
+    if len(paths) <= 1:
+        for path in paths:
+            _fsync_path(path, folders)
+        return
+    pool = _sync_pool()
+    pending = [pool.submit(_fsync_path, path, folders) for path in paths]
+    errors = [err for future in pending if (err := future.exception()) is not None]
+    if errors:
+        raise errors[0]
 
 
 def temp_name(path: Path) -> Path:
@@ -182,11 +242,12 @@ class ShardStorage(Storage):
         self._data = data
         self.dirty = True
 
-    def prepare(self) -> Path | None:
-        """Write the buffered shard to a temporary file; ``install`` puts it in place."""
+    def prepare(self, *, durable: bool = True) -> Path | None:
+        """Write the buffered shard to a temporary file, fsynced unless not ``durable`` (the
+        caller then syncs it); ``install`` puts it in place."""
         if self.dirty and self._data is not None:
             self.dirty = False
-            return write_temp(self.path, self.encode(self._data))
+            return write_temp(self.path, self.encode(self._data), durable=durable)
         return None
 
     def encode(self, data: dict[str, dict[str, Any]]) -> bytes:

@@ -6,6 +6,10 @@ is visible, and the temporary files are removed. Renaming the journal into place
 point. After it only renames follow, which need no new space; if one still fails, the journal
 stays and is replayed by the next writer, and readers apply it in memory. So a commit that
 raised is never applied later, and one that returned is never lost.
+
+The fsyncs of each step are issued together (the temporary files with the journal's before the
+commit point; the folders of the renamed files after it, before the journal is removed): the
+same files are durable at the same points, in fewer waits for the disk.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from ecsimg.store.files import (
     open_shard,
     read_bytes,
     stamp_of,
+    sync_at_once,
     write_temp,
 )
 from ecsimg.store.tables import IMAGES, TABLES_BY_NAME
@@ -74,9 +79,11 @@ def shard_path(root: Path, table_name: str, key: str) -> Path:
     return root / table.name / f"{table.shard_of(key)}.json"
 
 
-def prepare(root: Path, ops: Ops, meta: dict[str, Any]) -> list[tuple[Path, Path]]:
+def prepare(root: Path, ops: Ops, meta: dict[str, Any], *, sync: bool = True
+            ) -> list[tuple[Path, Path]]:
     """Write the shards ``ops`` change and ``meta`` (to which it adds the shards it writes)
-    to temporary files: a list of (temporary, final).
+    to temporary files: a list of (temporary, final). They are durable when it returns,
+    unless not ``sync``: the caller then passes them to ``sync_temps`` with its own.
 
     Each shard's table is updated once for all its ops: TinyDB copies a whole table on every
     insert or remove, so op-by-op updates cost quadratic time on large commits.
@@ -100,7 +107,7 @@ def prepare(root: Path, ops: Ops, meta: dict[str, Any]) -> list[tuple[Path, Path
                 )
             storage = db.storage
             assert isinstance(storage, ShardStorage)
-            tmp = storage.prepare()
+            tmp = storage.prepare(durable=False)
             if tmp is not None:
                 written.append((tmp, path))
                 if path.parent.name == IMAGES.name:
@@ -111,8 +118,10 @@ def prepare(root: Path, ops: Ops, meta: dict[str, Any]) -> list[tuple[Path, Path
                 listed = set(meta.setdefault("shards", {}).get(path.parent.name, ()))
                 meta["shards"][path.parent.name] = sorted(listed | {path.stem})
         meta_path = root / META
-        written.append((write_temp(meta_path, orjson.dumps(meta, option=orjson.OPT_INDENT_2)),
-                        meta_path))
+        written.append((write_temp(meta_path, orjson.dumps(meta, option=orjson.OPT_INDENT_2),
+                                   durable=False), meta_path))
+        if sync:
+            sync_temps(written)
     except BaseException:
         discard(written)
         raise
@@ -133,9 +142,22 @@ def _spans_file(root: Path, shard: Path, tmp: Path,
     return write_temp(final, body, durable=False), final
 
 
+def sync_temps(written: list[tuple[Path, Path]], *more: Path) -> None:
+    """Make the temporary files of ``written`` (spans aside: see ``_spans_file``) and ``more``
+    durable, all at once."""
+    sync_at_once([tmp for tmp, path in written if path.parent.name != indexes.SPANS] +
+                 list(more))
+
+
 def install_all(written: list[tuple[Path, Path]]) -> None:
+    """Rename each written file into place, then make the renames durable, every folder at
+    once; a crash before that leaves the journal, which is replayed."""
+    folders: dict[Path, None] = {}
     for tmp, path in written:
-        install(tmp, path, durable=path.parent.name != indexes.SPANS)
+        install(tmp, path, durable=False)
+        if path.parent.name != indexes.SPANS:
+            folders[path.parent] = None
+    sync_at_once(list(folders), folders=True)
 
 
 def discard(written: list[tuple[Path, Path]]) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,9 +27,77 @@ class Action:
     """Fields of the response that its event records beside the parameters."""
 
 
-ACTIONS: dict[str, Action] = {}
-"""The ECS API actions: what ``ecsimg api`` offers and lists."""
-OWN_ACTIONS: dict[str, Action] = {}
+class ActionTable(Mapping[str, Action]):
+    """Actions by name; an action's module is imported when one of its names is first asked for.
+
+    Importing every action module costs a whole-process call more than its own work, so a call
+    imports only the module that registers it; listing the table imports them all, in the
+    order of ``modules`` (the order ``ecsimg api --help`` lists them).
+    """
+
+    def __init__(self, modules: dict[str, str]) -> None:
+        self._modules = modules
+        self._loaded: dict[str, Action] = {}
+
+    def register(self, act: Action) -> None:
+        self._loaded[act.name] = act
+
+    def __getitem__(self, name: str) -> Action:
+        found = self._loaded.get(name)
+        if found is None and name in self._modules:
+            importlib.import_module(f"ecsimg.service.{self._modules[name]}")
+            found = self._loaded.get(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._modules or name in self._loaded
+
+    def __iter__(self) -> Iterator[str]:
+        for module in dict.fromkeys(self._modules.values()):
+            importlib.import_module(f"ecsimg.service.{module}")
+        return iter([*self._modules, *(n for n in self._loaded if n not in self._modules)])
+
+    def __len__(self) -> int:
+        return len(self._modules.keys() | self._loaded.keys())
+
+
+ACTIONS = ActionTable({
+    "DescribeRegions": "account.regions",
+    "DescribeImages": "images.describe",
+    "DescribeImageSharePermission": "images.describe",
+    "DescribeImageFromFamily": "images.describe",
+    "DescribeImageSupportInstanceTypes": "instances.types",
+    "DescribeInstanceTypes": "instances.types",
+    "CreateSnapshot": "storage.snapshots",
+    "DescribeSnapshots": "storage.snapshots",
+    "DescribeDisks": "storage.disks",
+    "CancelTask": "images.tasks",
+    "DescribeTasks": "images.tasks",
+    "DescribeTaskAttribute": "images.tasks",
+    "ModifyImageAttribute": "images.modify",
+    "CopyImage": "images.copy",
+    "CancelCopyImage": "images.copy",
+    "CreateImage": "images.create",
+    "DeleteImage": "images.delete",
+    "ModifyImageSharePermission": "images.share",
+    "ImportImage": "images.transfer",
+    "ExportImage": "images.transfer",
+    "ReplaceSystemDisk": "instances.replace",
+    "DescribePrice": "market.price",
+    "RunInstances": "instances.lifecycle",
+    "StartInstance": "instances.lifecycle",
+    "StopInstance": "instances.lifecycle",
+    "DeleteInstance": "instances.lifecycle",
+    "ReInitDisk": "instances.lifecycle",
+    "DescribeInstances": "instances.describe",
+    "TagResources": "images.tags",
+    "UntagResources": "images.tags",
+})
+"""The ECS API actions: what ``ecsimg api`` offers and lists, each by the module that holds it."""
+OWN_ACTIONS = ActionTable({"ecsimg:MarketBuy": "market.purchases",
+                           "ecsimg:LoadImages": "images.load"})
 """ecsimg's own writes (``market buy``, ``load``), through the same door as the API actions.
 
 Their names start with ``ecsimg:``, which no ECS action name can hold, and ``ecsimg api``
@@ -52,7 +121,7 @@ def action(
         spec = with_sdk_names(name, (*COMMON, Param("DryRun", bool), *params))
         doc = summary or (handler.__doc__ or "").strip().splitlines()[0]
         table = OWN_ACTIONS if name.startswith(OWN_PREFIX) else ACTIONS
-        table[name] = Action(name, spec, mutating, handler, doc, logged)
+        table.register(Action(name, spec, mutating, handler, doc, logged))
         return handler
 
     return register
