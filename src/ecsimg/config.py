@@ -12,54 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ecsimg.domain.filtering import parse_filter
-
-DEFAULT_KEYS: dict[str, str] = {
-    "help": "question_mark",
-    "quit": "q",
-    "command_palette": "ctrl+p",
-    "focus_filter": "slash",
-    "clear_filter": "escape",
-    "tab_all": "0",
-    "tab_public": "1",
-    "tab_custom": "2",
-    "tab_shared": "3",
-    "tab_marketplace": "4",
-    "tab_community": "5",
-    "cursor_up": "up,k",
-    "cursor_down": "down,j",
-    "page_up": "pageup",
-    "page_down": "pagedown",
-    "cursor_first": "g,home",
-    "cursor_last": "G,end",
-    "open_details": "enter",
-    "toggle_mark": "space",
-    "share": "s",
-    "copy": "c",
-    "new_image": "n",
-    "import": "i",
-    "export": "x",
-    "edit": "e",
-    "delete": "ctrl+d,delete",
-    "fee_preview": "f",
-    "replace_disk": "r",
-    "switch_region": "R",
-    "switch_profile": "P",
-    "sort_next": "o",
-    "sort_reverse": "O",
-    "copy_id": "y",
-    "activity_log": "l",
-    "tasks": "t",
-    "refresh": "ctrl+r",
-    "mark_all": "asterisk",
-    "invert_marks": "exclamation_mark",
-    "clear_marks": "u",
-    "cost_dashboard": "dollar_sign",
-    "compare": "equals_sign",
-    "export_list": "w",
-    "saved_filters": "F",
-    "every_region": "A",
-}
-"""Every rebindable action and its default keys (comma-separated, Textual key names)."""
+from ecsimg.keymap import DEFAULT_KEYS
 
 SECTIONS = ("ui", "keys", "filters", "profiles", "prices")
 READ_ONLY_COLOR = "#ffd75f"

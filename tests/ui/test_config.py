@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from ecsimg.config import DEFAULT_KEYS, ConfigError, Settings, load_settings
+from ecsimg.config import ConfigError, Settings, load_settings
+from ecsimg.keymap import DEFAULT_KEYS
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from textual.widgets import OptionList
 
+from ecsimg.keymap import MUTATING_DIALOGS
 from ecsimg.ui.dialogs.forms import ApiCall
-from ecsimg.ui.keys import MUTATING_DIALOGS
 from tests.ui.dialog_host import SIZE, open_dialog, screen_text, settle
 from tests.world import World
 

@@ -15,8 +15,8 @@ from ecsimg.domain.filtering import KINDS
 from ecsimg.i18n import LANGUAGES, is_message, set_language, t
 from ecsimg.i18n.en import MESSAGES as EN
 from ecsimg.i18n.zh_cn import MESSAGES as ZH_CN
+from ecsimg.keymap import KEY_ACTIONS
 from ecsimg.service.market.price import UNIT_HOURS
-from ecsimg.ui.keys import KEY_ACTIONS
 from ecsimg.ui.widgets.columns import COLUMNS
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "ecsimg"

@@ -11,9 +11,10 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
-from ecsimg.config import DEFAULT_KEYS, ConfigError, Settings, load_settings
+from ecsimg.config import ConfigError, Settings, load_settings
 from ecsimg.domain.errors import ApiError, CatalogueError
 from ecsimg.i18n import choose_language, set_language, t
+from ecsimg.keymap import DEFAULT_KEYS
 from ecsimg.service.backend import Backend
 from ecsimg.ui.keys import keymap
 from ecsimg.ui.palette import EcsImgCommands

@@ -12,7 +12,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from ecsimg.i18n import t
-from ecsimg.ui.keys import KEY_ACTIONS, display_keys
+from ecsimg.keymap import KEY_ACTIONS
+from ecsimg.ui.keys import display_keys
 from ecsimg.ui.text import sanitize
 
 if TYPE_CHECKING:

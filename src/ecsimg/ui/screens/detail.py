@@ -15,12 +15,11 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from ecsimg.config import DEFAULT_KEYS
 from ecsimg.i18n import t
+from ecsimg.keymap import DEFAULT_KEYS, KEY_ACTIONS
 from ecsimg.service.backend import Backend
 from ecsimg.service.reads import browse
 from ecsimg.service.reads.browse import ImageDetails, ImageRow
-from ecsimg.ui.keys import KEY_ACTIONS
 from ecsimg.ui.text import cell
 from ecsimg.ui.widgets.details import detail_ids, details_text, events_text, fees_text
 from ecsimg.ui.wording import localize_bindings

@@ -14,7 +14,8 @@ from textual.widgets import Static
 from ecsimg.config import Settings
 from ecsimg.domain.filtering import FIELDS
 from ecsimg.i18n import t
-from ecsimg.ui.keys import KEY_ACTIONS, display_keys
+from ecsimg.keymap import KEY_ACTIONS
+from ecsimg.ui.keys import display_keys
 from ecsimg.ui.text import Hanging
 from ecsimg.ui.wording import localize_bindings
 

@@ -15,15 +15,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
-from ecsimg.config import DEFAULT_KEYS, Settings
+from ecsimg.config import Settings
 from ecsimg.domain.filtering import KINDS, Query, parse_filter
 from ecsimg.i18n import is_message, t
+from ecsimg.keymap import BY_ID, DEFAULT_KEYS, KEY_ACTIONS, MUTATING_DIALOGS
 from ecsimg.service.backend import Backend, Session, UnknownProfile
 from ecsimg.service.reads import browse
 from ecsimg.service.reads.browse import ImageDetails, ImageRow, RegionRows
 from ecsimg.service.reads.row_filter import RowFilter
 from ecsimg.ui import dialogs
-from ecsimg.ui.keys import BY_ID, KEY_ACTIONS, MUTATING_DIALOGS
 from ecsimg.ui.screens.compare import CompareScreen, compare_pair
 from ecsimg.ui.screens.costs import CostDashboard
 from ecsimg.ui.screens.detail import DetailScreen

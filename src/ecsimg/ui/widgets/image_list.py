@@ -18,9 +18,9 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
 
-from ecsimg.config import DEFAULT_KEYS
 from ecsimg.domain.clock import Clock, system_clock
 from ecsimg.i18n import t
+from ecsimg.keymap import DEFAULT_KEYS
 from ecsimg.service.reads.browse import ImageRow, is_busy
 from ecsimg.ui.text import cell
 from ecsimg.ui.widgets.columns import (
