@@ -282,3 +282,30 @@ async def test_resize_to_80x24_keeps_every_pane_visible(ui_world: World) -> None
             assert region.right <= 80 and region.bottom <= 24, selector
         assert screen.query_one("#images").region.height >= 8
         assert screen.query_one("#details").region.width >= 40
+
+
+async def test_a_move_that_changes_no_key_refreshes_no_footer(ui_world: World) -> None:
+    # A footer refresh recomposes it and lays the whole screen out again, which sent about
+    # 6 KB a cursor move at 120x40 where the changed rows and pane lines need 1 KB.
+    async with running(ui_world, size=(120, 40)) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        refreshed: list[str] = []
+        original = screen.refresh_bindings
+
+        def counting() -> None:
+            refreshed.append(screen.query_one(ImageList).current.kind)  # type: ignore[union-attr]
+            original()
+
+        screen.refresh_bindings = counting  # type: ignore[method-assign]
+        await pilot.press("2")  # custom images: share is enabled on every row
+        await settle(app, pilot)
+        refreshed.clear()
+        for _ in range(3):
+            await pilot.press("j")
+            await settle(app, pilot)
+        assert refreshed == []
+        await pilot.press("1")  # public images: share is disabled, so the footer changes
+        await settle(app, pilot)
+        assert refreshed == ["public"]
+        assert screen.disabled_reason("share")  # and the footer says why

@@ -106,6 +106,8 @@ class MainScreen(Screen[None]):
         """The loaded rows in the list's sort order, so a filter keystroke need not sort."""
         self.kind = "all"
         self.filter_query: Query = Query()
+        self._dialog_key_state: tuple[bool, ...] = ()
+        """Which dialog keys were disabled when the footer was last refreshed."""
         self._focus_after_load: str | None = None
         self._fees: tuple[browse.FeeLine, ...] | None = None
         """The fee lines the fee pane shows."""
@@ -353,7 +355,7 @@ class MainScreen(Screen[None]):
     @on(ImageList.ImageHighlighted)
     def _highlighted(self, event: ImageList.ImageHighlighted) -> None:
         self._show_header()
-        self.refresh_bindings()  # the share key is disabled on images that cannot be shared
+        self._refresh_bindings_if_changed()  # share is disabled on images one cannot share
         if event.row is not None:
             self.load_details(self.backend, event.row)
 
@@ -495,7 +497,15 @@ class MainScreen(Screen[None]):
     @on(ImageList.MarksChanged)
     def _marks_changed(self) -> None:
         self._show_header()
-        self.refresh_bindings()
+        self._refresh_bindings_if_changed()
+
+    def _refresh_bindings_if_changed(self) -> None:
+        """Refresh the footer only when a dialog key's state changed: a refresh recomposes the
+        footer and lays the screen out again, which repaints far more than a cursor move."""
+        state = tuple(bool(self.disabled_reason(name)) for name in sorted(MUTATING_DIALOGS))
+        if state != self._dialog_key_state:
+            self._dialog_key_state = state
+            self.refresh_bindings()
 
     def action_every_region(self) -> None:
         """Switch between the session's region and every region (the filter stays)."""
