@@ -65,16 +65,6 @@ def test_bare_command_opens_the_tui_on_the_chosen_backend(
     assert seen[0].ctx.task_seconds_per_gib == 0.0
 
 
-def test_bare_command_without_the_ui_says_so_in_one_line(
-    ecsimg_main: Runner, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
-    result = ecsimg_main()
-    assert result.status == 2
-    assert result.err.startswith("ecsimg: the terminal UI is not available")
-    assert len(result.err.splitlines()) == 1
-
-
 def test_ctrl_c_exits_130_quietly(ecsimg_main: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
     def interrupted(*_: object) -> int:
         raise KeyboardInterrupt

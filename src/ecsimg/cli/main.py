@@ -101,24 +101,10 @@ def _choose_language() -> None:
 
 def _open_tui(options: GlobalOptions) -> int:
     """The bare command opens the terminal UI, imported only here so no other path loads it."""
-    import importlib
-    import importlib.util
-
-    try:
-        found = importlib.util.find_spec("ecsimg.ui.app")
-    except (ModuleNotFoundError, ValueError):
-        found = None
-    if found is None:
-        fail(t("cli.no_tui"))
-        return EXIT_USAGE
-    run_tui = getattr(importlib.import_module("ecsimg.ui.app"), "run_tui", None)
-    if run_tui is None:
-        fail(t("cli.no_tui"))
-        return EXIT_USAGE
     from ecsimg.cli.commands import open_backend
+    from ecsimg.ui.app import run_tui
 
-    status: int = run_tui(open_backend(options, for_screen=True))
-    return status
+    return run_tui(open_backend(options, for_screen=True))
 
 
 def _silence_stdout() -> None:

@@ -524,9 +524,6 @@ MESSAGES: dict[str, str] = {
         "`ecsimg --help`)"
     ),
     "cli.internal_error": "internal error: {kind}: {error}",
-    "cli.no_tui": (
-        "the terminal UI is not available in this build; see `ecsimg --help` for commands"
-    ),
     "cli.seeded": "seeded {location}: {images} images, {profiles} profiles (random seed {seed})",
     "cli.image": "{count} image",
     "cli.images": "{count} images",

@@ -515,7 +515,6 @@ MESSAGES: dict[str, str] = {
         "--help`）"
     ),
     "cli.internal_error": "内部错误：{kind}: {error}",
-    "cli.no_tui": "此版本不含终端界面；命令见 `ecsimg --help`",
     "cli.seeded": "已生成 {location}：{images} 个镜像，{profiles} 个配置档案（随机种子 {seed}）",
     "cli.image": "{count} 个镜像",
     "cli.images": "{count} 个镜像",
