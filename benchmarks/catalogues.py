@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import subprocess
@@ -104,3 +105,14 @@ def build_catalogue(images: int, root: Path, env: dict[str, str], *,
             f"{detail[-1] if detail else 'no output'}; command: {' '.join(argv)}")
     ready.write_text(f"{images} images, random seed {RANDOM_SEED}\n")
     return folder, elapsed
+
+
+def catalogue_sizes(text: str) -> list[int]:
+    """``--sizes 1000,10_000``: catalogue sizes in images, for argparse."""
+    try:
+        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
+    if not sizes or any(n < 1 for n in sizes):
+        raise argparse.ArgumentTypeError("sizes must be positive numbers, e.g. 1000,10000")
+    return sizes

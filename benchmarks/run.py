@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import processes
-from catalogues import OUT_DIR, BenchmarkError, build_catalogue, child_env, compile_package
+from catalogues import (
+    OUT_DIR,
+    BenchmarkError,
+    build_catalogue,
+    catalogue_sizes,
+    child_env,
+    compile_package,
+)
 from report import MEASUREMENTS, TARGET_SIZE, machine, notes, table, verdict
 from terminal_runs import TerminalRun, describe_images_seconds, run_tui
 
@@ -221,16 +228,6 @@ def measure(db: Path, env: dict[str, str], counts: Counts, images: int,
     return results
 
 
-def _sizes(text: str) -> list[int]:
-    try:
-        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
-    if not sizes or any(n < 1 for n in sizes):
-        raise argparse.ArgumentTypeError("sizes must be positive numbers, e.g. 1000,10000")
-    return sizes
-
-
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -244,7 +241,7 @@ def _positive(text: str) -> int:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="benchmarks/run.py", description="Measure ecsimg against the spec's targets.")
-    parser.add_argument("--sizes", type=_sizes, default=list(DEFAULT_SIZES),
+    parser.add_argument("--sizes", type=catalogue_sizes, default=list(DEFAULT_SIZES),
                         help="catalogue sizes, comma-separated (default: 1000,10000,100000)")
     parser.add_argument("--repeat", type=_positive, default=None,
                         help="runs of start-up and DescribeImages, and cursor moves "

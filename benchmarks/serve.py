@@ -36,6 +36,7 @@ from catalogues import (
     OUT_DIR,
     BenchmarkError,
     build_catalogue,
+    catalogue_sizes,
     child_env,
     compile_package,
     ecsimg_argv,
@@ -205,16 +206,6 @@ def measure(db: Path, env: dict[str, str], clients: int, seconds: float) -> dict
     return {"light": light, "reads": reads, "writes": writes}
 
 
-def _sizes(text: str) -> list[int]:
-    try:
-        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
-    if not sizes or any(n < 1 for n in sizes):
-        raise argparse.ArgumentTypeError("sizes must be positive numbers, e.g. 1000,10000")
-    return sizes
-
-
 def _measure_size(images: int, root: Path, scratch: Path, env: dict[str, str],
                   args: argparse.Namespace) -> dict[str, Any]:
     _progress(f"{images} images: catalogue")
@@ -256,7 +247,7 @@ def _print(images: int, results: dict[str, Any], args: argparse.Namespace) -> No
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="benchmarks/serve.py", description=__doc__)
-    parser.add_argument("--sizes", type=_sizes, default=[1_000, 10_000, 100_000],
+    parser.add_argument("--sizes", type=catalogue_sizes, default=[1_000, 10_000, 100_000],
                         help="catalogue sizes, comma-separated (default: 1000,10000,100000)")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10.0)
