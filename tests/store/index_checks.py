@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ecsimg.store import tables
-from ecsimg.store.indexes import ROW_FIELDS
+from ecsimg.store.indexes import ROW_FIELDS, ListingRow, group_of, is_plain
 from ecsimg.store.repository import View
 from ecsimg.store.tinystore import TinyRepository
 
@@ -38,6 +38,7 @@ def view_disagreements(view: View, regions: Iterable[str] = ()) -> list[str]:
                     problems.append(f"{key}: row {name} is {getattr(row, name)!r}")
             if [s.account_id for s in row.shares] != [s.account_id for s in image.shares]:
                 problems.append(f"{key}: row shares differ")
+        problems += _ordered_disagreements(view, region, rows)
     received = Counter(s.account_id for image in images.values() for s in image.shares)
     counted = view.shares_received(received)
     if counted != dict(received):
@@ -50,3 +51,23 @@ def stale_shards(root: Path) -> set[str]:
     repo = TinyRepository(root)
     with repo.read():
         return repo._stale_shards()
+
+
+def _ordered_disagreements(view: View, region: str, rows: Iterable[ListingRow]) -> list[str]:
+    """What the region's ordered listing says that its listing rows do not."""
+    ordered = view.ordered(region)
+    if ordered is None:
+        return []
+    problems: list[str] = []
+    newest = sorted(rows, key=lambda row: (row.creation_time, row.image_id), reverse=True)
+    if list(ordered.newest()) != newest:
+        problems.append(f"{region}: the ordered rows are not the rows newest first")
+    counted: Counter[tuple[object, ...]] = Counter()
+    for count, row in ordered.groups:
+        counted[group_of(row)] += count
+    plain = Counter(group_of(row) for row in newest if is_plain(row))
+    if counted != plain:
+        problems.append(f"{region}: groups count {dict(counted)}, rows {dict(plain)}")
+    if sorted(ordered.special) != sorted(row for row in newest if not is_plain(row)):
+        problems.append(f"{region}: the rows kept whole are not the rows that are not plain")
+    return problems

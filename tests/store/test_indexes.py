@@ -108,10 +108,43 @@ def test_a_schema_1_catalogue_is_migrated_with_its_indexes(tmp_path: Path) -> No
     (root / "meta.json").write_bytes(orjson.dumps(meta))
     assert index_disagreements(root) == []  # the reader's first open migrates
     meta = orjson.loads((root / "meta.json").read_bytes())
-    assert meta["schema"] == migrations.SCHEMA_VERSION == 2
+    assert meta["schema"] == migrations.SCHEMA_VERSION
     assert stale_shards(root) == set()
     assert len(list((root / SPANS).glob("*.json"))) == len(list((root / "images").glob("*")))
     assert list(tmp_path.glob("cat.backup-schema1-*"))
+
+
+def test_a_schema_2_catalogue_gets_its_rows_files_laid_out_newest_first(tmp_path: Path) -> None:
+    root = tmp_path / "cat"
+    _fill(root)
+    for path in (root / "image_rows").glob("*.json"):  # as schema 2 wrote them
+        path.write_bytes(orjson.dumps(orjson.loads(path.read_bytes())))
+    meta = orjson.loads((root / "meta.json").read_bytes())
+    meta["schema"] = 2
+    (root / "meta.json").write_bytes(orjson.dumps(meta))
+    repo = TinyRepository(root)
+    with repo.read() as view:  # the reader's first open migrates
+        assert view.get(tables.IMAGES, "cn-hangzhou/m-00000000000000000002") == _image(2)
+        listing = view.ordered("cn-hangzhou")
+        assert listing is not None
+        assert sum(count for count, _ in listing.groups) + len(list(listing.special)) == 133
+    assert repo._loaded["images"].known == set()  # spans and indexes still fresh after the copy
+    assert orjson.loads((root / "meta.json").read_bytes())["schema"] == migrations.SCHEMA_VERSION
+    assert all(path.read_bytes().startswith(b'{"summary":')
+               for path in (root / "image_rows").glob("*.json"))
+    assert stale_shards(root) == set()
+    assert index_disagreements(root) == []
+    assert list(tmp_path.glob("cat.backup-schema2-*"))
+
+
+def test_a_rows_file_from_elsewhere_is_read_whole(tmp_path: Path) -> None:
+    root = tmp_path / "cat"
+    _fill(root)
+    path = sorted((root / "image_rows").glob("cn-hangzhou~*.json"))[0]
+    data = orjson.loads(path.read_bytes())
+    path.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2))  # another layout
+    assert stale_shards(root) == set()
+    assert index_disagreements(root) == []
 
 
 def test_a_page_image_is_read_by_its_span_without_its_shard(tmp_path: Path) -> None:

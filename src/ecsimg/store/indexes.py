@@ -17,9 +17,12 @@ entries are rewritten by the next commit.
 
 from __future__ import annotations
 
+import heapq
 import operator
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
+
+import orjson
 
 from ecsimg.domain import models as m
 from ecsimg.store.codec import codec_for
@@ -161,3 +164,137 @@ def count_received(shared: Iterable[list[str]], wanted: set[str]) -> dict[str, i
             if account_id in received:
                 received[account_id] += 1
     return received
+
+
+# -- rows files laid out for reading a prefix ------------------------------------------------
+
+_PENDING_END_AT = ROW_FIELDS.index("pending_end")
+_HEAD_START = b'{"summary":'
+_HEAD_END = b',"image_rows":{'
+_FIRST_CHUNK = 64
+"""Rows parsed at first from a file read lazily: a page of 100 over 64 files needs a few."""
+
+
+def _age(row: Any) -> tuple[str, str]:
+    return row[1], row[0]  # creation_time, image_id: the listing's order, read backwards
+
+
+def is_plain(row: Any) -> bool:
+    """Whether a row is shared with nobody and has no pending window: every such row with the
+    same owner, visibility and status answers every scope and status filter alike."""
+    return not row[_ACCOUNTS_AT] and not row[_PENDING_END_AT]
+
+
+def group_of(row: Any) -> tuple[Any, ...]:
+    """What a plain row is counted under in a rows file's summary."""
+    return row[2], row[3], row[4], row[5]  # owner_kind, owner_id, is_public, status
+
+
+def encode_rows(docs: dict[str, Any]) -> bytes:
+    """A rows shard's file: TinyDB JSON (table ``image_rows``) laid out for reading a prefix.
+
+    The first line is a summary (the plain rows counted by owner, visibility and status, one
+    of each kept as its example, and every other row in full), then one row a line, newest
+    first. A listing reads the summaries for its count and parses rows only as far as its page
+    goes; any JSON reader still reads the file whole.
+    """
+    ordered = sorted(docs.items(), key=lambda item: _age(item[1]["r"]), reverse=True)
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    special: list[Any] = []
+    for _key, doc in ordered:
+        row = doc["r"]
+        if not is_plain(row):
+            special.append(row)
+            continue
+        group = groups.get(group_of(row))
+        if group is None:
+            groups[group_of(row)] = [1, row]
+        else:
+            group[0] += 1
+    head = orjson.dumps({"groups": list(groups.values()), "special": special})
+    lines = [orjson.dumps(key) + b":" + orjson.dumps(doc) for key, doc in ordered]
+    return b"".join((_HEAD_START, head, _HEAD_END, b"\n", b",\n".join(lines), b"\n}}"))
+
+
+class RowsPart:
+    """One rows file of a region, newest first, parsed as far as it is read."""
+
+    def __init__(self, groups: list[tuple[int, ListingRow]], special: list[ListingRow],
+                 lines: list[bytes] | None = None, rows: list[ListingRow] | None = None) -> None:
+        self.groups = groups
+        self.special = special
+        self._lines = lines or []
+        self._rows = rows if rows is not None else []
+        self._parsed = len(self._rows) if rows is not None else 0
+
+    def __iter__(self) -> Iterator[ListingRow]:
+        at = 0
+        chunk = _FIRST_CHUNK
+        while True:
+            while at < len(self._rows):
+                yield self._rows[at]
+                at += 1
+            if self._parsed >= len(self._lines):
+                return
+            upto = min(len(self._lines), self._parsed + chunk)
+            body = b"".join(self._lines[self._parsed:upto]).rstrip(b",")
+            self._rows.extend(ListingRow(doc["r"]) for doc in orjson.loads(b"{" + body + b"}")
+                              .values())
+            self._parsed = upto
+            chunk *= 4
+
+
+def read_rows_part(data: bytes) -> RowsPart | None:
+    """A rows file read lazily (see ``encode_rows``); None for a file laid out otherwise."""
+    if not data.startswith(_HEAD_START):
+        return None
+    lines = data.split(b"\n")
+    head_line = lines[0]
+    if len(lines) < 3 or not head_line.endswith(_HEAD_END) or lines[-1] != b"}}":
+        return None
+    head = orjson.loads(head_line[len(_HEAD_START):-len(_HEAD_END)])
+    groups = [(int(count), ListingRow(row)) for count, row in head["groups"]]
+    special = [ListingRow(row) for row in head["special"]]
+    body = lines[1:-1]
+    if body == [b""]:
+        body = []
+    return RowsPart(groups, special, lines=body)
+
+
+def part_of_rows(rows: Iterable[ListingRow]) -> RowsPart:
+    """A part made from rows in memory (an index being repaired, the memory repository)."""
+    ordered = sorted(rows, key=_age, reverse=True)
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    special: list[ListingRow] = []
+    for row in ordered:
+        if not is_plain(row):
+            special.append(row)
+        elif (group := groups.get(group_of(row))) is None:
+            groups[group_of(row)] = [1, row]
+        else:
+            group[0] += 1
+    return RowsPart([(count, row) for count, row in groups.values()], special, rows=ordered)
+
+
+class OrderedListing:
+    """A region's rows newest first (by creation time, then image id), merged from presorted
+    parts as far as a caller reads, with the plain rows counted by group (see ``is_plain``)."""
+
+    def __init__(self, parts: list[RowsPart]) -> None:
+        self._parts = parts
+
+    @property
+    def groups(self) -> Iterator[tuple[int, ListingRow]]:
+        """(how many plain rows, one of them) per owner, visibility and status of each part."""
+        for part in self._parts:
+            yield from part.groups
+
+    @property
+    def special(self) -> Iterator[ListingRow]:
+        """Every row that is not plain."""
+        for part in self._parts:
+            yield from part.special
+
+    def newest(self) -> Iterator[ListingRow]:
+        """Every row, newest first."""
+        return heapq.merge(*self._parts, key=_age, reverse=True)

@@ -12,7 +12,7 @@ import orjson
 
 from ecsimg.store import indexes
 from ecsimg.store.files import Stamp, check_folder, read_bytes, stamp_of
-from ecsimg.store.indexes import Listing, ListingRow
+from ecsimg.store.indexes import Listing, ListingRow, OrderedListing
 from ecsimg.store.memory import collector_paused
 from ecsimg.store.tables import IMAGE_ROWS, IMAGE_SHARES, IMAGES, Table, region_of, region_prefix
 
@@ -34,6 +34,8 @@ class Indexing:
     _row_cache: dict[str, tuple[Stamp, list[Any]]]
     """Rows (and share entries) of index files by name, kept while the file is unchanged."""
     _span_cache: dict[str, tuple[Stamp, dict[str, list[int]]]]
+    _part_cache: dict[str, tuple[Stamp, indexes.RowsPart]]
+    """Rows files read lazily, by name, kept while the file is unchanged."""
 
     def _read_shard(self, table: Table[Any], shard: str) -> dict[str, Any]:
         raise NotImplementedError
@@ -185,6 +187,46 @@ class Indexing:
         if not pending and not stale:
             self._listing_cache[region_id] = (signature, listing)
         return listing
+
+    def _ordered(self, region_id: str) -> OrderedListing:
+        """The region's rows newest first, each rows file parsed only as far as it is read."""
+        prefix = region_prefix(region_id)
+        if self._pending.get(IMAGE_ROWS.name) or prefix != region_id:
+            # Rows from a journal read in memory, or a file shared by regions named by hash.
+            return OrderedListing([indexes.part_of_rows(self._listing(region_id))])
+        stale = self._stale_shards(check_index_files=False)
+        listed_names = set(self._meta.get("shards", {}).get(IMAGE_ROWS.name, ()))
+        check_folder(self.root / IMAGE_ROWS.name)
+        folder = os.path.join(self.root, IMAGE_ROWS.name)
+        parts: list[indexes.RowsPart] = []
+        for shard in image_shards():
+            name = f"{prefix}~{shard}"
+            path = os.path.join(folder, f"{name}.json")
+            stamp = stamp_of(path) if shard not in stale else None
+            if stamp is None and (shard in stale or name in listed_names):
+                # Stale, or its index file gone: that shard's images stand in for its rows.
+                docs = self._read_shard(IMAGES, shard)
+                parts.append(indexes.part_of_rows(
+                    indexes.row_of(key, doc) for key, doc in docs.items()
+                    if region_of(key) == region_id))
+                continue
+            if stamp is None:
+                continue
+            kept = self._part_cache.get(name)
+            if kept is not None and kept[0] == stamp:
+                parts.append(kept[1])
+                continue
+            try:
+                data = read_bytes(Path(path))
+                part = indexes.read_rows_part(data)
+                if part is None:  # laid out by an older ecsimg: read whole
+                    part = indexes.part_of_rows(indexes.rows_of(self._read_shard(IMAGE_ROWS,
+                                                                                 name)))
+            except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+                part = indexes.part_of_rows(indexes.rows_of(self._read_shard(IMAGE_ROWS, name)))
+            self._part_cache[name] = (stamp, part)
+            parts.append(part)
+        return OrderedListing(parts)
 
     def _read_listing(self, region_id: str, stamps: dict[str, Stamp | None], stale: set[str],
                       pending: bool) -> Listing:

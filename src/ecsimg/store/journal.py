@@ -32,11 +32,12 @@ from ecsimg.store.files import (
     install,
     open_shard,
     read_bytes,
+    read_json,
     stamp_of,
     sync_at_once,
     write_temp,
 )
-from ecsimg.store.tables import IMAGES, TABLES_BY_NAME
+from ecsimg.store.tables import IMAGE_ROWS, IMAGES, TABLES_BY_NAME
 
 JOURNAL = "journal.json"
 META = "meta.json"
@@ -96,6 +97,11 @@ def prepare(root: Path, ops: Ops, meta: dict[str, Any], *, sync: bool = True
         for path, by_table in changes.items():
             check_folder(path.parent)
             path.parent.mkdir(exist_ok=True)
+            if path.parent.name == IMAGE_ROWS.name:
+                written.append((_rows_file(path, by_table[IMAGE_ROWS.name]), path))
+                listed = set(meta.setdefault("shards", {}).get(IMAGE_ROWS.name, ()))
+                meta["shards"][IMAGE_ROWS.name] = sorted(listed | {path.stem})
+                continue
             db = open_shard(path)
             for name, docs in by_table.items():
                 tiny = db.table(name)
@@ -126,6 +132,24 @@ def prepare(root: Path, ops: Ops, meta: dict[str, Any], *, sync: bool = True
         discard(written)
         raise
     return written
+
+
+def _rows_file(path: Path, changes: dict[str, dict[str, Any] | None]) -> Path:
+    """The rows shard at ``path`` with ``changes`` applied, written to a temporary file in
+    the layout a listing reads lazily (see ``indexes.encode_rows``)."""
+    docs: dict[str, Any] = {}
+    if stamp_of(path) is not None:
+        data = read_json(path)
+        found = data.get(IMAGE_ROWS.name) if isinstance(data, dict) else None
+        if not isinstance(found, dict):
+            raise CatalogueError(f"{path}: table {IMAGE_ROWS.name!r} is missing or malformed")
+        docs = found
+    for key, doc in changes.items():
+        if doc is None:
+            docs.pop(key, None)
+        else:
+            docs[key] = doc
+    return write_temp(path, indexes.encode_rows(docs), durable=False)
 
 
 def _spans_file(root: Path, shard: Path, tmp: Path,

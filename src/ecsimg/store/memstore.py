@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from ecsimg.domain.models import Image
 from ecsimg.store import indexes
-from ecsimg.store.indexes import Listing, ListingRow
+from ecsimg.store.indexes import Listing, ListingRow, OrderedListing
 from ecsimg.store.repository import View
 from ecsimg.store.tables import IMAGES, Table, region_of
 
@@ -180,6 +180,9 @@ class _MemoryView:
 
     def listing(self, region_id: str) -> list[ListingRow] | None:
         return self._repo._listing(region_id)
+
+    def ordered(self, region_id: str) -> OrderedListing | None:
+        return OrderedListing([indexes.part_of_rows(self.listing(region_id) or ())])
 
     def shares_received(self, account_ids: Iterable[str]) -> dict[str, int]:
         return self._repo._shares_received(set(account_ids))

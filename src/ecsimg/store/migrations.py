@@ -13,10 +13,11 @@ import orjson
 from ecsimg.domain.errors import CatalogueError
 from ecsimg.store import indexes, swap
 from ecsimg.store.files import ShardStorage, atomic_write, read_json, stamp_of
-from ecsimg.store.tables import IMAGES, TABLES_BY_NAME
+from ecsimg.store.tables import IMAGE_ROWS, IMAGES, TABLES_BY_NAME
 
-SCHEMA_VERSION = 2
-"""The schema this ecsimg writes (2: the images' indexes, see ``indexes``)."""
+SCHEMA_VERSION = 3
+"""The schema this ecsimg writes (2: the images' indexes, see ``indexes``; 3: rows files
+laid out newest first under a summary, see ``indexes.encode_rows``)."""
 
 Migration = Callable[[Path], None]
 
@@ -50,7 +51,8 @@ def add_indexes(root: Path) -> None:
                 files.setdefault((name, TABLES_BY_NAME[name].shard_of(key)), {})[key] = doc
     for (name, shard), docs in sorted(files.items()):
         (root / name).mkdir(exist_ok=True)
-        atomic_write(root / name / f"{shard}.json", orjson.dumps({name: docs}))
+        body = indexes.encode_rows(docs) if name == IMAGE_ROWS.name else orjson.dumps({name: docs})
+        atomic_write(root / name / f"{shard}.json", body)
         if isinstance(meta.get("shards"), dict):
             listed = set(meta["shards"].get(name, ()))
             meta["shards"][name] = sorted(listed | {shard})
@@ -58,8 +60,48 @@ def add_indexes(root: Path) -> None:
     atomic_write(meta_path, orjson.dumps(meta, option=orjson.OPT_INDENT_2))
 
 
-MIGRATIONS: dict[int, Migration] = {1: add_indexes}
+def sort_rows(root: Path) -> None:
+    """Schema 2 to 3: lay each rows file out newest first under its summary."""
+    folder = root / IMAGE_ROWS.name
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.glob("*.json")):
+        data = read_json(path)
+        docs = data.get(IMAGE_ROWS.name) if isinstance(data, dict) else None
+        if not isinstance(docs, dict) or not all(
+                isinstance(doc, dict) and isinstance(doc.get("r"), list)
+                for doc in docs.values()):
+            raise CatalogueError(f"{path}: table {IMAGE_ROWS.name!r} is malformed")
+        atomic_write(path, indexes.encode_rows(docs))
+
+
+MIGRATIONS: dict[int, Migration] = {1: add_indexes, 2: sort_rows}
 """Step from schema N to N+1, keyed by N; each rewrites the files of the copy it is given."""
+
+
+def _restamp(root: Path, copy: Path) -> None:
+    """Carry over to ``copy`` what the stamps of ``root`` vouch for: a copied file is a new
+    inode, so without this every index entry and every spans file of the copy would be stale
+    (read from the images, whole) until each images shard is written again."""
+    meta_path = copy / "meta.json"
+    meta = orjson.loads(meta_path.read_bytes())
+    indexed = meta.get("indexed")
+    for number in range(IMAGES.shards):
+        name = f"{number:02d}.json"
+        before, after = stamp_of(root / IMAGES.name / name), stamp_of(copy / IMAGES.name / name)
+        if before is None or after is None or before[2] != after[2]:
+            continue
+        if isinstance(indexed, dict) and indexed.get(name[:2]) == list(before):
+            indexed[name[:2]] = list(after)
+        spans_path = copy / indexes.SPANS / name
+        try:
+            spans = orjson.loads(spans_path.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            continue
+        if isinstance(spans, dict) and spans.get("stamp") == list(before):
+            spans["stamp"] = list(after)
+            atomic_write(spans_path, orjson.dumps(spans))
+    atomic_write(meta_path, orjson.dumps(meta, option=orjson.OPT_INDENT_2))
 
 
 def backup(root: Path, schema: int) -> Path:
@@ -82,6 +124,7 @@ def migrate(root: Path, schema: int, steps: dict[int, Migration] | None = None) 
     with swap.building(root) as work:
         shutil.copytree(root, work, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns(".lock", ".*.tmp"))
+        _restamp(root, work)
         for version in range(schema, SCHEMA_VERSION):
             step = steps.get(version)
             if step is None:

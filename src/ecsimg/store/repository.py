@@ -7,7 +7,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from ecsimg.store.indexes import ListingRow
+from ecsimg.store.indexes import ListingRow, OrderedListing
 from ecsimg.store.tables import Table
 
 T = TypeVar("T")
@@ -29,6 +29,11 @@ class View(Protocol):
     def listing(self, region_id: str) -> list[ListingRow] | None:
         """The region's images as listing rows (the fields DescribeImages filters and sorts
         on), or None where no index answers (then scan the images)."""
+        ...
+
+    def ordered(self, region_id: str) -> OrderedListing | None:
+        """The region's listing rows newest first (by creation time, then image id), read as
+        far as the caller goes, with the rows counted by group; None where no index answers."""
         ...
 
     def shares_received(self, account_ids: Iterable[str]) -> dict[str, int]:

@@ -68,6 +68,7 @@ class TinyRepository(Committing):
         self._listing_cache: dict[str, tuple[Any, Listing]] = {}
         self._row_cache: dict[str, tuple[Stamp, list[Any]]] = {}
         self._span_cache: dict[str, tuple[Stamp, dict[str, list[int]]]] = {}
+        self._part_cache: dict[str, tuple[Stamp, indexes.RowsPart]] = {}
 
     # -- the Repository protocol -------------------------------------------------------------
 
@@ -179,6 +180,7 @@ class TinyRepository(Committing):
             self._listing_cache.clear()
             self._row_cache.clear()
             self._span_cache.clear()
+            self._part_cache.clear()
             self._checked = self._swept = False
         return True
 

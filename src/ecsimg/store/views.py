@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ecsimg.store.indexes import ListingRow
+from ecsimg.store.indexes import ListingRow, OrderedListing
 from ecsimg.store.memory import LazyRecord, LoadedTable, collector_paused
 from ecsimg.store.tables import IMAGES, Table
 
@@ -51,6 +51,10 @@ class _View:
     def listing(self, region_id: str) -> list[ListingRow] | None:
         """The region's images as listing rows, from the index (see ``indexes``)."""
         return self._repo._listing(region_id)
+
+    def ordered(self, region_id: str) -> OrderedListing | None:
+        """The region's listing rows newest first, read as far as needed (see ``indexes``)."""
+        return self._repo._ordered(region_id)
 
     def shares_received(self, account_ids: Iterable[str]) -> dict[str, int]:
         """How many images each account receives, over every region, from the index."""
@@ -115,6 +119,11 @@ class _Tx(_View):
         if any(n == IMAGES.name for n, _ in self.objects):
             return None  # the index does not hold this transaction's own writes yet
         return super().listing(region_id)
+
+    def ordered(self, region_id: str) -> OrderedListing | None:
+        if any(n == IMAGES.name for n, _ in self.objects):
+            return None  # the index does not hold this transaction's own writes yet
+        return super().ordered(region_id)
 
     def shares_received(self, account_ids: Iterable[str]) -> dict[str, int]:
         wanted = set(account_ids)

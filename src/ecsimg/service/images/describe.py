@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -24,7 +25,7 @@ from ecsimg.service.machinery.context import Context
 from ecsimg.service.machinery.params import Param, Request, paging
 from ecsimg.service.machinery.registry import Response, action
 from ecsimg.store import tables
-from ecsimg.store.indexes import Listing
+from ecsimg.store.indexes import Listing, OrderedListing
 from ecsimg.store.repository import Transaction, View
 
 OWNER_ALIASES = ("system", "self", "others", "marketplace")
@@ -313,6 +314,26 @@ def _memo_key(ctx: Context, req: Request, used: set[str]) -> tuple[Any, ...]:
     return ctx.account_id, filters, frozenset(used) if req.has("Usage") else None
 
 
+_SCOPE_AND_STATUS = frozenset({"RegionId", "PageNumber", "PageSize", "ImageOwnerAlias", "IsPublic",
+                               "Status", "Usable", "ImageOwnerId", "ShowExpired"})
+"""Parameters whose filters read only an image's owner, visibility, recipients and status
+(with its pending window): rows alike in those answer alike, so they are counted by group."""
+
+
+def _match_ordered(listing: OrderedListing, matches: ImagePredicate, start: int,
+                   size: int) -> tuple[int, list[Any]]:
+    """(how many match, the page's rows) from rows kept newest first: the count from the
+    groups of plain rows and the others one by one, the page by reading only as far as it."""
+    fits: Callable[[Any], bool] = matches  # rows stand in for images: fields are read only
+    total = 0
+    for count, row in listing.groups:
+        if fits(row):
+            total += count
+    total += sum(1 for row in listing.special if fits(row))
+    wanted = (row for row in listing.newest() if fits(row))
+    return total, list(itertools.islice(wanted, start, start + size))
+
+
 def _candidates(req: Request, view: View, region_id: str) -> list[Any]:
     """The region's images for matching: the store's listing rows where they hold every field
     the request filters on (no image is read whole), else stand-ins that read fields on
@@ -343,19 +364,29 @@ def describe_images(ctx: Context, req: Request, tx: Transaction) -> Response:
     predicates = _predicates(ctx, req, tx, region_id, used)
     start = (page_number - 1) * page_size
     now = ctx.now()
-    candidates = _candidates(req, tx, region_id)
     matches = _all_of(predicates)
+    ordered = tx.ordered(region_id) if _SCOPE_AND_STATUS.issuperset(req.raw) else None
+    if ordered is not None:
+        total, shown = _match_ordered(ordered, matches, start, page_size)
+        return _page(ctx, tx, region_id, req, total, shown, used, now)
+    candidates = _candidates(req, tx, region_id)
     if isinstance(candidates, Listing):
         matched, shown = _match_listing(candidates, matches, _memo_key(ctx, req, used), now,
                                         start, page_size)
     else:
         matched = [image for image in candidates if matches(image)]
         shown = newest_first(matched, start + page_size)[start:]
+    return _page(ctx, tx, region_id, req, len(matched), shown, used, now)
+
+
+def _page(ctx: Context, tx: Transaction, region_id: str, req: Request, total: int,
+          shown: Sequence[Any], used: set[str], now: float) -> Response:
+    page_number, page_size = paging(req)
     page = [record for image in shown
             if (record := tx.get(tables.IMAGES, image.key)) is not None]
     return {
         "RegionId": region_id,
-        "TotalCount": len(matched),
+        "TotalCount": total,
         "PageNumber": page_number,
         "PageSize": page_size,
         "Images": {"Image": [image_to_api(i, ctx.account_id, now, i.image_id in used)

@@ -15,7 +15,7 @@ from ecsimg.service.machinery.context import Context
 from ecsimg.service.machinery.params import Request, UnknownParameter
 from ecsimg.service.machinery.registry import ACTIONS, OWN_ACTIONS, Action
 from ecsimg.store import tables
-from ecsimg.store.indexes import ListingRow
+from ecsimg.store.indexes import ListingRow, OrderedListing
 from ecsimg.store.repository import View
 from ecsimg.store.tables import Table
 
@@ -55,6 +55,9 @@ class ReadOnly:
 
     def listing(self, region_id: str) -> list[ListingRow] | None:
         return self._view.listing(region_id)
+
+    def ordered(self, region_id: str) -> OrderedListing | None:
+        return self._view.ordered(region_id)
 
     def shares_received(self, account_ids: Iterable[str]) -> dict[str, int]:
         return self._view.shares_received(account_ids)
