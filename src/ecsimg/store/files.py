@@ -194,6 +194,19 @@ def read_bytes(path: Path, limit: int = MAX_CATALOGUE_FILE) -> bytes:
     return raw
 
 
+def read_start(path: Path, size: int) -> bytes:
+    """The first ``size`` bytes of a regular catalogue file (all of it if shorter), opened
+    without following a link; OSError otherwise."""
+    check_folder(path.parent)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _NOFOLLOW)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return os.pread(fd, size, 0)
+    finally:
+        os.close(fd)
+
+
 def read_json(path: Path) -> Any:
     """Parse a catalogue file, or raise CatalogueError naming it and what is wrong."""
     try:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import heapq
 import operator
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import orjson
@@ -32,6 +32,39 @@ SPANS = "image_spans"
 """Folder of one file per images shard: where each image's document starts and ends in it,
 so one image is read without parsing its whole shard (a page of 100 images would otherwise
 parse most of the 64 shards)."""
+
+SpanLookup = Callable[[str], "list[int] | None"]
+"""Where an image sits in its shard file ([start, end] in bytes), or None if it is not there."""
+_SPANS_HEAD = b'{"stamp":['
+_SPANS_BODY = b',"spans":{'
+
+
+def read_spans(data: bytes) -> tuple[tuple[int, ...], SpanLookup]:
+    """(the stamp of the shard file a spans file describes, a lookup of its entries).
+
+    Entries are found in the bytes, not parsed: a page of 100 images touches most of the 64
+    spans files but needs only 100 of their entries. A file laid out otherwise is parsed.
+    """
+    close = data.find(b"]")
+    if data.startswith(_SPANS_HEAD) and data.startswith(_SPANS_BODY, close + 1):
+        stamp = tuple(orjson.loads(data[len(_SPANS_HEAD) - 1:close + 1]))
+
+        def lookup(key: str) -> list[int] | None:
+            needle = orjson.dumps(key) + b":["
+            at = data.find(needle, close)
+            if at < 0:
+                return None
+            start = at + len(needle) - 1
+            span: list[int] = orjson.loads(data[start:data.index(b"]", start) + 1])
+            return span
+
+        return stamp, lookup
+    found = orjson.loads(data)
+    spans: dict[str, list[int]] = found["spans"]
+    if not isinstance(spans, dict):
+        raise TypeError("spans is not an object")
+    return tuple(found["stamp"]), spans.get
+
 
 ROW_FIELDS = (
     "image_id", "creation_time", "owner_kind", "owner_id", "is_public", "status",
@@ -171,6 +204,7 @@ def count_received(shared: Iterable[list[str]], wanted: set[str]) -> dict[str, i
 _PENDING_END_AT = ROW_FIELDS.index("pending_end")
 _HEAD_START = b'{"summary":'
 _HEAD_END = b',"image_rows":{'
+_TAIL = b"\n}}"
 _FIRST_CHUNK = 64
 """Rows parsed at first from a file read lazily: a page of 100 over 64 files needs a few."""
 
@@ -213,19 +247,27 @@ def encode_rows(docs: dict[str, Any]) -> bytes:
             group[0] += 1
     head = orjson.dumps({"groups": list(groups.values()), "special": special})
     lines = [orjson.dumps(key) + b":" + orjson.dumps(doc) for key, doc in ordered]
-    return b"".join((_HEAD_START, head, _HEAD_END, b"\n", b",\n".join(lines), b"\n}}"))
+    return b"".join((_HEAD_START, head, _HEAD_END, b"\n", b",\n".join(lines), _TAIL))
 
 
 class RowsPart:
-    """One rows file of a region, newest first, parsed as far as it is read."""
+    """One rows file of a region, newest first, parsed as far as it is read.
+
+    It may hold only the start of the file (``rest`` reads the whole of it when the rows
+    read go further): a page of 100 over 64 files needs a few rows of each.
+    """
 
     def __init__(self, groups: list[tuple[int, ListingRow]], special: list[ListingRow],
-                 lines: list[bytes] | None = None, rows: list[ListingRow] | None = None) -> None:
+                 data: bytes = b"", at: int = 0, rows: list[ListingRow] | None = None,
+                 rest: Callable[[], bytes] | None = None) -> None:
         self.groups = groups
         self.special = special
-        self._lines = lines or []
+        self._data = data
+        self._at = at
+        """Where the rows not parsed yet start in ``data``."""
+        self._rest = rest
+        self._end = len(data) if rest is not None else len(data) - len(_TAIL)
         self._rows = rows if rows is not None else []
-        self._parsed = len(self._rows) if rows is not None else 0
 
     def __iter__(self) -> Iterator[ListingRow]:
         at = 0
@@ -234,31 +276,44 @@ class RowsPart:
             while at < len(self._rows):
                 yield self._rows[at]
                 at += 1
-            if self._parsed >= len(self._lines):
+            if self._at >= self._end and self._rest is None:
                 return
-            upto = min(len(self._lines), self._parsed + chunk)
-            body = b"".join(self._lines[self._parsed:upto]).rstrip(b",")
-            self._rows.extend(ListingRow(doc["r"]) for doc in orjson.loads(b"{" + body + b"}")
-                              .values())
-            self._parsed = upto
+            self._parse(chunk)
             chunk *= 4
 
+    def _parse(self, lines: int) -> None:
+        """Parse the next ``lines`` rows (one orjson call), or all that are left."""
+        data, upto = self._data, self._at
+        for _ in range(lines):
+            found = data.find(b"\n", upto + 1)
+            if found < 0 or found >= self._end:
+                if self._rest is not None:  # the rows go on past what was read
+                    self._data, self._rest = self._rest(), None
+                    self._end = len(self._data) - len(_TAIL)
+                    self._parse(lines)
+                    return
+                upto = self._end
+                break
+            upto = found
+        body = data[self._at:upto].strip().rstrip(b",")
+        self._at = upto
+        if body:
+            self._rows.extend(ListingRow(doc["r"])
+                              for doc in orjson.loads(b"{" + body + b"}").values())
 
-def read_rows_part(data: bytes) -> RowsPart | None:
-    """A rows file read lazily (see ``encode_rows``); None for a file laid out otherwise."""
-    if not data.startswith(_HEAD_START):
+
+def read_rows_part(data: bytes, rest: Callable[[], bytes] | None = None) -> RowsPart | None:
+    """A rows file read lazily (see ``encode_rows``) from ``data``, its start if ``rest``
+    reads the whole file (else all of it); None for a file laid out otherwise, or a start
+    too short to hold its summary."""
+    head_end = data.find(b"\n")
+    if not data.startswith(_HEAD_START) or head_end < 0 or \
+            not data[:head_end].endswith(_HEAD_END) or (rest is None and not data.endswith(_TAIL)):
         return None
-    lines = data.split(b"\n")
-    head_line = lines[0]
-    if len(lines) < 3 or not head_line.endswith(_HEAD_END) or lines[-1] != b"}}":
-        return None
-    head = orjson.loads(head_line[len(_HEAD_START):-len(_HEAD_END)])
+    head = orjson.loads(data[len(_HEAD_START):head_end - len(_HEAD_END)])
     groups = [(int(count), ListingRow(row)) for count, row in head["groups"]]
     special = [ListingRow(row) for row in head["special"]]
-    body = lines[1:-1]
-    if body == [b""]:
-        body = []
-    return RowsPart(groups, special, lines=body)
+    return RowsPart(groups, special, data=data, at=head_end, rest=rest)
 
 
 def part_of_rows(rows: Iterable[ListingRow]) -> RowsPart:

@@ -10,12 +10,15 @@ from typing import Any
 
 import orjson
 
+from ecsimg.domain.errors import CatalogueError
 from ecsimg.store import indexes
-from ecsimg.store.files import Stamp, check_folder, read_bytes, stamp_of
+from ecsimg.store.files import Stamp, check_folder, read_bytes, read_start, stamp_of
 from ecsimg.store.indexes import Listing, ListingRow, OrderedListing
 from ecsimg.store.memory import collector_paused
 from ecsimg.store.tables import IMAGE_ROWS, IMAGE_SHARES, IMAGES, Table, region_of, region_prefix
 
+_ROWS_START = 1 << 16
+"""Bytes of a rows file read at first: its summary and the rows a first page needs."""
 INDEXED = "indexed"
 """The meta.json field: images shard -> the stamp of the file the indexes were derived from."""
 
@@ -33,7 +36,7 @@ class Indexing:
     _listing_cache: dict[str, tuple[Any, Listing]]
     _row_cache: dict[str, tuple[Stamp, list[Any]]]
     """Rows (and share entries) of index files by name, kept while the file is unchanged."""
-    _span_cache: dict[str, tuple[Stamp, dict[str, list[int]]]]
+    _span_cache: dict[str, tuple[Stamp, indexes.SpanLookup]]
     _part_cache: dict[str, tuple[Stamp, indexes.RowsPart]]
     """Rows files read lazily, by name, kept while the file is unchanged."""
 
@@ -109,7 +112,7 @@ class Indexing:
                   if IMAGES.shard_of(key) == shard}
         return sorted(found)
 
-    def _spans(self, shard: str, stamp: Stamp) -> dict[str, list[int]] | None:
+    def _spans(self, shard: str, stamp: Stamp) -> indexes.SpanLookup | None:
         """Where each image sits in images shard ``shard`` whose file has ``stamp``; None
         when no spans describe that very file (then the shard is read whole)."""
         cached = self._span_cache.get(shard)
@@ -119,16 +122,13 @@ class Indexing:
         if stamp_of(path) is None:
             return None
         try:
-            found = orjson.loads(read_bytes(path))
-            spans = found["spans"]
-            fresh = tuple(found["stamp"]) == stamp and isinstance(spans, dict)
-        except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
+            described, lookup = indexes.read_spans(read_bytes(path))
+        except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
             return None  # a damaged spans file only costs reading the shard whole
-        if not fresh:
+        if described != stamp:
             return None
-        checked: dict[str, list[int]] = spans
-        self._span_cache[shard] = (stamp, checked)
-        return checked
+        self._span_cache[shard] = (stamp, lookup)
+        return lookup
 
     def _read_image(self, key: str) -> tuple[bool, dict[str, Any] | None]:
         """(answered, the stored document of one image or None if there is none), reading
@@ -150,7 +150,7 @@ class Indexing:
             spans = self._spans(shard, (st.st_ino, st.st_mtime_ns, st.st_size))
             if spans is None:
                 return False, None
-            span = spans.get(key)
+            span = spans(key)
             if span is None:
                 return True, None
             start, end = span
@@ -217,16 +217,34 @@ class Indexing:
                 parts.append(kept[1])
                 continue
             try:
-                data = read_bytes(Path(path))
-                part = indexes.read_rows_part(data)
-                if part is None:  # laid out by an older ecsimg: read whole
-                    part = indexes.part_of_rows(indexes.rows_of(self._read_shard(IMAGE_ROWS,
-                                                                                 name)))
+                part = self._rows_part(Path(path), stamp)
             except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+                part = None
+            if part is None:  # laid out otherwise, or damaged: read whole (or refused)
                 part = indexes.part_of_rows(indexes.rows_of(self._read_shard(IMAGE_ROWS, name)))
             self._part_cache[name] = (stamp, part)
             parts.append(part)
         return OrderedListing(parts)
+
+    @staticmethod
+    def _rows_part(path: Path, stamp: Stamp) -> indexes.RowsPart | None:
+        """A rows file read from its start, the rest when a listing reads that far."""
+        start = read_start(path, _ROWS_START)
+        if len(start) < _ROWS_START:
+            return indexes.read_rows_part(start)
+
+        def rest() -> bytes:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            try:
+                st = os.fstat(fd)
+                if (st.st_ino, st.st_mtime_ns, st.st_size) != stamp:
+                    raise CatalogueError(f"{path}: changed while it was read; try again")
+                return os.pread(fd, st.st_size, 0)
+            finally:
+                os.close(fd)
+
+        part = indexes.read_rows_part(start, rest)
+        return part if part is not None else indexes.read_rows_part(rest())
 
     def _read_listing(self, region_id: str, stamps: dict[str, Stamp | None], stale: set[str],
                       pending: bool) -> Listing:

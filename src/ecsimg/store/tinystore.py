@@ -67,7 +67,7 @@ class TinyRepository(Committing):
         self._replay_error = ""
         self._listing_cache: dict[str, tuple[Any, Listing]] = {}
         self._row_cache: dict[str, tuple[Stamp, list[Any]]] = {}
-        self._span_cache: dict[str, tuple[Stamp, dict[str, list[int]]]] = {}
+        self._span_cache: dict[str, tuple[Stamp, indexes.SpanLookup]] = {}
         self._part_cache: dict[str, tuple[Stamp, indexes.RowsPart]] = {}
 
     # -- the Repository protocol -------------------------------------------------------------
