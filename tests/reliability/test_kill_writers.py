@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,11 +23,17 @@ from typing import Any
 import orjson
 import pytest
 
+from ecsimg.domain.models import CatalogueSettings
 from ecsimg.store.demo.seed import seed_catalogue
 from ecsimg.store.migrations import SCHEMA_VERSION
 from ecsimg.store.tinystore import TinyRepository
 from tests.cli.runner import cli_env, run_ecsimg
-from tests.store.index_checks import index_disagreements
+from tests.store.index_checks import (
+    index_disagreements,
+    spans_disagreements,
+    stale_shards,
+    unspanned_shards,
+)
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGKILL)
 KILL_WINDOW = 1.5
@@ -201,6 +208,34 @@ def _check_migration(db: Path, _: object) -> str:
     return "new"
 
 
+RECIPIENT = "6000000000000001"
+
+
+def _prepare_copied(db: Path) -> object:
+    """A seeded catalogue copied into place (every file a new inode, as ``cp -r`` or a
+    restored backup leaves it): the next commit repairs every index and spans file."""
+    original = db.parent / "original"
+    _seed(original, images=2000)
+    shutil.copytree(original, db)
+    return min(_own_image_ids(db))
+
+
+def _check_copied(db: Path, image_id: object) -> str:
+    from ecsimg.store import tables
+
+    assert spans_disagreements(db) == []
+    with TinyRepository(db).read() as view:
+        image = view.get(tables.IMAGES, f"{HZ}/{image_id}")
+    assert image is not None
+    shared = [s.account_id for s in image.shares]
+    assert shared in ([], [RECIPIENT]), shared
+    with TinyRepository(db).transaction() as tx:  # the next commit finishes any repair
+        tx.put(tables.SETTINGS, CatalogueSettings())
+    assert stale_shards(db) == unspanned_shards(db) == set()
+    assert spans_disagreements(db) == []
+    return "new" if shared else "old"
+
+
 WRITERS: dict[str, Writer] = {
     "seed --force": Writer(_prepare_seed, lambda db: [
         "-m", "ecsimg", "seed", "--force", "--images", "40", "--random-seed", "2"], _check_seed),
@@ -212,6 +247,9 @@ WRITERS: dict[str, Writer] = {
         "-m", "ecsimg", "market", "buy", _marketplace_image(db), "--Amount", "5"], _check_buy),
     "migration": Writer(_prepare_migration, lambda db: ["-c", MIGRATOR, str(db)],
                         _check_migration),
+    "share on a copied catalogue": Writer(_prepare_copied, lambda db: [
+        "-m", "ecsimg", "api", "ModifyImageSharePermission", "--RegionId", HZ, "--ImageId",
+        min(_own_image_ids(db)), "--AddAccount.1", RECIPIENT], _check_copied),
 }
 
 

@@ -6,8 +6,11 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
+import orjson
+
 from ecsimg.store import tables
-from ecsimg.store.indexes import ROW_FIELDS, ListingRow, group_of, is_plain
+from ecsimg.store.files import stamp_of
+from ecsimg.store.indexes import ROW_FIELDS, SPANS, ListingRow, group_of, is_plain, read_spans
 from ecsimg.store.repository import View
 from ecsimg.store.tinystore import TinyRepository
 
@@ -71,3 +74,32 @@ def _ordered_disagreements(view: View, region: str, rows: Iterable[ListingRow]) 
     if sorted(ordered.special) != sorted(row for row in newest if not is_plain(row)):
         problems.append(f"{region}: the rows kept whole are not the rows that are not plain")
     return problems
+
+
+def spans_disagreements(root: Path) -> list[str]:
+    """Spans files that name the images file in place but do not say where its documents
+    are (empty: every spans file is right or names another file, and is then unused)."""
+    problems: list[str] = []
+    for path in sorted((root / "images").glob("*.json")):
+        spans_path = root / SPANS / path.name
+        if not spans_path.exists():
+            continue
+        data = path.read_bytes()
+        described, lookup = read_spans(spans_path.read_bytes())
+        if described != stamp_of(path):
+            continue
+        for key, doc in orjson.loads(data)["images"].items():
+            span = lookup(key)
+            if span is None or orjson.loads(data[span[0]:span[1]]) != doc:
+                problems.append(f"{path.name}: {key} is not where its spans file says")
+    return problems
+
+
+def unspanned_shards(root: Path) -> set[str]:
+    """Images shards whose spans file does not name the file in place (read whole)."""
+    found: set[str] = set()
+    for path in sorted((root / "images").glob("*.json")):
+        spans_path = root / SPANS / path.name
+        if not spans_path.exists() or read_spans(spans_path.read_bytes())[0] != stamp_of(path):
+            found.add(path.stem)
+    return found

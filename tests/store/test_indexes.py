@@ -16,7 +16,12 @@ from ecsimg.domain.models import Image, SharePermission
 from ecsimg.store import migrations, tables
 from ecsimg.store.indexes import SPANS
 from ecsimg.store.tinystore import TinyRepository
-from tests.store.index_checks import index_disagreements, stale_shards
+from tests.store.index_checks import (
+    index_disagreements,
+    spans_disagreements,
+    stale_shards,
+    unspanned_shards,
+)
 
 OWNER = "1234567890123456"
 
@@ -144,6 +149,49 @@ def test_a_rows_file_from_elsewhere_is_read_whole(tmp_path: Path) -> None:
     data = orjson.loads(path.read_bytes())
     path.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2))  # another layout
     assert stale_shards(root) == set()
+    assert index_disagreements(root) == []
+
+
+def _copy_over(root: Path) -> None:
+    """Put a copy of the catalogue in its place, as ``cp -r`` or a restored backup does:
+    the same bytes, every file a new inode."""
+    copy = root.with_name(root.name + "-copy")
+    shutil.copytree(root, copy)
+    shutil.rmtree(root)
+    copy.rename(root)
+
+
+def test_a_copied_catalogue_is_read_right_and_its_next_commit_heals_indexes_and_spans(
+        tmp_path: Path) -> None:
+    root = tmp_path / "cat"
+    _fill(root)
+    _copy_over(root)
+    assert stale_shards(root) == unspanned_shards(root) != set()
+    reader = TinyRepository(root)
+    with reader.read() as view:  # spans worked out in memory from the shard files
+        assert view.get(tables.IMAGES, "cn-hangzhou/m-00000000000000000002") == _image(2)
+    assert reader._loaded["images"].known == set()  # no shard read whole
+    assert index_disagreements(root) == []
+    before = {path.name: path.read_bytes() for path in (root / "image_rows").glob("*.json")}
+    _rename(TinyRepository(root), 4, "a later write")  # any commit heals
+    assert stale_shards(root) == unspanned_shards(root) == set()
+    assert spans_disagreements(root) == []
+    assert index_disagreements(root) == []
+    # The indexes were right: only the rows file of the image written changes.
+    after = {path.name: path.read_bytes() for path in (root / "image_rows").glob("*.json")}
+    assert [name for name in before if before[name] != after[name]] == [
+        f"cn-hangzhou~{tables.IMAGES.shard_of('cn-hangzhou/m-00000000000000000004')}.json"]
+
+
+def test_a_shard_laid_out_by_hand_is_written_again_with_its_spans(tmp_path: Path) -> None:
+    root = tmp_path / "cat"
+    repo = _fill(root)
+    path = root / "images" / f"{tables.IMAGES.shard_of('cn-beijing/m-00000000000000000003')}.json"
+    path.write_bytes(orjson.dumps(orjson.loads(path.read_bytes()), option=orjson.OPT_INDENT_2))
+    assert unspanned_shards(root) == {path.stem}
+    _rename(repo, 4, "a later write")
+    assert stale_shards(root) == unspanned_shards(root) == set()
+    assert spans_disagreements(root) == []
     assert index_disagreements(root) == []
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -17,7 +18,12 @@ from ecsimg.domain.errors import CatalogueError
 from ecsimg.domain.models import Account, CatalogueSettings, Image
 from ecsimg.store import migrations, tables
 from ecsimg.store.tinystore import TinyRepository
-from tests.store.index_checks import index_disagreements, stale_shards
+from tests.store.index_checks import (
+    index_disagreements,
+    spans_disagreements,
+    stale_shards,
+    unspanned_shards,
+)
 
 
 def _image(n: int, region: str = "cn-hangzhou") -> Image:
@@ -332,7 +338,10 @@ for n in range(start, start + 100000):
 """
 
 
-def _kill_campaign(root: Path, kills: int) -> int:
+def _kill_campaign(root: Path, kills: int, copied: bool = False) -> int:
+    """Writers killed at random moments; with ``copied``, each starts on a copy of the
+    catalogue (every file a new inode), so its first commit also repairs every index and
+    spans file."""
     import random
     import signal
     import time
@@ -341,6 +350,11 @@ def _kill_campaign(root: Path, kills: int) -> int:
     acknowledged: set[int] = set()
     next_start = 0
     for _ in range(kills):
+        if copied and root.exists():
+            copy = root.with_name(root.name + "-copy")
+            shutil.copytree(root, copy)
+            shutil.rmtree(root)
+            copy.rename(root)
         proc = subprocess.Popen(
             [sys.executable, "-c", _ACKER, str(root), str(next_start)],
             stdout=subprocess.PIPE,
@@ -366,15 +380,28 @@ def _kill_campaign(root: Path, kills: int) -> int:
         # The indexes went into the same commit: a reader finds them agreeing with the data,
         # and once a writer has finished what the killed one committed, so do the files.
         assert index_disagreements(root) == []
+        assert spans_disagreements(root) == []
         with repo.transaction() as tx:
             tx.put(tables.SETTINGS, CatalogueSettings())
-        assert stale_shards(root) == set()
+        assert stale_shards(root) == unspanned_shards(root) == set()
         assert index_disagreements(root) == []
+        assert spans_disagreements(root) == []
     return len(acknowledged)
 
 
 def test_sigkill_during_writes_keeps_every_acknowledged_write(tmp_path: Path) -> None:
     assert _kill_campaign(tmp_path / "cat", kills=6) > 0
+
+
+def test_sigkill_during_a_commit_that_repairs_a_copied_catalogue(tmp_path: Path) -> None:
+    root = tmp_path / "cat"
+    repo = TinyRepository(root)
+    with repo.transaction() as tx:  # enough images that the repair takes a while
+        for n in range(3000):  # in threes, as the writers' transactions put them
+            tx.put(tables.IMAGES, Image("cn-hangzhou", f"m-9{n // 3:016d}{n % 3:03d}", "n",
+                                        "custom", "1234567890123456", "linux", "Aliyun", "x",
+                                        "x", "x86_64", 40, "t"))
+    assert _kill_campaign(root, kills=6, copied=True) > 0
 
 
 @pytest.mark.slow

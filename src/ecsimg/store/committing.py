@@ -10,10 +10,19 @@ from typing import TYPE_CHECKING, Any
 
 from ecsimg.domain.errors import CatalogueError
 from ecsimg.store import indexes, journal, migrations
-from ecsimg.store.files import describe_os_error, fsync_folder, stamp_of, write_temp
-from ecsimg.store.indexing import INDEXED, Indexing
+from ecsimg.store.files import (
+    check_folder,
+    describe_os_error,
+    fsync_folder,
+    read_stamped,
+    read_start,
+    spans_of,
+    stamp_of,
+    write_temp,
+)
+from ecsimg.store.indexing import INDEXED, Indexing, image_shards
 from ecsimg.store.memory import LoadedTable
-from ecsimg.store.tables import ALL_TABLES, INDEX_TABLES, TABLES_BY_NAME, Table
+from ecsimg.store.tables import ALL_TABLES, IMAGES, INDEX_TABLES, TABLES_BY_NAME, Table
 
 if TYPE_CHECKING:
     from ecsimg.store.views import _Tx
@@ -65,12 +74,26 @@ class Committing(Indexing):
         # point then leaves both as the commit before, or both as this one. Repairs first,
         # so that this commit's own changes win over a repair of the same image.
         stale = self._stale_shards()
-        ops = self._repair_ops(stale) + ops + indexes.derived_ops(ops)
-        meta = self._next_meta(generation)
-        meta[INDEXED] = self._index_stamps(stale)
+        rewritten = {IMAGES.shard_of(key) for name, key in tx.ops if name == IMAGES.name}
+        unspanned = self._unspanned(rewritten)
         journal_path = self.root / journal.JOURNAL
         try:
-            written = journal.prepare(self.root, ops, meta, sync=False)
+            relaid, respanned = self._respan(unspanned)
+        except OSError as err:
+            raise CatalogueError(f"{self.root}: cannot write the catalogue "
+                                 f"({describe_os_error(err)}); nothing was changed") from None
+        ops = self._repair_ops(stale) + [
+            [IMAGES.name, key, doc] for docs in relaid.values() for key, doc in docs.items()
+        ] + ops
+        ops += indexes.derived_ops(ops)
+        meta = self._next_meta(generation)
+        meta[INDEXED] = self._index_stamps(stale)
+        try:
+            try:
+                written = journal.prepare(self.root, ops, meta, sync=False) + respanned
+            except BaseException:
+                journal.discard(respanned)
+                raise
             try:
                 journal_tmp = write_temp(journal_path, journal.encode(ops, generation),
                                          durable=False)
@@ -119,6 +142,49 @@ class Committing(Indexing):
                     loaded.stamps[shard] = stamp
         self._meta_stamp = (stamp_of(self.root / journal.META), generation, False)
         self._generation = generation
+
+    def _unspanned(self, rewritten: set[str]) -> set[str]:
+        """Images shards, other than ``rewritten``, whose spans file does not describe the
+        file in place (a copied catalogue, a restored backup, spans lost in a crash)."""
+        unspanned: set[str] = set()
+        check_folder(self.root / indexes.SPANS)
+        for shard in image_shards():
+            if shard in rewritten:
+                continue
+            stamp = stamp_of(self._shard_path(IMAGES, shard))
+            if stamp is not None and self._described(shard) != stamp:
+                unspanned.add(shard)
+        return unspanned
+
+    def _described(self, shard: str) -> tuple[int, ...] | None:
+        """The stamp of the images file that shard's spans file describes, read from its
+        first bytes; None without a readable one."""
+        try:
+            return indexes.spans_stamp(read_start(self.root / indexes.SPANS / f"{shard}.json",
+                                                  indexes.SPANS_HEAD_BYTES))
+        except (OSError, ValueError):
+            return None
+
+    def _respan(self, unspanned: set[str]) -> tuple[dict[str, dict[str, Any]],
+                                                     list[tuple[Path, Path]]]:
+        """For the ``unspanned`` shards: (the documents of those whose file is not laid out
+        as ecsimg writes it, edited by hand: they are written again, which gives them spans;
+        spans files of the others, written to temporary files)."""
+        relaid: dict[str, dict[str, Any]] = {}
+        written: list[tuple[Path, Path]] = []
+        try:
+            for shard in sorted(unspanned):
+                path = self._shard_path(IMAGES, shard)
+                data, stamp = read_stamped(path)
+                spans = spans_of(data)
+                if spans is None:
+                    relaid[shard] = self._read_shard(IMAGES, shard)
+                else:
+                    written.append(journal.spans_file(self.root, path.name, list(stamp), spans))
+        except BaseException:
+            journal.discard(written)
+            raise
+        return relaid, written
 
     @staticmethod
     def _in_memory(loaded: LoadedTable, key: str) -> bool:

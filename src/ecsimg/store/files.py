@@ -207,6 +207,24 @@ def read_start(path: Path, size: int) -> bytes:
         os.close(fd)
 
 
+def read_stamped(path: Path) -> tuple[bytes, Stamp]:
+    """A regular catalogue file's bytes and the stamp of the very file read."""
+    check_folder(path.parent)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _NOFOLLOW)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        if st.st_size > MAX_CATALOGUE_FILE:
+            raise OSError(errno.EFBIG, f"larger than {MAX_CATALOGUE_FILE >> 20} MiB")
+        data = os.pread(fd, st.st_size, 0)
+    finally:
+        os.close(fd)
+    if len(data) != st.st_size:
+        raise OSError(errno.EIO, "changed size while it was read")
+    return data, (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
 def read_json(path: Path) -> Any:
     """Parse a catalogue file, or raise CatalogueError naming it and what is wrong."""
     try:
@@ -286,6 +304,23 @@ class ShardStorage(Storage):
             at += len(body)
         parts.append(b"}}")
         return b"".join(parts)
+
+
+def spans_of(data: bytes) -> dict[str, list[int]] | None:
+    """Where each document sits in a shard file's bytes ``data``, when the file is laid out
+    as ``ShardStorage`` writes it (it is encoded again and compared); None otherwise."""
+    try:
+        parsed = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(parsed, dict):
+        return None
+    storage = ShardStorage("")
+    try:
+        same = storage.encode(parsed) == data
+    except TypeError:
+        return None
+    return storage.spans if same and len(parsed) == 1 else None
 
 
 class KeyedTable(TinyTable):

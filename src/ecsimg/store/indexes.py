@@ -39,6 +39,19 @@ _SPANS_HEAD = b'{"stamp":['
 _SPANS_BODY = b',"spans":{'
 
 
+SPANS_HEAD_BYTES = 96
+"""Enough of a spans file's start to hold the stamp it names."""
+
+
+def spans_stamp(start: bytes) -> tuple[int, ...] | None:
+    """The stamp a spans file names, from its first bytes; None if they do not hold it."""
+    close = start.find(b"]")
+    if not start.startswith(_SPANS_HEAD) or not start.startswith(_SPANS_BODY, close + 1):
+        return None
+    stamp = orjson.loads(start[len(_SPANS_HEAD) - 1:close + 1])
+    return tuple(stamp) if isinstance(stamp, list) else None
+
+
 def read_spans(data: bytes) -> tuple[tuple[int, ...], SpanLookup]:
     """(the stamp of the shard file a spans file describes, a lookup of its entries).
 
@@ -103,15 +116,23 @@ def derived_ops(ops: Iterable[list[Any]]) -> list[list[Any]]:
     return derived
 
 
-def rebuild_ops(shard: str, images: dict[str, Any], rows: Iterable[str],
-                shared: Iterable[str]) -> list[list[Any]]:
+def rebuild_ops(shard: str, images: dict[str, Any], rows: dict[str, Any],
+                shared: dict[str, Any]) -> list[list[Any]]:
     """Operations that make the index entries of images shard ``shard`` match ``images``,
-    removing entries (``rows``, ``shared``: keys the index holds now) of images gone."""
+    given the entries the index holds now (``rows``, ``shared``: key -> document): only the
+    entries that differ, so a copied catalogue, whose indexes are right but whose files are
+    all new, has nothing to rewrite."""
     ops: list[list[Any]] = [[IMAGES.name, key, doc] for key, doc in images.items()]
     rebuilt = derived_ops(ops)
     rebuilt += [[IMAGE_ROWS.name, key, None] for key in rows if key not in images]
     rebuilt += [[IMAGE_SHARES.name, key, None] for key in shared if key not in images]
-    return [op for op in rebuilt if IMAGES.shard_of(op[1]) == shard]
+    held = {IMAGE_ROWS.name: rows, IMAGE_SHARES.name: shared}
+
+    def differs(op: list[Any]) -> bool:
+        name, key, doc = op
+        return key in held[name] if doc is None else held[name].get(key) != doc
+
+    return [op for op in rebuilt if IMAGES.shard_of(op[1]) == shard and differs(op)]
 
 
 class _Recipient:

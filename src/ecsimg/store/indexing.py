@@ -12,7 +12,7 @@ import orjson
 
 from ecsimg.domain.errors import CatalogueError
 from ecsimg.store import indexes
-from ecsimg.store.files import Stamp, check_folder, read_bytes, read_start, stamp_of
+from ecsimg.store.files import Stamp, check_folder, read_bytes, read_start, spans_of, stamp_of
 from ecsimg.store.indexes import Listing, ListingRow, OrderedListing
 from ecsimg.store.memory import collector_paused
 from ecsimg.store.tables import IMAGE_ROWS, IMAGE_SHARES, IMAGES, Table, region_of, region_prefix
@@ -91,9 +91,9 @@ class Indexing:
         for shard in sorted(stale):
             images = self._read_shard(IMAGES, shard)
             shared = self._read_index(IMAGE_SHARES, shard)
-            rows: list[str] = []
+            rows: dict[str, Any] = {}
             for region_shard in self._row_shards_of(shard):
-                rows.extend(self._read_index(IMAGE_ROWS, region_shard))
+                rows.update(self._read_index(IMAGE_ROWS, region_shard))
             ops += indexes.rebuild_ops(shard, images, rows, shared)
         return ops
 
@@ -112,21 +112,29 @@ class Indexing:
                   if IMAGES.shard_of(key) == shard}
         return sorted(found)
 
-    def _spans(self, shard: str, stamp: Stamp) -> indexes.SpanLookup | None:
-        """Where each image sits in images shard ``shard`` whose file has ``stamp``; None
-        when no spans describe that very file (then the shard is read whole)."""
+    def _spans(self, shard: str, stamp: Stamp, fd: int) -> indexes.SpanLookup | None:
+        """Where each image sits in images shard ``shard`` whose file (open as ``fd``) has
+        ``stamp``; None when they cannot be known (then the shard is read whole)."""
         cached = self._span_cache.get(shard)
         if cached is not None and cached[0] == stamp:
             return cached[1]
         path = self.root / indexes.SPANS / f"{shard}.json"
-        if stamp_of(path) is None:
-            return None
+        lookup: indexes.SpanLookup | None = None
         try:
-            described, lookup = indexes.read_spans(read_bytes(path))
+            if stamp_of(path) is not None:
+                described, lookup = indexes.read_spans(read_bytes(path))
+                if described != stamp:
+                    lookup = None
         except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-            return None  # a damaged spans file only costs reading the shard whole
-        if described != stamp:
-            return None
+            lookup = None  # a damaged spans file only costs working them out again
+        if lookup is None:
+            # No spans describe this very file (a copied catalogue, until its next commit
+            # writes them): worked out from the file itself, once, when it is laid out as
+            # ecsimg writes it.
+            spans = spans_of(os.pread(fd, stamp[2], 0))
+            if spans is None:
+                return None
+            lookup = spans.get
         self._span_cache[shard] = (stamp, lookup)
         return lookup
 
@@ -147,7 +155,7 @@ class Indexing:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
                 return False, None
-            spans = self._spans(shard, (st.st_ino, st.st_mtime_ns, st.st_size))
+            spans = self._spans(shard, (st.st_ino, st.st_mtime_ns, st.st_size), fd)
             if spans is None:
                 return False, None
             span = spans(key)

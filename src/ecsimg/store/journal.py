@@ -90,8 +90,13 @@ def prepare(root: Path, ops: Ops, meta: dict[str, Any], *, sync: bool = True
     insert or remove, so op-by-op updates cost quadratic time on large commits.
     """
     changes: dict[Path, dict[str, dict[str, Any]]] = {}
+    paths: dict[tuple[str, str], Path] = {}  # a large commit has 100,000 ops on 100 files
     for name, key, doc in ops:
-        changes.setdefault(shard_path(root, name, key), {}).setdefault(name, {})[key] = doc
+        shard = TABLES_BY_NAME[name].shard_of(key)
+        path = paths.get((name, shard))
+        if path is None:
+            path = paths[(name, shard)] = root / name / f"{shard}.json"
+        changes.setdefault(path, {}).setdefault(name, {})[key] = doc
     written: list[tuple[Path, Path]] = []
     try:
         for path, by_table in changes.items():
@@ -156,11 +161,18 @@ def _spans_file(root: Path, shard: Path, tmp: Path,
                 spans: dict[str, list[int]]) -> tuple[Path, Path]:
     """The spans of the images shard being written (see ``indexes.SPANS``), stamped with the
     file they describe, so a reader uses them only while that very file is in place."""
+    return spans_file(root, shard.name, list(stamp_of(tmp) or ()), spans)
+
+
+def spans_file(root: Path, name: str, stamp: list[int],
+               spans: dict[str, list[int]]) -> tuple[Path, Path]:
+    """A spans file for the images shard file ``name`` whose stamp is ``stamp``, written to
+    a temporary file: (temporary, final)."""
     folder = root / indexes.SPANS
     check_folder(folder)
     folder.mkdir(exist_ok=True)
-    final = folder / shard.name
-    body = orjson.dumps({"stamp": list(stamp_of(tmp) or ()), "spans": spans})
+    final = folder / name
+    body = orjson.dumps({"stamp": stamp, "spans": spans})
     # Not synced: spans name the file they describe, so spans lost or torn by a crash are
     # only not used (the shard is read whole).
     return write_temp(final, body, durable=False), final

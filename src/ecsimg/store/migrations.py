@@ -46,7 +46,7 @@ def add_indexes(root: Path) -> None:
         (root / indexes.SPANS).mkdir(exist_ok=True)
         atomic_write(root / indexes.SPANS / path.name,
                      orjson.dumps({"stamp": stamp, "spans": storage.spans}))
-        for name, key, doc in indexes.rebuild_ops(shard, docs, (), ()):
+        for name, key, doc in indexes.rebuild_ops(shard, docs, {}, {}):
             if doc is not None:
                 files.setdefault((name, TABLES_BY_NAME[name].shard_of(key)), {})[key] = doc
     for (name, shard), docs in sorted(files.items()):
