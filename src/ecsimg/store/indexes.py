@@ -256,14 +256,15 @@ def encode_rows(docs: dict[str, Any]) -> bytes:
     ordered = sorted(docs.items(), key=lambda item: _age(item[1]["r"]), reverse=True)
     groups: dict[tuple[Any, ...], list[Any]] = {}
     special: list[Any] = []
-    for _key, doc in ordered:
+    accounts_at, pending_at = _ACCOUNTS_AT, _PENDING_END_AT
+    for _key, doc in ordered:  # inline, not is_plain and group_of: a commit runs this
         row = doc["r"]
-        if not is_plain(row):
+        if row[accounts_at] or row[pending_at]:
             special.append(row)
             continue
-        group = groups.get(group_of(row))
+        group = groups.get((row[2], row[3], row[4], row[5]))
         if group is None:
-            groups[group_of(row)] = [1, row]
+            groups[(row[2], row[3], row[4], row[5])] = [1, row]
         else:
             group[0] += 1
     head = orjson.dumps({"groups": list(groups.values()), "special": special})
