@@ -38,39 +38,51 @@ def _timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, cpu
 
 
+def _calls(ecsimg: list[str], db: Path, image_id: str) -> dict[str, list[str]]:
+    """The whole-process calls timed, on ``db``, sharing ``image_id``."""
+    api = [*ecsimg, "--db", str(db), "api"]
+    share = [*api, "ModifyImageSharePermission", "--ImageId", image_id]
+    describe = [*api, "DescribeImages", "--RegionId", "cn-hangzhou", "--PageSize", "100"]
+    return {
+        "--version": [*ecsimg, "--version"],
+        "DescribeRegions": [*api, "DescribeRegions"],
+        "share add": [*share, "--AddAccount.1", RECIPIENT],
+        "share remove": [*share, "--RemoveAccount.1", RECIPIENT],
+        "DescribeImages 100": describe,
+        "DescribeImages 100, page 3": [*describe, "--PageNumber", "3"],
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="benchmarks/compare.py", description=__doc__)
     parser.add_argument("db", type=Path)
     parser.add_argument("--before", type=Path, required=True, help="the other build's src")
     parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--before-db", type=Path, default=None,
+                        help="the catalogue the before build reads (default: DB), for a "
+                             "build that reads an older schema: seed it the same way with "
+                             "that build")
     args = parser.parse_args(argv)
     compile_package()
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(args.before)], check=True)
     ecsimg = ecsimg_argv()
     builds = {"before": {**os.environ, "PYTHONPATH": str(args.before.resolve())},
               "after": dict(os.environ)}
-    image_id = own_image(args.db, builds["after"])
-    db = ["--db", str(args.db), "api"]
-    share = [*ecsimg, *db, "ModifyImageSharePermission", "--ImageId", image_id]
-    calls = {
-        "--version": [*ecsimg, "--version"],
-        "DescribeRegions": [*ecsimg, *db, "DescribeRegions"],
-        "share add": [*share, "--AddAccount.1", RECIPIENT],
-        "share remove": [*share, "--RemoveAccount.1", RECIPIENT],
-        "DescribeImages 100": [*ecsimg, *db, "DescribeImages", "--PageSize", "100"],
-    }
+    dbs = {"before": args.before_db or args.db, "after": args.db}
+    calls = {build: _calls(ecsimg, dbs[build], own_image(dbs[build], builds[build]))
+             for build in builds}
     samples: dict[tuple[str, str], list[tuple[float, float]]] = {
-        (build, call): [] for build in builds for call in calls}
+        (build, call): [] for build in builds for call in calls["after"]}
     loads = []
     for n in range(args.rounds):
         order = list(builds) if n % 2 == 0 else list(reversed(builds))
         for build in order:
-            for call, command in calls.items():
+            for call, command in calls[build].items():
                 samples[build, call].append(_timed(command, builds[build]))
         loads.append(os.getloadavg()[0])
-    result = {"db": str(args.db), "rounds": args.rounds,
+    result = {"db": str(args.db), "before_db": str(dbs["before"]), "rounds": args.rounds,
               "load_average": [min(loads), max(loads)], "calls": {}}
-    for call in calls:
+    for call in calls["after"]:
         result["calls"][call] = {
             build: {"wall_median": statistics.median(w for w, _ in samples[build, call]),
                     "cpu_median": statistics.median(c for _, c in samples[build, call])}

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ecsimg.domain.filtering import parse_filter
 from ecsimg.keymap import DEFAULT_KEYS
 
 SECTIONS = ("ui", "keys", "filters", "profiles", "prices")
@@ -126,6 +124,8 @@ def load_settings(path: Path | None = None) -> Settings:
         return Settings()
     except OSError as err:
         raise ConfigError(f"{path}: cannot read ({err.strerror})") from None
+    import tomllib  # here: every command asks for settings, few have a config file
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
@@ -220,6 +220,8 @@ def _filters(table: Mapping[str, Any], source: str) -> dict[str, str]:
         if not isinstance(line, str) or not line.strip():
             raise ConfigError(f"{source}: 'filters.{name}' must be a filter line like "
                               f"\"os:ubuntu,debian -tag:env=prod\"")
+        from ecsimg.domain.filtering import parse_filter  # only a config file's filters
+
         error = parse_filter(line).error
         if error:
             raise ConfigError(f"{source}: 'filters.{name}': {error}")
