@@ -43,10 +43,11 @@ def version_seconds(env: dict[str, str], runs: int) -> list[float]:
 
 
 def own_image(db: Path, env: dict[str, str]) -> str:
-    """An image of the default profile that it may share."""
+    """An image of the default profile that it may share (not a community image, which
+    cannot be shared with accounts)."""
     _, out = _run([*ecsimg_argv(), "--db", str(db), "api", "DescribeImages",
-                   "--ImageOwnerAlias", "self", "--PageSize", "1"], env)
-    images = json.loads(out)["Images"]["Image"]
+                   "--ImageOwnerAlias", "self", "--PageSize", "100"], env)
+    images = [image for image in json.loads(out)["Images"]["Image"] if not image["IsPublic"]]
     if not images:
         raise BenchmarkError("the catalogue has no image of the default profile to share")
     return str(images[0]["ImageId"])
