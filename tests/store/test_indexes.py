@@ -11,7 +11,9 @@ import sys
 from pathlib import Path
 
 import orjson
+import pytest
 
+from ecsimg.domain.errors import CatalogueError
 from ecsimg.domain.models import Image, SharePermission
 from ecsimg.store import migrations, tables
 from ecsimg.store.indexes import SPANS
@@ -192,6 +194,25 @@ def test_a_shard_laid_out_by_hand_is_written_again_with_its_spans(tmp_path: Path
     _rename(repo, 4, "a later write")
     assert stale_shards(root) == unspanned_shards(root) == set()
     assert spans_disagreements(root) == []
+    assert index_disagreements(root) == []
+
+
+def test_a_damaged_row_is_named_and_rebuilt_once_its_file_is_removed(tmp_path: Path) -> None:
+    root = tmp_path / "cat"
+    repo = _fill(root)
+    path = sorted((root / "image_rows").glob("cn-hangzhou~*.json"))[0]
+    lines = path.read_bytes().split(b"\n")
+    lines[-2] = lines[-2].replace(b'{"r":[', b'{"r":}[')  # the oldest row: read last
+    path.write_bytes(b"\n".join(lines))
+    with TinyRepository(root).read() as view:
+        listing = view.ordered("cn-hangzhou")
+        assert listing is not None
+        with pytest.raises(CatalogueError, match=str(path)):
+            list(listing.newest())
+        with pytest.raises(CatalogueError, match=str(path)):
+            list(listing.newest())  # not skipped when read again
+    path.unlink()
+    _rename(repo, 4, "a later write")
     assert index_disagreements(root) == []
 
 

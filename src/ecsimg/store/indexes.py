@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 
 from ecsimg.domain import models as m
+from ecsimg.domain.errors import CatalogueError
 from ecsimg.store.codec import codec_for
 from ecsimg.store.tables import IMAGE_ROWS, IMAGE_SHARES, IMAGES, region_of
 
@@ -281,7 +282,9 @@ class RowsPart:
 
     def __init__(self, groups: list[tuple[int, ListingRow]], special: list[ListingRow],
                  data: bytes = b"", at: int = 0, rows: list[ListingRow] | None = None,
-                 rest: Callable[[], bytes] | None = None) -> None:
+                 rest: Callable[[], bytes] | None = None, source: str = "") -> None:
+        self.source = source
+        """The file it is read from, for a message about a damaged row."""
         self.groups = groups
         self.special = special
         self._data = data
@@ -318,13 +321,18 @@ class RowsPart:
                 break
             upto = found
         body = data[self._at:upto].strip().rstrip(b",")
+        try:
+            rows = [ListingRow(doc["r"])
+                    for doc in orjson.loads(b"{" + body + b"}").values()] if body else []
+        except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError) as err:
+            raise CatalogueError(f"{self.source}: a row is damaged ({err}); remove the file "
+                                 "and the next write rebuilds it") from None
         self._at = upto
-        if body:
-            self._rows.extend(ListingRow(doc["r"])
-                              for doc in orjson.loads(b"{" + body + b"}").values())
+        self._rows.extend(rows)
 
 
-def read_rows_part(data: bytes, rest: Callable[[], bytes] | None = None) -> RowsPart | None:
+def read_rows_part(data: bytes, rest: Callable[[], bytes] | None = None,
+                   source: str = "") -> RowsPart | None:
     """A rows file read lazily (see ``encode_rows``) from ``data``, its start if ``rest``
     reads the whole file (else all of it); None for a file laid out otherwise, or a start
     too short to hold its summary."""
@@ -335,7 +343,7 @@ def read_rows_part(data: bytes, rest: Callable[[], bytes] | None = None) -> Rows
     head = orjson.loads(data[len(_HEAD_START):head_end - len(_HEAD_END)])
     groups = [(int(count), ListingRow(row)) for count, row in head["groups"]]
     special = [ListingRow(row) for row in head["special"]]
-    return RowsPart(groups, special, data=data, at=head_end, rest=rest)
+    return RowsPart(groups, special, data=data, at=head_end, rest=rest, source=source)
 
 
 def part_of_rows(rows: Iterable[ListingRow]) -> RowsPart:

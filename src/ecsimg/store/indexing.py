@@ -239,7 +239,7 @@ class Indexing:
         """A rows file read from its start, the rest when a listing reads that far."""
         start = read_start(path, _ROWS_START)
         if len(start) < _ROWS_START:
-            return indexes.read_rows_part(start)
+            return indexes.read_rows_part(start, source=str(path))
 
         def rest() -> bytes:
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
@@ -251,8 +251,8 @@ class Indexing:
             finally:
                 os.close(fd)
 
-        part = indexes.read_rows_part(start, rest)
-        return part if part is not None else indexes.read_rows_part(rest())
+        part = indexes.read_rows_part(start, rest, source=str(path))
+        return part if part is not None else indexes.read_rows_part(rest(), source=str(path))
 
     def _read_listing(self, region_id: str, stamps: dict[str, Stamp | None], stale: set[str],
                       pending: bool) -> Listing:
