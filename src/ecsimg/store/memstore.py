@@ -20,6 +20,7 @@ from ecsimg.store.repository import View
 from ecsimg.store.tables import IMAGES, Table, region_of
 
 T = TypeVar("T")
+R = TypeVar("R")
 Change = tuple[str, str]
 """A (table name, key) a transaction wrote."""
 
@@ -76,6 +77,21 @@ class MemoryRepository:
     def preload(self, table: Table[T],
                 progress: Callable[[int, int, View], None] | None = None) -> None:
         """Nothing to load: every table is in memory (no partial view is ever reported)."""
+
+    def project(self, table: Table[Any], group: str | None,
+                extract: Callable[[str, Any], R | None],
+                progress: Callable[[int, int, list[R]], None] | None = None) -> list[R]:
+        """Over the records' documents (no partial result is ever reported)."""
+        encode = table.codec.encode
+        with self._lock:
+            found: list[R] = []
+            for key, record in self._records.get(table.name, {}).items():
+                if group is not None and (table.group is None or table.group(key) != group):
+                    continue
+                value = extract(key, encode(record))
+                if value is not None:
+                    found.append(value)
+            return found
 
     def field_values(self, table: Table[T], field: str, keys: Iterable[str]) -> dict[str, Any]:
         with self._lock:

@@ -11,6 +11,7 @@ from ecsimg.store.indexes import ListingRow
 from ecsimg.store.tables import Table
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class View(Protocol):
@@ -63,6 +64,21 @@ class Repository(Protocol):
         self, table: Table[T], progress: Callable[[int, int, View], None] | None = None
     ) -> None:
         """Load a table ahead of use, reporting (done, total, partial view) as it goes."""
+        ...
+
+    def project(self, table: Table[Any], group: str | None,
+                extract: Callable[[str, Any], R | None],
+                progress: Callable[[int, int, list[R]], None] | None = None) -> list[R]:
+        """``extract(key, document)`` of every record of ``group`` (of the table when None),
+        in one consistent read, keeping only what ``extract`` returns (None is left out).
+
+        The document is the record as ``table.codec`` encodes it (fields at their default
+        left out), not a record: a list of 100,000 images needs a few fields of each, not
+        100,000 decoded records in memory. An ``extract`` that finds a document malformed
+        raises TypeError, ValueError, KeyError or AttributeError; the catalogue error names
+        the record.
+        ``progress(done, total, found so far)`` is called as the read goes (per shard).
+        """
         ...
 
     def field_values(self, table: Table[T], field: str, keys: Iterable[str]) -> dict[str, Any]:

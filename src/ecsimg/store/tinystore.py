@@ -42,8 +42,11 @@ from ecsimg.store.tables import ALL_TABLES, INDEX_TABLES, TABLES_BY_NAME, Table
 from ecsimg.store.views import _Tx, _View
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 LOCK_TIMEOUT_SECONDS = 30.0
+FEW_KEYS_PER_SHARD = 256
+"""Past this many keys per shard on average, ``field_values`` reads every shard whole."""
 Progress = Callable[[int, int, "_View"], None]
 
 
@@ -119,34 +122,81 @@ class TinyRepository(Committing):
                         progress(done, len(shards), _View(self, {table.name: loaded}))
             loaded.complete = True
 
+    def project(self, table: Table[Any], group: str | None,
+                extract: Callable[[str, Any], R | None],
+                progress: Callable[[int, int, list[R]], None] | None = None) -> list[R]:
+        """``extract`` over each shard's documents, read from the files one shard at a time
+        (a journal left pending included) and dropped after. Records of the table held in
+        memory already are not used: the files are the commit this read holds the lock on."""
+        found: list[R] = []
+        grouping = table.group if group is not None else None
+        with self._thread_lock, self._locked(exclusive=False), collector_paused():
+            self._sync(writing=False)
+            shards = sorted(self._shards_on_disk(table))
+            for done, shard in enumerate(shards, 1):
+                path = self._shard_path(table, shard)
+                for key, doc in self._read_shard(table, shard).items():
+                    if grouping is not None and grouping(key) != group:
+                        continue
+                    if type(doc) is not dict:
+                        raise CatalogueError(f"{path}: record {key!r} is not an object")
+                    try:
+                        value = extract(key, doc)
+                    except (TypeError, ValueError, KeyError, AttributeError) as err:
+                        raise CatalogueError(
+                            f"{path}: record {key!r} is malformed ({err})") from None
+                    if value is not None:
+                        found.append(value)
+                if progress is not None and done < len(shards):
+                    progress(done, len(shards), found)
+        return found
+
     def field_values(self, table: Table[Any], field: str, keys: Iterable[str]) -> dict[str, Any]:
         """One field of the records under ``keys`` (None for a missing record), read a shard
         at a time without keeping the shards it had not loaded: 140,000 snapshot sizes cost a
         dictionary, not 140,000 records."""
-        wanted: dict[str, list[str]] = {}
-        for key in keys:
-            wanted.setdefault(table.shard_of(key), []).append(key)
+        keys = list(keys)
         default = table.codec.defaults.get(field)
         found: dict[str, Any] = {}
         with self._thread_lock, self._locked(exclusive=False):
             self._sync(writing=False)
             loaded = self._loaded.get(table.name)
-            for shard, shard_keys in wanted.items():
+            for shard, shard_keys in self._by_shard(table, keys).items():
                 if loaded is not None and (loaded.complete or shard in loaded.known):
-                    for key in shard_keys:
-                        value = loaded.records.get(key)
+                    held = loaded.shard_keys.get(shard, set())
+                    for key in shard_keys if shard_keys is not None else keys:
+                        value = loaded.records.get(key) if key in held else None
                         if value is None:
-                            found[key] = None
+                            if shard_keys is not None:
+                                found[key] = None
                         elif type(value) is dict:
                             found[key] = value.get(field, default)
                         else:
                             found[key] = getattr(value, field)
                     continue
                 docs = self._read_shard(table, shard)
-                for key in shard_keys:
+                for key in shard_keys if shard_keys is not None else keys:
+                    if key in found:
+                        continue
                     doc = docs.get(key)
-                    found[key] = doc.get(field, default) if isinstance(doc, dict) else None
+                    if isinstance(doc, dict):
+                        found[key] = doc.get(field, default)
+            for key in keys:
+                found.setdefault(key, None)
         return found
+
+    def _by_shard(self, table: Table[Any], keys: list[str]) -> dict[str, list[str] | None]:
+        """The shards that hold ``keys``, each with its keys; where there are so many keys
+        that they are bound to fill every shard, every shard with None (look each key up in
+        every shard: hashing 140,000 keys costs more than the lookups)."""
+        if len(keys) > FEW_KEYS_PER_SHARD * table.shards:
+            return dict.fromkeys(sorted(self._shards_on_disk(table)))
+        wanted: dict[str, list[str] | None] = {}
+        for key in keys:
+            listed = wanted.setdefault(table.shard_of(key), [])
+            assert listed is not None
+            listed.append(key)
+        return wanted
 
     def refresh(self) -> bool:
         with self._thread_lock, self._locked(exclusive=False):

@@ -68,9 +68,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("shares", "col.shares", 4, 3, right=True, sort_key=lambda r, n: r.share_count),
     Column("cost", "col.cost", 8, 5, right=True, sort_key=_cost_key),
     Column("created", "col.created", 10, 4,
-           sort_key=lambda r, n: (r.image.creation_time, r.image_id)),
+           sort_key=lambda r, n: (r.creation_time, r.image_id)),
     Column("region", "col.region", REGION_WIDTH, 1,
-           sort_key=lambda r, n: (r.region_id, r.image.creation_time, r.image_id)),
+           sort_key=lambda r, n: (r.region_id, r.creation_time, r.image_id)),
 )
 """Region comes last in the tuple (sort indexes stay) but is drawn after the name."""
 DRAWN_ORDER = ("id", "name", "region", "os", "arch", "size", "status", "usage", "shares",
@@ -167,7 +167,7 @@ def text_of(column: Column, row: ImageRow, now: float, width: int) -> Text:
         case "shares":
             return cell(str(row.share_count) if row.share_count else "-", width, right=True)
         case "created":
-            return cell(row.image.creation_time[:10], width)
+            return cell(row.creation_time[:10], width)
         case "region":
             return cell(row.region_id, width)
         case "cost":

@@ -175,8 +175,7 @@ class ImageList(ScrollView, can_focus=True):
         """Where the image ``region/image_id`` is shown, else 0."""
         region_id, _, image_id = key.partition("/")
         for index, row in enumerate(self._rows):
-            image = row.image
-            if image.image_id == image_id and image.region_id == region_id:
+            if row.image_id == image_id and row.region_id == region_id:
                 return index
         return 0
 
