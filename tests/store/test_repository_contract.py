@@ -6,8 +6,9 @@ import dataclasses
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -262,6 +263,14 @@ def test_the_memory_repository_loads_no_tinydb() -> None:
     assert result.stdout.splitlines()[-1] == "[]"
 
 
+def _projected(repo: Repository, table: tables.Table[Any], group: str | None,
+               extract: Callable[[str, Any], Any], **options: Any) -> list[Any]:
+    found: list[Any] = []
+    repo.project(table, group, extract, lambda values, done, total: found.extend(values),
+                 **options)
+    return found
+
+
 def test_project_gives_each_document_of_a_group_and_keeps_what_extract_returns(
         repo: Repository) -> None:
     images = _fill(repo)
@@ -270,35 +279,33 @@ def test_project_gives_each_document_of_a_group_and_keeps_what_extract_returns(
     def names(key: str, doc: dict[str, object]) -> tuple[str, object] | None:
         return None if key.endswith("2") else (key, doc["image_name"])
 
-    found = sorted(repo.project(tables.IMAGES, HZ, names))
+    found = sorted(_projected(repo, tables.IMAGES, HZ, names))
     assert found == [(key, image.image_name) for key, image in sorted(images.items())
                      if image.region_id == HZ and not key.endswith("2")]
     # The documents are the records as the codec encodes them, defaults left out.
-    docs = dict(repo.project(tables.IMAGES, None, lambda key, doc: (key, doc)))
+    docs = dict(_projected(repo, tables.IMAGES, None, lambda key, doc: (key, doc)))
     assert docs == {key: codec.encode(image) for key, image in images.items()}
     assert "is_public" not in docs[f"{HZ}/m-{1:020d}"]
 
 
-def test_project_over_a_large_table_reports_progress_with_the_rows_so_far(
-        tmp_path: Path) -> None:
+def test_project_passes_a_large_table_shard_by_shard(tmp_path: Path) -> None:
     repo = TinyRepository(tmp_path / "catalogue")
     with repo.transaction() as tx:
         for n in range(300):
             tx.put(tables.IMAGES, _image(n))
-    reports: list[tuple[int, int, int]] = []
-    found = repo.project(tables.IMAGES, HZ, lambda key, doc: key,
-                         lambda done, total, so_far: reports.append((done, total, len(so_far))))
-    assert len(found) == 300
-    assert reports and all(done < total for done, total, _ in reports)
-    assert [n for _, _, n in reports] == sorted(n for _, _, n in reports)
-    assert reports[-1][2] < 300  # the last report comes before the last shard
+    parts: list[tuple[int, int, int]] = []
+    repo.project(tables.IMAGES, HZ, lambda key, doc: key,
+                 lambda values, done, total: parts.append((done, total, len(values))))
+    assert sum(n for _, _, n in parts) == 300
+    assert [done for done, _, _ in parts] == list(range(1, tables.IMAGES.shards + 1))
+    assert {total for _, total, _ in parts} == {tables.IMAGES.shards}
 
 
 def test_project_names_a_malformed_record(tmp_path: Path) -> None:
     repo = TinyRepository(tmp_path / "catalogue")
     _fill(repo)
     with pytest.raises(CatalogueError, match=r"m-0+1.*malformed"):
-        repo.project(tables.IMAGES, HZ, lambda key, doc: doc["no_such_field"])
+        _projected(repo, tables.IMAGES, HZ, lambda key, doc: doc["no_such_field"])
 
 
 @pytest.mark.parametrize("preloaded", [False, True])

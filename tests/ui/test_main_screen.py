@@ -3,8 +3,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import pytest
 from rich.cells import cell_len
+from textual.geometry import Region
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import Input, Static
 from textual.worker import WorkerCancelled
 
@@ -309,3 +312,36 @@ async def test_a_move_that_changes_no_key_refreshes_no_footer(ui_world: World) -
         await settle(app, pilot)
         assert refreshed == ["public"]
         assert screen.disabled_reason("share")  # and the footer says why
+
+
+async def test_typing_a_filter_lays_nothing_out_and_long_text_still_scrolls(
+        ui_world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Textual's Input lays the whole screen out on every key (its virtual size follows its
+    # text): each keystroke then repainted every widget of the screen.
+    laid_out: list[str] = []
+    original = Widget.refresh
+
+    def recording(self: Widget, *regions: Region, repaint: bool = True, layout: bool = False,
+                  recompose: bool = False) -> Widget:
+        if layout or recompose:
+            laid_out.append(type(self).__name__)
+        return original(self, *regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    monkeypatch.setattr(Widget, "refresh", recording)
+    async with running(ui_world, size=(120, 40)) as (app, pilot):
+        screen = main(app)
+        await pilot.press("slash")
+        await settle(app, pilot)
+        laid_out.clear()
+        for key in "web":
+            await pilot.press(key)
+            await settle(app, pilot)
+        line = screen.query_one("#filter", Input)
+        assert line.value == "web"
+        # The list may be laid out when its scrollbar comes or goes; the filter line never.
+        assert "FilterLine" not in laid_out and "Input" not in laid_out
+        for key in "x" * (line.size.width + 10):
+            await pilot.press(key)
+        await settle(app, pilot)
+        assert line.scroll_x > 0  # the cursor at the end of a long line is in view
+        assert line.region.x <= line.cursor_screen_offset.x <= line.region.right

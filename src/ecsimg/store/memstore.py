@@ -80,8 +80,10 @@ class MemoryRepository:
 
     def project(self, table: Table[Any], group: str | None,
                 extract: Callable[[str, Any], R | None],
-                progress: Callable[[int, int, list[R]], None] | None = None) -> list[R]:
-        """Over the records' documents (no partial result is ever reported)."""
+                collect: Callable[[list[R], int, int], None], *,
+                cache: str | None = None) -> None:
+        """Over the records' documents, collected at once (as one shard); nothing needs
+        keeping, so ``cache`` is not used."""
         encode = table.codec.encode
         with self._lock:
             found: list[R] = []
@@ -91,7 +93,7 @@ class MemoryRepository:
                 value = extract(key, encode(record))
                 if value is not None:
                     found.append(value)
-            return found
+            collect(found, 1, 1)
 
     def field_values(self, table: Table[T], field: str, keys: Iterable[str]) -> dict[str, Any]:
         with self._lock:

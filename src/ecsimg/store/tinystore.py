@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ecsimg.domain.errors import CatalogueError
-from ecsimg.store import indexes, journal, migrations, swap
+from ecsimg.store import indexes, journal, migrations, projections, swap
 from ecsimg.store.committing import FORMAT as FORMAT
 from ecsimg.store.committing import Committing
 from ecsimg.store.files import (
@@ -124,32 +124,54 @@ class TinyRepository(Committing):
 
     def project(self, table: Table[Any], group: str | None,
                 extract: Callable[[str, Any], R | None],
-                progress: Callable[[int, int, list[R]], None] | None = None) -> list[R]:
+                collect: Callable[[list[R], int, int], None], *,
+                cache: str | None = None) -> None:
         """``extract`` over each shard's documents, read from the files one shard at a time
-        (a journal left pending included) and dropped after. Records of the table held in
-        memory already are not used: the files are the commit this read holds the lock on."""
-        found: list[R] = []
+        (a journal left pending included) and dropped after, each shard's results passed to
+        ``collect``. Records of the table held in memory already are not used: the files
+        are the commit this read holds the lock on.
+
+        With ``cache`` (a name that changes whenever ``extract`` does), what ``extract``
+        gives for a shard is kept beside the catalogue and reused while the shard file is
+        unchanged (see ``projections``): ``extract`` must then depend on the document alone
+        and give JSON values.
+        """
         grouping = table.group if group is not None else None
         with self._thread_lock, self._locked(exclusive=False), collector_paused():
             self._sync(writing=False)
+            kept = (projections.ProjectionCache(self.root, cache)
+                    if cache is not None and not self._pending else None)
             shards = sorted(self._shards_on_disk(table))
             for done, shard in enumerate(shards, 1):
-                path = self._shard_path(table, shard)
-                for key, doc in self._read_shard(table, shard).items():
-                    if grouping is not None and grouping(key) != group:
-                        continue
-                    if type(doc) is not dict:
-                        raise CatalogueError(f"{path}: record {key!r} is not an object")
-                    try:
-                        value = extract(key, doc)
-                    except (TypeError, ValueError, KeyError, AttributeError) as err:
-                        raise CatalogueError(
-                            f"{path}: record {key!r} is malformed ({err})") from None
-                    if value is not None:
-                        found.append(value)
-                if progress is not None and done < len(shards):
-                    progress(done, len(shards), found)
-        return found
+                values = self._projected(table, shard, extract, kept)
+                if grouping is None:
+                    collect(list(values.values()), done, len(shards))
+                else:
+                    collect([v for key, v in values.items() if grouping(key) == group], done,
+                            len(shards))
+
+    def _projected(self, table: Table[Any], shard: str, extract: Callable[[str, Any], Any],
+                   kept: projections.ProjectionCache | None) -> dict[str, Any]:
+        """What ``extract`` gives for each document of ``shard`` (None left out)."""
+        path = self._shard_path(table, shard)
+        stamp = stamp_of(path) if kept is not None else None
+        if kept is not None and stamp is not None:
+            cached = kept.get(shard, stamp)
+            if cached is not None:
+                return cached
+        values: dict[str, Any] = {}
+        for key, doc in self._read_shard(table, shard).items():
+            if type(doc) is not dict:
+                raise CatalogueError(f"{path}: record {key!r} is not an object")
+            try:
+                value = extract(key, doc)
+            except (TypeError, ValueError, KeyError, AttributeError) as err:
+                raise CatalogueError(f"{path}: record {key!r} is malformed ({err})") from None
+            if value is not None:
+                values[key] = value
+        if kept is not None and stamp is not None and stamp == stamp_of(path):
+            kept.put(shard, stamp, values)
+        return values
 
     def field_values(self, table: Table[Any], field: str, keys: Iterable[str]) -> dict[str, Any]:
         """One field of the records under ``keys`` (None for a missing record), read a shard

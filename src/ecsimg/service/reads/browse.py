@@ -143,40 +143,36 @@ class ImageRow:
         self._image = None if source is not None else image
 
     @classmethod
-    def from_document(cls, doc: dict[str, Any], defaults: dict[str, Any], kind: str,
-                      usage: str, own_text: str, common_text: str,
-                      source: ImageSource) -> ImageRow:
-        """The row of a stored image document (fields at their default are left out of
-        it); repeated texts are kept once, as the record codec keeps them."""
+    def from_fields(cls, f: list[Any], kind: str, usage: str, common_text: str,
+                    source: ImageSource) -> ImageRow:
+        """The row of an image's list fields (``document_fields``); repeated texts are kept
+        once, as the record codec keeps them."""
         row = cls.__new__(cls)
-        get = doc.get
-        row.image_id = image_id = doc["image_id"]
-        row.region_id = region_id = _intern(doc["region_id"])
+        row.image_id = image_id = f[_ID]
+        row.region_id = region_id = _intern(f[_REGION])
         row.key = f"{region_id}/{image_id}"
-        row.image_name = doc["image_name"]
+        row.image_name = f[_NAME]
         row.kind = kind
         row.usage = usage
         row.monthly_cost = COST_PENDING
-        row.own_text = own_text
+        row.own_text = f[_OWN_TEXT]
         row.common_text = common_text
-        row.os_name = os_name = _intern(doc["os_name"])
-        row.os_name_en = os_name_en = _intern(doc["os_name_en"])
-        row.os_type = os_type = _intern(doc["os_type"])
-        row.platform = platform = _intern(doc["platform"])
+        row.os_name = os_name = _intern(f[_OS_NAME])
+        row.os_name_en = os_name_en = _intern(f[_OS_NAME_EN])
+        row.os_type = os_type = _intern(f[_OS_TYPE])
+        row.platform = platform = _intern(f[_PLATFORM])
         row.os_text = _os_text(os_name, os_name_en, platform, os_type)
-        row.architecture = _intern(doc["architecture"])
-        row.family = _intern(get("image_family", defaults["image_family"]))
-        row.size = doc["size"]
-        row.creation_time = doc["creation_time"]
-        row.status = _intern(get("status", defaults["status"]))
-        row.pending_start = get("pending_start", 0.0)
-        row.pending_end = get("pending_end", 0.0)
-        row.product_code = _intern(get("product_code", ""))
-        tags = get("tags")
-        row.tags = _shared_tags(tuple(
-            (t["key"], t.get("value", "")) for t in tags)) if tags else ()
-        shares = get("shares")
-        row.share_count = len(shares) if shares and kind == "custom" else 0
+        row.architecture = _intern(f[_ARCH])
+        row.family = _intern(f[_FAMILY])
+        row.size = f[_SIZE]
+        row.creation_time = f[_CREATED]
+        row.status = _intern(f[_STATUS])
+        row.pending_start = f[_PENDING_START]
+        row.pending_end = f[_PENDING_END]
+        row.product_code = _intern(f[_PRODUCT])
+        tags = f[_TAGS]
+        row.tags = _shared_tags(tuple(map(tuple, tags))) if tags else ()
+        row.share_count = len(f[_SHARED_WITH]) if kind == "custom" else 0
         row._source = source
         row._image = None
         return row
@@ -240,6 +236,7 @@ class RegionRows:
     region_name: str
     account_name: str
     rows: tuple[ImageRow, ...]
+    """Newest first (by creation time, then image ID)."""
     common_texts: frozenset[str] = frozenset()
     """The distinct ``common_text`` of the rows."""
 
@@ -341,28 +338,31 @@ def load(
                        {p.product_code: p for p in view.all(tables.PRODUCTS)})
     reader = _RowReader(ctx.account_id, used, costs, _image_source(ctx))
 
-    def progress(done: int, total: int, found: list[ImageRow]) -> None:
-        if on_partial is not None and done == FIRST_ROWS_SHARDS:
-            on_partial(_region_rows(region_id, region, account, list(found), reader.common),
+    rows: list[ImageRow] = []
+
+    def collect(found: list[list[Any]], done: int, total: int) -> None:
+        rows.extend(reader.rows(found))
+        if on_partial is not None and done == FIRST_ROWS_SHARDS and done < total:
+            on_partial(_region_rows(region_id, region, account, list(rows), reader.common),
                        done / total)
 
-    rows = ctx.repo.project(tables.IMAGES, None if every else region_id, reader.row, progress)
-    sizes.fetch(ctx.repo, reader.snapshot_ids())
+    ctx.repo.project(tables.IMAGES, None if every else region_id, document_fields, collect,
+                     cache=LIST_FIELDS)
+    sizes.fetch_all(ctx.repo)
     reader.settle_costs(sizes)
     return _region_rows(region_id, region, account, rows, reader.common)
 
 
 def _region_rows(region_id: str, region: m.Region | None, account: m.Account | None,
                  rows: list[ImageRow], common: dict[tuple[str, ...], str]) -> RegionRows:
-    rows.sort(key=_newest_first, reverse=True)
+    rows.sort(key=_NEWEST_FIRST, reverse=True)
     every = region_id == ALL_REGIONS
     region_name = "every region" if every else (region.local_name if region else "")
     return RegionRows(region_id, region_name, account.name if account else "", tuple(rows),
                       frozenset(common.values()))
 
 
-def _newest_first(row: ImageRow) -> tuple[str, str]:
-    return row.creation_time, row.image_id
+_NEWEST_FIRST = attrgetter("creation_time", "image_id")
 
 
 def _image_source(ctx: Context) -> ImageSource:
@@ -404,9 +404,44 @@ Disks = tuple[tuple[str, int, str], ...]
 """An image's disks as (device, GiB, snapshot ID)."""
 
 
+LIST_FIELDS = "list-fields-1"
+"""The name of the cached projection of ``document_fields``: a new name whenever it changes."""
+
+(_ID, _REGION, _NAME, _OWNER_KIND, _OWNER_ID, _PUBLIC, _SHARED_WITH, _OS_NAME, _OS_NAME_EN,
+ _OS_TYPE, _PLATFORM, _ARCH, _FAMILY, _SIZE, _CREATED, _STATUS, _PENDING_START, _PENDING_END,
+ _PRODUCT, _TAGS, _DESCRIPTION, _LICENSE_OS, _LICENSE_TYPE, _DISKS, _OWN_TEXT) = range(25)
+
+
+def document_fields(key: str, doc: dict[str, Any]) -> list[Any]:
+    """What the list reads of a stored image document, the same for every caller (so it can
+    be kept per shard, see ``Repository.project``): its fields in the order above, the
+    accounts it is shared with, its disks as (device, GiB, snapshot ID), its own text."""
+    get = doc.get
+    defaults = _IMAGE_DEFAULTS
+    disks = get("disk_mappings") or ()
+    disk_fields = [[d.get("device", ""), d.get("size", 0), d.get("snapshot_id", "")]
+                   for d in disks]
+    image_id = doc["image_id"]
+    return [
+        image_id, doc["region_id"], doc["image_name"], doc["owner_kind"], doc["owner_id"],
+        get("is_public", False), [s["account_id"] for s in get("shares") or ()],
+        doc["os_name"], doc["os_name_en"], doc["os_type"], doc["platform"],
+        doc["architecture"], get("image_family", defaults["image_family"]), doc["size"],
+        doc["creation_time"], get("status", defaults["status"]),
+        get("pending_start", 0.0), get("pending_end", 0.0), get("product_code", ""),
+        [[t["key"], t.get("value", "")] for t in get("tags") or ()],
+        get("description", ""), get("license_os", ""),
+        get("license_type", defaults["license_type"]), disk_fields,
+        _own_text(doc["image_name"], image_id, [sid for _, _, sid in disk_fields if sid]),
+    ]
+
+
+_IMAGE_DEFAULTS = tables.IMAGES.codec.defaults
+
+
 class _RowReader:
-    """Builds a row from each stored image document; an own image's cost waits for the
-    sizes of its snapshots (``settle_costs``)."""
+    """Builds the caller's rows from the images' list fields; an own image's cost waits for
+    the sizes of its snapshots (``settle_costs``)."""
 
     def __init__(self, account_id: str, used: set[tuple[str, str]], costs: _Costs,
                  source: ImageSource) -> None:
@@ -415,48 +450,53 @@ class _RowReader:
         self.costs = costs
         self.source = source
         self.common: dict[tuple[str, ...], str] = {}
-        self.defaults = tables.IMAGES.codec.defaults
-        self._waiting: list[tuple[ImageRow, tuple[Any, ...], Disks]] = []
+        self._waiting: list[tuple[ImageRow, tuple[Any, ...], list[list[Any]]]] = []
 
-    def row(self, key: str, doc: dict[str, Any]) -> ImageRow | None:
-        get = doc.get
-        owner_kind = doc["owner_kind"]
-        owner_id = doc["owner_id"]
+    def rows(self, found: list[list[Any]]) -> list[ImageRow]:
+        """The rows of the images among ``found`` (list fields) that the caller sees."""
         account_id = self.account_id
-        shares = get("shares") or ()
-        shared = owner_id != account_id and any(
-            share["account_id"] == account_id for share in shares)
-        kind = kind_from(owner_kind, owner_id, get("is_public", False), shared, account_id)
-        if kind is None:
-            return None
-        region_id, image_id = doc["region_id"], doc["image_id"]
-        in_use = (region_id, image_id) in self.used
-        disks = get("disk_mappings") or ()
-        snapshot_ids = [d["snapshot_id"] for d in disks if d.get("snapshot_id")]
-        common = (doc["os_name"], doc["os_name_en"], get("description", ""), doc["platform"])
-        row = ImageRow.from_document(
-            doc, self.defaults, kind, "instance" if in_use else "none",
-            _own_text(doc["image_name"], image_id, snapshot_ids),
-            _common_text_of(common, self.common), self.source)
-        own = owner_kind == "custom" and owner_id == account_id
-        cost_key = (own, row.region_id, get("license_os", ""),
-                    get("license_type", self.defaults["license_type"]), row.product_code)
-        if own:
-            self._waiting.append((row, cost_key, tuple(
-                (_intern(d.get("device", "")), d.get("size", 0), d.get("snapshot_id", ""))
-                for d in disks)))
-        else:
-            row.monthly_cost = self.costs.of(cost_key, 0)
-        return row
+        used = self.used
+        costs = self.costs
+        waiting = self._waiting
+        common = self.common
+        source = self.source
+        rows: list[ImageRow] = []
+        append = rows.append
+        for f in found:
+            owner_kind, owner_id = f[_OWNER_KIND], f[_OWNER_ID]
+            own = owner_id == account_id and owner_kind == "custom"
+            shared = not own and account_id in f[_SHARED_WITH]
+            kind = kind_from(owner_kind, owner_id, f[_PUBLIC], shared, account_id)
+            if kind is None:
+                continue
+            in_use = (f[_REGION], f[_ID]) in used
+            text = common.get((f[_OS_NAME], f[_OS_NAME_EN], f[_DESCRIPTION], f[_PLATFORM]))
+            if text is None:
+                text = _common_text_of(
+                    (f[_OS_NAME], f[_OS_NAME_EN], f[_DESCRIPTION], f[_PLATFORM]), common)
+            row = ImageRow.from_fields(f, kind, "instance" if in_use else "none", text, source)
+            cost_key = (own, row.region_id, f[_LICENSE_OS], f[_LICENSE_TYPE], row.product_code)
+            if own:
+                waiting.append((row, cost_key, f[_DISKS]))
+            else:
+                row.monthly_cost = costs.of(cost_key, 0)
+            append(row)
+        return rows
 
     def snapshot_ids(self) -> list[str]:
         """The snapshots whose sizes the own images' costs need."""
-        return [snapshot_id for _, _, disks in self._waiting for _, _, snapshot_id in disks
-                if snapshot_id]
+        return [sid for _, _, disks in self._waiting for _, _, sid in disks if sid]
 
     def settle_costs(self, sizes: SnapshotSizes) -> None:
+        size_of = sizes.get
+        cost_of = self.costs.of
         for row, cost_key, disks in self._waiting:
-            row.monthly_cost = self.costs.of(cost_key, disks_gib(disks, sizes))
+            if len(disks) == 1:  # most images: one disk, counted once whatever it is
+                _, disk_gib, snapshot_id = disks[0]
+                gib = (size_of(snapshot_id) if snapshot_id else None)
+                row.monthly_cost = cost_of(cost_key, disk_gib if gib is None else gib)
+            else:
+                row.monthly_cost = cost_of(cost_key, disks_gib(disks, sizes))
         self._waiting.clear()
 
 

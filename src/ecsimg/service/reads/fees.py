@@ -6,8 +6,9 @@ one field per snapshot into a map of sizes instead of keeping every Snapshot rec
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ecsimg.domain import fees
 from ecsimg.domain.errors import ApiError
@@ -35,6 +36,14 @@ class FeeLine:
     total: bool = False
 
 
+SNAPSHOT_SIZES = "snapshot-sizes-1"
+"""The name of the kept projection of ``_snapshot_size``: a new name whenever it changes."""
+
+
+def _snapshot_size(key: str, doc: dict[str, Any]) -> list[Any]:
+    return [key, doc["size"]]
+
+
 class SnapshotSizes:
     """GiB of snapshots by ID (None: no such snapshot), read as one field per snapshot so the
     list's costs need not hold 140,000 Snapshot records."""
@@ -58,6 +67,17 @@ class SnapshotSizes:
         if missing:
             self._sizes.update(repo.field_values(tables.SNAPSHOTS, "size", missing))
 
+    def fetch_all(self, repo: Repository) -> None:
+        """Read the size of every snapshot, forgetting what was known (a snapshot deleted
+        since is then unknown): a projection the store keeps, cheap after the first read."""
+        sizes: dict[str, int | None] = {}
+
+        def collect(pairs: list[list[Any]], done: int, total: int) -> None:
+            sizes.update((snapshot_id, size) for snapshot_id, size in pairs)
+
+        repo.project(tables.SNAPSHOTS, None, _snapshot_size, collect, cache=SNAPSHOT_SIZES)
+        self._sizes = sizes
+
     def records(self, repo: Repository, snapshot_ids: Iterable[str]) -> dict[str, Snapshot]:
         """The snapshot records themselves (read again even when their sizes are known)."""
         kept: dict[str, Snapshot] = {}
@@ -75,7 +95,7 @@ def snapshot_gib(image: Image, sizes: SnapshotSizes) -> int:
     return disks_gib([(d.device, d.size, d.snapshot_id) for d in image.disk_mappings], sizes)
 
 
-def disks_gib(disks: Iterable[tuple[str, int, str]], sizes: SnapshotSizes) -> int:
+def disks_gib(disks: Iterable[Sequence[Any]], sizes: SnapshotSizes) -> int:
     """The GiB of snapshot storage of an image's disks, (device, GiB, snapshot ID) each, as
     ``fees.image_snapshot_gib`` counts it: each snapshot once, a disk whose snapshot is
     unknown at the disk's size."""
