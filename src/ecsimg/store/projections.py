@@ -30,7 +30,7 @@ from typing import Any
 import orjson
 
 from ecsimg.domain.errors import CatalogueError
-from ecsimg.store.files import Stamp, install, read_bytes, write_temp
+from ecsimg.store.files import Stamp, check_folder, install, read_bytes, write_temp
 
 FOLDER = ".cache"
 MAX_CACHE_FILE = 1 << 28
@@ -48,6 +48,7 @@ class ProjectionCache:
     def get(self, shard: str, stamp: Stamp) -> dict[str, Any] | None:
         """The values extracted from ``shard`` when its file had ``stamp``; None if unknown."""
         try:
+            check_folder(self.folder.parent)  # a link in place of .cache is never followed
             raw = read_bytes(self._path(shard), MAX_CACHE_FILE)
         except (OSError, ValueError, CatalogueError):
             return None  # none yet, not a regular file, a link: extract the shard again
