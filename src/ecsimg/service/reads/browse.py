@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import math
 import sys
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
@@ -40,8 +39,6 @@ from ecsimg.store.repository import View
 __all__ = ["FeeLine", "SnapshotSizes"]
 
 EVENTS_SHOWN = 50
-COST_PENDING = math.nan
-"""The monthly cost of a row read before the snapshot sizes (the first rows of a large load)."""
 
 
 @functools.lru_cache(maxsize=4096)
@@ -95,8 +92,7 @@ class ImageRow:
     usage: str
     """``instance`` when an instance uses the image, else ``none``."""
     monthly_cost: float | None
-    """CNY per month of holding or using the image, None when it has no fixed monthly cost,
-    ``COST_PENDING`` until the snapshot sizes are read."""
+    """CNY per month of holding or using the image, None when it has no fixed monthly cost."""
     own_text: str
     """Casefolded name, ID and snapshot IDs: what free text is matched against per image."""
     common_text: str
@@ -154,7 +150,7 @@ class ImageRow:
         row.image_name = f[_NAME]
         row.kind = kind
         row.usage = usage
-        row.monthly_cost = COST_PENDING
+        row.monthly_cost = None
         row.own_text = f[_OWN_TEXT]
         row.common_text = common_text
         row.os_name = os_name = _intern(f[_OS_NAME])
@@ -323,8 +319,8 @@ def load(
     The rows are read from the stored documents a shard at a time, a few fields each, with no
     image record decoded or kept (``ImageRow.image`` reads one on demand). With
     ``on_partial``, the rows read so far are passed to it once, with the fraction done, so
-    the first screen need not wait for all. ``sizes`` keeps the snapshot sizes an earlier
-    load read: only new snapshots are read.
+    the first screen need not wait for all. ``sizes`` is filled with every snapshot's size
+    (for the costs), first.
     """
     region_id = region_id or ctx.region_id
     sizes = sizes if sizes is not None else SnapshotSizes()
@@ -336,7 +332,8 @@ def load(
                 if every or i.region_id == region_id}
         costs = _Costs(ctx.account_id, price.price_book(view),
                        {p.product_code: p for p in view.all(tables.PRODUCTS)})
-    reader = _RowReader(ctx.account_id, used, costs, _image_source(ctx))
+    sizes.fetch_all(ctx.repo)
+    reader = _RowReader(ctx.account_id, used, costs, sizes, _image_source(ctx))
 
     rows: list[ImageRow] = []
 
@@ -348,8 +345,6 @@ def load(
 
     ctx.repo.project(tables.IMAGES, None if every else region_id, document_fields, collect,
                      cache=LIST_FIELDS)
-    sizes.fetch_all(ctx.repo)
-    reader.settle_costs(sizes)
     return _region_rows(region_id, region, account, rows, reader.common)
 
 
@@ -440,24 +435,24 @@ _IMAGE_DEFAULTS = tables.IMAGES.codec.defaults
 
 
 class _RowReader:
-    """Builds the caller's rows from the images' list fields; an own image's cost waits for
-    the sizes of its snapshots (``settle_costs``)."""
+    """Builds the caller's rows from the images' list fields, with their costs."""
 
     def __init__(self, account_id: str, used: set[tuple[str, str]], costs: _Costs,
-                 source: ImageSource) -> None:
+                 sizes: SnapshotSizes, source: ImageSource) -> None:
         self.account_id = account_id
         self.used = used
         self.costs = costs
+        self.sizes = sizes
         self.source = source
         self.common: dict[tuple[str, ...], str] = {}
-        self._waiting: list[tuple[ImageRow, tuple[Any, ...], list[list[Any]]]] = []
 
     def rows(self, found: list[list[Any]]) -> list[ImageRow]:
         """The rows of the images among ``found`` (list fields) that the caller sees."""
         account_id = self.account_id
         used = self.used
-        costs = self.costs
-        waiting = self._waiting
+        cost_of = self.costs.of
+        sizes = self.sizes
+        size_of = sizes.get
         common = self.common
         source = self.source
         rows: list[ImageRow] = []
@@ -476,28 +471,16 @@ class _RowReader:
                     (f[_OS_NAME], f[_OS_NAME_EN], f[_DESCRIPTION], f[_PLATFORM]), common)
             row = ImageRow.from_fields(f, kind, "instance" if in_use else "none", text, source)
             cost_key = (own, row.region_id, f[_LICENSE_OS], f[_LICENSE_TYPE], row.product_code)
-            if own:
-                waiting.append((row, cost_key, f[_DISKS]))
-            else:
-                row.monthly_cost = costs.of(cost_key, 0)
-            append(row)
-        return rows
-
-    def snapshot_ids(self) -> list[str]:
-        """The snapshots whose sizes the own images' costs need."""
-        return [sid for _, _, disks in self._waiting for _, _, sid in disks if sid]
-
-    def settle_costs(self, sizes: SnapshotSizes) -> None:
-        size_of = sizes.get
-        cost_of = self.costs.of
-        for row, cost_key, disks in self._waiting:
-            if len(disks) == 1:  # most images: one disk, counted once whatever it is
+            if not own:
+                row.monthly_cost = cost_of(cost_key, 0)
+            elif len(disks := f[_DISKS]) == 1:  # most images: one disk, counted once
                 _, disk_gib, snapshot_id = disks[0]
-                gib = (size_of(snapshot_id) if snapshot_id else None)
+                gib = size_of(snapshot_id) if snapshot_id else None
                 row.monthly_cost = cost_of(cost_key, disk_gib if gib is None else gib)
             else:
                 row.monthly_cost = cost_of(cost_key, disks_gib(disks, sizes))
-        self._waiting.clear()
+            append(row)
+        return rows
 
 
 def row_of(ctx: Context, row: ImageRow) -> ImageRow | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +12,7 @@ from rich.text import Text
 from ecsimg.i18n import is_message, t
 from ecsimg.service.reads.browse import ImageRow, row_state
 from ecsimg.ui import marks
-from ecsimg.ui.text import cell, ellipsis
+from ecsimg.ui.text import cell
 
 GAP = 1
 REGION_WIDTH = 14
@@ -53,7 +52,7 @@ class Column:
 
 def _cost_key(row: ImageRow, now: float) -> float:
     cost = row.monthly_cost
-    return -1.0 if cost is None or math.isnan(cost) else cost
+    return -1.0 if cost is None else cost
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -172,7 +171,5 @@ def text_of(column: Column, row: ImageRow, now: float, width: int) -> Text:
             return cell(row.region_id, width)
         case "cost":
             cost = row.monthly_cost
-            if cost is not None and math.isnan(cost):
-                return cell(ellipsis(), width, "dim", right=True)  # snapshot sizes still being read
             return cell("-" if cost is None else f"{cost:,.2f}", width, right=True)
     return cell("", width)
