@@ -9,6 +9,7 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Input, Static
+from textual.widgets._footer import FooterKey
 from textual.worker import WorkerCancelled
 
 from ecsimg.config import Settings
@@ -19,6 +20,7 @@ from ecsimg.ui.screens.help import HelpScreen
 from ecsimg.ui.screens.main import MainScreen
 from ecsimg.ui.widgets.details import DetailsPane
 from ecsimg.ui.widgets.image_list import ImageList
+from ecsimg.ui.widgets.key_footer import KeyFooter
 from ecsimg.ui.widgets.tabs import TypeTabs
 from tests.ui.conftest import CJK_NAME
 from tests.world import World
@@ -345,3 +347,32 @@ async def test_typing_a_filter_lays_nothing_out_and_long_text_still_scrolls(
         await settle(app, pilot)
         assert line.scroll_x > 0  # the cursor at the end of a long line is in view
         assert line.region.x <= line.cursor_screen_offset.x <= line.region.right
+
+
+async def test_a_move_that_turns_a_key_off_changes_that_key_in_place(ui_world: World) -> None:
+    # Rebuilding the footer lays the whole screen out (about 7 KB a move at 120x40): when
+    # only whether keys are enabled changes, the keys shown are the same widgets, flipped.
+    async with running(ui_world, size=(120, 40)) as (app, pilot):
+        screen = main(app)
+        footer = screen.query_one(KeyFooter)
+        rebuilt: list[bool] = []
+        original = footer.recompose
+
+        async def counting() -> None:
+            rebuilt.append(True)
+            await original()
+
+        footer.recompose = counting  # type: ignore[method-assign]
+        image_list(app).focus()
+        await settle(app, pilot)
+        kinds = [row.kind for row in image_list(app).rows]
+        custom, public = kinds.index("custom"), kinds.index("public")
+        keys = {key.action: key for key in footer.query(FooterKey)}
+        share = keys["dialog('share')"]
+        for index, disabled in ((public, True), (custom, False), (public, True)):
+            image_list(app).cursor = index
+            await settle(app, pilot)
+            assert share.has_class("-disabled") is disabled
+            assert share.is_attached
+        assert rebuilt == []
+        assert {key.action: key for key in footer.query(FooterKey)} == keys

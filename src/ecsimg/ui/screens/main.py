@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from ecsimg.config import Settings
@@ -33,6 +33,7 @@ from ecsimg.ui.widgets.details import DetailsPane, details_text, fees_pane_text,
 from ecsimg.ui.widgets.filter_line import FilterLine
 from ecsimg.ui.widgets.header import HeaderBar, HeaderInfo
 from ecsimg.ui.widgets.image_list import ImageList
+from ecsimg.ui.widgets.key_footer import KeyFooter
 from ecsimg.ui.widgets.line_pane import LinePane
 from ecsimg.ui.widgets.tabs import TypeTabs
 from ecsimg.ui.wording import localize_bindings
@@ -137,7 +138,7 @@ class MainScreen(Screen[None]):
                 fees = LinePane(id="fees")
                 fees.border_title = fees_title()
                 yield fees
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#fees").display = self.settings.show_fee_pane
