@@ -138,3 +138,17 @@ def test_a_pending_journal_is_read_through_and_nothing_is_kept(repo: TinyReposit
     assert _names(TinyRepository(repo.root), again)[_image(3).key] == "journal"
     assert again.calls == 200  # read from the shards, journal applied, nothing reused
     assert {p: p.read_bytes() for p in _cache_files(repo)} == before  # nor written
+
+
+def test_a_reader_killed_while_writing_leaves_a_temporary_file_the_next_writer_removes(
+        repo: TinyRepository) -> None:
+    _names(repo)
+    folder = repo.root / projections.FOLDER / NAME
+    left = folder / ".00.json.0123456789abcdef.tmp"
+    left.write_bytes(b"half of a projec")
+    assert _names(TinyRepository(repo.root))  # readers leave it
+    assert left.exists()
+    with TinyRepository(repo.root).transaction() as tx:
+        tx.put(tables.IMAGES, _image(500))
+    assert not left.exists()
+    assert len(_names(repo)) == 201

@@ -30,7 +30,14 @@ from typing import Any
 import orjson
 
 from ecsimg.domain.errors import CatalogueError
-from ecsimg.store.files import Stamp, check_folder, install, read_bytes, write_temp
+from ecsimg.store.files import (
+    Stamp,
+    check_folder,
+    install,
+    read_bytes,
+    remove_temps,
+    write_temp,
+)
 
 FOLDER = ".cache"
 MAX_CACHE_FILE = 1 << 28
@@ -81,3 +88,15 @@ def _make_folder(folder: Path) -> None:
         except FileExistsError:
             if path.is_symlink() or not path.is_dir():
                 raise OSError(errno.ENOTDIR, f"{path} is not a folder") from None
+
+
+def remove_temps_of_readers(root: Path) -> None:
+    """Delete the temporary files of readers killed while writing a projection (the caller
+    holds the writer lock: no reader is writing one)."""
+    top = root / FOLDER
+    if top.is_symlink() or not top.is_dir():
+        return
+    with contextlib.suppress(OSError):
+        for folder in top.iterdir():
+            if folder.is_dir() and not folder.is_symlink():
+                remove_temps(folder)

@@ -365,6 +365,7 @@ class TinyRepository(Committing):
             folder = self.root / name
             if folder.is_dir() and not folder.is_symlink():
                 remove_temps(folder)
+        projections.remove_temps_of_readers(self.root)
         self._swept = True
 
     def _table_dir(self, table: Table[Any]) -> Path:
