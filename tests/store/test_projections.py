@@ -152,3 +152,18 @@ def test_a_reader_killed_while_writing_leaves_a_temporary_file_the_next_writer_r
         tx.put(tables.IMAGES, _image(500))
     assert not left.exists()
     assert len(_names(repo)) == 201
+
+
+def test_read_only_sessions_write_no_projection_but_use_those_kept(tmp_path: Path) -> None:
+    from ecsimg.bootstrap import open_backend, seed
+
+    db = tmp_path / "catalogue"
+    seed(str(db), images=300, random_seed=3)
+    rows = open_backend(str(db), read_only=True).images().rows
+    assert rows and not (db / projections.FOLDER).exists()
+    assert [r.key for r in open_backend(str(db)).images().rows] == [r.key for r in rows]
+    assert (db / projections.FOLDER).is_dir()
+    kept = {p: p.stat().st_mtime_ns for p in (db / projections.FOLDER).rglob("*.json")}
+    assert [r.key for r in open_backend(str(db), read_only=True).images().rows] == [
+        r.key for r in rows]
+    assert {p: p.stat().st_mtime_ns for p in (db / projections.FOLDER).rglob("*.json")} == kept

@@ -71,6 +71,9 @@ class TinyRepository(Committing):
         self._listing_cache: dict[str, tuple[Any, Listing]] = {}
         self._row_cache: dict[str, tuple[Stamp, list[Any]]] = {}
         self._span_cache: dict[str, tuple[Stamp, dict[str, list[int]]]] = {}
+        self.keep_projections = True
+        """Write kept projections (``project`` with a cache name); existing ones are read
+        either way."""
 
     # -- the Repository protocol -------------------------------------------------------------
 
@@ -169,7 +172,8 @@ class TinyRepository(Committing):
                 raise CatalogueError(f"{path}: record {key!r} is malformed ({err})") from None
             if value is not None:
                 values[key] = value
-        if kept is not None and stamp is not None and stamp == stamp_of(path):
+        if (kept is not None and stamp is not None and self.keep_projections
+                and stamp == stamp_of(path)):
             kept.put(shard, stamp, values)
         return values
 
