@@ -6,7 +6,7 @@ The UI and the CLI running on it show that they need the Backend protocol alone.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,19 +110,19 @@ class RecordingBackend:
 
     def images(self, *, refresh: bool = False,
                on_partial: Callable[[RegionRows, float], None] | None = None) -> RegionRows:
-        rows = tuple(ImageRow(image, "custom", "none", 1.5, image.image_name.casefold(),
-                              image.os_name.casefold())
-                     for image in IMAGES if image.region_id == self.profile.region_id
-                     and image.key not in self.record.gone)
+        rows = _newest_first(ImageRow(image, "custom", "none", 1.5, image.image_name.casefold(),
+                                      image.os_name.casefold())
+                             for image in IMAGES if image.region_id == self.profile.region_id
+                             and image.key not in self.record.gone)
         return RegionRows(self.profile.region_id, "Test Region", "fixed-account", rows,
                           frozenset(r.common_text for r in rows))
 
     def all_region_images(self, *, refresh: bool = False,
                           on_partial: Callable[[RegionRows, float], None] | None = None
                           ) -> RegionRows:
-        rows = tuple(ImageRow(image, "custom", "none", 1.5, image.image_name.casefold(),
-                              image.os_name.casefold())
-                     for image in (*IMAGES, ELSEWHERE) if image.key not in self.record.gone)
+        rows = _newest_first(ImageRow(image, "custom", "none", 1.5, image.image_name.casefold(),
+                                      image.os_name.casefold())
+                             for image in (*IMAGES, ELSEWHERE) if image.key not in self.record.gone)
         return RegionRows(ALL_REGIONS, "every region", "fixed-account", rows,
                           frozenset(r.common_text for r in rows))
 
@@ -179,3 +179,8 @@ class RecordingBackend:
         if found is None:
             raise UnknownProfile(name, [p.name for p in PROFILES], "the test")
         return RecordingBackend(found, self.record, self.read_only)
+
+
+def _newest_first(rows: Iterable[ImageRow]) -> tuple[ImageRow, ...]:
+    """In the order the Backend gives rows: newest first, by creation time then image ID."""
+    return tuple(sorted(rows, key=lambda r: (r.creation_time, r.image_id), reverse=True))

@@ -81,6 +81,8 @@ def cloud_price_books() -> dict[str, PriceBook]:
 
 def _simulator(repo: Repository, profile: str | None, *, read_only: bool,
                fill_region: bool) -> SimulatorBackend:
+    if read_only and isinstance(repo, TinyRepository):
+        repo.keep_projections = False  # --read-only writes nothing in the folder, not even a cache
     ctx = make_context(repo, profile, read_only=read_only)
     return SimulatorBackend(dataclasses.replace(ctx, fill_region=fill_region))
 

@@ -6,12 +6,14 @@ import dataclasses
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from ecsimg.domain import models as m
+from ecsimg.domain.errors import CatalogueError
 from ecsimg.store import tables
 from ecsimg.store.memstore import MemoryRepository
 from ecsimg.store.repository import Repository
@@ -259,3 +261,66 @@ def test_the_memory_repository_loads_no_tinydb() -> None:
                             check=False, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+def _projected(repo: Repository, table: tables.Table[Any], group: str | None,
+               extract: Callable[[str, Any], Any], **options: Any) -> list[Any]:
+    found: list[Any] = []
+    repo.project(table, group, extract, lambda values, done, total: found.extend(values),
+                 **options)
+    return found
+
+
+def test_project_gives_each_document_of_a_group_and_keeps_what_extract_returns(
+        repo: Repository) -> None:
+    images = _fill(repo)
+    codec = tables.IMAGES.codec
+
+    def names(key: str, doc: dict[str, object]) -> tuple[str, object] | None:
+        return None if key.endswith("2") else (key, doc["image_name"])
+
+    found = sorted(_projected(repo, tables.IMAGES, HZ, names))
+    assert found == [(key, image.image_name) for key, image in sorted(images.items())
+                     if image.region_id == HZ and not key.endswith("2")]
+    # The documents are the records as the codec encodes them, defaults left out.
+    docs = dict(_projected(repo, tables.IMAGES, None, lambda key, doc: (key, doc)))
+    assert docs == {key: codec.encode(image) for key, image in images.items()}
+    assert "is_public" not in docs[f"{HZ}/m-{1:020d}"]
+
+
+def test_project_passes_a_large_table_shard_by_shard(tmp_path: Path) -> None:
+    repo = TinyRepository(tmp_path / "catalogue")
+    with repo.transaction() as tx:
+        for n in range(300):
+            tx.put(tables.IMAGES, _image(n))
+    parts: list[tuple[int, int, int]] = []
+    repo.project(tables.IMAGES, HZ, lambda key, doc: key,
+                 lambda values, done, total: parts.append((done, total, len(values))))
+    assert sum(n for _, _, n in parts) == 300
+    assert [done for done, _, _ in parts] == list(range(1, tables.IMAGES.shards + 1))
+    assert {total for _, total, _ in parts} == {tables.IMAGES.shards}
+
+
+def test_project_names_a_malformed_record(tmp_path: Path) -> None:
+    repo = TinyRepository(tmp_path / "catalogue")
+    _fill(repo)
+    with pytest.raises(CatalogueError, match=r"m-0+1.*malformed"):
+        _projected(repo, tables.IMAGES, HZ, lambda key, doc: doc["no_such_field"])
+
+
+@pytest.mark.parametrize("preloaded", [False, True])
+def test_field_values_of_many_keys_read_every_shard_once_and_agree(
+        repo: Repository, preloaded: bool) -> None:
+    """Past a few hundred keys a shard, every shard is read whole instead of hashing each
+    key: the answer must be the same, the missing keys None."""
+    sizes = {f"s-{n:020d}": n % 500 + 1 for n in range(2600)}
+    with repo.transaction() as tx:
+        for snapshot_id, size in sizes.items():
+            tx.put(tables.SNAPSHOTS, m.Snapshot(snapshot_id, HZ, OWNER, "d-1", "system", size,
+                                                "2025-01-01T00:00:00Z"))
+    if preloaded:
+        repo.preload(tables.SNAPSHOTS)
+    wanted = [*sizes, "s-missing-1", "s-missing-2"]
+    assert len(wanted) > 256 * tables.SNAPSHOTS.shards
+    found = repo.field_values(tables.SNAPSHOTS, "size", wanted)
+    assert found == {**sizes, "s-missing-1": None, "s-missing-2": None}

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import dataclasses
+from pathlib import Path
 
 import pytest
 
@@ -10,7 +10,7 @@ from ecsimg.service.market import price
 from ecsimg.service.reads import browse
 from ecsimg.store import tables
 from ecsimg.store.tinystore import TinyRepository
-from tests.world import DEV, OPS, T0, World
+from tests.world import DEV, OPS, T0, World, demo_repository
 
 
 def test_rows_are_what_the_profile_sees_with_kind_usage_and_cost(world: World) -> None:
@@ -67,7 +67,9 @@ def test_details_show_snapshots_shares_instances_lineage_and_events(world: World
 
 def test_copied_from_a_deleted_image_is_reported_gone(world: World) -> None:
     image = world.image(copied_from="cn-beijing/m-gone000000000000000", is_copied=True)
-    row = dataclasses.replace(next(iter(browse.load(world.ctx()).rows)), image=image)
+    loaded = next(iter(browse.load(world.ctx()).rows))
+    row = browse.ImageRow(image, loaded.kind, loaded.usage, loaded.monthly_cost,
+                          loaded.own_text, loaded.common_text)
     found = browse.details(world.ctx(), row)
     assert found.copied_from == "cn-beijing/m-gone000000000000000"
     assert not found.copied_from_exists
@@ -112,3 +114,42 @@ def test_snapshot_sizes_are_read_without_loading_snapshot_records(world: World) 
     assert [sizes.get(d.snapshot_id) for d in image.disk_mappings] == [40, 100]
     found = browse.details(ctx, row, sizes=sizes)
     assert all(d.snapshot_exists for d in found.mappings)
+
+
+ROW_FIELDS = ("key", "image_id", "region_id", "image_name", "kind", "usage", "monthly_cost",
+              "own_text", "common_text", "os_text", "os_type", "platform", "architecture",
+              "family", "size", "creation_time", "status", "pending_start", "pending_end",
+              "product_code", "tags", "share_count")
+
+
+@pytest.mark.parametrize("storage", ["tinydb", "memory"])
+@pytest.mark.parametrize("profile", ["default", "dev", "partner"])
+def test_rows_read_from_documents_agree_with_rows_of_the_records(
+        tmp_path: Path, storage: str, profile: str) -> None:
+    """The list reads a few fields of each stored document; every row must say what the
+    decoded record says (the row of ``row_of``), for every kind of image and every caller."""
+    from ecsimg.bootstrap import make_context
+
+    repo = demo_repository(tmp_path / "catalogue", storage, images=600, random_seed=7)
+    ctx = make_context(repo, profile)
+    for region_id in (None, browse.ALL_REGIONS):
+        loaded = browse.load(ctx, region_id)
+        assert loaded.rows
+        for row in loaded.rows:
+            again = browse.row_of(ctx, row)
+            assert again is not None
+            assert [getattr(row, f) for f in ROW_FIELDS] == [getattr(again, f)
+                                                              for f in ROW_FIELDS], row.key
+            assert row.image == again.image  # the record, read on demand
+    kinds = {row.kind for row in browse.load(ctx, browse.ALL_REGIONS).rows}
+    assert {"public", "marketplace"} <= kinds
+
+
+def test_a_row_whose_image_was_deleted_since_keeps_its_own_fields(world: World) -> None:
+    image = world.image(image_name="soon-gone", tags=(m.Tag("env", "prod"),))
+    row = next(r for r in browse.load(world.ctx()).rows if r.image_id == image.image_id)
+    with world.repo.transaction() as tx:
+        tx.delete(tables.IMAGES, image.key)
+    record = row.image
+    assert (record.image_id, record.image_name, record.tags) == (
+        image.image_id, "soon-gone", (m.Tag("env", "prod"),))

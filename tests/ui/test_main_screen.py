@@ -3,9 +3,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import pytest
 from rich.cells import cell_len
+from textual.geometry import Region
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import Input, Static
+from textual.widgets._footer import FooterKey
 from textual.worker import WorkerCancelled
 
 from ecsimg.config import Settings
@@ -16,6 +20,7 @@ from ecsimg.ui.screens.help import HelpScreen
 from ecsimg.ui.screens.main import MainScreen
 from ecsimg.ui.widgets.details import DetailsPane
 from ecsimg.ui.widgets.image_list import ImageList
+from ecsimg.ui.widgets.key_footer import KeyFooter
 from ecsimg.ui.widgets.tabs import TypeTabs
 from tests.ui.conftest import CJK_NAME
 from tests.world import World
@@ -309,3 +314,65 @@ async def test_a_move_that_changes_no_key_refreshes_no_footer(ui_world: World) -
         await settle(app, pilot)
         assert refreshed == ["public"]
         assert screen.disabled_reason("share")  # and the footer says why
+
+
+async def test_typing_a_filter_lays_nothing_out_and_long_text_still_scrolls(
+        ui_world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Textual's Input lays the whole screen out on every key (its virtual size follows its
+    # text): each keystroke then repainted every widget of the screen.
+    laid_out: list[str] = []
+    original = Widget.refresh
+
+    def recording(self: Widget, *regions: Region, repaint: bool = True, layout: bool = False,
+                  recompose: bool = False) -> Widget:
+        if layout or recompose:
+            laid_out.append(type(self).__name__)
+        return original(self, *regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    monkeypatch.setattr(Widget, "refresh", recording)
+    async with running(ui_world, size=(120, 40)) as (app, pilot):
+        screen = main(app)
+        await pilot.press("slash")
+        await settle(app, pilot)
+        laid_out.clear()
+        for key in "web":
+            await pilot.press(key)
+            await settle(app, pilot)
+        line = screen.query_one("#filter", Input)
+        assert line.value == "web"
+        # The list may be laid out when its scrollbar comes or goes; the filter line never.
+        assert "FilterLine" not in laid_out and "Input" not in laid_out
+        for key in "x" * (line.size.width + 10):
+            await pilot.press(key)
+        await settle(app, pilot)
+        assert line.scroll_x > 0  # the cursor at the end of a long line is in view
+        assert line.region.x <= line.cursor_screen_offset.x <= line.region.right
+
+
+async def test_a_move_that_turns_a_key_off_changes_that_key_in_place(ui_world: World) -> None:
+    # Rebuilding the footer lays the whole screen out (about 7 KB a move at 120x40): when
+    # only whether keys are enabled changes, the keys shown are the same widgets, flipped.
+    async with running(ui_world, size=(120, 40)) as (app, pilot):
+        screen = main(app)
+        footer = screen.query_one(KeyFooter)
+        rebuilt: list[bool] = []
+        original = footer.recompose
+
+        async def counting() -> None:
+            rebuilt.append(True)
+            await original()
+
+        footer.recompose = counting  # type: ignore[method-assign]
+        image_list(app).focus()
+        await settle(app, pilot)
+        kinds = [row.kind for row in image_list(app).rows]
+        custom, public = kinds.index("custom"), kinds.index("public")
+        keys = {key.action: key for key in footer.query(FooterKey)}
+        share = keys["dialog('share')"]
+        for index, disabled in ((public, True), (custom, False), (public, True)):
+            image_list(app).cursor = index
+            await settle(app, pilot)
+            assert share.has_class("-disabled") is disabled
+            assert share.is_attached
+        assert rebuilt == []
+        assert {key.action: key for key in footer.query(FooterKey)} == keys

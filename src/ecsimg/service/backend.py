@@ -111,8 +111,8 @@ class Backend(Protocol):
 
     def images(self, *, refresh: bool = False,
                on_partial: Callable[[RegionRows, float], None] | None = None) -> RegionRows:
-        """The images the session sees in its region; ``refresh`` first picks up other
-        writers' changes."""
+        """The images the session sees in its region, newest first (``RegionRows.rows``);
+        ``refresh`` first picks up other writers' changes."""
         ...
 
     def all_region_images(

@@ -20,6 +20,7 @@ from ecsimg.store.repository import View
 from ecsimg.store.tables import IMAGES, Table, region_of
 
 T = TypeVar("T")
+R = TypeVar("R")
 Change = tuple[str, str]
 """A (table name, key) a transaction wrote."""
 
@@ -76,6 +77,23 @@ class MemoryRepository:
     def preload(self, table: Table[T],
                 progress: Callable[[int, int, View], None] | None = None) -> None:
         """Nothing to load: every table is in memory (no partial view is ever reported)."""
+
+    def project(self, table: Table[Any], group: str | None,
+                extract: Callable[[str, Any], R | None],
+                collect: Callable[[list[R], int, int], None], *,
+                cache: str | None = None) -> None:
+        """Over the records' documents, collected at once (as one shard); nothing needs
+        keeping, so ``cache`` is not used."""
+        encode = table.codec.encode
+        with self._lock:
+            found: list[R] = []
+            for key, record in self._records.get(table.name, {}).items():
+                if group is not None and (table.group is None or table.group(key) != group):
+                    continue
+                value = extract(key, encode(record))
+                if value is not None:
+                    found.append(value)
+            collect(found, 1, 1)
 
     def field_values(self, table: Table[T], field: str, keys: Iterable[str]) -> dict[str, Any]:
         with self._lock:

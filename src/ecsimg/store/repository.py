@@ -11,6 +11,7 @@ from ecsimg.store.indexes import ListingRow, OrderedListing
 from ecsimg.store.tables import Table
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class View(Protocol):
@@ -68,6 +69,27 @@ class Repository(Protocol):
         self, table: Table[T], progress: Callable[[int, int, View], None] | None = None
     ) -> None:
         """Load a table ahead of use, reporting (done, total, partial view) as it goes."""
+        ...
+
+    def project(self, table: Table[Any], group: str | None,
+                extract: Callable[[str, Any], R | None],
+                collect: Callable[[list[R], int, int], None], *,
+                cache: str | None = None) -> None:
+        """``extract(key, document)`` of every record of ``group`` (of the table when None),
+        in one consistent read, passing what it returns (None left out) to ``collect(values,
+        done, total)`` a part at a time (a shard; ``done`` of ``total`` parts).
+
+        The document is the record as ``table.codec`` encodes it (fields at their default
+        left out), not a record: a list of 100,000 images needs a few fields of each, not
+        100,000 decoded records in memory. An ``extract`` that finds a document malformed
+        raises TypeError, ValueError, KeyError or AttributeError; the catalogue error names
+        the record.
+
+        With ``cache``, a name that changes whenever ``extract`` does, an implementation
+        may keep what ``extract`` gave and reuse it while the records are unchanged:
+        ``extract`` must then depend on the document alone and give JSON values (lists, not
+        tuples).
+        """
         ...
 
     def field_values(self, table: Table[T], field: str, keys: Iterable[str]) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from ecsimg.domain import models as m
 from ecsimg.domain.clock import pending_at
@@ -22,29 +22,44 @@ def is_shared_with(image: Image, account_id: str) -> bool:
 
 def alias_of(image: Image, account_id: str) -> str | None:
     """The image's ImageOwnerAlias for this caller, or None if the caller cannot see it."""
-    if image.owner_kind == "system":
+    if image.owner_kind in ("system", "marketplace") or image.owner_id == account_id:
+        return alias_from(image.owner_kind, image.owner_id, image.is_public, False, account_id)
+    return alias_from(image.owner_kind, image.owner_id, image.is_public,
+                      is_shared_with(image, account_id), account_id)
+
+
+def alias_from(owner_kind: str, owner_id: str, is_public: bool, shared_with_caller: bool,
+               account_id: str) -> str | None:
+    """``alias_of`` from the fields it reads (``shared_with_caller``: the image is shared
+    with the caller's account)."""
+    if owner_kind == "system":
         return "system"
-    if image.owner_kind == "marketplace":
+    if owner_kind == "marketplace":
         return "marketplace"
-    if image.owner_id == account_id:
+    if owner_id == account_id:
         return "self"
-    if image.is_public or is_shared_with(image, account_id):
+    if is_public or shared_with_caller:
         return "others"
     return None
 
 
 def kind_of(image: Image, account_id: str) -> str | None:
     """The console tab: public, custom, shared, marketplace, community (None if invisible)."""
-    alias = alias_of(image, account_id)
-    if alias == "system":
-        return "public"
-    if alias == "marketplace":
-        return "marketplace"
-    if alias == "self":
-        return "custom"
+    shared = image.owner_kind == "custom" and image.owner_id != account_id and (
+        is_shared_with(image, account_id))
+    return kind_from(image.owner_kind, image.owner_id, image.is_public, shared, account_id)
+
+
+def kind_from(owner_kind: str, owner_id: str, is_public: bool, shared_with_caller: bool,
+              account_id: str) -> str | None:
+    """``kind_of`` from the fields it reads."""
+    alias = alias_from(owner_kind, owner_id, is_public, shared_with_caller, account_id)
     if alias == "others":
-        return "shared" if is_shared_with(image, account_id) else "community"
-    return None
+        return "shared" if shared_with_caller else "community"
+    return _KINDS.get(alias or "")
+
+
+_KINDS = {"system": "public", "marketplace": "marketplace", "self": "custom"}
 
 
 NOT_SHAREABLE = {
@@ -61,7 +76,23 @@ def not_shareable_reason(kind: str | None) -> str:
     return NOT_SHAREABLE.get(kind or "", "")
 
 
-def state(image: Image, now: float) -> tuple[str, int, int]:
+class Timed(Protocol):
+    """What the live status of an image is computed from (a record or a list row)."""
+
+    @property
+    def creation_time(self) -> str: ...
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def pending_start(self) -> float: ...
+
+    @property
+    def pending_end(self) -> float: ...
+
+
+def state(image: Timed, now: float) -> tuple[str, int, int]:
     """(Status, progress percent, seconds remaining) at ``now``; a pure function of the record."""
     if pending_at(image.creation_time, image.pending_end, now):
         if now < image.pending_start:
@@ -76,7 +107,7 @@ def status_of(image: Image, now: float) -> str:
     return state(image, now)[0]
 
 
-def is_busy(image: Image, now: float) -> bool:
+def is_busy(image: Timed, now: float) -> bool:
     return pending_at(image.creation_time, image.pending_end, now)
 
 

@@ -6,8 +6,9 @@ one field per snapshot into a map of sizes instead of keeping every Snapshot rec
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ecsimg.domain import fees
 from ecsimg.domain.errors import ApiError
@@ -35,6 +36,14 @@ class FeeLine:
     total: bool = False
 
 
+SNAPSHOT_SIZES = "snapshot-sizes-1"
+"""The name of the kept projection of ``_snapshot_size``: a new name whenever it changes."""
+
+
+def _snapshot_size(key: str, doc: dict[str, Any]) -> list[Any]:
+    return [key, doc["size"]]
+
+
 class SnapshotSizes:
     """GiB of snapshots by ID (None: no such snapshot), read as one field per snapshot so the
     list's costs need not hold 140,000 Snapshot records."""
@@ -58,6 +67,17 @@ class SnapshotSizes:
         if missing:
             self._sizes.update(repo.field_values(tables.SNAPSHOTS, "size", missing))
 
+    def fetch_all(self, repo: Repository) -> None:
+        """Read the size of every snapshot, forgetting what was known (a snapshot deleted
+        since is then unknown): a projection the store keeps, cheap after the first read."""
+        sizes: dict[str, int | None] = {}
+
+        def collect(pairs: list[list[Any]], done: int, total: int) -> None:
+            sizes.update((snapshot_id, size) for snapshot_id, size in pairs)
+
+        repo.project(tables.SNAPSHOTS, None, _snapshot_size, collect, cache=SNAPSHOT_SIZES)
+        self._sizes = sizes
+
     def records(self, repo: Repository, snapshot_ids: Iterable[str]) -> dict[str, Snapshot]:
         """The snapshot records themselves (read again even when their sizes are known)."""
         kept: dict[str, Snapshot] = {}
@@ -71,15 +91,21 @@ class SnapshotSizes:
 
 
 def snapshot_gib(image: Image, sizes: SnapshotSizes) -> int:
-    """The GiB of snapshot storage an image holds, as ``fees.image_snapshot_gib`` counts it:
-    each snapshot once, a disk whose snapshot is unknown at the disk's size."""
+    """The GiB of snapshot storage an image holds (``disks_gib`` of its disks)."""
+    return disks_gib([(d.device, d.size, d.snapshot_id) for d in image.disk_mappings], sizes)
+
+
+def disks_gib(disks: Iterable[Sequence[Any]], sizes: SnapshotSizes) -> int:
+    """The GiB of snapshot storage of an image's disks, (device, GiB, snapshot ID) each, as
+    ``fees.image_snapshot_gib`` counts it: each snapshot once, a disk whose snapshot is
+    unknown at the disk's size."""
     counted: dict[str, int] = {}
-    for disk in image.disk_mappings:
-        size = sizes.get(disk.snapshot_id) if disk.snapshot_id else None
+    for device, disk_gib, snapshot_id in disks:
+        size = sizes.get(snapshot_id) if snapshot_id else None
         if size is not None:
-            counted[disk.snapshot_id] = size
+            counted[snapshot_id] = size
         else:
-            counted[f"#{disk.device}"] = disk.size
+            counted[f"#{device}"] = disk_gib
     return sum(counted.values())
 
 
@@ -97,9 +123,18 @@ def monthly_cost(image: Image, kind: str, account_id: str, book: PriceBook,
                  products: Mapping[str, MarketplaceProduct]) -> float | None:
     """The list's CNY/mo: the estimate's recurring total, None when nothing recurs or a
     price is unknown (shown as ``-``, never 0)."""
+    own = image.owner_kind == "custom" and image.owner_id == account_id
+    return estimated_cost(image, account_id, book, snapshot_gib(image, sizes) if own else 0,
+                          products)
+
+
+def estimated_cost(image: Image, account_id: str, book: PriceBook, storage_gib: int,
+                   products: Mapping[str, MarketplaceProduct]) -> float | None:
+    """``monthly_cost`` with the snapshot GiB the caller owns already counted."""
     product = products.get(image.product_code) if image.product_code else None
-    per_month = estimate(image, account_id, book, sizes, product).per_month
-    return per_month or None
+    found = fees.monthly_estimate(image, account_id=account_id, book=book,
+                                  storage_gib=storage_gib, product=product)
+    return found.per_month or None
 
 
 def fee_lines(view: View, account_id: str, image: Image, sizes: SnapshotSizes) -> list[FeeLine]:

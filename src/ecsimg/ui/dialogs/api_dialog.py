@@ -71,8 +71,9 @@ class ApiDialog(CallForm[DataT]):
         self._valid = False
         self._applying = False
         self._timer: Timer | None = None
-        self._recorded = {row.key: versions.fingerprint(row.image) for row in request.targets}
-        """The target images as the form was built from them, to detect others' changes."""
+        self._recorded = request.backend.fingerprints([row.key for row in request.targets])
+        """The target images as they are stored when the form is built, to detect others'
+        changes before applying."""
         self._changed_elsewhere = False
 
     @property

@@ -89,7 +89,7 @@ class ReplaceDialog(ApiDialog[list[Candidate]]):
 
     def compose_buttons(self) -> ComposeResult:
         current = self.request.current
-        if current is not None and current.image.product_code:
+        if current is not None and current.product_code:
             read_only = self.backend.session.read_only
             yield Button(t("fee.buy", region=current.region_id)
                          + (t("fee.buy_read_only") if read_only else ""),

@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from ecsimg.config import Settings
@@ -30,8 +30,10 @@ from ecsimg.ui.screens.detail import DetailScreen
 from ecsimg.ui.screens.export import ExportDialog
 from ecsimg.ui.screens.tasks import TasksScreen
 from ecsimg.ui.widgets.details import DetailsPane, details_text, fees_pane_text, fees_title
+from ecsimg.ui.widgets.filter_line import FilterLine
 from ecsimg.ui.widgets.header import HeaderBar, HeaderInfo
 from ecsimg.ui.widgets.image_list import ImageList
+from ecsimg.ui.widgets.key_footer import KeyFooter
 from ecsimg.ui.widgets.line_pane import LinePane
 from ecsimg.ui.widgets.tabs import TypeTabs
 from ecsimg.ui.wording import localize_bindings
@@ -124,7 +126,7 @@ class MainScreen(Screen[None]):
         yield HeaderBar(id="header")
         yield TypeTabs(id="tabs")
         with Horizontal(id="filter-bar"):
-            yield Input(placeholder=t("main.filter_hint"), id="filter", compact=True)
+            yield FilterLine(placeholder=t("main.filter_hint"), id="filter", compact=True)
             yield Static("", id="filter-status")
             yield Static("", id="sort-status")
         yield Static("", id="filter-error")
@@ -136,7 +138,7 @@ class MainScreen(Screen[None]):
                 fees = LinePane(id="fees")
                 fees.border_title = fees_title()
                 yield fees
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#fees").display = self.settings.show_fee_pane
@@ -225,7 +227,7 @@ class MainScreen(Screen[None]):
             return  # read before the mode changed
         self.loaded = message.loaded
         image_list = self.query_one(ImageList)
-        self._filter = RowFilter(image_list.sorted(message.loaded.rows),
+        self._filter = RowFilter(image_list.sorted(message.loaded.rows, newest_first=True),
                                  message.loaded.common_texts)
         current = image_list.current
         # A cursor the user moved stays on its image; one still on the first row follows the
@@ -284,7 +286,8 @@ class MainScreen(Screen[None]):
                 end=""))
             error_line.display = True
             return
-        error_line.display = False
+        if error_line.display:
+            error_line.display = False
         self.filter_query = parsed.query
         self._apply_filter()
 
@@ -369,7 +372,8 @@ class MainScreen(Screen[None]):
     def _sort_changed(self) -> None:
         self._show_sort()
         if self.loaded is not None:
-            self._filter = RowFilter(self.query_one(ImageList).sorted(self.loaded.rows),
+            self._filter = RowFilter(self.query_one(ImageList).sorted(self.loaded.rows,
+                                                                      newest_first=True),
                                      self.loaded.common_texts)
 
     @on(ImageList.ImageSelected)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +12,7 @@ from rich.text import Text
 from ecsimg.i18n import is_message, t
 from ecsimg.service.reads.browse import ImageRow, row_state
 from ecsimg.ui import marks
-from ecsimg.ui.text import cell, ellipsis
+from ecsimg.ui.text import cell
 
 GAP = 1
 REGION_WIDTH = 14
@@ -53,7 +52,7 @@ class Column:
 
 def _cost_key(row: ImageRow, now: float) -> float:
     cost = row.monthly_cost
-    return -1.0 if cost is None or math.isnan(cost) else cost
+    return -1.0 if cost is None else cost
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -68,9 +67,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("shares", "col.shares", 4, 3, right=True, sort_key=lambda r, n: r.share_count),
     Column("cost", "col.cost", 8, 5, right=True, sort_key=_cost_key),
     Column("created", "col.created", 10, 4,
-           sort_key=lambda r, n: (r.image.creation_time, r.image_id)),
+           sort_key=lambda r, n: (r.creation_time, r.image_id)),
     Column("region", "col.region", REGION_WIDTH, 1,
-           sort_key=lambda r, n: (r.region_id, r.image.creation_time, r.image_id)),
+           sort_key=lambda r, n: (r.region_id, r.creation_time, r.image_id)),
 )
 """Region comes last in the tuple (sort indexes stay) but is drawn after the name."""
 DRAWN_ORDER = ("id", "name", "region", "os", "arch", "size", "status", "usage", "shares",
@@ -167,12 +166,10 @@ def text_of(column: Column, row: ImageRow, now: float, width: int) -> Text:
         case "shares":
             return cell(str(row.share_count) if row.share_count else "-", width, right=True)
         case "created":
-            return cell(row.image.creation_time[:10], width)
+            return cell(row.creation_time[:10], width)
         case "region":
             return cell(row.region_id, width)
         case "cost":
             cost = row.monthly_cost
-            if cost is not None and math.isnan(cost):
-                return cell(ellipsis(), width, "dim", right=True)  # snapshot sizes still being read
             return cell("-" if cost is None else f"{cost:,.2f}", width, right=True)
     return cell("", width)

@@ -38,6 +38,10 @@ def _binding(action_id: str, action: str, description: str, show: bool = False) 
     return Binding(DEFAULT_KEYS[action_id], action, description, show=show, id=action_id)
 
 
+STRIPS_KEPT = 4096
+"""Drawn rows kept: several screens' worth, at most a few megabytes."""
+
+
 class ImageList(ScrollView, can_focus=True):
     """Rows of images with a cursor, marks and a sort order; only visible lines are built."""
 
@@ -116,6 +120,11 @@ class ImageList(ScrollView, can_focus=True):
         self.clock = clock
         self._refresh_seconds = refresh_seconds
         self._rows: list[ImageRow] = []
+        self._styles_now: dict[str | None, Style] = {}
+        """Line styles while lines are being drawn (see ``render_lines``)."""
+        self._strips: dict[int, tuple[ImageRow, tuple[object, ...], Strip]] = {}
+        """Drawn rows by row: filtering shows the same rows again, and a row that is not
+        being created draws the same until it, its mark, the width or the style changes."""
         self.marked: set[str] = set()
         """Keys (region/image_id) of marked images; kept when the filter hides them."""
         self._timer: Timer | None = None
@@ -175,15 +184,16 @@ class ImageList(ScrollView, can_focus=True):
         """Where the image ``region/image_id`` is shown, else 0."""
         region_id, _, image_id = key.partition("/")
         for index, row in enumerate(self._rows):
-            image = row.image
-            if image.image_id == image_id and image.region_id == region_id:
+            if row.image_id == image_id and row.region_id == region_id:
                 return index
         return 0
 
-    def sorted(self, rows: Sequence[ImageRow]) -> list[ImageRow]:
-        """``rows`` in the list's sort order (filtering keeps it, so sort once per load)."""
+    def sorted(self, rows: Sequence[ImageRow], newest_first: bool = False) -> list[ImageRow]:
+        """``rows`` in the list's sort order (filtering keeps it, so sort once per load);
+        ``newest_first``: they are in the default order already (as loaded)."""
         column = SORTABLE[self.sort_index % len(SORTABLE)]
-        if column.sort_key is None:
+        if column.sort_key is None or (
+                newest_first and column.key == "created" and self.sort_reverse):
             return list(rows)
         now = self.clock()
         key = column.sort_key
@@ -360,14 +370,47 @@ class ImageList(ScrollView, can_focus=True):
         """Cells a row may use: the widget's width less its scrollbar."""
         return self.scrollable_content_region.width
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The styles are worked out once for the lines drawn together, not once a line:
+        # Textual computes a widget's style from its rules on every call.
+        self._styles_now = {None: self.rich_style}
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._styles_now = {}
+
+    def _style(self, component: str | None) -> Style:
+        """The base style of a line drawn as ``component`` (None: a plain row)."""
+        found = self._styles_now.get(component)
+        if found is None:
+            found = self.rich_style
+            if component:
+                found = found + self.get_component_rich_style(component)
+            if self._styles_now:
+                self._styles_now[component] = found
+        return found
+
     def render_line(self, y: int) -> Strip:
         width = self.line_width
         if y == 0:
             return self._strip(self._header_text(width), width, "image-list--header")
         index = int(self.scroll_y) + y - 1
         if index >= len(self._rows):
-            return Strip.blank(width, self.rich_style)
-        return self._strip(self.row_text(index, width), width, self._row_class(index))
+            return Strip.blank(width, self._style(None))
+        row = self._rows[index]
+        component = self._row_class(index)
+        if is_busy(row, self.clock()):
+            return self._strip(self.row_text(index, width), width, component)
+        drawn_as = (width, self._style(component), self.show_region, row.monthly_cost,
+                    row.key in self.marked)
+        kept = self._strips.get(id(row))
+        if kept is not None and kept[0] is row and kept[1] == drawn_as:
+            return kept[2]
+        strip = self._strip(self.row_text(index, width), width, component)
+        if len(self._strips) >= STRIPS_KEPT:
+            self._strips.clear()
+        self._strips[id(row)] = (row, drawn_as, strip)
+        return strip
 
     def _row_class(self, index: int) -> str | None:
         if index == self.cursor:
@@ -377,9 +420,7 @@ class ImageList(ScrollView, can_focus=True):
         return None
 
     def _strip(self, text: Text, width: int, component: str | None) -> Strip:
-        base: Style = self.rich_style
-        if component:
-            base = base + self.get_component_rich_style(component)
+        base = self._style(component)
         segments = [Segment(s.text, base + s.style if s.style else base)
                     for s in text.render(self.app.console)]
         return Strip(segments).adjust_cell_length(width, base)

@@ -1,0 +1,17 @@
+"""The filter line: an Input whose keystrokes do not lay the screen out again."""
+
+from __future__ import annotations
+
+from textual.geometry import Size
+from textual.reactive import Reactive
+from textual.widgets import Input
+
+
+class FilterLine(Input):
+    """Textual's Input sets its virtual size from its text on every change, and a widget's
+    virtual size is laid out with the whole screen: every key typed into the filter would
+    repaint every widget on it (the list, the side panes, the header). The filter line's own
+    size is fixed by the style sheet (one line, the bar's width less the status), so only its
+    scroll range changes with its text: that is set without a layout."""
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)

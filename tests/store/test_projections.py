@@ -1,0 +1,169 @@
+"""Kept projections (``Repository.project`` with a cache name): reused only while the shard
+they were taken from is unchanged, and never a reason to fail or to show stale data."""
+
+from __future__ import annotations
+
+import dataclasses
+import zlib
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from ecsimg.domain.models import Image
+from ecsimg.store import projections, tables
+from ecsimg.store.tinystore import TinyRepository
+
+HZ = "cn-hangzhou"
+NAME = "names-test-1"
+
+
+def _image(n: int) -> Image:
+    return Image(HZ, f"m-{n:020d}", f"name-{n}", "custom", "1234567890123456", "linux",
+                 "Aliyun", "Alibaba Cloud Linux 3", "Alibaba Cloud Linux 3", "x86_64", 40,
+                 "2025-01-01T00:00:00Z")
+
+
+class Counting:
+    """An extractor that counts the documents it was given."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, key: str, doc: dict[str, Any]) -> list[str]:
+        self.calls += 1
+        return [key, doc["image_name"]]
+
+
+def _names(repo: TinyRepository, extract: Counting | None = None) -> dict[str, str]:
+    found: dict[str, str] = {}
+
+    def collect(values: list[list[str]], done: int, total: int) -> None:
+        found.update((key, name) for key, name in values)
+
+    repo.project(tables.IMAGES, HZ, extract or Counting(), collect, cache=NAME)
+    return found
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> TinyRepository:
+    found = TinyRepository(tmp_path / "catalogue")
+    with found.transaction() as tx:
+        for n in range(200):
+            tx.put(tables.IMAGES, _image(n))
+    return found
+
+
+def _cache_files(repo: TinyRepository) -> list[Path]:
+    return sorted((repo.root / projections.FOLDER / NAME).glob("*.json"))
+
+
+def test_a_second_read_reuses_what_the_first_extracted(repo: TinyRepository) -> None:
+    first, second = Counting(), Counting()
+    cold = _names(repo, first)
+    assert first.calls == 200 and len(cold) == 200
+    assert len(_cache_files(repo)) == len(list((repo.root / "images").glob("*.json")))
+    assert _names(TinyRepository(repo.root), second) == cold
+    assert second.calls == 0
+
+
+def test_a_commit_makes_the_shard_it_rewrote_extracted_again(repo: TinyRepository) -> None:
+    _names(repo)
+    with repo.transaction() as tx:
+        tx.put(tables.IMAGES, dataclasses.replace(_image(7), image_name="renamed"))
+        tx.delete(tables.IMAGES, _image(8).key)
+    again = Counting()
+    found = _names(TinyRepository(repo.root), again)
+    assert found[_image(7).key] == "renamed" and _image(8).key not in found
+    assert 0 < again.calls < 200  # only the shards the commit rewrote
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "edited", "other-stamp", "folder"])
+def test_a_damaged_or_foreign_cache_file_is_ignored_and_replaced(
+        repo: TinyRepository, damage: str) -> None:
+    cold = _names(repo)
+    target = _cache_files(repo)[0]
+    raw = target.read_bytes()
+    header, _, body = raw.partition(b"\n")
+    if damage == "garbage":
+        target.write_bytes(b"\x00\xffnot json")
+    elif damage == "truncated":
+        target.write_bytes(raw[: len(raw) // 2])
+    elif damage == "edited":  # the stamp still matches; the checksum does not
+        target.write_bytes(header + b"\n" + body.replace(b"name-", b"evil-"))
+    elif damage == "other-stamp":  # a consistent file, of another version of the shard
+        head = orjson.loads(header)
+        head["stamp"][2] += 1
+        forged = body.replace(b"name-", b"evil-")
+        head["crc"] = zlib.crc32(forged)
+        target.write_bytes(orjson.dumps(head) + b"\n" + forged)
+    else:
+        target.unlink()
+        target.mkdir()
+    again = Counting()
+    assert _names(TinyRepository(repo.root), again) == cold
+    assert again.calls > 0
+    if damage != "folder":
+        assert b"evil-" not in target.read_bytes()  # rewritten from the shard
+
+
+def test_no_cache_where_none_can_be_written_and_no_link_followed(
+        repo: TinyRepository, tmp_path: Path) -> None:
+    (repo.root / projections.FOLDER).write_text("not a folder")
+    assert len(_names(repo)) == 200
+    (repo.root / projections.FOLDER).unlink()
+    _names(repo)
+    planted = tmp_path / "elsewhere"
+    (repo.root / projections.FOLDER).rename(planted)  # files that would be valid here
+    for path in (planted / NAME).glob("*.json"):
+        path.write_bytes(path.read_bytes().replace(b"name-", b"evil-"))
+        header, _, body = path.read_bytes().partition(b"\n")
+        head = orjson.loads(header)
+        head["crc"] = zlib.crc32(body)
+        path.write_bytes(orjson.dumps(head) + b"\n" + body)
+    (repo.root / projections.FOLDER).symlink_to(planted)
+    found = _names(TinyRepository(repo.root))
+    assert len(found) == 200 and not any(v.startswith("evil-") for v in found.values())
+
+
+def test_a_pending_journal_is_read_through_and_nothing_is_kept(repo: TinyRepository) -> None:
+    _names(repo)
+    before = {p: p.read_bytes() for p in _cache_files(repo)}
+    renamed = tables.IMAGES.codec.encode(dataclasses.replace(_image(3), image_name="journal"))
+    body = orjson.dumps({"generation": 99, "ops": [["images", _image(3).key, renamed]]})
+    (repo.root / "journal.json").write_bytes(
+        orjson.dumps({"crc": zlib.crc32(body), "body": body.decode()}))
+    again = Counting()
+    assert _names(TinyRepository(repo.root), again)[_image(3).key] == "journal"
+    assert again.calls == 200  # read from the shards, journal applied, nothing reused
+    assert {p: p.read_bytes() for p in _cache_files(repo)} == before  # nor written
+
+
+def test_a_reader_killed_while_writing_leaves_a_temporary_file_the_next_writer_removes(
+        repo: TinyRepository) -> None:
+    _names(repo)
+    folder = repo.root / projections.FOLDER / NAME
+    left = folder / ".00.json.0123456789abcdef.tmp"
+    left.write_bytes(b"half of a projec")
+    assert _names(TinyRepository(repo.root))  # readers leave it
+    assert left.exists()
+    with TinyRepository(repo.root).transaction() as tx:
+        tx.put(tables.IMAGES, _image(500))
+    assert not left.exists()
+    assert len(_names(repo)) == 201
+
+
+def test_read_only_sessions_write_no_projection_but_use_those_kept(tmp_path: Path) -> None:
+    from ecsimg.bootstrap import open_backend, seed
+
+    db = tmp_path / "catalogue"
+    seed(str(db), images=300, random_seed=3)
+    rows = open_backend(str(db), read_only=True).images().rows
+    assert rows and not (db / projections.FOLDER).exists()
+    assert [r.key for r in open_backend(str(db)).images().rows] == [r.key for r in rows]
+    assert (db / projections.FOLDER).is_dir()
+    kept = {p: p.stat().st_mtime_ns for p in (db / projections.FOLDER).rglob("*.json")}
+    assert [r.key for r in open_backend(str(db), read_only=True).images().rows] == [
+        r.key for r in rows]
+    assert {p: p.stat().st_mtime_ns for p in (db / projections.FOLDER).rglob("*.json")} == kept
