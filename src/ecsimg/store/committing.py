@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from ecsimg.domain.errors import CatalogueError
 from ecsimg.store import indexes, journal, migrations
-from ecsimg.store.files import describe_os_error, fsync_folder, stamp_of, write_temp
+from ecsimg.store.files import describe_os_error, fsync_folder, stamp_of
 from ecsimg.store.indexing import INDEXED, Indexing
 from ecsimg.store.memory import LoadedTable
-from ecsimg.store.tables import ALL_TABLES, INDEX_TABLES, TABLES_BY_NAME, Table
+from ecsimg.store.tables import ALL_TABLES, IMAGES, INDEX_TABLES, TABLES_BY_NAME, Table
 
 if TYPE_CHECKING:
     from ecsimg.store.views import _Tx
@@ -60,30 +62,31 @@ class Committing(Indexing):
                 f"{self.root / journal.JOURNAL}: an earlier committed change cannot be applied "
                 f"yet ({self._replay_error}); reading works, writing needs it applied first")
         generation = self._generation + 1
-        ops = [[name, key, doc] for (name, key), doc in tx.ops.items()]
-        # Index entries go into the same journal as the images they index: a crash at any
-        # point then leaves both as the commit before, or both as this one. Repairs first,
-        # so that this commit's own changes win over a repair of the same image.
         stale = self._stale_shards()
-        ops = self._repair_ops(stale) + ops + indexes.derived_ops(ops)
         meta = self._next_meta(generation)
         meta[INDEXED] = self._index_stamps(stale)
         journal_path = self.root / journal.JOURNAL
+        packed_shards = set(tx.packed)
         try:
-            written = journal.prepare(self.root, ops, meta, sync=False)
+            writer = journal.Writer(journal_path)
+            written: list[tuple[Path, Path]] = []
             try:
-                journal_tmp = write_temp(journal_path, journal.encode(ops, generation),
-                                         durable=False)
-                try:
-                    # Every file durable before the commit point, synced together: a full
-                    # disk fails here, with nothing visible.
-                    journal.sync_temps(written, journal_tmp)
-                except BaseException:
-                    with contextlib.suppress(OSError):
-                        os.unlink(journal_tmp)
-                    raise
+                writer.start(generation)
+                # Shard by shard, each batch written to the journal and its files prepared
+                # before the next is made: a commit of 100,000 images holds one shard's
+                # operations at a time. The batches touch disjoint files.
+                for ops in self._batches(tx, stale):
+                    writer.add(ops)
+                    written += journal.prepare(self.root, ops, meta, sync=False,
+                                               write_meta=False)
+                written += journal.prepare(self.root, [], meta, sync=False)
+                journal_tmp = writer.finish()
+                # Every file durable before the commit point, synced together: a full
+                # disk fails here, with nothing visible.
+                journal.sync_temps(written, journal_tmp)
                 os.replace(journal_tmp, journal_path)  # the commit point
             except BaseException:
+                writer.discard()
                 journal.discard(written)
                 raise
         except OSError as err:
@@ -107,6 +110,14 @@ class Committing(Indexing):
                 loaded.remove(key)
             else:
                 loaded.set(key, obj)
+        images = self._loaded.get(IMAGES.name)
+        if images is not None:
+            for shard in packed_shards:  # read again when asked: they were not kept
+                for key in list(images.shard_keys.get(shard, ())):
+                    images.remove(key)
+                images.known.discard(shard)
+                images.stamps.pop(shard, None)
+                images.complete = False
         for name, loaded in self._loaded.items():
             table = TABLES_BY_NAME[name]
             for shard in {table.shard_of(key) for (n, key) in tx.ops if n == name}:
@@ -119,6 +130,26 @@ class Committing(Indexing):
                     loaded.stamps[shard] = stamp
         self._meta_stamp = (stamp_of(self.root / journal.META), generation, False)
         self._generation = generation
+
+    def _batches(self, tx: _Tx, stale: set[str]) -> Iterator[journal.Ops]:
+        """The commit's operations, a batch for each images shard (its index repair, its
+        images and their index entries: repairs first, so that this commit's own changes
+        win over a repair of the same image), then one of the other tables. ``tx.packed`` is
+        emptied as it goes."""
+        by_shard: dict[str, journal.Ops] = {}
+        others: journal.Ops = []
+        for (name, key), doc in tx.ops.items():
+            if name == IMAGES.name:
+                by_shard.setdefault(IMAGES.shard_of(key), []).append([name, key, doc])
+            else:
+                others.append([name, key, doc])
+        for shard in sorted(stale | set(by_shard) | set(tx.packed)):
+            ops = self._repair_ops(shard) if shard in stale else []
+            own = by_shard.pop(shard, [])
+            own += [[IMAGES.name, key, orjson.loads(raw)]
+                    for key, raw in tx.packed.pop(shard, {}).items()]
+            yield ops + own + indexes.derived_ops(own)
+        yield others
 
     @staticmethod
     def _in_memory(loaded: LoadedTable, key: str) -> bool:

@@ -34,6 +34,7 @@ from ecsimg.store.files import (
     read_bytes,
     stamp_of,
     sync_at_once,
+    temp_name,
     write_temp,
 )
 from ecsimg.store.tables import IMAGES, TABLES_BY_NAME
@@ -47,6 +48,62 @@ Ops = list[list[Any]]
 def encode(ops: Ops, generation: int) -> bytes:
     body = orjson.dumps({"generation": generation, "ops": ops})
     return orjson.dumps({"crc": zlib.crc32(body), "body": body.decode()})
+
+
+class Writer:
+    """A journal written to its temporary file batch by batch, as ``encode`` would write it
+    whole (the crc after the body: a reader takes the fields by name): a commit of 100,000
+    images never holds its journal, or all its operations, in memory at once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        check_folder(path.parent)
+        self.tmp = temp_name(path)
+        self._fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                           | os.O_CLOEXEC, 0o644)
+        self._crc = 0
+        self._first = True
+        try:
+            self._write(b'{"body":"')
+        except BaseException:
+            self.discard()
+            raise
+
+    def _write(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view):]
+
+    def _body(self, piece: bytes) -> None:
+        self._crc = zlib.crc32(piece, self._crc)
+        self._write(orjson.dumps(piece.decode())[1:-1])  # the piece as part of a JSON string
+
+    def start(self, generation: int) -> None:
+        self._body(b'{"generation":%d,"ops":[' % generation)
+
+    def add(self, ops: Ops) -> None:
+        if not ops:
+            return
+        encoded = orjson.dumps(ops)[1:-1]
+        self._body(encoded if self._first else b"," + encoded)
+        self._first = False
+
+    def finish(self) -> Path:
+        """The temporary file, complete (not yet durable: see ``sync_temps``)."""
+        self._body(b"]}")
+        self._write(b'","crc":%d}' % self._crc)
+        self.close()
+        return self.tmp
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def discard(self) -> None:
+        self.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.tmp)
 
 
 def decode(path: Path) -> tuple[Ops, int]:
@@ -79,18 +136,25 @@ def shard_path(root: Path, table_name: str, key: str) -> Path:
     return root / table.name / f"{table.shard_of(key)}.json"
 
 
-def prepare(root: Path, ops: Ops, meta: dict[str, Any], *, sync: bool = True
-            ) -> list[tuple[Path, Path]]:
+def prepare(root: Path, ops: Ops, meta: dict[str, Any], *, sync: bool = True,
+            write_meta: bool = True) -> list[tuple[Path, Path]]:
     """Write the shards ``ops`` change and ``meta`` (to which it adds the shards it writes)
     to temporary files: a list of (temporary, final). They are durable when it returns,
     unless not ``sync``: the caller then passes them to ``sync_temps`` with its own.
+    Without ``write_meta``, ``meta`` is only updated: a commit prepared in several calls
+    (each writing other shards) writes it once, in the last.
 
     Each shard's table is updated once for all its ops: TinyDB copies a whole table on every
     insert or remove, so op-by-op updates cost quadratic time on large commits.
     """
     changes: dict[Path, dict[str, dict[str, Any]]] = {}
+    paths: dict[tuple[str, str], Path] = {}  # a Path a shard: building one an op is slow
     for name, key, doc in ops:
-        changes.setdefault(shard_path(root, name, key), {}).setdefault(name, {})[key] = doc
+        shard = TABLES_BY_NAME[name].shard_of(key)
+        path = paths.get((name, shard))
+        if path is None:
+            path = paths[(name, shard)] = root / name / f"{shard}.json"
+        changes.setdefault(path, {}).setdefault(name, {})[key] = doc
     written: list[tuple[Path, Path]] = []
     try:
         for path, by_table in changes.items():
@@ -117,9 +181,10 @@ def prepare(root: Path, ops: Ops, meta: dict[str, Any], *, sync: bool = True
                         meta["indexed"][path.stem] = list(stamp_of(tmp) or ())
                 listed = set(meta.setdefault("shards", {}).get(path.parent.name, ()))
                 meta["shards"][path.parent.name] = sorted(listed | {path.stem})
-        meta_path = root / META
-        written.append((write_temp(meta_path, orjson.dumps(meta, option=orjson.OPT_INDENT_2),
-                                   durable=False), meta_path))
+        if write_meta:
+            meta_path = root / META
+            written.append((write_temp(meta_path, orjson.dumps(
+                meta, option=orjson.OPT_INDENT_2), durable=False), meta_path))
         if sync:
             sync_temps(written)
     except BaseException:

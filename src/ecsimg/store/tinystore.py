@@ -94,7 +94,7 @@ class TinyRepository(Committing):
             self._sync(writing=True)
             tx = _Tx(self)
             yield tx
-            if tx.ops:
+            if tx.ops or tx.packed:
                 self._commit(tx)
 
     def preload(self, table: Table[Any], progress: Progress | None = None) -> None:
