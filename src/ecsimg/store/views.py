@@ -21,6 +21,9 @@ class _View:
     def __init__(self, repo: TinyRepository, partial: dict[str, LoadedTable] | None = None) -> None:
         self._repo = repo
         self._partial = partial or {}
+        self._shard_keys: dict[str, set[str]] = {}
+        """The keys of images shards ``get_many`` read whole (the lock held while the view
+        lasts keeps them true): a key not among them needs no second read."""
 
     def _table(self, table: Table[Any]) -> LoadedTable:
         return self._partial.get(table.name) or self._repo._load(table)
@@ -52,10 +55,15 @@ class _View:
                 found.update((key, self.get(table, key)) for key in shard_keys)
                 continue
             docs: dict[str, Any] = {}
+            known = self._shard_keys.get(shard)
+            if known is not None and known.isdisjoint(shard_keys):
+                found.update((key, None) for key in shard_keys)
+                continue
             for key in shard_keys:
                 answered, doc = self._repo._read_image(key)
                 if not answered:  # no spans describe the file: read it whole, once
                     docs = self._repo._read_shard(table, shard)
+                    self._shard_keys[shard] = set(docs)
                     break
                 docs[key] = doc
             loaded = self._repo._loaded_table(table)
