@@ -155,15 +155,26 @@ class Committing(Indexing):
     def _in_memory(loaded: LoadedTable, key: str) -> bool:
         return loaded.complete or loaded.table.shard_of(key) in loaded.known
 
-    def _replay(self, ops: journal.Ops, generation: int, meta: dict[str, Any]) -> bool:
-        """Finish a commit whose process died (or failed) after its commit point; False if
-        it cannot be written now (read-only, no permission, disk full): it is then read
-        through in memory, and a commit is refused until it is applied."""
+    def _replay(self, batches: Iterator[journal.Ops], generation: int,
+                meta: dict[str, Any]) -> bool:
+        """Finish a commit whose process died (or failed) after its commit point, a batch of
+        the journal at a time (each writes its own shards); False if it cannot be written
+        now (read-only, no permission, disk full): it is then read through in memory, and a
+        commit is refused until it is applied."""
         self._meta = meta
         self._catalogue_id = str(meta.get("catalogue_id", "")) or self._catalogue_id
         new_meta = self._next_meta(max(generation, int(meta["generation"])))
+        written: list[tuple[Path, Path]] = []
         try:
-            written = journal.prepare(self.root, ops, new_meta)
+            try:
+                for ops in batches:
+                    written += journal.prepare(self.root, ops, new_meta, sync=False,
+                                               write_meta=False)
+                written += journal.prepare(self.root, [], new_meta, sync=False)
+                journal.sync_temps(written)
+            except BaseException:
+                journal.discard(written)
+                raise
             journal.install_all(written)
             (self.root / journal.JOURNAL).unlink()
         except OSError as err:
