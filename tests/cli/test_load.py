@@ -161,14 +161,20 @@ def test_every_malformed_field_is_named(
     _check_refused(ecsimg_main, demo_db, path, says)
 
 
-@pytest.mark.parametrize("content", [b"", b"{not json", b"\xff\xfe\x00", b"[" * 5000])
+@pytest.mark.parametrize(("content", "says"), [
+    (b"", "not valid JSON (the file is empty)"),
+    (b"{not json", "not valid JSON (lexical error: invalid string in json text, before byte"),
+    (b"\xff\xfe\x00", "not valid JSON (lexical error: invalid char in json text"),
+    (b"[" * 5000, "nested more than 1024 lists and objects deep"),
+])
 def test_a_file_that_is_not_json_is_refused(ecsimg_main: Runner, tmp_path: Path,
-                                            content: bytes) -> None:
+                                            content: bytes, says: str) -> None:
     path = tmp_path / "junk.json"
     path.write_bytes(content)
     result = ecsimg_main("load", str(path))
     assert result.status == 1
-    assert result.err.startswith(f"ecsimg: {path}: not valid JSON")
+    assert result.err.startswith(f"ecsimg: {path}: {says}"), result.err
+    assert len(result.err.splitlines()) == 1
 
 
 def test_one_bad_file_among_good_ones_loads_nothing(

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from ecsimg.service.images.load import MAX_FILE_BYTES, MAX_TOTAL_BYTES
 from tests.cli.runner import cli_env, tree_bytes
 
 MAX_SECONDS = 10.0
@@ -49,6 +50,17 @@ def _deep(path: Path) -> Path:
     return path
 
 
+def _deep_image(path: Path) -> Path:
+    path.write_text('{"RegionId": "cn-hangzhou", "Images": {"Image": [' + "[" * 200_000
+                    + "]" * 200_000 + "]}}")
+    return path
+
+
+def _deep_unclosed(path: Path) -> Path:
+    path.write_text('{"RegionId": "cn-hangzhou", "Images": {"Image": [' + "[" * 200_000)
+    return path
+
+
 def _bad_utf8(path: Path) -> Path:
     path.write_bytes(b'{"RegionId": "cn-hangzhou\xff\xfe", "Images": {"Image": []}}')
     return path
@@ -74,8 +86,10 @@ HOSTILE: dict[str, tuple[Callable[[Path], Path] | str, str]] = {
     "/dev/urandom": ("/dev/urandom", "not a regular file (it is a device)"),
     "FIFO": (_fifo, "not a regular file (it is a FIFO)"),
     "folder": (_folder, "not a regular file (it is a folder)"),
-    "3 GiB sparse": (_huge, "larger than 32 MiB"),
-    "nesting 200,000 deep": (_deep, "not valid JSON"),
+    "3 GiB sparse": (_huge, f"larger than {MAX_FILE_BYTES >> 20} MiB"),
+    "nesting 200,000 deep": (_deep, "nested more than 1024 lists and objects deep"),
+    "an image nested 200,000 deep": (_deep_image, "nested more than 1024 lists and objects"),
+    "nesting 200,000 deep, never closed": (_deep_unclosed, "nested more than 1024 lists"),
     "invalid UTF-8": (_bad_utf8, "not valid JSON"),
     "UTF-16": (_utf16, "not valid JSON"),
     "random bytes": (_binary, "not valid JSON"),
@@ -117,11 +131,11 @@ def test_many_files_together_are_bounded_too(demo_db: Path, tmp_path: Path) -> N
     for n in range(3):
         path = tmp_path / f"part{n}.json"
         with path.open("wb") as handle:
-            handle.write(b'{"RegionId": "cn-hangzhou", "Images": {"Image": []}}')
-            handle.write(b" " * (30 << 20))  # valid JSON, under the one-file limit
+            handle.truncate(MAX_TOTAL_BYTES // 2 - 1)  # sparse, under the one-file limit
         paths.append(str(path))
     before = tree_bytes(demo_db)
     result = run_ecsimg("load", *paths, db=demo_db)
     assert result.status == 1 and len(result.err.splitlines()) == 1, result.err
-    assert "more than 64 MiB together" in result.err and "part2.json" in result.err
+    assert f"more than {MAX_TOTAL_BYTES >> 20} MiB together" in result.err
+    assert "part2.json" in result.err
     assert tree_bytes(demo_db) == before

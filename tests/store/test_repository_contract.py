@@ -263,6 +263,39 @@ def test_the_memory_repository_loads_no_tinydb() -> None:
     assert result.stdout.splitlines()[-1] == "[]"
 
 
+def test_a_large_transaction_reads_its_own_writes_and_commits_them_whole(
+        repo: Repository, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ecsimg.store import views
+
+    monkeypatch.setattr(views, "PACK_AFTER", 2)  # TinyDB keeps the rest as documents only
+    before = _fill(repo)
+    images = [_image(n, HZ if n % 2 else SH, shared_with=(DEV,) if n % 3 else ())
+              for n in range(10, 30)]
+    with repo.transaction() as tx:
+        for image in images:
+            tx.put(tables.IMAGES, image)
+        tx.delete(tables.IMAGES, images[3].key)
+        tx.put(tables.IMAGES, dataclasses.replace(images[4], image_name="renamed"))
+        assert tx.get(tables.IMAGES, images[3].key) is None
+        assert tx.get(tables.IMAGES, images[4].key).image_name == "renamed"  # type: ignore[union-attr]
+        found = tx.get_many(tables.IMAGES, [images[5].key, images[3].key, "cn-hangzhou/m-no",
+                                            *before])
+        assert found[images[5].key] == images[5] and found[images[3].key] is None
+        assert found["cn-hangzhou/m-no"] is None
+        assert all(found[key] == image for key, image in before.items())
+        in_hz = {i.key for i in tx.group(tables.IMAGES, HZ)}
+        assert images[1].key in in_hz and images[3].key not in in_hz
+        assert tx.shares_received([DEV])[DEV] == 2 + sum(
+            1 for i in images if i.shares and i is not images[3])
+    expected = {**before, **{i.key: i for i in images}}
+    del expected[images[3].key]
+    expected[images[4].key] = dataclasses.replace(images[4], image_name="renamed")
+    with repo.read() as view:
+        assert {i.key: i for i in view.all(tables.IMAGES)} == expected
+        assert view.get_many(tables.IMAGES, list(expected)) == expected
+        assert view_disagreements(view, (HZ, SH)) == []
+
+
 def _projected(repo: Repository, table: tables.Table[Any], group: str | None,
                extract: Callable[[str, Any], Any], **options: Any) -> list[Any]:
     found: list[Any] = []

@@ -201,7 +201,8 @@ def load(options: GlobalOptions, args: list[str]) -> int:
 
     backend = open_backend(options)
     try:
-        # Every file is read and checked before the one call that loads them all.
+        # Every file is checked (a regular file, within the limits) before the one call
+        # that reads and loads them all.
         documents = read_files(namespace.files)
         result = backend.call(LOAD_ACTION, load_params(documents), documents)
     except LoadError as err:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from ecsimg.domain.errors import CatalogueError
 from ecsimg.store import indexes, journal, migrations
@@ -18,7 +20,6 @@ from ecsimg.store.files import (
     read_start,
     spans_of,
     stamp_of,
-    write_temp,
 )
 from ecsimg.store.indexing import INDEXED, Indexing, image_shards
 from ecsimg.store.memory import LoadedTable
@@ -69,44 +70,38 @@ class Committing(Indexing):
                 f"{self.root / journal.JOURNAL}: an earlier committed change cannot be applied "
                 f"yet ({self._replay_error}); reading works, writing needs it applied first")
         generation = self._generation + 1
-        ops = [[name, key, doc] for (name, key), doc in tx.ops.items()]
-        # Index entries go into the same journal as the images they index: a crash at any
-        # point then leaves both as the commit before, or both as this one. Repairs first,
-        # so that this commit's own changes win over a repair of the same image.
         stale = self._stale_shards()
+        packed_shards = set(tx.packed)
         rewritten = {IMAGES.shard_of(key) for name, key in tx.ops if name == IMAGES.name}
-        unspanned = self._unspanned(rewritten)
+        unspanned = self._unspanned(rewritten | packed_shards)
+        meta = self._next_meta(generation)
+        meta[INDEXED] = self._index_stamps(stale)
         journal_path = self.root / journal.JOURNAL
         try:
             relaid, respanned = self._respan(unspanned)
         except OSError as err:
             raise CatalogueError(f"{self.root}: cannot write the catalogue "
                                  f"({describe_os_error(err)}); nothing was changed") from None
-        ops = self._repair_ops(stale) + [
-            [IMAGES.name, key, doc] for docs in relaid.values() for key, doc in docs.items()
-        ] + ops
-        ops += indexes.derived_ops(ops)
-        meta = self._next_meta(generation)
-        meta[INDEXED] = self._index_stamps(stale)
         try:
+            writer = journal.Writer(journal_path)
+            written: list[tuple[Path, Path]] = list(respanned)
             try:
-                written = journal.prepare(self.root, ops, meta, sync=False) + respanned
-            except BaseException:
-                journal.discard(respanned)
-                raise
-            try:
-                journal_tmp = write_temp(journal_path, journal.encode(ops, generation),
-                                         durable=False)
-                try:
-                    # Every file durable before the commit point, synced together: a full
-                    # disk fails here, with nothing visible.
-                    journal.sync_temps(written, journal_tmp)
-                except BaseException:
-                    with contextlib.suppress(OSError):
-                        os.unlink(journal_tmp)
-                    raise
+                writer.start(generation)
+                # Shard by shard, each batch written to the journal and its files prepared
+                # before the next is made: a commit of 100,000 images holds one shard's
+                # operations at a time. The batches touch disjoint files.
+                for ops in self._batches(tx, stale, relaid):
+                    writer.add(ops)
+                    written += journal.prepare(self.root, ops, meta, sync=False,
+                                               write_meta=False)
+                written += journal.prepare(self.root, [], meta, sync=False)
+                journal_tmp = writer.finish()
+                # Every file durable before the commit point, synced together: a full
+                # disk fails here, with nothing visible.
+                journal.sync_temps(written, journal_tmp)
                 os.replace(journal_tmp, journal_path)  # the commit point
             except BaseException:
+                writer.discard()
                 journal.discard(written)
                 raise
         except OSError as err:
@@ -130,6 +125,14 @@ class Committing(Indexing):
                 loaded.remove(key)
             else:
                 loaded.set(key, obj)
+        images = self._loaded.get(IMAGES.name)
+        if images is not None:
+            for shard in packed_shards:  # read again when asked: they were not kept
+                for key in list(images.shard_keys.get(shard, ())):
+                    images.remove(key)
+                images.known.discard(shard)
+                images.stamps.pop(shard, None)
+                images.complete = False
         for name, loaded in self._loaded.items():
             table = TABLES_BY_NAME[name]
             for shard in {table.shard_of(key) for (n, key) in tx.ops if n == name}:
@@ -142,6 +145,29 @@ class Committing(Indexing):
                     loaded.stamps[shard] = stamp
         self._meta_stamp = (stamp_of(self.root / journal.META), generation, False)
         self._generation = generation
+
+    def _batches(self, tx: _Tx, stale: set[str],
+                 relaid: dict[str, dict[str, Any]]) -> Iterator[journal.Ops]:
+        """The commit's operations, a batch for each images shard (its index repair, its
+        images and their index entries: repairs first, so that this commit's own changes
+        win over a repair of the same image; a shard ``relaid`` is written again whole,
+        before this commit's own images), then one of the other tables. ``tx.packed`` is
+        emptied as it goes."""
+        by_shard: dict[str, journal.Ops] = {}
+        others: journal.Ops = []
+        for (name, key), doc in tx.ops.items():
+            if name == IMAGES.name:
+                by_shard.setdefault(IMAGES.shard_of(key), []).append([name, key, doc])
+            else:
+                others.append([name, key, doc])
+        for shard in sorted(stale | set(by_shard) | set(tx.packed) | set(relaid)):
+            ops = self._repair_ops(shard) if shard in stale else []
+            own = [[IMAGES.name, key, doc] for key, doc in relaid.get(shard, {}).items()]
+            own += by_shard.pop(shard, [])
+            own += [[IMAGES.name, key, orjson.loads(raw)]
+                    for key, raw in tx.packed.pop(shard, {}).items()]
+            yield ops + own + indexes.derived_ops(own)
+        yield others
 
     def _unspanned(self, rewritten: set[str]) -> set[str]:
         """Images shards, other than ``rewritten``, whose spans file does not describe the
@@ -190,15 +216,26 @@ class Committing(Indexing):
     def _in_memory(loaded: LoadedTable, key: str) -> bool:
         return loaded.complete or loaded.table.shard_of(key) in loaded.known
 
-    def _replay(self, ops: journal.Ops, generation: int, meta: dict[str, Any]) -> bool:
-        """Finish a commit whose process died (or failed) after its commit point; False if
-        it cannot be written now (read-only, no permission, disk full): it is then read
-        through in memory, and a commit is refused until it is applied."""
+    def _replay(self, batches: Iterator[journal.Ops], generation: int,
+                meta: dict[str, Any]) -> bool:
+        """Finish a commit whose process died (or failed) after its commit point, a batch of
+        the journal at a time (each writes its own shards); False if it cannot be written
+        now (read-only, no permission, disk full): it is then read through in memory, and a
+        commit is refused until it is applied."""
         self._meta = meta
         self._catalogue_id = str(meta.get("catalogue_id", "")) or self._catalogue_id
         new_meta = self._next_meta(max(generation, int(meta["generation"])))
+        written: list[tuple[Path, Path]] = []
         try:
-            written = journal.prepare(self.root, ops, new_meta)
+            try:
+                for ops in batches:
+                    written += journal.prepare(self.root, ops, new_meta, sync=False,
+                                               write_meta=False)
+                written += journal.prepare(self.root, [], new_meta, sync=False)
+                journal.sync_temps(written)
+            except BaseException:
+                journal.discard(written)
+                raise
             journal.install_all(written)
             (self.root / journal.JOURNAL).unlink()
         except OSError as err:

@@ -85,17 +85,15 @@ class Indexing:
             recorded[shard] = list(stamp) if stamp is not None else None
         return recorded
 
-    def _repair_ops(self, stale: set[str]) -> list[list[Any]]:
-        """Operations that rewrite the index entries of ``stale`` shards from the images."""
-        ops: list[list[Any]] = []
-        for shard in sorted(stale):
-            images = self._read_shard(IMAGES, shard)
-            shared = self._read_index(IMAGE_SHARES, shard)
-            rows: dict[str, Any] = {}
-            for region_shard in self._row_shards_of(shard):
-                rows.update(self._read_index(IMAGE_ROWS, region_shard))
-            ops += indexes.rebuild_ops(shard, images, rows, shared)
-        return ops
+    def _repair_ops(self, shard: str) -> list[list[Any]]:
+        """Operations that rewrite the index entries of stale images shard ``shard`` from its
+        images (a commit asks shard by shard: only one shard's images are in memory)."""
+        images = self._read_shard(IMAGES, shard)
+        shared = self._read_index(IMAGE_SHARES, shard)
+        rows: dict[str, Any] = {}
+        for region_shard in self._row_shards_of(shard):
+            rows.update(self._read_index(IMAGE_ROWS, region_shard))
+        return indexes.rebuild_ops(shard, images, rows, shared)
 
     def _read_index(self, table: Table[Any], shard: str) -> dict[str, Any]:
         """An index shard's entries; none when its file is gone (it is being repaired)."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from ecsimg.store.files import (
     read_json,
     stamp_of,
     sync_at_once,
+    temp_name,
     write_temp,
 )
 from ecsimg.store.tables import IMAGE_ROWS, IMAGES, TABLES_BY_NAME
@@ -50,9 +52,131 @@ def encode(ops: Ops, generation: int) -> bytes:
     return orjson.dumps({"crc": zlib.crc32(body), "body": body.decode()})
 
 
+BATCHED = b'{"journal":2,'
+"""How a journal written batch by batch begins (``Writer``): one line of header, one line a
+batch of operations, a last line with the crc of all the lines before it."""
+
+
+class Writer:
+    """A journal written to its temporary file batch by batch, each batch a line: a commit of
+    100,000 images never holds its journal, or all its operations, in memory at once, and a
+    replay reads it back a batch at a time (``read_batches``)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        check_folder(path.parent)
+        self.tmp = temp_name(path)
+        self._fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                           | os.O_CLOEXEC, 0o644)
+        self._crc = 0
+        self._batches = 0
+
+    def _write(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view):]
+
+    def _line(self, data: bytes) -> None:
+        line = data + b"\n"  # orjson never writes a raw newline: one value a line
+        self._crc = zlib.crc32(line, self._crc)
+        self._write(line)
+
+    def start(self, generation: int) -> None:
+        self._line(BATCHED + b'"generation":%d}' % generation)
+
+    def add(self, ops: Ops) -> None:
+        if ops:
+            self._line(orjson.dumps(ops))
+            self._batches += 1
+
+    def finish(self) -> Path:
+        """The temporary file, complete (not yet durable: see ``sync_temps``)."""
+        self._write(orjson.dumps({"crc": self._crc, "batches": self._batches}) + b"\n")
+        self.close()
+        return self.tmp
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def discard(self) -> None:
+        self.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.tmp)
+
+
+def read_batches(path: Path) -> tuple[int, Iterator[Ops]]:
+    """The generation of a journal and its operations batch by batch, checked whole first
+    (one pass over its bytes); CatalogueError naming it if it does not check out. A journal
+    written whole (``encode``, or an earlier ecsimg) is one batch."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.readline()
+            if not header.startswith(BATCHED):
+                ops, generation = decode(path)
+                return generation, iter([ops])
+            generation = orjson.loads(header)["generation"]
+            if type(generation) is not int or generation < 0:
+                raise ValueError("generation malformed")
+            crc, lines, trailer = zlib.crc32(header), 0, None
+            for line in handle:
+                if line.startswith(b'{"crc"'):
+                    trailer = orjson.loads(line)
+                    break
+                crc = zlib.crc32(line, crc)
+                lines += 1
+            if not isinstance(trailer, dict) or trailer.get("crc") != crc or trailer.get(
+                    "batches") != lines or handle.read(1):
+                raise ValueError("checksum mismatch or incomplete")
+    except OSError as err:
+        raise CatalogueError(f"{path}: cannot read ({describe_os_error(err)})") from None
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as err:
+        raise CatalogueError(_damaged(path, err)) from None
+    return generation, _batches(path)
+
+
+def _batches(path: Path) -> Iterator[Ops]:
+    try:
+        with open(path, "rb") as handle:
+            handle.readline()
+            for line in handle:
+                if line.startswith(b'{"crc"'):
+                    return
+                ops = orjson.loads(line)
+                _check_ops(ops)
+                yield ops
+    except OSError as err:
+        raise CatalogueError(f"{path}: cannot read ({describe_os_error(err)})") from None
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as err:
+        raise CatalogueError(_damaged(path, err)) from None
+
+
+def _check_ops(ops: Any) -> None:
+    if not isinstance(ops, list):
+        raise ValueError("ops malformed")
+    for op in ops:
+        if not (isinstance(op, list) and len(op) == 3 and op[0] in TABLES_BY_NAME
+                and isinstance(op[1], str) and (op[2] is None or isinstance(op[2], dict))):
+            raise ValueError(f"operation {str(op)[:60]} malformed")
+
+
+def _damaged(path: Path, err: Exception) -> str:
+    return (f"{path}: damaged ({err}); a committed change may be lost. Move the file aside "
+            "to open the catalogue without it")
+
+
 def decode(path: Path) -> tuple[Ops, int]:
     """The ops and generation of a journal, or CatalogueError naming it: a journal on disk
     was renamed into place whole, so one that does not check out was damaged afterwards."""
+    try:
+        with open(path, "rb") as handle:
+            batched = handle.read(len(BATCHED)) == BATCHED
+    except OSError as err:
+        raise CatalogueError(f"{path}: cannot read ({describe_os_error(err)})") from None
+    if batched:
+        generation, batches = read_batches(path)
+        return [op for ops in batches for op in ops], generation
     try:
         outer = orjson.loads(read_bytes(path))
         body = outer["body"].encode()
@@ -62,16 +186,11 @@ def decode(path: Path) -> tuple[Ops, int]:
         ops, generation = record["ops"], record["generation"]
         if not isinstance(ops, list) or type(generation) is not int or generation < 0:
             raise ValueError("ops or generation malformed")
-        for op in ops:
-            if not (isinstance(op, list) and len(op) == 3 and op[0] in TABLES_BY_NAME
-                    and isinstance(op[1], str) and (op[2] is None or isinstance(op[2], dict))):
-                raise ValueError(f"operation {str(op)[:60]} malformed")
+        _check_ops(ops)
     except OSError as err:
         raise CatalogueError(f"{path}: cannot read ({describe_os_error(err)})") from None
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as err:
-        raise CatalogueError(
-            f"{path}: damaged ({err}); a committed change may be lost. Move the file aside "
-            "to open the catalogue without it") from None
+        raise CatalogueError(_damaged(path, err)) from None
     return ops, generation
 
 
@@ -80,11 +199,13 @@ def shard_path(root: Path, table_name: str, key: str) -> Path:
     return root / table.name / f"{table.shard_of(key)}.json"
 
 
-def prepare(root: Path, ops: Ops, meta: dict[str, Any], *, sync: bool = True
-            ) -> list[tuple[Path, Path]]:
+def prepare(root: Path, ops: Ops, meta: dict[str, Any], *, sync: bool = True,
+            write_meta: bool = True) -> list[tuple[Path, Path]]:
     """Write the shards ``ops`` change and ``meta`` (to which it adds the shards it writes)
     to temporary files: a list of (temporary, final). They are durable when it returns,
     unless not ``sync``: the caller then passes them to ``sync_temps`` with its own.
+    Without ``write_meta``, ``meta`` is only updated: a commit prepared in several calls
+    (each writing other shards) writes it once, in the last.
 
     Each shard's table is updated once for all its ops: TinyDB copies a whole table on every
     insert or remove, so op-by-op updates cost quadratic time on large commits.
@@ -128,9 +249,10 @@ def prepare(root: Path, ops: Ops, meta: dict[str, Any], *, sync: bool = True
                         meta["indexed"][path.stem] = list(stamp_of(tmp) or ())
                 listed = set(meta.setdefault("shards", {}).get(path.parent.name, ()))
                 meta["shards"][path.parent.name] = sorted(listed | {path.stem})
-        meta_path = root / META
-        written.append((write_temp(meta_path, orjson.dumps(meta, option=orjson.OPT_INDENT_2),
-                                   durable=False), meta_path))
+        if write_meta:
+            meta_path = root / META
+            written.append((write_temp(meta_path, orjson.dumps(
+                meta, option=orjson.OPT_INDENT_2), durable=False), meta_path))
         if sync:
             sync_temps(written)
     except BaseException:

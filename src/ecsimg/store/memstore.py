@@ -187,6 +187,9 @@ class _MemoryView:
     def get(self, table: Table[T], key: str) -> T | None:
         return self._repo._get(table, key)
 
+    def get_many(self, table: Table[T], keys: Iterable[str]) -> dict[str, T | None]:
+        return {key: self.get(table, key) for key in keys}
+
     def all(self, table: Table[T]) -> list[T]:
         return self._repo._all(table)
 

@@ -19,6 +19,11 @@ class View(Protocol):
 
     def get(self, table: Table[T], key: str) -> T | None: ...
 
+    def get_many(self, table: Table[T], keys: Iterable[str]) -> dict[str, T | None]:
+        """``get`` of each key (None where there is none), without keeping in memory what
+        was not there already: a load of 100,000 images need not hold the catalogue's."""
+        ...
+
     def all(self, table: Table[T]) -> list[T]: ...
 
     def group(self, table: Table[T], group: str) -> list[T]:

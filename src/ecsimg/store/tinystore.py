@@ -101,7 +101,7 @@ class TinyRepository(Committing):
             self._sync(writing=True)
             tx = _Tx(self)
             yield tx
-            if tx.ops:
+            if tx.ops or tx.packed:
                 self._commit(tx)
 
     def preload(self, table: Table[Any], progress: Progress | None = None) -> None:
@@ -327,12 +327,13 @@ class TinyRepository(Committing):
         pending: dict[str, dict[str, dict[str, Any] | None]] = {}
         journal_path = self.root / journal.JOURNAL
         if stamp_of(journal_path) is not None:
-            ops, generation = journal.decode(journal_path)
-            if writing and self._replay(ops, generation, meta):
+            generation, batches = journal.read_batches(journal_path)
+            if writing and self._replay(batches, generation, meta):
                 meta = self._read_meta()
             else:
-                for name, key, doc in ops:
-                    pending.setdefault(name, {})[key] = doc
+                for ops in journal.read_batches(journal_path)[1]:
+                    for name, key, doc in ops:
+                        pending.setdefault(name, {})[key] = doc
                 meta = {**meta, "generation": max(meta["generation"], generation)}
         if writing and not self._swept:
             self._sweep()

@@ -2,26 +2,29 @@
 
 Every field of the file is untrusted: each is checked for type and bounds, and a file with any
 problem is refused whole, with one message naming the file and the field, before anything is
-written.
+written. A file is read image by image (see ``load_file``), and the images are checked against
+the catalogue and written a chunk at a time, so memory does not grow with the file but for the
+transaction's own writes (see the TinyDB repository's ``PACK_AFTER``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import os
 import re
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
-
-import orjson
 
 from ecsimg.domain import models as m
 from ecsimg.domain.clock import iso, parse_iso
 from ecsimg.domain.ids import is_account_id
+from ecsimg.service.images import load_file
 from ecsimg.service.images.load_fields import Fields, LoadError, type_name
+from ecsimg.service.images.load_file import MAX_FILE_BYTES, MAX_TOTAL_BYTES, ResponseFile
 from ecsimg.service.images.visibility import alias_of, pace
 from ecsimg.service.machinery.context import Context
 from ecsimg.service.machinery.params import Param, Request
@@ -29,17 +32,15 @@ from ecsimg.service.machinery.registry import action
 from ecsimg.store import tables
 from ecsimg.store.repository import Transaction
 
-__all__ = ["LOAD_ACTION", "LoadError", "load_params", "parse_response", "read_file",
-           "read_files"]
+__all__ = ["LOAD_ACTION", "MAX_FILE_BYTES", "MAX_TOTAL_BYTES", "LoadError", "ResponseFile",
+           "load_params", "parse_response", "read_files"]
 
 LOAD_ACTION = "ecsimg:LoadImages"
 """``ecsimg load`` as an action of the service (ecsimg's own, not an ECS API action)."""
 MAX_FILES_TEXT = 4096
-MAX_FILE_BYTES = 32 << 20
-"""A saved response is a page of at most 100 images (about 300 KB); 32 MiB holds a merged
-listing of about 16,000 and loads in about 4.5 s and 240 MB (64 MiB took 13 s and 450 MB)."""
-MAX_TOTAL_BYTES = 2 * MAX_FILE_BYTES
-"""All the files of one load together: memory stays bounded whatever the number of files."""
+CHUNK_IMAGES = 5000
+"""Images checked against the catalogue at once: one lookup a shard for the chunk, instead of
+one per image (a catalogue copied elsewhere has no spans to read single images by)."""
 MAX_IMAGE_SIZE_GIB = 1 << 20
 OWNER_ALIASES = ("system", "self", "others", "marketplace")
 _IMAGE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}\Z")
@@ -47,52 +48,34 @@ _CUSTOM_IMAGE_ID = re.compile(r"m-[a-z0-9]{8,40}\Z")
 _PAID_PLATFORMS = (("red hat", "rhel"), ("rhel", "rhel"), ("suse", "suse"), ("sles", "suse"))
 
 
-def read_file(path: Path) -> Any:
-    """The parsed JSON of one file, or LoadError naming the file.
-
-    Only a regular file is read, opened without blocking and sized before it is read: a FIFO,
-    a device (``/dev/zero``) or a folder is refused at once, and a file too large for a saved
-    response costs no memory.
-    """
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError as err:
-        raise LoadError(f"{path}: cannot read ({err.strerror or err})") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise LoadError(f"{path}: not a regular file (it is {_kind(info.st_mode)})")
-        if info.st_size > MAX_FILE_BYTES:
-            raise LoadError(f"{path}: larger than {MAX_FILE_BYTES >> 20} MiB; save one "
-                            "DescribeImages page (at most 100 images) per file")
-        with os.fdopen(os.dup(fd), "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as err:
-        raise LoadError(f"{path}: cannot read ({err.strerror or err})") from None
-    finally:
-        os.close(fd)
-    if len(raw) > MAX_FILE_BYTES:
-        raise LoadError(f"{path}: larger than {MAX_FILE_BYTES >> 20} MiB")
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as err:
-        raise LoadError(f"{path}: not valid JSON ({err})") from None
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a file"
+def stream_response(file: ResponseFile, ctx: Context, tx: Transaction) -> Iterator[m.Image]:
+    """The images of a saved response, read from its file one by one, checked as
+    ``parse_response`` checks them; LoadError at the first problem."""
+    source = file.source
+    region = load_file.region_value(file)
+    if not load_file.has_region(region):
+        problem = load_file.shape_problem(file)
+        if problem is not None:
+            raise problem
+    top = Fields({"RegionId": region} if load_file.has_region(region) else {}, source)
+    region_id = top.text("RegionId", required=True, limit=64)
+    if tx.get(tables.REGIONS, region_id) is None:
+        raise LoadError(f"{source}: field 'RegionId' is {region_id[:40]!r}, not a known region")
+    now = ctx.now()
+    seconds_per_gib = pace(ctx, tx)
+    listed = 0
+    for item in load_file.images(file):
+        yield _image(Fields(item, source, f"Images.Image[{listed}]"), region_id,
+                     ctx.account_id, now, seconds_per_gib)
+        listed += 1
+    if not listed:
+        problem = load_file.shape_problem(file)
+        if problem is not None:
+            raise problem
 
 
 def parse_response(data: Any, source: str, ctx: Context, tx: Transaction) -> list[m.Image]:
-    """The images of one DescribeImages response, mapped back to catalogue records."""
+    """The images of one parsed DescribeImages response, mapped back to catalogue records."""
     if not isinstance(data, dict):
         raise LoadError(f"{source}: not a DescribeImages response (top level is "
                         f"{type_name(data)}, not an object)")
@@ -224,20 +207,22 @@ def _license_os(os_type: str, platform: str) -> str:
     return next((paid for marker, paid in _PAID_PLATFORMS if marker in lowered), "")
 
 
-def read_files(paths: Sequence[Path]) -> list[tuple[str, Any]]:
-    """(file name, parsed JSON) of every file, each read and checked before anything is loaded;
-    the files together may hold at most MAX_TOTAL_BYTES."""
+def read_files(paths: Sequence[Path]) -> list[tuple[str, ResponseFile]]:
+    """(file name, file) of every file, each checked to be a regular file within the limits
+    before anything is loaded (the files are read during the load); the files together may
+    hold at most MAX_TOTAL_BYTES."""
     documents = []
     total = 0
     for path in paths:
         with contextlib.suppress(OSError):
             info = os.stat(path)
             if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_FILE_BYTES:
-                total += info.st_size  # a larger one is refused by read_file, by itself
+                total += info.st_size  # a larger one is refused by check, by itself
         if total > MAX_TOTAL_BYTES:
             raise LoadError(f"{path}: the files up to this one hold more than "
                             f"{MAX_TOTAL_BYTES >> 20} MiB together; load them in several runs")
-        documents.append((str(path), read_file(path)))
+        file = load_file.check(path)
+        documents.append((file.source, file))
     return documents
 
 
@@ -248,27 +233,40 @@ def load_params(documents: Sequence[tuple[str, Any]]) -> dict[str, str]:
 
 @action(LOAD_ACTION, Param("Files"), mutating=True, logged=("Added", "Updated"))
 def load_images(ctx: Context, req: Request, tx: Transaction) -> dict[str, Any]:
-    """Add or replace the images of parsed DescribeImages responses: all of them or none.
+    """Add or replace the images of DescribeImages responses: all of them or none.
 
-    The payload is the list of (file name, parsed JSON) that ``read_files`` returns.
+    The payload is the list of (file name, file) that ``read_files`` returns, or of (file
+    name, parsed JSON). A file listing an image twice loads the last of them.
     """
     documents: Sequence[tuple[str, Any]] = req.payload or ()
     added = updated = 0
-    batch: dict[str, tuple[str, m.Image]] = {}
+    counted: set[str] = set()
     for source, data in documents:
-        for image in parse_response(data, source, ctx, tx):
-            batch[image.key] = (source, image)
-    merged = [_merge(ctx, tx, source, image) for source, image in batch.values()]
-    for record, existed in merged:
-        if record is None:
-            continue
-        tx.put(tables.IMAGES, record)
-        added, updated = (added, updated + 1) if existed else (added + 1, updated)
+        found: Iterable[m.Image] = (stream_response(data, ctx, tx)
+                                    if isinstance(data, ResponseFile)
+                                    else parse_response(data, source, ctx, tx))
+        for chunk in _chunks(found):
+            latest = {image.key: image for image in chunk}
+            existing = tx.get_many(tables.IMAGES, latest)
+            for key, image in latest.items():
+                record, existed = _merge(ctx, tx, source, image, existing[key])
+                if record is None:
+                    continue
+                tx.put(tables.IMAGES, record)
+                if key not in counted:
+                    counted.add(key)
+                    added, updated = (added, updated + 1) if existed else (added + 1, updated)
     return {"Added": added, "Updated": updated, "Files": len(documents)}
 
 
-def _merge(ctx: Context, tx: Transaction, source: str, image: m.Image
-           ) -> tuple[m.Image | None, bool]:
+def _chunks(found: Iterable[m.Image]) -> Iterator[list[m.Image]]:
+    images = iter(found)
+    while chunk := list(itertools.islice(images, CHUNK_IMAGES)):
+        yield chunk
+
+
+def _merge(ctx: Context, tx: Transaction, source: str, image: m.Image,
+           existing: m.Image | None) -> tuple[m.Image | None, bool]:
     """The record to write (None: keep the catalogue's) and whether it replaces one.
 
     A file may claim only what the caller's own DescribeImages could show. Only the caller's
@@ -277,7 +275,6 @@ def _merge(ctx: Context, tx: Transaction, source: str, image: m.Image
     images already here are the catalogue's and are kept as they are; one the caller cannot
     see is refused, so a file can neither change nor reveal another account's image.
     """
-    existing = tx.get(tables.IMAGES, image.key)
     account_id = ctx.account_id
     if image.owner_kind == "custom" and image.owner_id != account_id and tx.get(
             tables.ACCOUNTS, image.owner_id) is not None:

@@ -44,6 +44,9 @@ class ReadOnly:
     def get(self, table: Table[T], key: str) -> T | None:
         return self._view.get(table, key)
 
+    def get_many(self, table: Table[T], keys: Iterable[str]) -> dict[str, T | None]:
+        return self._view.get_many(table, keys)
+
     def all(self, table: Table[T]) -> list[T]:
         return self._view.all(table)
 
