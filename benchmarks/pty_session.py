@@ -28,6 +28,7 @@ class PtySession:
         fcntl.ioctl(slave_fd, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
         self.master_fd = master_fd
         self.spawned_at = time.perf_counter()
+        self.settled_at = self.spawned_at
         try:
             # A new session makes the pty its controlling terminal and lets us kill the group.
             self.process = subprocess.Popen(
@@ -115,8 +116,11 @@ class PtySession:
 
     def settle(self, quiet_seconds: float, at_most: float, busy_share: float = 0.05) -> bool:
         """Read until the child wrote nothing and used under ``busy_share`` of a CPU for
-        ``quiet_seconds``; False if that did not happen within ``at_most`` seconds."""
+        ``quiet_seconds``; False if that did not happen within ``at_most`` seconds.
+        ``settled_at`` is then when it was last busy (the end of the last busy slice of
+        0.25 s), not the end of the quiet wait."""
         started = last_busy = time.perf_counter()
+        self.settled_at = started
         cpu_before = self.cpu_seconds()
         while (now := time.perf_counter()) - started < at_most:
             slice_start = now
@@ -127,6 +131,7 @@ class PtySession:
                 last_busy = now
             cpu_before = cpu_now
             if now - last_busy >= quiet_seconds:
+                self.settled_at = last_busy
                 return True
         return False
 

@@ -32,7 +32,8 @@ class TerminalRun:
     rss_kib: int
     hwm_kib: int
     settled_seconds: float
-    """From spawn until loading finished and the app went idle (within about 1 s)."""
+    """From spawn until the app was last busy before a second of quiet (within 0.25 s): the
+    quiet second itself is not counted."""
     move_bytes: list[int] = field(default_factory=list)
     idle_bytes_per_second: float | None = None
 
@@ -56,7 +57,7 @@ def run_tui(db: Path, env: dict[str, str], *, moves: int) -> TerminalRun:
                                  "first rows")
         memory = session.memory_kib()
         run = TerminalRun(start_seconds, memory["VmRSS"], memory["VmHWM"],
-                          settled_seconds=time.perf_counter() - session.spawned_at)
+                          settled_seconds=session.settled_at - session.spawned_at)
         if moves:
             idle = session.read_for(1.0)
             run.idle_bytes_per_second = float(len(idle))
