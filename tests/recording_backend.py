@@ -24,7 +24,8 @@ from ecsimg.service.backend import (
     UnknownProfile,
 )
 from ecsimg.service.images.load import LOAD_ACTION
-from ecsimg.service.reads.browse import ALL_REGIONS, ImageDetails, ImageRow, RegionRows
+from ecsimg.service.reads.browse import ImageDetails
+from ecsimg.service.reads.image_rows import ALL_REGIONS, ImageRow, RegionRows
 from ecsimg.service.reads.tasks import TaskRow
 from ecsimg.service.reads.versions import Fingerprint, fingerprint
 

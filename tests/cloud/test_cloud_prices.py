@@ -11,7 +11,7 @@ from ecsimg.bootstrap import open_backend
 from ecsimg.cloud.backend import CloudBackend
 from ecsimg.config import Settings
 from ecsimg.domain import fees
-from ecsimg.service.reads.browse import ImageRow
+from ecsimg.service.reads.image_rows import ImageRow
 from ecsimg.ui.app import make_app
 from ecsimg.ui.dialogs.fees import FeePreviewDialog
 from ecsimg.ui.screens.costs import CostDashboard, CostView, dashboard_text

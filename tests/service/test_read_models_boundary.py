@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ecsimg.service.reads import browse
+from ecsimg.service.reads import browse, image_rows
 from tests.world import DEV, OPS, PARTNER, World
 
 HZ = "cn-hangzhou"
 
 
-def _row(world: World, profile: str, image_id: str) -> browse.ImageRow:
+def _row(world: World, profile: str, image_id: str) -> image_rows.ImageRow:
     loaded = browse.load(world.ctx(profile), HZ)
     return next(r for r in loaded.rows if r.image_id == image_id)
 

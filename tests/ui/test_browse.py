@@ -7,7 +7,7 @@ import pytest
 from ecsimg.domain import models as m
 from ecsimg.domain.filtering import Query, parse_filter
 from ecsimg.service.market import price
-from ecsimg.service.reads import browse
+from ecsimg.service.reads import browse, image_rows
 from ecsimg.store import tables
 from ecsimg.store.tinystore import TinyRepository
 from tests.world import DEV, OPS, T0, World, demo_repository
@@ -68,7 +68,7 @@ def test_details_show_snapshots_shares_instances_lineage_and_events(world: World
 def test_copied_from_a_deleted_image_is_reported_gone(world: World) -> None:
     image = world.image(copied_from="cn-beijing/m-gone000000000000000", is_copied=True)
     loaded = next(iter(browse.load(world.ctx()).rows))
-    row = browse.ImageRow(image, loaded.kind, loaded.usage, loaded.monthly_cost,
+    row = image_rows.ImageRow(image, loaded.kind, loaded.usage, loaded.monthly_cost,
                           loaded.own_text, loaded.common_text)
     found = browse.details(world.ctx(), row)
     assert found.copied_from == "cn-beijing/m-gone000000000000000"
@@ -132,7 +132,7 @@ def test_rows_read_from_documents_agree_with_rows_of_the_records(
 
     repo = demo_repository(tmp_path / "catalogue", storage, images=600, random_seed=7)
     ctx = make_context(repo, profile)
-    for region_id in (None, browse.ALL_REGIONS):
+    for region_id in (None, image_rows.ALL_REGIONS):
         loaded = browse.load(ctx, region_id)
         assert loaded.rows
         for row in loaded.rows:
@@ -141,7 +141,7 @@ def test_rows_read_from_documents_agree_with_rows_of_the_records(
             assert [getattr(row, f) for f in ROW_FIELDS] == [getattr(again, f)
                                                               for f in ROW_FIELDS], row.key
             assert row.image == again.image  # the record, read on demand
-    kinds = {row.kind for row in browse.load(ctx, browse.ALL_REGIONS).rows}
+    kinds = {row.kind for row in browse.load(ctx, image_rows.ALL_REGIONS).rows}
     assert {"public", "marketplace"} <= kinds
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ecsimg.domain import models as m
 from ecsimg.domain.filtering import parse_filter
-from ecsimg.service.reads import browse
+from ecsimg.service.reads import browse, image_rows
 from ecsimg.ui.widgets.header import HeaderBar
 from ecsimg.ui.widgets.tabs import TypeTabs
 from tests.ui.test_main_screen import image_list, main, running, settle, type_filter
@@ -24,7 +24,7 @@ def test_the_every_region_load_holds_each_regions_images_once(world: World) -> N
     build(world)
     world.instance(region="cn-shanghai", image_id=world.image(
         image_name="sh-used", region="cn-shanghai").image_id)
-    loaded = browse.load(world.ctx(), browse.ALL_REGIONS)
+    loaded = browse.load(world.ctx(), image_rows.ALL_REGIONS)
     assert loaded.every_region
     by_name = {row.name: row for row in loaded.rows if row.kind == "custom"}
     assert {name: row.region_id for name, row in by_name.items()} == {
@@ -99,6 +99,6 @@ async def test_the_palette_entry_and_a_region_switch_leave_the_mode(world: World
 def test_a_tag_in_one_region_is_found_from_every_region(world: World) -> None:
     world.image(image_name="tagged", region="cn-shanghai", tags=(m.Tag("env", "prod"),))
     world.image(image_name="plain")
-    loaded = browse.load(world.ctx(), browse.ALL_REGIONS)
+    loaded = browse.load(world.ctx(), image_rows.ALL_REGIONS)
     query = parse_filter("tag:env=prod").query
     assert [r.name for r in browse.refine(loaded.rows, query, 0.0)] == ["tagged"]

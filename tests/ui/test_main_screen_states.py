@@ -6,7 +6,7 @@ from textual import events
 from textual.widgets import Input, Static
 from textual.widgets._footer import FooterKey
 
-from ecsimg.service.reads import browse
+from ecsimg.service.reads import browse, image_rows
 from ecsimg.ui.widgets.details import DetailsPane
 from ecsimg.ui.widgets.header import HeaderBar
 from ecsimg.ui.widgets.tabs import TypeTabs
@@ -98,7 +98,7 @@ def test_unknown_image_still_does_not_exist(world: World) -> None:
 def test_browse_is_busy_matches_the_creating_row(world: World) -> None:
     world.image(image_name="being-made", pending_start=T0 - 5, pending_end=T0 + 100)
     row = browse.load(world.ctx()).rows[0]
-    assert browse.is_busy(row, T0)
+    assert image_rows.is_busy(row, T0)
 
 
 async def test_read_only_footer_strikes_disabled_keys(world: World) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ecsimg.domain import models as m
 from ecsimg.domain.filtering import Query, parse_filter
-from ecsimg.service.reads import browse
+from ecsimg.service.reads import browse, image_rows
 from ecsimg.service.reads.row_filter import RowFilter, narrows
 from tests.world import T0, World
 
@@ -36,7 +36,7 @@ def test_typing_and_erasing_gives_what_a_fresh_filter_gives(world: World) -> Non
         expected = browse.select(rows, query, "all", T0)
         assert got.rows == expected, line
         assert [r.key for r in expected] == [r.key for r in rows if query.matches(r, "")], line
-        assert got.counts == browse.count_kinds(expected)
+        assert got.counts == image_rows.count_kinds(expected)
 
 
 def test_negation_and_alternatives_narrow_only_when_they_must() -> None:
@@ -70,4 +70,4 @@ def test_negation_and_alternatives_per_keystroke_agree_with_a_fresh_filter(
             got = row_filter.matching(query, T0)
             expected = [r for r in rows if query.matches(r, "")]
             assert [r.key for r in got.rows] == [r.key for r in expected], line
-            assert got.counts == browse.count_kinds(expected)
+            assert got.counts == image_rows.count_kinds(expected)

@@ -38,7 +38,8 @@ from ecsimg.service.backend import (
 from ecsimg.service.machinery import door
 from ecsimg.service.machinery.context import Context
 from ecsimg.service.machinery.registry import ACTIONS
-from ecsimg.service.reads.browse import ImageDetails, ImageRow, RegionRows, SnapshotSizes
+from ecsimg.service.reads.browse import ImageDetails, SnapshotSizes
+from ecsimg.service.reads.image_rows import ImageRow, RegionRows
 from ecsimg.service.reads.tasks import TaskRow
 from ecsimg.service.reads.versions import Fingerprint
 from ecsimg.service.simulator import LIMITS, SimulatorBackend

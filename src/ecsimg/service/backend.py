@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     # Types only: the read models are imported by whoever builds them, not by every caller.
     from ecsimg.domain.costs import CostReport
     from ecsimg.domain.fees import FeePreview
-    from ecsimg.service.reads.browse import ImageDetails, ImageRow, RegionRows
+    from ecsimg.service.reads.browse import ImageDetails
+    from ecsimg.service.reads.image_rows import ImageRow, RegionRows
     from ecsimg.service.reads.tasks import TaskRow
     from ecsimg.service.reads.versions import Fingerprint
 

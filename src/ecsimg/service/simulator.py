@@ -29,7 +29,8 @@ from ecsimg.store import tables
 if TYPE_CHECKING:
     from ecsimg.domain.costs import CostReport
     from ecsimg.domain.fees import FeePreview
-    from ecsimg.service.reads.browse import ImageDetails, ImageRow, RegionRows, SnapshotSizes
+    from ecsimg.service.reads.browse import ImageDetails, SnapshotSizes
+    from ecsimg.service.reads.image_rows import ImageRow, RegionRows
     from ecsimg.service.reads.tasks import TaskRow
     from ecsimg.service.reads.versions import Fingerprint
 
@@ -96,12 +97,12 @@ class SimulatorBackend:
         self, *, refresh: bool = False,
         on_partial: Callable[[RegionRows, float], None] | None = None,
     ) -> RegionRows:
-        from ecsimg.service.reads import browse
+        from ecsimg.service.reads import browse, image_rows
 
         if refresh:
             self.ctx.repo.refresh()
             self._shared_sizes = None
-        return browse.load(self.ctx, browse.ALL_REGIONS, on_partial=on_partial,
+        return browse.load(self.ctx, image_rows.ALL_REGIONS, on_partial=on_partial,
                            sizes=self._sizes)
 
     def row_of(self, row: ImageRow) -> ImageRow | None:

@@ -11,7 +11,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from ecsimg.domain.filtering import Query, Term
-from ecsimg.service.reads.browse import ImageRow, count_kinds, refine
+from ecsimg.service.reads.browse import refine
+from ecsimg.service.reads.image_rows import ImageRow, count_kinds
 
 OS_TYPES = ("linux", "windows")
 REMEMBERED = 16

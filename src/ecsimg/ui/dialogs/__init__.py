@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 
 from ecsimg.config import Settings
 from ecsimg.service.backend import Backend
-from ecsimg.service.reads.browse import ImageRow
+from ecsimg.service.reads.image_rows import ImageRow
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from ecsimg.domain.errors import ApiError
 from ecsimg.i18n import t
 from ecsimg.service.machinery.command_line import market_buy_command
 from ecsimg.service.market.purchases import BUY_ACTION
-from ecsimg.service.reads.browse import ImageRow
+from ecsimg.service.reads.image_rows import ImageRow
 from ecsimg.ui.dialogs import DialogOutcome, DialogRequest
 from ecsimg.ui.dialogs.api_dialog import ApiDialog
 from ecsimg.ui.dialogs.forms import field_row

@@ -18,8 +18,8 @@ from textual.worker import get_current_worker
 
 from ecsimg.i18n import is_message, t
 from ecsimg.service.backend import Backend
-from ecsimg.service.reads.browse import ImageRow
 from ecsimg.service.reads.compare import CompareRow, compare_rows
+from ecsimg.service.reads.image_rows import ImageRow
 from ecsimg.ui import marks
 from ecsimg.ui.text import safe
 from ecsimg.ui.widgets.details import fee_label

@@ -18,8 +18,9 @@ from textual.worker import get_current_worker
 from ecsimg.i18n import t
 from ecsimg.keymap import DEFAULT_KEYS, KEY_ACTIONS
 from ecsimg.service.backend import Backend
-from ecsimg.service.reads import browse
-from ecsimg.service.reads.browse import ImageDetails, ImageRow
+from ecsimg.service.reads import image_rows
+from ecsimg.service.reads.browse import ImageDetails
+from ecsimg.service.reads.image_rows import ImageRow
 from ecsimg.ui.text import cell
 from ecsimg.ui.widgets.details import detail_ids, details_text, events_text, fees_text
 from ecsimg.ui.wording import localize_bindings
@@ -125,7 +126,7 @@ class DetailScreen(Screen[None]):
 
     def _follow_busy_image(self) -> None:
         """Status, progress and time left move while the image is Waiting or Creating."""
-        if self.loaded is not None and browse.is_busy(self.row, self._backend.now()):
+        if self.loaded is not None and image_rows.is_busy(self.row, self._backend.now()):
             self.load(self._backend, self.row)
 
     def on_resize(self) -> None:

@@ -16,8 +16,8 @@ from textual.widgets import Button, Input, Static
 
 from ecsimg.i18n import t
 from ecsimg.service.backend import Backend
-from ecsimg.service.reads.browse import ImageRow
 from ecsimg.service.reads.export_file import ExportError, FileExists, format_of, render, write_file
+from ecsimg.service.reads.image_rows import ImageRow
 from ecsimg.ui import marks
 from ecsimg.ui.text import plural, safe
 from ecsimg.ui.wording import localize_bindings

@@ -20,8 +20,9 @@ from ecsimg.domain.filtering import KINDS, Query, parse_filter
 from ecsimg.i18n import is_message, t
 from ecsimg.keymap import BY_ID, DEFAULT_KEYS, KEY_ACTIONS, MUTATING_DIALOGS
 from ecsimg.service.backend import Backend, Session, UnknownProfile
-from ecsimg.service.reads import browse
-from ecsimg.service.reads.browse import ImageDetails, ImageRow, RegionRows
+from ecsimg.service.reads import browse, image_rows
+from ecsimg.service.reads.browse import ImageDetails
+from ecsimg.service.reads.image_rows import ImageRow, RegionRows
 from ecsimg.service.reads.row_filter import RowFilter
 from ecsimg.ui import dialogs
 from ecsimg.ui.screens.compare import CompareScreen, compare_pair
@@ -157,7 +158,7 @@ class MainScreen(Screen[None]):
 
     def _follow_busy_image(self) -> None:
         row = self.query_one(ImageList).current
-        if row is not None and browse.is_busy(row, self.backend.now()):
+        if row is not None and image_rows.is_busy(row, self.backend.now()):
             self.load_details(self.backend, row)
 
     def on_resize(self) -> None:

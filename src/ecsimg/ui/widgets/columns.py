@@ -10,7 +10,7 @@ from typing import Any
 from rich.text import Text
 
 from ecsimg.i18n import is_message, t
-from ecsimg.service.reads.browse import ImageRow, row_state
+from ecsimg.service.reads.image_rows import ImageRow, row_state
 from ecsimg.ui import marks
 from ecsimg.ui.text import cell
 

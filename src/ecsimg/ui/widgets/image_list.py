@@ -21,7 +21,7 @@ from textual.widget import Widget
 from ecsimg.domain.clock import Clock, system_clock
 from ecsimg.i18n import t
 from ecsimg.keymap import DEFAULT_KEYS
-from ecsimg.service.reads.browse import ImageRow, is_busy
+from ecsimg.service.reads.image_rows import ImageRow, is_busy
 from ecsimg.ui.text import cell
 from ecsimg.ui.widgets.columns import (
     DEFAULT_SORT,
