@@ -17,7 +17,7 @@ costs what one shard costs.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -38,19 +38,17 @@ from ecsimg.store.files import (
 from ecsimg.store.indexes import Listing
 from ecsimg.store.lock import CatalogueLock
 from ecsimg.store.memory import LoadedTable, collector_paused
+from ecsimg.store.projections import Projecting
 from ecsimg.store.tables import ALL_TABLES, INDEX_TABLES, TABLES_BY_NAME, Table
 from ecsimg.store.views import _Tx, _View
 
 T = TypeVar("T")
-R = TypeVar("R")
 
 LOCK_TIMEOUT_SECONDS = 30.0
-FEW_KEYS_PER_SHARD = 256
-"""Past this many keys per shard on average, ``field_values`` reads every shard whole."""
 Progress = Callable[[int, int, "_View"], None]
 
 
-class TinyRepository(Committing):
+class TinyRepository(Committing, Projecting):
     """A catalogue folder of TinyDB shards; thread-safe and safe across processes."""
 
     def __init__(self, root: Path) -> None:
@@ -125,105 +123,6 @@ class TinyRepository(Committing):
                     if progress is not None and done < len(shards):
                         progress(done, len(shards), _View(self, {table.name: loaded}))
             loaded.complete = True
-
-    def project(self, table: Table[Any], group: str | None,
-                extract: Callable[[str, Any], R | None],
-                collect: Callable[[list[R], int, int], None], *,
-                cache: str | None = None) -> None:
-        """``extract`` over each shard's documents, read from the files one shard at a time
-        (a journal left pending included) and dropped after, each shard's results passed to
-        ``collect``. Records of the table held in memory already are not used: the files
-        are the commit this read holds the lock on.
-
-        With ``cache`` (a name that changes whenever ``extract`` does), what ``extract``
-        gives for a shard is kept beside the catalogue and reused while the shard file is
-        unchanged (see ``projections``): ``extract`` must then depend on the document alone
-        and give JSON values.
-        """
-        grouping = table.group if group is not None else None
-        with self._thread_lock, self._locked(exclusive=False), collector_paused():
-            self._sync(writing=False)
-            kept = (projections.ProjectionCache(self.root, cache)
-                    if cache is not None and not self._pending else None)
-            shards = sorted(self._shards_on_disk(table))
-            for done, shard in enumerate(shards, 1):
-                values = self._projected(table, shard, extract, kept)
-                if grouping is None:
-                    collect(list(values.values()), done, len(shards))
-                else:
-                    collect([v for key, v in values.items() if grouping(key) == group], done,
-                            len(shards))
-
-    def _projected(self, table: Table[Any], shard: str, extract: Callable[[str, Any], Any],
-                   kept: projections.ProjectionCache | None) -> dict[str, Any]:
-        """What ``extract`` gives for each document of ``shard`` (None left out)."""
-        path = self._shard_path(table, shard)
-        stamp = stamp_of(path) if kept is not None else None
-        if kept is not None and stamp is not None:
-            cached = kept.get(shard, stamp)
-            if cached is not None:
-                return cached
-        values: dict[str, Any] = {}
-        for key, doc in self._read_shard(table, shard).items():
-            if type(doc) is not dict:
-                raise CatalogueError(f"{path}: record {key!r} is not an object")
-            try:
-                value = extract(key, doc)
-            except (TypeError, ValueError, KeyError, AttributeError) as err:
-                raise CatalogueError(f"{path}: record {key!r} is malformed ({err})") from None
-            if value is not None:
-                values[key] = value
-        if (kept is not None and stamp is not None and self.keep_projections
-                and stamp == stamp_of(path)):
-            kept.put(shard, stamp, values)
-        return values
-
-    def field_values(self, table: Table[Any], field: str, keys: Iterable[str]) -> dict[str, Any]:
-        """One field of the records under ``keys`` (None for a missing record), read a shard
-        at a time without keeping the shards it had not loaded: 140,000 snapshot sizes cost a
-        dictionary, not 140,000 records."""
-        keys = list(keys)
-        default = table.codec.defaults.get(field)
-        found: dict[str, Any] = {}
-        with self._thread_lock, self._locked(exclusive=False):
-            self._sync(writing=False)
-            loaded = self._loaded.get(table.name)
-            for shard, shard_keys in self._by_shard(table, keys).items():
-                if loaded is not None and (loaded.complete or shard in loaded.known):
-                    held = loaded.shard_keys.get(shard, set())
-                    for key in shard_keys if shard_keys is not None else keys:
-                        value = loaded.records.get(key) if key in held else None
-                        if value is None:
-                            if shard_keys is not None:
-                                found[key] = None
-                        elif type(value) is dict:
-                            found[key] = value.get(field, default)
-                        else:
-                            found[key] = getattr(value, field)
-                    continue
-                docs = self._read_shard(table, shard)
-                for key in shard_keys if shard_keys is not None else keys:
-                    if key in found:
-                        continue
-                    doc = docs.get(key)
-                    if isinstance(doc, dict):
-                        found[key] = doc.get(field, default)
-            for key in keys:
-                found.setdefault(key, None)
-        return found
-
-    def _by_shard(self, table: Table[Any], keys: list[str]) -> dict[str, list[str] | None]:
-        """The shards that hold ``keys``, each with its keys; where there are so many keys
-        that they are bound to fill every shard, every shard with None (look each key up in
-        every shard: hashing 140,000 keys costs more than the lookups)."""
-        if len(keys) > FEW_KEYS_PER_SHARD * table.shards:
-            return dict.fromkeys(sorted(self._shards_on_disk(table)))
-        wanted: dict[str, list[str] | None] = {}
-        for key in keys:
-            listed = wanted.setdefault(table.shard_of(key), [])
-            assert listed is not None
-            listed.append(key)
-        return wanted
 
     def refresh(self) -> bool:
         with self._thread_lock, self._locked(exclusive=False):
