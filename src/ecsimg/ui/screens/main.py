@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
@@ -16,10 +15,10 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from ecsimg.config import Settings
-from ecsimg.domain.filtering import KINDS, Query, parse_filter
-from ecsimg.i18n import is_message, t
-from ecsimg.keymap import BY_ID, DEFAULT_KEYS, KEY_ACTIONS, MUTATING_DIALOGS
-from ecsimg.service.backend import Backend, Session, UnknownProfile
+from ecsimg.domain.filtering import Query, parse_filter
+from ecsimg.i18n import t
+from ecsimg.keymap import BY_ID, KEY_ACTIONS, MUTATING_DIALOGS
+from ecsimg.service.backend import Backend, UnknownProfile
 from ecsimg.service.reads import browse, image_rows
 from ecsimg.service.reads.browse import ImageDetails
 from ecsimg.service.reads.image_rows import ImageRow, RegionRows
@@ -29,10 +28,11 @@ from ecsimg.ui.screens.compare import CompareScreen, compare_pair
 from ecsimg.ui.screens.costs import CostDashboard
 from ecsimg.ui.screens.detail import DetailScreen
 from ecsimg.ui.screens.export import ExportDialog
+from ecsimg.ui.screens.main_keys import LIST_ACTIONS, dialog_disabled_reason, screen_bindings
 from ecsimg.ui.screens.tasks import TasksScreen
 from ecsimg.ui.widgets.details import DetailsPane, details_text, fees_pane_text, fees_title
 from ecsimg.ui.widgets.filter_line import FilterLine
-from ecsimg.ui.widgets.header import HeaderBar, HeaderInfo
+from ecsimg.ui.widgets.header import HeaderBar, header_info
 from ecsimg.ui.widgets.image_list import ImageList
 from ecsimg.ui.widgets.key_footer import KeyFooter
 from ecsimg.ui.widgets.line_pane import LinePane
@@ -42,42 +42,10 @@ from ecsimg.ui.wording import localize_bindings
 TASK_POLL_SECONDS = 2.0
 
 
-def _screen_bindings() -> list[BindingType]:
-    bindings: list[BindingType] = [
-        Binding(DEFAULT_KEYS["focus_filter"], "focus_filter", "key.focus_filter.label",
-                id="focus_filter"),
-        Binding(DEFAULT_KEYS["clear_filter"], "clear_filter", "key.clear_filter.label", show=False,
-                id="clear_filter"),
-        Binding(DEFAULT_KEYS["copy_id"], "copy_id", "key.copy_id.label", show=False, id="copy_id"),
-        Binding(DEFAULT_KEYS["refresh"], "refresh", "key.refresh.label", show=False, id="refresh"),
-        Binding(DEFAULT_KEYS["tasks"], "tasks", "key.tasks.label", show=False, id="tasks"),
-        Binding(DEFAULT_KEYS["cost_dashboard"], "cost_dashboard", "key.cost_dashboard.label",
-                show=False,
-                id="cost_dashboard"),
-        Binding(DEFAULT_KEYS["compare"], "compare", "key.compare.label", show=False, id="compare"),
-        Binding(DEFAULT_KEYS["export_list"], "export_list", "key.export_list.label", show=False,
-                id="export_list"),
-        Binding(DEFAULT_KEYS["every_region"], "every_region", "key.every_region.label", show=False,
-                id="every_region"),
-    ]
-    for kind in KINDS:
-        action_id = f"tab_{kind}"
-        bindings.append(Binding(DEFAULT_KEYS[action_id], f"tab('{kind}')", f"key.{action_id}",
-                                show=False, id=action_id))
-    for key_action in KEY_ACTIONS:
-        if key_action.dialog:
-            bindings.append(Binding(DEFAULT_KEYS[key_action.action_id],
-                                    f"dialog('{key_action.dialog}')",
-                                    f"key.{key_action.action_id}.label" if key_action.labelled
-                                    else f"key.{key_action.action_id}.name",
-                                    show=key_action.footer, id=key_action.action_id))
-    return bindings
-
-
 class MainScreen(Screen[None]):
     """Browses the catalogue; every key that opens a dialog goes through ``action_dialog``."""
 
-    BINDINGS: ClassVar[list[BindingType]] = _screen_bindings()
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings()
 
     class RowsLoaded(Message):
         """A worker read the catalogue, or (with ``done`` < 1) the first part of a large one."""
@@ -314,25 +282,10 @@ class MainScreen(Screen[None]):
             self.query_one("#fees", LinePane).show("")
 
     def _show_header(self) -> None:
-        loaded = self.loaded
-        session = self.backend.session
         image_list = self.query_one(ImageList)
-        self.query_one(HeaderBar).info = HeaderInfo(
-            profile_name=session.profile_name,
-            account_name=loaded.account_name if loaded else "",
-            account_id=session.account_id,
-            region_id=t("main.every_region") if self.every_region else session.region_id,
-            region_name="" if self.every_region else loaded.region_name if loaded else "",
-            location=session.location,
-            shown=len(image_list.rows),
-            total=len(loaded.rows) if loaded else 0,
-            marked=len(image_list.marked),
-            read_only=session.read_only,
-            loading=self._loading,
-            offline=bool(session.offline_reason),
-            synced=_synced_text(session) if session.cloud else "",
-            profile_style=self.settings.profile_style(session.profile_name, session.read_only),
-        )
+        self.query_one(HeaderBar).info = header_info(
+            self.backend.session, self.settings, self.loaded, every_region=self.every_region,
+            shown=len(image_list.rows), marked=len(image_list.marked), loading=self._loading)
 
     def apply_saved_filter(self, line: str) -> None:
         """Put a saved filter in the filter line (the list follows) and go back to the list."""
@@ -386,19 +339,10 @@ class MainScreen(Screen[None]):
     def disabled_reason(self, name: str, row: ImageRow | None = None,
                         marked: int | None = None) -> str:
         """Why the dialog ``name`` cannot be used now ('' when it can)."""
-        session = self.backend.session
-        if name in MUTATING_DIALOGS and (session.read_only or session.offline_reason):
-            return _why_disabled(session)
         image_list = self.query_one(ImageList)
-        row = image_list.current if row is None else row
-        marked = len(image_list.marked) if marked is None else marked
-        if name == "share" and not marked and row is not None:
-            reason = row.not_shareable_reason
-            if reason:
-                worded = f"main.not_shareable.{row.kind}"
-                return t("main.not_shareable", image=row.image_id,
-                         reason=t(worded) if is_message(worded) else reason)
-        return ""
+        return dialog_disabled_reason(
+            self.backend.session, name, image_list.current if row is None else row,
+            len(image_list.marked) if marked is None else marked)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Dialogs that cannot be used now (read-only, an image that cannot be shared) are
@@ -473,7 +417,7 @@ class MainScreen(Screen[None]):
         elif hasattr(self, f"action_{action_id}"):
             await self.run_action(action_id)
         else:
-            await self.query_one(ImageList).run_action(_LIST_ACTIONS.get(action_id, action_id))
+            await self.query_one(ImageList).run_action(LIST_ACTIONS.get(action_id, action_id))
 
     def action_copy_id(self) -> None:
         row = self.query_one(ImageList).current
@@ -571,21 +515,3 @@ class MainScreen(Screen[None]):
         self.filter_query = Query()
         self._apply_filter(keep_key=key)
         image_list.move_to(key)
-
-
-_LIST_ACTIONS = {"open_details": "select"}
-
-
-def _why_disabled(session: Session) -> str:
-    if session.read_only:
-        return t("main.read_only", profile=session.profile_name)
-    return t("main.offline", reason=session.offline_reason)
-
-
-def _synced_text(session: Session) -> str:
-    if session.last_sync is None:
-        return t("main.never_synced")
-    synced = time.localtime(session.last_sync)
-    today = time.localtime()[:3] == synced[:3]
-    return t("main.synced",
-             when=time.strftime("%H:%M" if today else "%Y-%m-%d %H:%M", synced))

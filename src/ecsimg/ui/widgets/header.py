@@ -3,6 +3,7 @@ counts and the read-only badge."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from rich.cells import cell_len
@@ -10,8 +11,10 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from ecsimg.config import ProfileStyle
+from ecsimg.config import ProfileStyle, Settings
 from ecsimg.i18n import t
+from ecsimg.service.backend import Session
+from ecsimg.service.reads.image_rows import RegionRows
 from ecsimg.ui import marks
 from ecsimg.ui.profile_mark import profile_badge
 from ecsimg.ui.text import ellipsis, fit, sanitize
@@ -85,3 +88,34 @@ class HeaderBar(Widget):
             left = Text(fit(left.plain, max(width - badge.cell_len, 0)), end="")
         pad = max(width - left.cell_len - badge.cell_len, 0)
         return Text.assemble(left, " " * pad, badge, end="")
+
+
+def header_info(session: Session, settings: Settings, loaded: RegionRows | None, *,
+                every_region: bool, shown: int, marked: int, loading: float) -> HeaderInfo:
+    """What the main screen's header says of ``session`` and the rows ``loaded``."""
+    return HeaderInfo(
+        profile_name=session.profile_name,
+        account_name=loaded.account_name if loaded else "",
+        account_id=session.account_id,
+        region_id=t("main.every_region") if every_region else session.region_id,
+        region_name="" if every_region else loaded.region_name if loaded else "",
+        location=session.location,
+        shown=shown,
+        total=len(loaded.rows) if loaded else 0,
+        marked=marked,
+        read_only=session.read_only,
+        loading=loading,
+        offline=bool(session.offline_reason),
+        synced=synced_text(session) if session.cloud else "",
+        profile_style=settings.profile_style(session.profile_name, session.read_only),
+    )
+
+
+def synced_text(session: Session) -> str:
+    """When a cloud account's cache was last synced, as the header words it."""
+    if session.last_sync is None:
+        return t("main.never_synced")
+    synced = time.localtime(session.last_sync)
+    today = time.localtime()[:3] == synced[:3]
+    return t("main.synced",
+             when=time.strftime("%H:%M" if today else "%Y-%m-%d %H:%M", synced))
