@@ -211,14 +211,25 @@ def _unlink_quietly(path: Path) -> None:
         path.unlink()
 
 
-def read_bytes(path: Path, limit: int = MAX_CATALOGUE_FILE) -> bytes:
-    """A regular catalogue file's bytes, opened without following a link; OSError otherwise."""
+def _open_regular(path: Path) -> tuple[int, os.stat_result]:
+    """A regular catalogue file opened for reading without following a link (its folder
+    checked too), with its stat; OSError otherwise. The caller closes the descriptor."""
     check_folder(path.parent)
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _NOFOLLOW)
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise OSError(errno.EINVAL, "not a regular file")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, st
+
+
+def read_bytes(path: Path, limit: int = MAX_CATALOGUE_FILE) -> bytes:
+    """A regular catalogue file's bytes, opened without following a link; OSError otherwise."""
+    fd, _ = _open_regular(path)
+    try:
         chunks = []
         left = limit + 1
         while left > 0:
@@ -238,11 +249,8 @@ def read_bytes(path: Path, limit: int = MAX_CATALOGUE_FILE) -> bytes:
 def read_start(path: Path, size: int) -> bytes:
     """The first ``size`` bytes of a regular catalogue file (all of it if shorter), opened
     without following a link; OSError otherwise."""
-    check_folder(path.parent)
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _NOFOLLOW)
+    fd, _ = _open_regular(path)
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file")
         return os.pread(fd, size, 0)
     finally:
         os.close(fd)
@@ -250,12 +258,8 @@ def read_start(path: Path, size: int) -> bytes:
 
 def read_stamped(path: Path) -> tuple[bytes, Stamp]:
     """A regular catalogue file's bytes and the stamp of the very file read."""
-    check_folder(path.parent)
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _NOFOLLOW)
+    fd, st = _open_regular(path)
     try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise OSError(errno.EINVAL, "not a regular file")
         if st.st_size > MAX_CATALOGUE_FILE:
             raise OSError(errno.EFBIG, f"larger than {MAX_CATALOGUE_FILE >> 20} MiB")
         data = os.pread(fd, st.st_size, 0)
