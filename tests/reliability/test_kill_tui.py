@@ -37,7 +37,8 @@ DRIVER = Path(tui_driver.__file__)
 SIGNALS = (signal.SIGKILL, signal.SIGTERM, signal.SIGINT)
 EXIT_STATUS = {signal.SIGKILL: -signal.SIGKILL, signal.SIGTERM: 128 + signal.SIGTERM,
                signal.SIGINT: 130}
-"""SIGTERM: the app's own handler exits 143 (ui/app.py); SIGINT: ``ecsimg``'s 130."""
+"""SIGTERM and SIGINT: the app's own handler exits 128 + the signal (ui/app.py), as ``ecsimg``
+does on ctrl+C before the app runs."""
 RANDOM_WINDOW = 1.5
 """Seconds after the first acknowledgement within which an undirected signal lands (a
 dialog's write takes about 1.2 s, from opening it to the list shown again)."""

@@ -7,11 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from ecsimg.config import Settings
 from ecsimg.ui.app import EcsImgApp, make_app
 from ecsimg.ui.dialogs.pickers import FilterPicker
+from ecsimg.ui.widgets.filter_error import FilterError
 from tests.ui.test_main_screen import VISIBLE_TO_OPS, image_list, settle
 from tests.world import World
 
@@ -54,7 +55,7 @@ async def test_a_bad_filter_keeps_the_last_good_result_and_says_why(ui_world: Wo
         good = names(app)
         assert len(good) == 15
         await type_filter(app, pilot, "family:web arch:sparc")
-        error = app.screen.query_one("#filter-error", Static)
+        error = app.screen.query_one("#filter-error", FilterError)
         text = str(error.render())
         assert error.display and "unknown architecture 'sparc'" in text
         assert "last good filter: family:web" in text

@@ -19,6 +19,7 @@ from ecsimg.ui.screens.detail import DetailScreen
 from ecsimg.ui.screens.help import HelpScreen
 from ecsimg.ui.screens.main import MainScreen
 from ecsimg.ui.widgets.details import DetailsPane
+from ecsimg.ui.widgets.filter_error import ERROR_DELAY, FilterError
 from ecsimg.ui.widgets.image_list import ImageList
 from ecsimg.ui.widgets.key_footer import KeyFooter
 from ecsimg.ui.widgets.tabs import TypeTabs
@@ -93,15 +94,39 @@ async def test_filter_narrows_by_free_text_and_terms(ui_world: World) -> None:
         assert [r.name for r in image_list(app).rows] == ["being-made"]
 
 
-async def test_bad_filter_term_shows_a_message(ui_world: World) -> None:
+async def test_bad_filter_term_shows_a_message_once_the_typing_pauses(ui_world: World) -> None:
     async with running(ui_world) as (app, pilot):
+        images = image_list(app)
+        top = images.region.y
         await type_filter(app, pilot, "arch:sparc")
-        error = app.screen.query_one("#filter-error", Static)
-        assert error.display and "unknown architecture" in str(error.render())
-        assert "every image" in str(error.render())
-        assert len(image_list(app).rows) == VISIBLE_TO_OPS
-        await type_filter(app, pilot, "arch:arm")
+        error = app.screen.query_one("#filter-error", FilterError)
+        # Marked at once; the line that pushes the list down waits for a pause in the typing.
+        assert app.screen.query_one("#filter", Input).has_class("-bad")
+        assert not error.display and images.region.y == top
+        await type_filter(app, pilot, "arch:sparcs")
         assert not error.display
+        await pilot.pause(ERROR_DELAY + 0.2)
+        await settle(app, pilot)
+        assert error.display and "unknown architecture 'sparcs'" in str(error.render())
+        assert "every image" in str(error.render())
+        assert images.region.y > top
+        assert len(images.rows) == VISIBLE_TO_OPS
+        # Shown, it follows the typing at once, and goes as soon as the filter is good.
+        await type_filter(app, pilot, "arch:sparc")
+        assert error.display and "unknown architecture 'sparc'" in str(error.render())
+        await type_filter(app, pilot, "arch:arm")
+        assert not error.display and images.region.y == top
+
+
+async def test_enter_shows_a_bad_filter_s_message_at_once(ui_world: World) -> None:
+    async with running(ui_world) as (app, pilot):
+        await type_filter(app, pilot, "os:")
+        error = app.screen.query_one("#filter-error", FilterError)
+        assert not error.display
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert error.display and "os:" in str(error.render())
+        assert app.focused is image_list(app)
 
 
 async def test_escape_clears_the_filter(ui_world: World) -> None:

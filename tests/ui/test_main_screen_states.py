@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from textual import events
-from textual.widgets import Input, Static
+from textual.widgets import Input
 from textual.widgets._footer import FooterKey
 
 from ecsimg.service.reads import browse, image_rows
 from ecsimg.ui.widgets.details import DetailsPane
+from ecsimg.ui.widgets.filter_error import FilterError
 from ecsimg.ui.widgets.header import HeaderBar
 from ecsimg.ui.widgets.tabs import TypeTabs
 from tests.ui.test_main_screen import image_list, main, running, settle, type_filter
@@ -34,7 +35,9 @@ async def test_whole_filter_error_is_shown_on_its_own_line(world: World) -> None
     world.image(image_name="web")
     async with running(world, size=(80, 24)) as (app, pilot):
         await type_filter(app, pilot, "foo:bar")
-        line = app.screen.query_one("#filter-error", Static)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        line = app.screen.query_one("#filter-error", FilterError)
         assert line.display
         assert line.size.width >= 78 and line.size.height >= 2  # wrapped, not cut
         text = str(line.render())

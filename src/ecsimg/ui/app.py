@@ -7,8 +7,10 @@ import os
 import signal
 from typing import ClassVar
 
+from rich.console import RenderableType
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.worker import Worker, WorkerState
 
 from ecsimg.config import ConfigError, Settings, load_settings
@@ -22,7 +24,7 @@ from ecsimg.ui.screens.help import HelpScreen
 from ecsimg.ui.screens.main import MainScreen
 from ecsimg.ui.wording import localize_bindings
 
-TERMINATING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+TERMINATING_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 
 
 class EcsImgApp(App[int]):
@@ -44,6 +46,8 @@ class EcsImgApp(App[int]):
         localize_bindings(self)
         self.backend = backend
         self.settings = settings
+        self.quitting = False
+        """The app is ending: its screens are being taken down."""
 
     def on_mount(self) -> None:
         self.theme = self.settings.theme
@@ -52,8 +56,12 @@ class EcsImgApp(App[int]):
         self.push_screen(MainScreen(self.backend, self.settings))
 
     def _exit_on_signals(self) -> None:
-        """SIGTERM and SIGHUP end the app as quitting does, so the terminal is restored
-        (alternate screen left, mouse tracking off); a second one acts at once."""
+        """SIGTERM, SIGHUP and SIGINT end the app as quitting does, so the terminal is
+        restored (alternate screen left, mouse tracking off); a second one acts at once.
+
+        SIGINT too: ctrl+C is a key in the TUI, so SIGINT comes from ``kill -INT``. Left to
+        Python it raises KeyboardInterrupt wherever the app happens to be, half-way through
+        building a widget, and Textual dies on the half-built widget with a traceback."""
         try:
             loop = asyncio.get_running_loop()
             for number in TERMINATING_SIGNALS:
@@ -66,6 +74,23 @@ class EcsImgApp(App[int]):
         for each in TERMINATING_SIGNALS:
             loop.remove_signal_handler(each)
         self.exit(128 + number)
+
+    def exit(self, result: int | None = None, return_code: int = 0,
+             message: RenderableType | None = None) -> None:
+        self.quitting = True
+        super().exit(result, return_code, message)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A handler that finds its widgets gone while the app is ending is not a crash.
+
+        Quitting (a key or a signal) takes the screens down widget by widget while messages
+        queued before it are still handled: a dialog's field change or a worker's result
+        that looks up a field already removed would otherwise end a clean exit with a
+        traceback and status 1. Every other error, and any error before quitting, is
+        Textual's to report."""
+        if self.quitting and isinstance(error, NoMatches):
+            return
+        super()._handle_exception(error)
 
     @property
     def main_screen(self) -> MainScreen:

@@ -24,6 +24,7 @@ from ecsimg.service.reads.browse import ImageDetails
 from ecsimg.service.reads.image_rows import ImageRow, RegionRows
 from ecsimg.service.reads.row_filter import RowFilter
 from ecsimg.ui import dialogs
+from ecsimg.ui.heap import settle_after_load
 from ecsimg.ui.screens.compare import CompareScreen, compare_pair
 from ecsimg.ui.screens.costs import CostDashboard
 from ecsimg.ui.screens.detail import DetailScreen
@@ -31,6 +32,7 @@ from ecsimg.ui.screens.export import ExportDialog
 from ecsimg.ui.screens.main_keys import LIST_ACTIONS, dialog_disabled_reason, screen_bindings
 from ecsimg.ui.screens.tasks import TasksScreen
 from ecsimg.ui.widgets.details import DetailsPane, details_text, fees_pane_text, fees_title
+from ecsimg.ui.widgets.filter_error import FilterError
 from ecsimg.ui.widgets.filter_line import FilterLine
 from ecsimg.ui.widgets.header import HeaderBar, header_info
 from ecsimg.ui.widgets.image_list import ImageList
@@ -98,7 +100,7 @@ class MainScreen(Screen[None]):
             yield FilterLine(placeholder=t("main.filter_hint"), id="filter", compact=True)
             yield Static("", id="filter-status")
             yield Static("", id="sort-status")
-        yield Static("", id="filter-error")
+        yield FilterError(id="filter-error")
         with Horizontal(id="body"):
             yield ImageList(self.backend.now, self.settings.progress_refresh_seconds,
                             id="images")
@@ -206,6 +208,7 @@ class MainScreen(Screen[None]):
         self._show_loading(message.done)
         if message.done >= 1.0:
             self._focus_after_load = None
+            self.call_after_refresh(settle_after_load)
             if self._refreshing:
                 self._refreshing = False
                 self.notify(t("main.refreshed", count=len(message.loaded.rows)),
@@ -244,25 +247,28 @@ class MainScreen(Screen[None]):
     def set_filter(self, line: str) -> None:
         """Filter by ``line``; a line with a bad part keeps the last good result and says why."""
         parsed = parse_filter(line)
-        error_line = self.query_one("#filter-error", Static)
         self.query_one("#filter", Input).set_class(bool(parsed.error), "-bad")
+        error_line = self.query_one(FilterError)
         if parsed.error:
             # Its own line under the filter, wrapped: the whole message, and what is shown.
             kept = self.filter_query.text()
-            error_line.update(Text.assemble(
+            error_line.report(Text.assemble(
                 (t("main.filter_error"), "bold reverse"), " ", (parsed.error, "bold"),
                 t("main.filter_kept", kept=kept) if kept else t("main.filter_kept_none"),
                 end=""))
-            error_line.display = True
             return
-        if error_line.display:
-            error_line.display = False
+        error_line.report(None)
         self.filter_query = parsed.query
         self._apply_filter()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
+        self.query_one(FilterError).reveal_now()
         self.query_one(ImageList).focus()
+
+    @on(Input.Blurred, "#filter")
+    def _filter_left(self) -> None:
+        self.query_one(FilterError).reveal_now()
 
     def _apply_filter(self, keep_key: str | None = None) -> None:
         if self.loaded is None:
@@ -291,6 +297,7 @@ class MainScreen(Screen[None]):
         """Put a saved filter in the filter line (the list follows) and go back to the list."""
         self.query_one("#filter", Input).value = line
         self.set_filter(line)
+        self.query_one(FilterError).reveal_now()
         self.query_one(ImageList).focus()
 
     def action_tab(self, kind: str) -> None:
