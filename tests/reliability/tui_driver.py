@@ -45,7 +45,6 @@ class Stopped(Exception):
 
 
 async def drive(start: int, edit_image: str, share_image: str) -> int:
-    from textual.css.query import NoMatches
     from textual.widgets import Input
 
     from ecsimg.bootstrap import open_backend
@@ -126,9 +125,10 @@ async def drive(start: int, edit_image: str, share_image: str) -> int:
                 seq += 1
         except Stopped:
             pass
-        except NoMatches:
-            # A signal ended the app while a dialog was being driven: its widgets went
-            # before this driver noticed. Anything else missing is the driver's error.
+        except Exception:
+            # A signal ended the app while this driver was at work: what it waited for or
+            # looked up went with the app's screens (a field gone, a screen that will not
+            # settle again). Before the app quits, any error is the driver's.
             if not app.quitting:
                 raise
     # The app ends on SIGTERM with the exit status as its result, as ``run_tui`` returns it.

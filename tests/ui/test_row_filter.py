@@ -71,3 +71,30 @@ def test_negation_and_alternatives_per_keystroke_agree_with_a_fresh_filter(
             expected = [r for r in rows if query.matches(r, "")]
             assert [r.key for r in got.rows] == [r.key for r in expected], line
             assert got.counts == image_rows.count_kinds(expected)
+
+
+def test_words_in_any_script_over_own_and_shared_texts_agree_with_a_fresh_filter(
+        world: World) -> None:
+    """Words matched by the filter's columns: Chinese and Latin names, IDs, snapshot IDs, OS
+    names and descriptions (the texts rows share), excluded words, and a tab's counts."""
+    names = ["生产环境-web服务器", "测试-db", "web-prod", "日志-collector", "Web-Dev"]
+    for n, name in enumerate(names * 3):
+        world.image(image_name=f"{name}-{n}", description="夜间备份" if n % 2 else "nightly",
+                    os_name="Ubuntu 22.04 64位" if n % 3 else "CentOS 7.9 64位",
+                    os_type="linux")
+    world.public_image()
+    loaded = browse.load(world.ctx())
+    rows = list(loaded.rows)
+    snapshot = next(d.snapshot_id for d in rows[0].image.disk_mappings if d.snapshot_id)
+    image_id = rows[1].image_id
+    for typed in ("web服务器 -测试", "生产 -nightly ubuntu", "夜间 centos -web", "64位 -日志",
+                  f"{snapshot[:6]} -dev", f"{image_id[2:9]}"):
+        row_filter = RowFilter(rows, loaded.common_texts)
+        lines = [typed[:n] for n in range(1, len(typed) + 1)]
+        for line in lines + lines[::-1]:
+            query = _query(line)
+            got = row_filter.matching(query, T0)
+            expected = [r for r in rows if query.matches(r, "")]
+            assert [r.key for r in got.rows] == [r.key for r in expected], line
+            assert got.counts == image_rows.count_kinds(expected), line
+    assert RowFilter(rows, loaded.common_texts).matching(_query("夜间"), T0).counts["custom"] == 7

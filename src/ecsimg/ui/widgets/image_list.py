@@ -148,9 +148,13 @@ class ImageList(ScrollView, can_focus=True):
     def set_rows(self, rows: Sequence[ImageRow], keep_key: str | None = None,
                  in_order: bool = False) -> None:
         """Show ``rows``, keeping the cursor on ``keep_key`` (default: on the current image);
-        ``in_order``: already sorted."""
+        ``in_order``: already sorted, and a list the caller does not change afterwards is
+        kept as it is (no copy of 100,000 rows per keystroke)."""
         current = self.current
-        self._rows = list(rows) if in_order else self.sorted(rows)
+        if in_order:
+            self._rows = rows if isinstance(rows, list) else list(rows)
+        else:
+            self._rows = self.sorted(rows)
         self._size_to_rows()
         index = self._index_of(keep_key) if keep_key is not None else self._index_of_row(current)
         self.cursor = min(index, max(len(self._rows) - 1, 0))
