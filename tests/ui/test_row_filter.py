@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from ecsimg.domain import models as m
 from ecsimg.domain.filtering import Query, parse_filter
 from ecsimg.service.reads import browse, image_rows
@@ -34,7 +36,7 @@ def test_typing_and_erasing_gives_what_a_fresh_filter_gives(world: World) -> Non
         query = _query(line)
         got = row_filter.matching(query, T0)
         expected = browse.select(rows, query, "all", T0)
-        assert got.rows == expected, line
+        assert list(got.rows) == expected, line
         assert [r.key for r in expected] == [r.key for r in rows if query.matches(r, "")], line
         assert got.counts == image_rows.count_kinds(expected)
 
@@ -98,3 +100,32 @@ def test_words_in_any_script_over_own_and_shared_texts_agree_with_a_fresh_filter
             assert [r.key for r in got.rows] == [r.key for r in expected], line
             assert got.counts == image_rows.count_kinds(expected), line
     assert RowFilter(rows, loaded.common_texts).matching(_query("夜间"), T0).counts["custom"] == 7
+
+
+def test_a_result_finds_its_rows_as_a_list_would(world: World) -> None:
+    for n in range(6):
+        world.image(image_name=f"{'web' if n % 2 else 'db'}-{n}")
+    loaded = browse.load(world.ctx())
+    rows = list(loaded.rows)
+    found = RowFilter(rows, loaded.common_texts).matching(_query("web"), T0).rows
+    as_list = [r for r in rows if "web" in r.image_name]
+    assert list(found) == as_list and len(found) == 3
+    assert found[1:] == as_list[1:] and found[-1] is as_list[-1]
+    assert [found.index(row) for row in as_list] == [0, 1, 2]
+    other = next(r for r in rows if "db" in r.image_name)
+    with pytest.raises(ValueError):
+        found.index(other)
+
+
+def test_a_question_mark_matches_itself_not_a_chinese_character(world: World) -> None:
+    for name in ("db?1", "生产db", "db生产?", "plain-db"):
+        world.image(image_name=name)
+    loaded = browse.load(world.ctx())
+    rows = list(loaded.rows)
+    row_filter = RowFilter(rows, loaded.common_texts)
+    for word in ("?", "db?", "b?1", "产?", "db", "-?"):
+        query = _query(word)
+        expected = [r.image_name for r in rows if query.matches(r, "")]
+        assert [r.image_name for r in row_filter.matching(query, T0).rows] == expected, word
+    assert sorted(r.image_name for r in row_filter.matching(_query("db?"), T0).rows) == [
+        "db?1"]

@@ -7,10 +7,12 @@ rows, and erasing back to a remembered filter costs a dictionary lookup.
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 from collections import Counter, OrderedDict
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from itertools import compress, repeat
 from operator import contains, not_, or_
+from typing import overload
 
 from ecsimg.domain.filtering import KINDS, Query, Term
 from ecsimg.service.reads.image_rows import ImageRow, row_state
@@ -20,28 +22,60 @@ REMEMBERED = 16
 """Results kept: enough to erase a long word back to empty without filtering again."""
 
 
-class Matched:
-    """The rows that pass a query, in the list's order, and how many of each kind.
+class RowsAt(Sequence[ImageRow]):
+    """The rows at ``positions`` (ascending) of ``all_rows``: a filter's result as the list
+    shows it, without a list of 100,000 row references per keystroke.
 
-    Kept as positions in the filter's rows (an array of machine integers): a remembered
-    result costs 4 bytes a row, and the cycle collector, which walks every list of objects
-    it finds young, never walks it. The rows are made into a list when asked for.
+    Such a list is what Python's cycle collector walks, reference by reference, each time it
+    finds it young or old: with every filter result a list, typing at 100,000 images spent
+    tens of milliseconds a keystroke in the collector. An array of positions holds no
+    references, so the collector never looks at it.
     """
 
-    __slots__ = ("_all_rows", "_rows", "counts", "positions")
+    __slots__ = ("_all", "positions")
 
-    def __init__(self, all_rows: Sequence[ImageRow], positions: array[int],
-                 counts: dict[str, int]) -> None:
-        self._all_rows = all_rows
-        self._rows: list[ImageRow] | None = None
+    def __init__(self, all_rows: Sequence[ImageRow], positions: array[int]) -> None:
+        self._all = all_rows
         self.positions = positions
-        self.counts = counts
 
-    @property
-    def rows(self) -> list[ImageRow]:
-        if self._rows is None:
-            self._rows = list(map(self._all_rows.__getitem__, self.positions))
-        return self._rows
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    @overload
+    def __getitem__(self, index: int) -> ImageRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[ImageRow]: ...
+
+    def __getitem__(self, index: int | slice) -> ImageRow | list[ImageRow]:
+        if isinstance(index, slice):
+            return list(map(self._all.__getitem__, self.positions[index]))
+        return self._all[self.positions[index]]
+
+    def __iter__(self) -> Iterator[ImageRow]:
+        return map(self._all.__getitem__, self.positions)
+
+    def index(self, value: object, start: int = 0, stop: int | None = None) -> int:
+        """Where the row ``value`` (the same object) is: found among all rows in C, then
+        by bisection among the positions."""
+        if not isinstance(self._all, list):
+            return super().index(value, start, len(self) if stop is None else stop)
+        found = self._all.index(value)
+        at = bisect_left(self.positions, found)
+        if at < len(self.positions) and self.positions[at] == found and (
+                start <= at and (stop is None or at < stop)):
+            return at
+        raise ValueError("not among these rows")
+
+
+class Matched:
+    """The rows that pass a query, in the list's order, and how many of each kind."""
+
+    __slots__ = ("counts", "rows")
+
+    def __init__(self, rows: RowsAt, counts: dict[str, int]) -> None:
+        self.rows = rows
+        self.counts = counts
 
 
 def narrows(new: Query, old: Query) -> bool:
@@ -94,6 +128,12 @@ class RowFilter:
         self._rows = rows
         self._common_texts = common_texts
         self._own = [row.own_text for row in rows]
+        self._own_ascii = [text if text.isascii() else text.encode("ascii", "replace").decode()
+                           for text in self._own]
+        """Each own text with every non-ASCII character as ``?``: an ASCII word is found in
+        it exactly where it is found in the text (it cannot span a replaced character), and
+        a one-byte string is searched for an ASCII word without the copy of the word that
+        searching a wider string makes on every call (half the names are Chinese)."""
         self._common = [row.common_text for row in rows]
         self._kinds = [row.kind for row in rows]
         self._remembered: OrderedDict[Query, Matched] = OrderedDict()
@@ -120,16 +160,17 @@ class RowFilter:
         counts = dict.fromkeys(KINDS, 0)
         counts.update(Counter(map(self._kinds.__getitem__, positions)))
         counts["all"] = len(positions)
-        return Matched(self._rows, positions, counts)
+        return Matched(RowsAt(self._rows, positions), counts)
 
     def _base(self, query: Query) -> array[int] | None:
         """The positions of the smallest remembered result that ``query`` narrows, else None
         (every row)."""
         base: array[int] | None = None
         for old, matched in self._remembered.items():
-            if (len(matched.positions) < (len(self._rows) if base is None else len(base))
+            positions = matched.rows.positions
+            if (len(positions) < (len(self._rows) if base is None else len(base))
                     and narrows(query, old)):
-                base = matched.positions
+                base = positions
         return base
 
     def _refine(self, base: array[int] | None, query: Query, now: float) -> array[int]:
@@ -156,7 +197,8 @@ class RowFilter:
 
     def _has_text(self, word: str, positions: Iterable[int], every: bool) -> Iterator[bool]:
         """Per position, whether the row's own text or its common text holds ``word``."""
-        own: Iterable[str] = self._own if every else map(self._own.__getitem__, positions)
+        texts = self._own_ascii if word.isascii() and "?" not in word else self._own
+        own: Iterable[str] = texts if every else map(texts.__getitem__, positions)
         has_own = map(contains, own, repeat(word))
         hits = {text for text in self._common_texts if word in text}
         if not hits:

@@ -66,7 +66,7 @@ class ImageList(ScrollView, can_focus=True):
     }
 
     DEFAULT_CSS = """
-    ImageList { overflow-x: hidden; scrollbar-size-vertical: 1; }
+    ImageList { overflow-x: hidden; overflow-y: scroll; scrollbar-size-vertical: 1; }
     ImageList > .image-list--header { text-style: bold; background: $panel; }
     ImageList > .image-list--cursor { background: $block-cursor-background;
                                       color: $block-cursor-foreground; }
@@ -119,8 +119,10 @@ class ImageList(ScrollView, can_focus=True):
         localize_bindings(self)
         self.clock = clock
         self._refresh_seconds = refresh_seconds
-        self._rows: list[ImageRow] = []
+        self._rows: Sequence[ImageRow] = []
         self._styles_now: dict[str | None, Style] = {}
+        self._width_now = 0
+        """The line width while lines are being drawn (0 otherwise)."""
         """Line styles while lines are being drawn (see ``render_lines``)."""
         self._strips: dict[int, tuple[ImageRow, tuple[object, ...], Strip]] = {}
         """Drawn rows by row: filtering shows the same rows again, and a row that is not
@@ -148,27 +150,50 @@ class ImageList(ScrollView, can_focus=True):
     def set_rows(self, rows: Sequence[ImageRow], keep_key: str | None = None,
                  in_order: bool = False) -> None:
         """Show ``rows``, keeping the cursor on ``keep_key`` (default: on the current image);
-        ``in_order``: already sorted, and a list the caller does not change afterwards is
-        kept as it is (no copy of 100,000 rows per keystroke)."""
+        ``in_order``: already sorted, and kept as it is (no copy of 100,000 rows per
+        keystroke): the caller does not change it afterwards."""
         current = self.current
+        top, lines = int(self.scroll_y), max(self.size.height - 1, 0)
+        shown = self._rows[top:top + lines]
         if in_order:
-            self._rows = rows if isinstance(rows, list) else list(rows)
+            self._rows = rows
         else:
             self._rows = self.sorted(rows)
         self._size_to_rows()
         index = self._index_of(keep_key) if keep_key is not None else self._index_of_row(current)
         self.cursor = min(index, max(len(self._rows) - 1, 0))
-        self.refresh()
+        if int(self.scroll_y) == top:
+            self._refresh_changed(top, shown)
+        else:
+            self.refresh()
         self._update_timer()
 
+    def _refresh_changed(self, top: int, shown: Sequence[ImageRow]) -> None:
+        """Repaint the lines that show another row than ``shown`` did: a keystroke that
+        keeps the first rows of the list (typing ``prod`` after ``pro``) repaints only those
+        below them, and erasing back to a wider result repaints what it adds."""
+        lines = max(self.size.height - 1, 0)
+        now = self._rows[top:top + lines]
+        width = self.line_width
+        start: int | None = None
+        for y in range(lines + 1):
+            # Past the last row both before and after, a line stays blank.
+            differs = y < max(len(now), len(shown)) and (
+                y >= len(now) or y >= len(shown) or now[y] is not shown[y])
+            if differs and start is None:
+                start = y
+            elif not differs and start is not None:
+                self.refresh(Region(0, start + 1, width, y - start))
+                start = None
+
     def _size_to_rows(self) -> None:
-        """Set the scroll range to the rows; without a layout of the screen when the
-        scrollbar stays (it does while there are more rows than lines, as when filtering)."""
+        """Set the scroll range to the rows without a layout of the screen: the scrollbar is
+        always there (``overflow-y: scroll``), so a filter that leaves fewer rows than lines
+        moves nothing else (a layout repaints every widget on the screen)."""
         size = Size(self.size.width, len(self._rows) + 1)
         if size == self.virtual_size:
             return
-        lines = self.size.height
-        if self.is_mounted and (size.height > lines) == (self.virtual_size.height > lines):
+        if self.is_mounted:
             self.set_reactive(Widget.virtual_size, size)
             self._scroll_update(size)
         else:
@@ -223,11 +248,14 @@ class ImageList(ScrollView, can_focus=True):
         self.post_message(self.ImageHighlighted(self, self.current))
 
     def watch_sort_index(self) -> None:
-        self.set_rows(self._rows)
-        self.post_message(self.SortChanged(self))
+        self._sort_changed()
 
     def watch_sort_reverse(self) -> None:
+        self._sort_changed()
+
+    def _sort_changed(self) -> None:
         self.set_rows(self._rows)
+        self.refresh()  # the header's sort mark too
         self.post_message(self.SortChanged(self))
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
@@ -375,13 +403,15 @@ class ImageList(ScrollView, can_focus=True):
         return self.scrollable_content_region.width
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        # The styles are worked out once for the lines drawn together, not once a line:
-        # Textual computes a widget's style from its rules on every call.
+        # The styles and the width are worked out once for the lines drawn together, not
+        # once a line: Textual computes both from the widget's rules on every call.
         self._styles_now = {None: self.rich_style}
+        self._width_now = self.line_width
         try:
             return super().render_lines(crop)
         finally:
             self._styles_now = {}
+            self._width_now = 0
 
     def _style(self, component: str | None) -> Style:
         """The base style of a line drawn as ``component`` (None: a plain row)."""
@@ -395,7 +425,7 @@ class ImageList(ScrollView, can_focus=True):
         return found
 
     def render_line(self, y: int) -> Strip:
-        width = self.line_width
+        width = self._width_now or self.line_width
         if y == 0:
             return self._strip(self._header_text(width), width, "image-list--header")
         index = int(self.scroll_y) + y - 1

@@ -1,0 +1,48 @@
+"""A filter keystroke repaints the list's lines whose row changed, not the whole list."""
+
+from __future__ import annotations
+
+from textual.strip import Strip
+from textual.widgets import Input
+
+from tests.ui.test_main_screen import image_list, running, settle
+from tests.world import World
+
+
+async def test_a_keystroke_that_keeps_the_first_rows_repaints_only_the_lines_below(
+        world: World) -> None:
+    # Newest first: five prod-* images on top, then five pro-* ones that "prod" drops.
+    for n in range(5):
+        world.image(image_name=f"pro-{n}", creation_time=f"2025-05-0{n + 1}T00:00:00Z")
+    for n in range(5):
+        world.image(image_name=f"prod-{n}", creation_time=f"2025-06-0{n + 1}T00:00:00Z")
+    async with running(world, size=(120, 30)) as (app, pilot):
+        images = image_list(app)
+        await pilot.press("slash")
+        line = app.screen.query_one("#filter", Input)
+
+        async def type_filter(text: str) -> None:  # typed on, as the focus stays
+            line.value = text
+            await settle(app, pilot)
+
+        await type_filter("pro")
+        assert [r.name for r in images.rows][:5] == [f"prod-{n}" for n in range(4, -1, -1)]
+        assert len(images.rows) == 10
+        drawn: list[int] = []
+        render_line = images.render_line
+
+        def counted(y: int) -> Strip:
+            drawn.append(y)
+            return render_line(y)
+
+        images.render_line = counted  # type: ignore[method-assign]
+        await type_filter("prod")
+        assert len(images.rows) == 5
+        # Lines 1-5 show the same five rows: only lines 6-10, which lose theirs, are drawn
+        # (and the cursor's line 1, which the cursor repaints as it is set again).
+        assert drawn and set(drawn) - {1} == set(range(6, 11)), sorted(set(drawn))
+        assert [line.strip() for line in images.rendered_lines()[6:11]] == [""] * 5
+        drawn.clear()
+        await type_filter("pro")  # erasing: the five lines come back
+        assert set(drawn) - {1} == set(range(6, 11)), sorted(set(drawn))
+        assert "pro-4" in images.rendered_lines()[6]
