@@ -9,6 +9,11 @@ from tests.ui.test_main_screen import image_list, running, settle
 from tests.world import World
 
 
+def cells(strip: Strip) -> list[tuple[str, object]]:
+    """What each cell shows: its character and its style."""
+    return [(char, segment.style) for segment in strip for char in segment.text]
+
+
 async def test_a_keystroke_that_keeps_the_first_rows_repaints_only_the_lines_below(
         world: World) -> None:
     # Newest first: five prod-* images on top, then five pro-* ones that "prod" drops.
@@ -46,3 +51,28 @@ async def test_a_keystroke_that_keeps_the_first_rows_repaints_only_the_lines_bel
         await type_filter("pro")  # erasing: the five lines come back
         assert set(drawn) - {1} == set(range(6, 11)), sorted(set(drawn))
         assert "pro-4" in images.rendered_lines()[6]
+
+
+async def test_rows_are_drawn_as_their_rich_text_would_be(ui_world: World) -> None:
+    """The list draws rows from its cells without a Rich Text; each cell shows the character
+    and style that the Rich Text of the row renders to (in as many segments or fewer), for
+    every row (a busy one, hostile and Chinese names,
+    every tab), drawn plain, under the cursor and marked, at three widths, with and without
+    the Region column."""
+    async with running(ui_world, size=(200, 40)) as (app, pilot):
+        images = image_list(app)
+        images.marked.add(images.rows[2].key)
+        compared = 0
+        for regions in (False, True):
+            images.show_region = regions
+            await settle(app, pilot)
+            images._styles_now = {}
+            for width in (60, 117, 199):
+                for index in range(len(images.rows)):
+                    for component in (None, "image-list--cursor", "image-list--marked"):
+                        fast = images.row_strip(index, width, component)
+                        rich = images._strip(images.row_text(index, width), width, component)
+                        assert cells(fast) == cells(rich), (index, width, component, fast.text)
+                        assert fast.cell_length == width
+                        compared += 1
+    assert compared == 2 * 3 * 3 * len(images.rows) and len(images.rows) >= 30

@@ -110,6 +110,7 @@ def test_a_result_finds_its_rows_as_a_list_would(world: World) -> None:
     found = RowFilter(rows, loaded.common_texts).matching(_query("web"), T0).rows
     as_list = [r for r in rows if "web" in r.image_name]
     assert list(found) == as_list and len(found) == 3
+    assert found == as_list and as_list == found and found != as_list[:2]
     assert found[1:] == as_list[1:] and found[-1] is as_list[-1]
     assert [found.index(row) for row in as_list] == [0, 1, 2]
     other = next(r for r in rows if "db" in r.image_name)

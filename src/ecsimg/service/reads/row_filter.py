@@ -6,6 +6,7 @@ rows, and erasing back to a remembered filter costs a dictionary lookup.
 
 from __future__ import annotations
 
+import operator
 from array import array
 from bisect import bisect_left
 from collections import Counter, OrderedDict
@@ -54,6 +55,14 @@ class RowsAt(Sequence[ImageRow]):
 
     def __iter__(self) -> Iterator[ImageRow]:
         return map(self._all.__getitem__, self.positions)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to a list (or another result) of the same rows in the same order."""
+        if isinstance(other, RowsAt | list):
+            return len(self) == len(other) and all(map(operator.is_, self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # compared by content, like a list
 
     def index(self, value: object, start: int = 0, stop: int | None = None) -> int:
         """Where the row ``value`` (the same object) is: found among all rows in C, then

@@ -23,8 +23,7 @@ from ecsimg.service.reads import browse, image_rows
 from ecsimg.service.reads.browse import ImageDetails
 from ecsimg.service.reads.image_rows import ImageRow, RegionRows
 from ecsimg.service.reads.row_filter import RowFilter
-from ecsimg.ui import dialogs
-from ecsimg.ui.heap import settle_after_load
+from ecsimg.ui import dialogs, heap
 from ecsimg.ui.screens.compare import CompareScreen, compare_pair
 from ecsimg.ui.screens.costs import CostDashboard
 from ecsimg.ui.screens.detail import DetailScreen
@@ -151,6 +150,7 @@ class MainScreen(Screen[None]):
     def reload(self, refresh: bool = False, focus_key: str | None = None) -> None:
         """Read the rows again in a worker; ``refresh`` first picks up other processes' writes."""
         self._focus_after_load = focus_key
+        heap.before_load()
         self.load_rows(self.backend, refresh, self.every_region)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="rows")
@@ -208,7 +208,7 @@ class MainScreen(Screen[None]):
         self._show_loading(message.done)
         if message.done >= 1.0:
             self._focus_after_load = None
-            self.call_after_refresh(settle_after_load)
+            heap.after_load()
             if self._refreshing:
                 self._refreshing = False
                 self.notify(t("main.refreshed", count=len(message.loaded.rows)),
