@@ -7,6 +7,7 @@ from textual.widgets import Input
 from textual.widgets._footer import FooterKey
 
 from ecsimg.service.reads import browse, image_rows
+from ecsimg.service.reads.row_filter import RowFilter
 from ecsimg.ui.widgets.details import DetailsPane
 from ecsimg.ui.widgets.filter_error import FilterError
 from ecsimg.ui.widgets.header import HeaderBar
@@ -137,3 +138,26 @@ async def test_keys_typed_right_after_slash_go_to_the_filter(world: World) -> No
         assert app.screen is main(app)  # e did not open Edit, s did not open Share
         assert app.screen.query_one("#filter", Input).value == "test"
         assert [r.name for r in image_list(app).rows] == ["test-image"]
+
+
+async def test_rows_prepared_for_another_sort_order_are_sorted_again(world: World) -> None:
+    """The loading worker sorts the rows and makes their filter; if the sort changed while it
+    read, the screen sorts them again in the order shown."""
+    for n in range(4):
+        world.image(image_name=f"img-{n}", size=20 + 10 * (n % 2),
+                    creation_time=f"2025-06-0{n + 1}T00:00:00Z")
+    async with running(world, size=(120, 40)) as (app, pilot):
+        screen, images = main(app), image_list(app)
+        loaded = screen.loaded
+        assert loaded is not None
+        stale_order = images.order
+        prepared = RowFilter(list(loaded.rows), loaded.common_texts)  # newest first
+        for _ in range(8):  # to a sort that orders these rows otherwise
+            await pilot.press("o")
+            await settle(app, pilot)
+            if images.sorted(loaded.rows) != list(loaded.rows):
+                break
+        assert images.order != stale_order
+        screen.post_message(screen.RowsLoaded(loaded, 1.0, prepared, stale_order))
+        await settle(app, pilot)
+        assert list(images.rows) == images.sorted(loaded.rows) != list(loaded.rows)

@@ -130,3 +130,15 @@ def test_a_question_mark_matches_itself_not_a_chinese_character(world: World) ->
         assert [r.image_name for r in row_filter.matching(query, T0).rows] == expected, word
     assert sorted(r.image_name for r in row_filter.matching(_query("db?"), T0).rows) == [
         "db?1"]
+
+
+def test_a_name_holding_the_column_separator_is_still_matched_as_typed(world: World) -> None:
+    for name in ("web\x1edb", "web", "db"):
+        world.image(image_name=name)
+    loaded = browse.load(world.ctx())
+    rows = list(loaded.rows)
+    row_filter = RowFilter(rows, loaded.common_texts)
+    for word in ("web", "db", "b\x1ed", "-web"):
+        query = _query(word)
+        expected = [r.image_name for r in rows if query.matches(r, "")]
+        assert [r.image_name for r in row_filter.matching(query, T0).rows] == expected, word

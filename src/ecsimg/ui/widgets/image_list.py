@@ -220,13 +220,26 @@ class ImageList(ScrollView, can_focus=True):
     def sorted(self, rows: Sequence[ImageRow], newest_first: bool = False) -> list[ImageRow]:
         """``rows`` in the list's sort order (filtering keeps it, so sort once per load);
         ``newest_first``: they are in the default order already (as loaded)."""
+        return self.sorter(newest_first)(rows)
+
+    @property
+    def order(self) -> tuple[str, bool]:
+        """The sort column's key and whether the order is descending."""
+        return SORTABLE[self.sort_index % len(SORTABLE)].key, self.sort_reverse
+
+    def sorter(self, newest_first: bool = False) -> Callable[[Sequence[ImageRow]], list[ImageRow]]:
+        """The sort order as it is now, as a function of the rows alone: a worker thread
+        sorts the rows it loads with it, off the thread that draws."""
         column = SORTABLE[self.sort_index % len(SORTABLE)]
-        if column.sort_key is None or (
-                newest_first and column.key == "created" and self.sort_reverse):
-            return list(rows)
-        now = self.clock()
-        key = column.sort_key
-        return sorted(rows, key=lambda r: key(r, now), reverse=self.sort_reverse)
+        reverse, clock, key = self.sort_reverse, self.clock, column.sort_key
+        if key is None or (newest_first and column.key == "created" and reverse):
+            return list
+        sort_key = key
+
+        def by_column(rows: Sequence[ImageRow]) -> list[ImageRow]:
+            now = clock()
+            return sorted(rows, key=lambda r: sort_key(r, now), reverse=reverse)
+        return by_column
 
     def move_to(self, key: str) -> bool:
         """Put the cursor on the image with ``key``; False when it is not shown."""
