@@ -1,0 +1,163 @@
+"""How the image list draws its lines: the header, and each row from its cells."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.geometry import Region
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ecsimg.domain.clock import Clock
+from ecsimg.i18n import t
+from ecsimg.service.reads.image_rows import ImageRow, is_busy
+from ecsimg.ui.text import cell
+from ecsimg.ui.widgets.columns import GAP, SORTABLE, layout, text_of
+
+STRIPS_KEPT = 4096
+"""Drawn rows kept: several screens' worth, at most a few megabytes."""
+
+
+class DrawnRows(ScrollView):
+    """The drawing half of ``ImageList``: line 0 is the header, line y the row at
+    ``scroll_y + y - 1``; a row drawn once is reused until it, its mark, the width or the
+    style changes."""
+
+    if TYPE_CHECKING:  # the list's state, declared (as reactives) by ImageList
+        cursor: int
+        sort_index: int
+        sort_reverse: bool
+        show_region: bool
+
+    def __init__(self, clock: Clock, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.clock = clock
+        self._rows: Sequence[ImageRow] = []
+        self.marked: set[str] = set()
+        """Keys (region/image_id) of marked images; kept when the filter hides them."""
+        self._styles_now: dict[str | None, Style] = {}
+        """Line styles while lines are being drawn (see ``render_lines``)."""
+        self._width_now = 0
+        """The line width while lines are being drawn (0 otherwise)."""
+        self._strips: dict[int, tuple[ImageRow, tuple[object, ...], Strip]] = {}
+        """Drawn rows by row: filtering shows the same rows again, and a row that is not
+        being created draws the same until it, its mark, the width or the style changes."""
+
+    @property
+    def line_width(self) -> int:
+        """Cells a row may use: the widget's width less its scrollbar."""
+        return self.scrollable_content_region.width
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The styles and the width are worked out once for the lines drawn together, not
+        # once a line: Textual computes both from the widget's rules on every call.
+        self._styles_now = {None: self.rich_style}
+        self._width_now = self.line_width
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._styles_now = {}
+            self._width_now = 0
+
+    def _style(self, component: str | None) -> Style:
+        """The base style of a line drawn as ``component`` (None: a plain row)."""
+        found = self._styles_now.get(component)
+        if found is None:
+            found = self.rich_style
+            if component:
+                found = found + self.get_component_rich_style(component)
+            if self._styles_now:
+                self._styles_now[component] = found
+        return found
+
+    def render_line(self, y: int) -> Strip:
+        width = self._width_now or self.line_width
+        if y == 0:
+            return self._strip(self._header_text(width), width, "image-list--header")
+        index = int(self.scroll_y) + y - 1
+        if index >= len(self._rows):
+            return Strip.blank(width, self._style(None))
+        row = self._rows[index]
+        component = self._row_class(index)
+        if is_busy(row, self.clock()):
+            return self.row_strip(index, width, component)
+        drawn_as = (width, self._style(component), self.show_region, row.monthly_cost,
+                    row.key in self.marked)
+        kept = self._strips.get(id(row))
+        if kept is not None and kept[0] is row and kept[1] == drawn_as:
+            return kept[2]
+        strip = self.row_strip(index, width, component)
+        if len(self._strips) >= STRIPS_KEPT:
+            self._strips.clear()
+        self._strips[id(row)] = (row, drawn_as, strip)
+        return strip
+
+    def _row_class(self, index: int) -> str | None:
+        if index == self.cursor:
+            return "image-list--cursor"
+        if self._rows[index].key in self.marked:
+            return "image-list--marked"
+        return None
+
+    def row_strip(self, index: int, width: int, component: str | None) -> Strip:
+        """Row ``index`` drawn as ``component``: the segments ``_strip(row_text(...))``
+        gives (a test compares them), built from the cells' plain text and style without a
+        Rich Text, which costs two thirds of a row's drawing. Each cell has one style, and
+        the unstyled gaps and cells between styled ones make one segment, as Rich makes."""
+        base = self._style(component)
+        row = self._rows[index]
+        now = self.clock()
+        get_style = self.app.console.get_style
+        gap = " " * GAP
+        segments: list[Segment] = []
+        text = t("glyph.mark") if row.key in self.marked else " "
+        style = base
+        for column, column_width in layout(width, self.show_region):
+            part = text_of(column, row, now, column_width)
+            part_style = base + get_style(part.style) if part.style else base
+            if style != base:  # the gap before a cell is unstyled
+                segments.append(Segment(text, style))
+                text, style = "", base
+            text += gap
+            if part_style == base:
+                text += part.plain
+            else:
+                segments.append(Segment(text, base))
+                text, style = part.plain, part_style
+        segments.append(Segment(text, style))
+        return Strip(segments).adjust_cell_length(width, base)
+
+    def _strip(self, text: Text, width: int, component: str | None) -> Strip:
+        base = self._style(component)
+        segments = [Segment(s.text, base + s.style if s.style else base)
+                    for s in text.render(self.app.console)]
+        return Strip(segments).adjust_cell_length(width, base)
+
+    def _header_text(self, width: int) -> Text:
+        sort_column = SORTABLE[self.sort_index % len(SORTABLE)]
+        parts: list[Text | str] = [" "]
+        for column, column_width in layout(width, self.show_region):
+            title = column.title
+            if column.key == sort_column.key:
+                title += t("glyph.sort_down" if self.sort_reverse else "glyph.sort_up")
+            parts.append(" " * GAP)
+            parts.append(cell(title, column_width, right=column.right))
+        return Text.assemble(*parts, end="")
+
+    def row_text(self, index: int, width: int) -> Text:
+        """Row ``index`` as plain cells, exactly ``width`` cells wide (used by tests too)."""
+        row = self._rows[index]
+        now = self.clock()
+        parts: list[Text | str] = [t("glyph.mark") if row.key in self.marked else " "]
+        for column, column_width in layout(width, self.show_region):
+            parts.append(" " * GAP)
+            parts.append(text_of(column, row, now, column_width))
+        return Text.assemble(*parts, end="")
+
+    def rendered_lines(self) -> list[str]:
+        """The visible lines as plain text (for tests and debugging)."""
+        return [self.render_line(y).text for y in range(self.size.height)]
