@@ -161,3 +161,30 @@ async def test_rows_prepared_for_another_sort_order_are_sorted_again(world: Worl
         screen.post_message(screen.RowsLoaded(loaded, 1.0, prepared, stale_order))
         await settle(app, pilot)
         assert list(images.rows) == images.sorted(loaded.rows) != list(loaded.rows)
+
+
+async def test_the_pane_follows_the_cursor_s_row_as_the_filter_changes_it(world: World) -> None:
+    """Typing reads the details again only when the highlighted row changes, after the list
+    is drawn; the pane always ends on the row under the cursor."""
+    for n, name in enumerate(("alpha.web", "beta.web", "gamma.db")):  # no "." in an ID
+        world.image(image_name=name, creation_time=f"2025-06-0{n + 1}T00:00:00Z")
+    async with running(world, size=(120, 40)) as (app, pilot):
+        screen = main(app)
+        pane = screen.query_one(DetailsPane)
+        loads: list[str] = []
+        load_details = screen.load_details
+
+        def counted(backend: object, row: image_rows.ImageRow) -> None:
+            loads.append(row.image_name)
+            load_details(backend, row)  # type: ignore[arg-type]
+
+        screen.load_details = counted  # type: ignore[method-assign]
+        await pilot.press("slash")
+        for line, first in ((".w", "beta.web"), (".we", "beta.web"), (".web", "beta.web"),
+                            ("ha.w", "alpha.web"), ("", "alpha.web")):  # the cursor stays
+            screen.query_one("#filter", Input).value = line
+            await settle(app, pilot)
+            assert image_list(app).current is not None
+            assert image_list(app).current.image_name == first
+            assert first in pane.plain, (line, pane.plain)
+        assert loads == ["beta.web", "alpha.web"]

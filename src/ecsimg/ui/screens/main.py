@@ -87,6 +87,8 @@ class MainScreen(Screen[None]):
         self._dialog_key_state: tuple[bool, ...] = ()
         """Which dialog keys were disabled when the footer was last refreshed."""
         self._focus_after_load: str | None = None
+        self._details_row: ImageRow | None = None
+        """The row whose details the pane shows, or is about to."""
         self._fees: tuple[browse.FeeLine, ...] | None = None
         """The fee lines the fee pane shows."""
         self._loading = 1.0
@@ -302,6 +304,7 @@ class MainScreen(Screen[None]):
         image_list.set_rows(shown, keep_key, in_order=True)
         self._show_header()
         if not shown:
+            self._details_row = None
             self.query_one(DetailsPane).show(Text(t("main.no_match"), style="dim"))
             self._fees = None
             self.query_one("#fees", LinePane).show("")
@@ -339,8 +342,18 @@ class MainScreen(Screen[None]):
     def _highlighted(self, event: ImageList.ImageHighlighted) -> None:
         self._show_header()
         self._refresh_bindings_if_changed()  # share is disabled on images one cannot share
-        if event.row is not None:
-            self.load_details(self.backend, event.row)
+        row = event.row
+        if row is None or row is self._details_row:
+            return  # a keystroke that kept the first row: the pane shows it already
+        self._details_row = row
+        # After the frame that shows the list: the details' worker reads the image record,
+        # and a thread running beside the drawing would slow the frame a keystroke waits on.
+        self.call_after_refresh(self._load_highlighted_details)
+
+    def _load_highlighted_details(self) -> None:
+        row = self.query_one(ImageList).current
+        if row is not None and row is self._details_row:
+            self.load_details(self.backend, row)
 
     def _show_sort(self) -> None:
         """The sort column and direction, always on screen (the column itself may not be)."""
