@@ -8,9 +8,10 @@ import gc
 def before_load() -> None:
     """Thaw what the last load froze and collect what is garbage among it: nothing frozen
     outlives the next load. The collection walks the rows still shown, once, while the list
-    says it is loading."""
-    gc.unfreeze()
-    gc.collect()
+    says it is loading; before the first load nothing is frozen and nothing is collected."""
+    if gc.get_freeze_count():
+        gc.unfreeze()
+        gc.collect()
 
 
 def after_load() -> None:
