@@ -248,6 +248,8 @@ def main() -> int:
     parser.add_argument("--every-region", action="store_true",
                         help="filter the list of every region's images")
     args = parser.parse_args()
+    import ecsimg.ui  # noqa: F401  (Textual's frame rate as the console sets it, before Textual)
+
     if args.what == "filter":
         result = asyncio.run(measure_filter(args.db, args.count, args.every_region))
     else:
