@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Self
 
 from rich.segment import Segment
 from rich.style import Style
@@ -46,6 +46,21 @@ class DrawnRows(ScrollView):
         self._strips: dict[int, tuple[ImageRow, tuple[object, ...], Strip]] = {}
         """Drawn rows by row: filtering shows the same rows again, and a row that is not
         being created draws the same until it, its mark, the width or the style changes."""
+        self._redraw_pending = False
+        self._after_drawn: list[Callable[[], object]] = []
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        self._redraw_pending = True
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def when_drawn(self, callback: Callable[[], object]) -> None:
+        """Call ``callback`` once the lines asked to be redrawn have been drawn (at once when
+        none are), so that what changes beside the list is drawn in the next frame."""
+        if self._redraw_pending and self.is_mounted and self.display:
+            self._after_drawn.append(callback)
+        else:
+            self.call_later(callback)
 
     @property
     def line_width(self) -> int:
@@ -62,6 +77,10 @@ class DrawnRows(ScrollView):
         finally:
             self._styles_now = {}
             self._width_now = 0
+            self._redraw_pending = False
+            for callback in self._after_drawn:
+                self.call_later(callback)
+            self._after_drawn.clear()
 
     def _style(self, component: str | None) -> Style:
         """The base style of a line drawn as ``component`` (None: a plain row)."""
