@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from ecsimg.domain.errors import CatalogueError
 from ecsimg.store import indexes, journal, migrations, projections, swap
+from ecsimg.store.batching import Batcher
 from ecsimg.store.committing import FORMAT as FORMAT
 from ecsimg.store.committing import Committing
 from ecsimg.store.files import (
@@ -56,6 +57,8 @@ class TinyRepository(Committing, Projecting):
         check_folder(self.root)
         self._thread_lock = threading.RLock()
         self._lock = CatalogueLock(self.root / ".lock", LOCK_TIMEOUT_SECONDS)
+        self._batcher = Batcher(self._thread_lock, self._begin_batch, self._commit,
+                                self._lock.release)
         self._loaded: dict[str, LoadedTable] = {}
         self._generation = -1
         self._catalogue_id = ""
@@ -95,12 +98,35 @@ class TinyRepository(Committing, Projecting):
 
     @contextmanager
     def transaction(self) -> Iterator[_Tx]:
-        with self._thread_lock, self._locked(exclusive=True):
+        """A write, committed with those of other threads ready at the same time (see
+        ``batching``); it returns once its commit is durable."""
+        if self._batcher.inside():
+            # Nested in a batched transaction of this thread: committed on its own, as the
+            # member's writes are not committed yet.
+            with self._thread_lock, self._locked(exclusive=True):
+                self._sync(writing=True)
+                tx = _Tx(self)
+                yield tx
+                if tx.ops or tx.packed:
+                    self._commit(tx)
+            return
+        batch, member = self._batcher.join()
+        try:
+            yield member
+        except BaseException:
+            self._batcher.leave(batch, member, failed=True)
+            raise
+        self._batcher.leave(batch, member, failed=False)
+
+    def _begin_batch(self) -> _Tx:
+        """Under the thread lock: the catalogue lock taken for a batch, and its transaction."""
+        self._lock_for_writing()
+        try:
             self._sync(writing=True)
-            tx = _Tx(self)
-            yield tx
-            if tx.ops or tx.packed:
-                self._commit(tx)
+        except BaseException:
+            self._lock.release()
+            raise
+        return _Tx(self)
 
     def preload(self, table: Table[Any], progress: Progress | None = None) -> None:
         """Load ``table`` shard by shard, calling ``progress(done, total, view)`` after each.
@@ -141,22 +167,28 @@ class TinyRepository(Committing, Projecting):
         created one meanwhile: the build is left for the caller to discard); with it, only an
         ecsimg catalogue or an empty folder, never a foreign folder.
         """
-        with self._thread_lock, self._locked(exclusive=True):
-            if not self.is_empty() and not replace:
-                return False
-            self._read_meta()  # refuses a folder that is not an ecsimg catalogue
-            swap.swap_in(built, self.root)
-            self._loaded.clear()
-            self._generation = -1
-            self._catalogue_id = ""
-            self._meta = {}
-            self._meta_stamp = None
-            self._pending = {}
-            self._listing_cache.clear()
-            self._row_cache.clear()
-            self._span_cache.clear()
-            self._part_cache.clear()
-            self._checked = self._swept = False
+        with self._thread_lock:
+            while self._batcher.open:  # its writes belong to the catalogue in place
+                self._batcher.closed.wait()
+            with self._locked(exclusive=True):
+                return self._swap_in(built, replace=replace)
+
+    def _swap_in(self, built: Path, *, replace: bool) -> bool:
+        if not self.is_empty() and not replace:
+            return False
+        self._read_meta()  # refuses a folder that is not an ecsimg catalogue
+        swap.swap_in(built, self.root)
+        self._loaded.clear()
+        self._generation = -1
+        self._catalogue_id = ""
+        self._meta = {}
+        self._meta_stamp = None
+        self._pending = {}
+        self._listing_cache.clear()
+        self._row_cache.clear()
+        self._span_cache.clear()
+        self._part_cache.clear()
+        self._checked = self._swept = False
         return True
 
     @property
@@ -167,22 +199,29 @@ class TinyRepository(Committing, Projecting):
 
     @contextmanager
     def _locked(self, exclusive: bool) -> Iterator[None]:
-        check_folder(self.root)
         if exclusive:
-            try:
-                self.root.mkdir(parents=True, exist_ok=True)
-            except OSError as err:
-                raise CatalogueError(
-                    f"{self.root}: cannot create the catalogue folder "
-                    f"({describe_os_error(err)})") from None
-        elif not self.root.exists():
-            yield  # nothing to read and nothing to lock: an empty catalogue
-            return
-        self._lock.acquire(exclusive)
+            self._lock_for_writing()
+        else:
+            check_folder(self.root)
+            if not self.root.exists():
+                yield  # nothing to read and nothing to lock: an empty catalogue
+                return
+            self._lock.acquire(exclusive)
         try:
             yield
         finally:
             self._lock.release()
+
+    def _lock_for_writing(self) -> None:
+        """Take the exclusive lock, making the folder first; the caller releases it."""
+        check_folder(self.root)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise CatalogueError(
+                f"{self.root}: cannot create the catalogue folder "
+                f"({describe_os_error(err)})") from None
+        self._lock.acquire(exclusive=True)
 
     def _read_meta(self) -> dict[str, Any]:
         meta_path = self.root / journal.META
