@@ -167,6 +167,21 @@ def sync_at_once(paths: Sequence[Path], *, folders: bool = False) -> None:
         raise errors[0]
 
 
+def install_at_once(pairs: Sequence[tuple[Path, Path]]) -> None:
+    """``install`` each (temporary, final) pair, not durably, concurrently; the first
+    OSError is raised after all have ended. A rename waits while the filesystem's journal
+    commits another writer's fsync; issued together, the renames share those waits."""
+    if len(pairs) <= 1:
+        for tmp, path in pairs:
+            install(tmp, path, durable=False)
+        return
+    raised = _sync_threads().run_all([functools.partial(install, tmp, path, durable=False)
+                                      for tmp, path in pairs])
+    errors = [err for err in raised if err is not None]
+    if errors:
+        raise errors[0]
+
+
 def temp_name(path: Path) -> Path:
     """An unpredictable hidden sibling of ``path``: a planted name cannot be guessed."""
     return path.with_name(f".{path.name}.{secrets.token_hex(8)}{TEMP_SUFFIX}")

@@ -30,7 +30,7 @@ from ecsimg.store.files import (
     ShardStorage,
     check_folder,
     describe_os_error,
-    install,
+    install_at_once,
     open_shard,
     read_bytes,
     read_json,
@@ -310,11 +310,8 @@ def sync_temps(written: list[tuple[Path, Path]], *more: Path) -> None:
 def install_all(written: list[tuple[Path, Path]]) -> None:
     """Rename each written file into place, then make the renames durable, every folder at
     once; a crash before that leaves the journal, which is replayed."""
-    folders: dict[Path, None] = {}
-    for tmp, path in written:
-        install(tmp, path, durable=False)
-        if path.parent.name != indexes.SPANS:
-            folders[path.parent] = None
+    install_at_once(written)
+    folders = {path.parent: None for _, path in written if path.parent.name != indexes.SPANS}
     sync_at_once(list(folders), folders=True)
 
 
