@@ -73,6 +73,7 @@ class TinyRepository(Committing, Projecting):
         self._row_cache: dict[str, tuple[Stamp, list[Any]]] = {}
         self._span_cache: dict[str, tuple[Stamp, indexes.SpanLookup]] = {}
         self._part_cache: dict[str, tuple[Stamp, indexes.RowsPart]] = {}
+        self._described_cache: dict[str, tuple[Stamp, tuple[int, ...] | None]] = {}
         self.keep_projections = True
         """Write kept projections (``project`` with a cache name); existing ones are read
         either way."""
@@ -188,6 +189,7 @@ class TinyRepository(Committing, Projecting):
         self._row_cache.clear()
         self._span_cache.clear()
         self._part_cache.clear()
+        self._described_cache.clear()
         self._checked = self._swept = False
         return True
 
