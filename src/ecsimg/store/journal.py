@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from tinydb.table import Document
 
 from ecsimg.domain.errors import CatalogueError
 from ecsimg.store import indexes
@@ -31,7 +30,6 @@ from ecsimg.store.files import (
     check_folder,
     describe_os_error,
     install_at_once,
-    open_shard,
     read_bytes,
     read_json,
     stamp_of,
@@ -207,8 +205,7 @@ def prepare(root: Path, ops: Ops, meta: dict[str, Any], *, sync: bool = True,
     Without ``write_meta``, ``meta`` is only updated: a commit prepared in several calls
     (each writing other shards) writes it once, in the last.
 
-    Each shard's table is updated once for all its ops: TinyDB copies a whole table on every
-    insert or remove, so op-by-op updates cost quadratic time on large commits.
+    Each shard's table is updated once for all its ops (see ``_updated``).
     """
     changes: dict[Path, dict[str, dict[str, Any]]] = {}
     paths: dict[tuple[str, str], Path] = {}  # a large commit has 100,000 ops on 100 files
@@ -228,17 +225,8 @@ def prepare(root: Path, ops: Ops, meta: dict[str, Any], *, sync: bool = True,
                 listed = set(meta.setdefault("shards", {}).get(IMAGE_ROWS.name, ()))
                 meta["shards"][IMAGE_ROWS.name] = sorted(listed | {path.stem})
                 continue
-            db = open_shard(path)
-            for name, docs in by_table.items():
-                tiny = db.table(name)
-                tiny.remove(doc_ids=list(docs))  # type: ignore[arg-type]  # str document IDs
-                tiny.insert_multiple(
-                    Document(doc, doc_id=key)  # type: ignore[arg-type]
-                    for key, doc in docs.items()
-                    if doc is not None
-                )
-            storage = db.storage
-            assert isinstance(storage, ShardStorage)
+            storage = ShardStorage(str(path))
+            storage.write(_updated(path, storage.read() or {}, by_table))
             tmp = storage.prepare(durable=False)
             if tmp is not None:
                 written.append((tmp, path))
@@ -259,6 +247,25 @@ def prepare(root: Path, ops: Ops, meta: dict[str, Any], *, sync: bool = True,
         discard(written)
         raise
     return written
+
+
+def _updated(path: Path, data: dict[str, Any],
+             by_table: dict[str, dict[str, dict[str, Any] | None]]) -> dict[str, Any]:
+    """The TinyDB database ``data`` of the shard at ``path`` with each table's changes
+    applied as TinyDB's ``remove(doc_ids=...)`` then ``insert_multiple`` leave it (a changed
+    document moves to the end), without TinyDB's copies of the table for each call: a
+    commit rewrites a dozen shards."""
+    for name, docs in by_table.items():
+        table = data.get(name, {})
+        if not isinstance(table, dict):
+            raise CatalogueError(f"{path}: table {name!r} is malformed")
+        for key in docs:
+            table.pop(key, None)
+        for key, doc in docs.items():
+            if doc is not None:
+                table[key] = doc
+        data[name] = table
+    return data
 
 
 def _rows_file(path: Path, changes: dict[str, dict[str, Any] | None]) -> Path:
