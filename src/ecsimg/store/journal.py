@@ -222,10 +222,9 @@ def prepare(root: Path, ops: Ops, meta: dict[str, Any], *, sync: bool = True,
             path.parent.mkdir(exist_ok=True)
             if path.parent.name == IMAGE_ROWS.name:
                 written.append((_rows_file(path, by_table[IMAGE_ROWS.name]), path))
-                listed = set(meta.setdefault("shards", {}).get(IMAGE_ROWS.name, ()))
-                meta["shards"][IMAGE_ROWS.name] = sorted(listed | {path.stem})
+                _list_shard(meta, IMAGE_ROWS.name, path.stem)
                 continue
-            storage = ShardStorage(str(path))
+            storage = ShardStorage(str(path), spans=path.parent.name == IMAGES.name)
             storage.write(_updated(path, storage.read() or {}, by_table))
             tmp = storage.prepare(durable=False)
             if tmp is not None:
@@ -235,8 +234,7 @@ def prepare(root: Path, ops: Ops, meta: dict[str, Any], *, sync: bool = True,
                     if "indexed" in meta:
                         # The indexes match this file now: a rename keeps inode and time.
                         meta["indexed"][path.stem] = list(stamp_of(tmp) or ())
-                listed = set(meta.setdefault("shards", {}).get(path.parent.name, ()))
-                meta["shards"][path.parent.name] = sorted(listed | {path.stem})
+                _list_shard(meta, path.parent.name, path.stem)
         if write_meta:
             meta_path = root / META
             written.append((write_temp(meta_path, orjson.dumps(
@@ -247,6 +245,14 @@ def prepare(root: Path, ops: Ops, meta: dict[str, Any], *, sync: bool = True,
         discard(written)
         raise
     return written
+
+
+def _list_shard(meta: dict[str, Any], table_name: str, shard: str) -> None:
+    """Add ``shard`` to the sorted list of ``table_name``'s shards in ``meta``; a list of a
+    thousand rows files is sorted again only when the shard is new to it."""
+    listed = meta.setdefault("shards", {}).get(table_name, [])
+    if shard not in listed:
+        meta["shards"][table_name] = sorted({*listed, shard})
 
 
 def _updated(path: Path, data: dict[str, Any],
