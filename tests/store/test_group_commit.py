@@ -125,10 +125,10 @@ def test_a_failed_commit_fails_every_member_that_wrote(tmp_path: Path,
     release = threading.Event()
     raised: dict[int, BaseException | None] = {}
 
-    def failing_sync(paths: object, **_: object) -> None:
+    def failing_sync(path: Path, folder: bool) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("ecsimg.store.journal.sync_at_once", failing_sync)
+    monkeypatch.setattr("ecsimg.store.syncing._fsync_path", failing_sync)
 
     def first() -> None:
         try:

@@ -29,14 +29,13 @@ from ecsimg.store.files import (
     ShardStorage,
     check_folder,
     describe_os_error,
-    install_at_once,
     read_bytes,
     read_json,
     stamp_of,
-    sync_at_once,
     temp_name,
     write_temp,
 )
+from ecsimg.store.syncing import install_at_once, sync_at_once
 from ecsimg.store.tables import IMAGE_ROWS, IMAGES, TABLES_BY_NAME
 
 JOURNAL = "journal.json"
