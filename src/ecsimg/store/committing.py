@@ -12,6 +12,7 @@ import orjson
 
 from ecsimg.domain.errors import CatalogueError
 from ecsimg.store import indexes, journal, migrations
+from ecsimg.store.catalogue_meta import FORMAT
 from ecsimg.store.files import (
     Stamp,
     check_folder,
@@ -29,7 +30,6 @@ from ecsimg.store.tables import ALL_TABLES, IMAGES, INDEX_TABLES, TABLES_BY_NAME
 if TYPE_CHECKING:
     from ecsimg.store.views import _Tx
 
-FORMAT = "ecsimg-catalogue"
 
 
 class Committing(Indexing):

@@ -23,12 +23,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ecsimg.domain.errors import CatalogueError
-from ecsimg.store import indexes, journal, migrations, projections, swap
+from ecsimg.store import catalogue_meta, indexes, journal, migrations, projections, swap
 from ecsimg.store.batching import Batcher
-from ecsimg.store.committing import FORMAT as FORMAT
+from ecsimg.store.catalogue_meta import FORMAT as FORMAT
 from ecsimg.store.committing import Committing
 from ecsimg.store.files import (
-    TEMP_SUFFIX,
     Stamp,
     check_folder,
     describe_os_error,
@@ -40,7 +39,7 @@ from ecsimg.store.indexes import Listing
 from ecsimg.store.lock import CatalogueLock
 from ecsimg.store.memory import LoadedTable, collector_paused
 from ecsimg.store.projections import Projecting
-from ecsimg.store.tables import ALL_TABLES, INDEX_TABLES, TABLES_BY_NAME, Table
+from ecsimg.store.tables import ALL_TABLES, INDEX_TABLES, Table
 from ecsimg.store.views import _Tx, _View
 
 T = TypeVar("T")
@@ -226,34 +225,7 @@ class TinyRepository(Committing, Projecting):
         self._lock.acquire(exclusive=True)
 
     def _read_meta(self) -> dict[str, Any]:
-        meta_path = self.root / journal.META
-        if stamp_of(meta_path) is None:
-            strays = [p.name for p in self.root.iterdir()
-                      if not p.name.startswith(".") and not _first_commit_leftover(p)] if (
-                self.root.is_dir()) else []
-            if strays and journal.JOURNAL not in strays:
-                raise CatalogueError(
-                    f"{self.root}: not an ecsimg catalogue (no meta.json, but it holds "
-                    f"{', '.join(sorted(strays)[:3])}); refusing to use it"
-                )
-            return {"format": FORMAT, "schema": migrations.SCHEMA_VERSION, "generation": 0}
-        meta = read_json(meta_path)
-        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-            raise CatalogueError(f"{meta_path}: not an ecsimg catalogue (format is not {FORMAT!r})")
-        schema = meta.get("schema")
-        if not isinstance(schema, int) or not isinstance(meta.get("generation"), int):
-            raise CatalogueError(f"{meta_path}: schema or generation missing or not a number")
-        if schema > migrations.SCHEMA_VERSION:
-            raise CatalogueError(
-                f"{meta_path}: written by a newer ecsimg (schema {schema}; this version reads "
-                f"up to {migrations.SCHEMA_VERSION}); refusing to change it"
-            )
-        shards = meta.get("shards", {})
-        if not isinstance(shards, dict) or not all(
-                isinstance(v, list) and all(isinstance(n, str) for n in v)
-                for v in shards.values()):
-            raise CatalogueError(f"{meta_path}: the list of shards is malformed")
-        return meta
+        return catalogue_meta.read_meta(self.root)
 
     def _sync(self, writing: bool) -> None:
         """Under the lock: check, recover, migrate, and reload what others changed.
@@ -424,11 +396,3 @@ class TinyRepository(Committing, Projecting):
         if stamp is not None and not self._pending.get(table.name):
             loaded.stamps[shard] = stamp
 
-
-def _first_commit_leftover(path: Path) -> bool:
-    """A table folder that a first commit, killed before its commit point, made and left
-    holding nothing but its own hidden temporary files: not a sign of a foreign folder."""
-    if (path.name not in TABLES_BY_NAME and path.name != indexes.SPANS) or path.is_symlink() \
-            or not path.is_dir():
-        return False
-    return all(p.name.startswith(".") and p.name.endswith(TEMP_SUFFIX) for p in path.iterdir())
