@@ -115,7 +115,7 @@ def test_a_member_reads_the_writes_of_the_members_before_it(tmp_path: Path) -> N
     assert image is not None and image.image_name == "first+"
 
 
-def test_a_failed_commit_fails_every_member_that_wrote(tmp_path: Path,
+def test_a_failed_commit_fails_every_member_that_wrote_or_read_the_batch(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     root = tmp_path / "cat"
     repo = TinyRepository(root)
@@ -146,13 +146,22 @@ def test_a_failed_commit_fails_every_member_that_wrote(tmp_path: Path,
         except BaseException as err:  # the test looks at them below
             raised[n] = err
 
+    def reader() -> None:  # writes nothing, but reads what the batch wrote
+        try:
+            with repo.transaction() as tx:
+                tx.get(tables.IMAGES, _image(0).key)
+            raised[3] = None
+        except BaseException as err:  # the test looks at them below
+            raised[3] = err
+
     threads = [threading.Thread(target=first),
-               *(threading.Thread(target=other, args=(n,)) for n in (1, 2))]
+               *(threading.Thread(target=other, args=(n,)) for n in (1, 2)),
+               threading.Thread(target=reader)]
     threads[0].start()
     _wait_for(lambda: repo._batcher.open)
     for thread in threads[1:]:
         thread.start()
-    _wait_for(lambda: repo._batcher._queued == 2)
+    _wait_for(lambda: repo._batcher._queued == 3)
     release.set()
     for thread in threads:
         thread.join(30)

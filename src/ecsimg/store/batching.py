@@ -10,7 +10,8 @@ which the batch holds from its first member to its commit. A member that ends wh
 threads are queued to write hands the batch on and waits; the last one commits it. Every
 member returns (or raises its own error) only once the batch is durable, since what it read
 included the writes of the members before it; a member whose body raised adds nothing to the
-batch and harms no other member; a commit that fails fails every member that wrote.
+batch and harms no other member; a commit that fails fails every member that wrote, or that
+read the writes of the members before it.
 """
 
 from __future__ import annotations
@@ -87,23 +88,25 @@ class Batcher:
             raise
         batch.reentrant = batch.reentrant or reentrant
         self._local.inside = True
+        self._local.saw_writes = bool(batch.tx.ops or batch.tx.packed)
         return batch, batch.tx.member()
 
     def leave(self, batch: Batch, tx: _Tx, *, failed: bool) -> None:
         """End this member's body: hand the batch on or commit it, and return once it is
-        durable. Raises the commit's error, unless the body ``failed`` (its own error is
-        raised instead)."""
+        durable. Raises the commit's error if the member wrote or read writes of the batch,
+        unless the body ``failed`` (its own error is raised instead)."""
         self._local.inside = False
         if not failed:
             batch.tx.absorb(tx)
         batch.members += 1
-        wrote = bool(tx.ops or tx.packed) and not failed
+        # What it returns rests on the batch's writes if it made or read any.
+        relies = not failed and bool(tx.ops or tx.packed or self._local.saw_writes)
         if self._queued and batch.members < MAX_MEMBERS and not batch.reentrant:
             self._lock.release()
             batch.committed.wait()
         else:
             self._finish(batch)
-        if batch.error is not None and wrote:
+        if batch.error is not None and relies:
             raise _again(batch.error)
 
     def _finish(self, batch: Batch) -> None:
