@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from ecsimg.store import journal
-from ecsimg.store.files import sync_at_once, write_temp
+from ecsimg.store.files import write_temp
+from ecsimg.store.syncing import sync_at_once
 
 
 def _record_fsyncs(monkeypatch: pytest.MonkeyPatch, fail: str = "") -> list[str]:

@@ -12,7 +12,9 @@ import orjson
 
 from ecsimg.domain.errors import CatalogueError
 from ecsimg.store import indexes, journal, migrations
+from ecsimg.store.catalogue_meta import FORMAT
 from ecsimg.store.files import (
+    Stamp,
     check_folder,
     describe_os_error,
     fsync_folder,
@@ -28,7 +30,6 @@ from ecsimg.store.tables import ALL_TABLES, IMAGES, INDEX_TABLES, TABLES_BY_NAME
 if TYPE_CHECKING:
     from ecsimg.store.views import _Tx
 
-FORMAT = "ecsimg-catalogue"
 
 
 class Committing(Indexing):
@@ -42,6 +43,8 @@ class Committing(Indexing):
     _meta_stamp: object
     _pending: dict[str, dict[str, dict[str, Any] | None]]
     _replay_error: str
+    _described_cache: dict[str, tuple[Stamp, tuple[int, ...] | None]]
+    """Images shard -> (stamp of its spans file, the images file stamp it describes)."""
 
     def _shards_on_disk(self, table: Table[Any]) -> set[str]:
         raise NotImplementedError
@@ -174,22 +177,34 @@ class Committing(Indexing):
         file in place (a copied catalogue, a restored backup, spans lost in a crash)."""
         unspanned: set[str] = set()
         check_folder(self.root / indexes.SPANS)
+        images = os.path.join(self.root, IMAGES.name)
         for shard in image_shards():
             if shard in rewritten:
                 continue
-            stamp = stamp_of(self._shard_path(IMAGES, shard))
+            stamp = stamp_of(os.path.join(images, f"{shard}.json"))
             if stamp is not None and self._described(shard) != stamp:
                 unspanned.add(shard)
         return unspanned
 
     def _described(self, shard: str) -> tuple[int, ...] | None:
         """The stamp of the images file that shard's spans file describes, read from its
-        first bytes; None without a readable one."""
+        first bytes (again only when the spans file changed: every commit asks for every
+        shard); None without a readable one."""
+        path = os.path.join(self.root, indexes.SPANS, f"{shard}.json")
         try:
-            return indexes.spans_stamp(read_start(self.root / indexes.SPANS / f"{shard}.json",
-                                                  indexes.SPANS_HEAD_BYTES))
+            spans_stamp = stamp_of(path)
+        except CatalogueError:
+            return None
+        known = self._described_cache.get(shard)
+        if known is not None and spans_stamp is not None and known[0] == spans_stamp:
+            return known[1]
+        try:
+            described = indexes.spans_stamp(read_start(Path(path), indexes.SPANS_HEAD_BYTES))
         except (OSError, ValueError):
             return None
+        if spans_stamp is not None:
+            self._described_cache[shard] = (spans_stamp, described)
+        return described
 
     def _respan(self, unspanned: set[str]) -> tuple[dict[str, dict[str, Any]],
                                                      list[tuple[Path, Path]]]:

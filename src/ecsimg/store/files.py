@@ -8,16 +8,11 @@ write outside it.
 
 from __future__ import annotations
 
-import _thread
 import contextlib
 import errno
-import functools
 import os
-import queue
 import secrets
 import stat
-import threading
-from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +29,7 @@ Stamp = tuple[int, int, int]
 MAX_CATALOGUE_FILE = 1 << 31
 """Largest catalogue file read (a 100k-image shard is a few MB): bounds memory on a bad file."""
 TEMP_SUFFIX = ".tmp"
-_NOFOLLOW = os.O_NOFOLLOW | os.O_CLOEXEC
+NOFOLLOW = os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 def describe_os_error(err: OSError) -> str:
@@ -64,107 +59,11 @@ def check_folder(path: Path) -> None:
 
 def fsync_folder(path: Path) -> None:
     """Make renames and creations in ``path`` durable."""
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | _NOFOLLOW)
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | NOFOLLOW)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-_SYNC_WORKERS = 8
-
-
-class _SyncThreads:
-    """This process's fsync threads, made once: a thread made per commit is collected per
-    commit, and a signal landing in that collection is swallowed instead of raised. (Not
-    concurrent.futures: importing it, and logging with it, cost a command 15 ms.)"""
-
-    def __init__(self, workers: int) -> None:
-        self._tasks: queue.SimpleQueue[tuple[int, Callable[[], None], _Results]] = (
-            queue.SimpleQueue())
-        self._workers = workers
-        self._started = 0
-
-    def _start(self, wanted: int) -> None:
-        """Start threads up to ``wanted`` (at most ``workers``): without waiting for each to
-        run, as ``threading.Thread.start`` does, a few ms each on a busy machine."""
-        with _threads_lock:
-            while self._started < min(wanted, self._workers):
-                _thread.start_new_thread(self._work, ())
-                self._started += 1
-
-    def _work(self) -> None:
-        while True:
-            at, call, results = self._tasks.get()
-            try:
-                call()
-            except BaseException as err:
-                results.put((at, err))
-            else:
-                results.put((at, None))
-
-    def run_all(self, calls: Sequence[Callable[[], None]]) -> list[BaseException | None]:
-        """Run ``calls`` at once; what each raised (None if nothing), once all have ended."""
-        results: _Results = queue.SimpleQueue()
-        self._start(len(calls))
-        for at, call in enumerate(calls):
-            self._tasks.put((at, call, results))
-        raised: list[BaseException | None] = [None] * len(calls)
-        for _ in calls:
-            at, err = results.get()
-            raised[at] = err
-        return raised
-
-
-_Results = queue.SimpleQueue[tuple[int, "BaseException | None"]]
-_threads: _SyncThreads | None = None
-_threads_lock = threading.Lock()
-
-
-def _sync_threads() -> _SyncThreads:
-    global _threads
-    with _threads_lock:
-        if _threads is None:
-            _threads = _SyncThreads(_SYNC_WORKERS)
-        return _threads
-
-
-def _forget_threads() -> None:
-    # A child made by fork has none of its parent's threads (nor a lock one of them held).
-    global _threads, _threads_lock
-    _threads, _threads_lock = None, threading.Lock()
-
-
-os.register_at_fork(after_in_child=_forget_threads)
-
-
-def _fsync_path(path: Path, folder: bool) -> None:
-    if folder:
-        fsync_folder(path)
-        return
-    fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def sync_at_once(paths: Sequence[Path], *, folders: bool = False) -> None:
-    """fsync every file (or, with ``folders``, every folder) of ``paths`` concurrently and
-    return once all of them are durable; the first OSError is raised after all have ended.
-
-    One after another, each fsync waits for its own commit of the filesystem's journal; issued
-    together they can share one, and a commit writes five to seven files.
-    """
-    if len(paths) <= 1:
-        for path in paths:
-            _fsync_path(path, folders)
-        return
-    raised = _sync_threads().run_all([functools.partial(_fsync_path, path, folders)
-                                      for path in paths])
-    errors = [err for err in raised if err is not None]
-    if errors:
-        raise errors[0]
 
 
 def temp_name(path: Path) -> Path:
@@ -177,7 +76,7 @@ def write_temp(path: Path, data: bytes, *, durable: bool = True) -> Path:
     ``path``; removed if that fails."""
     check_folder(path.parent)
     tmp = temp_name(path)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o644)
     try:
         try:
             view = memoryview(data)
@@ -215,7 +114,7 @@ def _open_regular(path: Path) -> tuple[int, os.stat_result]:
     """A regular catalogue file opened for reading without following a link (its folder
     checked too), with its stat; OSError otherwise. The caller closes the descriptor."""
     check_folder(path.parent)
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _NOFOLLOW)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | NOFOLLOW)
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
@@ -297,12 +196,14 @@ def remove_temps(folder: Path) -> None:
 class ShardStorage(Storage):
     """A TinyDB storage for one shard: reads once, buffers writes, writes a temporary file."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, spans: bool = True) -> None:
         self.path = Path(path)
         self._data: dict[str, dict[str, Any]] | None = None
         self.dirty = False
+        self._note_spans = spans
         self.spans: dict[str, list[int]] = {}
-        """Where each document of the last file written starts and ends, in bytes."""
+        """Where each document of the last file written starts and ends, in bytes (if
+        asked for: only images are read by their span)."""
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         if self._data is None and stamp_of(self.path) is not None:
@@ -330,7 +231,7 @@ class ShardStorage(Storage):
         """``orjson.dumps(data)``, byte for byte, noting each document's span on the way (so
         that one document can be read without parsing the whole shard)."""
         self.spans = {}
-        if len(data) != 1:
+        if len(data) != 1 or not self._note_spans:
             return orjson.dumps(data)
         ((name, docs),) = data.items()
         parts = [b"{", orjson.dumps(name), b":{"]

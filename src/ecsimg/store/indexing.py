@@ -282,8 +282,12 @@ class Indexing:
         stale = self._stale_shards(check_index_files=False)
         listed = set(self._meta.get("shards", {}).get(IMAGE_SHARES.name, ()))
         shared: list[list[str]] = []
+        folder = os.path.join(self.root, IMAGE_SHARES.name)
+        pending = bool(self._pending.get(IMAGE_SHARES.name))
         for shard in image_shards():
-            gone = shard in listed and stamp_of(self._shard_path(IMAGE_SHARES, shard)) is None
+            # Asked on every share that adds an account: one stat a shard, no Path objects.
+            stamp = stamp_of(os.path.join(folder, f"{shard}.json"))
+            gone = shard in listed and stamp is None
             if shard in stale or gone:
                 for doc in self._read_shard(IMAGES, shard).values():
                     entry = indexes.shares_doc(doc)
@@ -291,8 +295,6 @@ class Indexing:
                         shared.append(entry["a"])
                 continue
             name = f"{IMAGE_SHARES.name}/{shard}"
-            stamp = stamp_of(self._shard_path(IMAGE_SHARES, shard))
-            pending = bool(self._pending.get(IMAGE_SHARES.name))
             kept = self._row_cache.get(name)
             if kept is not None and kept[0] == stamp and not pending:
                 shared.extend(kept[1])

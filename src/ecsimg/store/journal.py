@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from tinydb.table import Document
 
 from ecsimg.domain.errors import CatalogueError
 from ecsimg.store import indexes
@@ -30,15 +29,13 @@ from ecsimg.store.files import (
     ShardStorage,
     check_folder,
     describe_os_error,
-    install,
-    open_shard,
     read_bytes,
     read_json,
     stamp_of,
-    sync_at_once,
     temp_name,
     write_temp,
 )
+from ecsimg.store.syncing import install_at_once, sync_at_once
 from ecsimg.store.tables import IMAGE_ROWS, IMAGES, TABLES_BY_NAME
 
 JOURNAL = "journal.json"
@@ -207,8 +204,7 @@ def prepare(root: Path, ops: Ops, meta: dict[str, Any], *, sync: bool = True,
     Without ``write_meta``, ``meta`` is only updated: a commit prepared in several calls
     (each writing other shards) writes it once, in the last.
 
-    Each shard's table is updated once for all its ops: TinyDB copies a whole table on every
-    insert or remove, so op-by-op updates cost quadratic time on large commits.
+    Each shard's table is updated once for all its ops (see ``_updated``).
     """
     changes: dict[Path, dict[str, dict[str, Any]]] = {}
     paths: dict[tuple[str, str], Path] = {}  # a large commit has 100,000 ops on 100 files
@@ -225,20 +221,10 @@ def prepare(root: Path, ops: Ops, meta: dict[str, Any], *, sync: bool = True,
             path.parent.mkdir(exist_ok=True)
             if path.parent.name == IMAGE_ROWS.name:
                 written.append((_rows_file(path, by_table[IMAGE_ROWS.name]), path))
-                listed = set(meta.setdefault("shards", {}).get(IMAGE_ROWS.name, ()))
-                meta["shards"][IMAGE_ROWS.name] = sorted(listed | {path.stem})
+                _list_shard(meta, IMAGE_ROWS.name, path.stem)
                 continue
-            db = open_shard(path)
-            for name, docs in by_table.items():
-                tiny = db.table(name)
-                tiny.remove(doc_ids=list(docs))  # type: ignore[arg-type]  # str document IDs
-                tiny.insert_multiple(
-                    Document(doc, doc_id=key)  # type: ignore[arg-type]
-                    for key, doc in docs.items()
-                    if doc is not None
-                )
-            storage = db.storage
-            assert isinstance(storage, ShardStorage)
+            storage = ShardStorage(str(path), spans=path.parent.name == IMAGES.name)
+            storage.write(_updated(path, storage.read() or {}, by_table))
             tmp = storage.prepare(durable=False)
             if tmp is not None:
                 written.append((tmp, path))
@@ -247,8 +233,7 @@ def prepare(root: Path, ops: Ops, meta: dict[str, Any], *, sync: bool = True,
                     if "indexed" in meta:
                         # The indexes match this file now: a rename keeps inode and time.
                         meta["indexed"][path.stem] = list(stamp_of(tmp) or ())
-                listed = set(meta.setdefault("shards", {}).get(path.parent.name, ()))
-                meta["shards"][path.parent.name] = sorted(listed | {path.stem})
+                _list_shard(meta, path.parent.name, path.stem)
         if write_meta:
             meta_path = root / META
             written.append((write_temp(meta_path, orjson.dumps(
@@ -259,6 +244,33 @@ def prepare(root: Path, ops: Ops, meta: dict[str, Any], *, sync: bool = True,
         discard(written)
         raise
     return written
+
+
+def _list_shard(meta: dict[str, Any], table_name: str, shard: str) -> None:
+    """Add ``shard`` to the sorted list of ``table_name``'s shards in ``meta``; a list of a
+    thousand rows files is sorted again only when the shard is new to it."""
+    listed = meta.setdefault("shards", {}).get(table_name, [])
+    if shard not in listed:
+        meta["shards"][table_name] = sorted({*listed, shard})
+
+
+def _updated(path: Path, data: dict[str, Any],
+             by_table: dict[str, dict[str, dict[str, Any] | None]]) -> dict[str, Any]:
+    """The TinyDB database ``data`` of the shard at ``path`` with each table's changes
+    applied as TinyDB's ``remove(doc_ids=...)`` then ``insert_multiple`` leave it (a changed
+    document moves to the end), without TinyDB's copies of the table for each call: a
+    commit rewrites a dozen shards."""
+    for name, docs in by_table.items():
+        table = data.get(name, {})
+        if not isinstance(table, dict):
+            raise CatalogueError(f"{path}: table {name!r} is malformed")
+        for key in docs:
+            table.pop(key, None)
+        for key, doc in docs.items():
+            if doc is not None:
+                table[key] = doc
+        data[name] = table
+    return data
 
 
 def _rows_file(path: Path, changes: dict[str, dict[str, Any] | None]) -> Path:
@@ -310,11 +322,8 @@ def sync_temps(written: list[tuple[Path, Path]], *more: Path) -> None:
 def install_all(written: list[tuple[Path, Path]]) -> None:
     """Rename each written file into place, then make the renames durable, every folder at
     once; a crash before that leaves the journal, which is replayed."""
-    folders: dict[Path, None] = {}
-    for tmp, path in written:
-        install(tmp, path, durable=False)
-        if path.parent.name != indexes.SPANS:
-            folders[path.parent] = None
+    install_at_once(written)
+    folders = {path.parent: None for _, path in written if path.parent.name != indexes.SPANS}
     sync_at_once(list(folders), folders=True)
 
 

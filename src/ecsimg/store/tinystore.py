@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ecsimg.domain.errors import CatalogueError
-from ecsimg.store import indexes, journal, migrations, projections, swap
-from ecsimg.store.committing import FORMAT as FORMAT
+from ecsimg.store import catalogue_meta, indexes, journal, migrations, projections, swap
+from ecsimg.store.batching import Batcher
+from ecsimg.store.catalogue_meta import FORMAT as FORMAT
 from ecsimg.store.committing import Committing
 from ecsimg.store.files import (
-    TEMP_SUFFIX,
     Stamp,
     check_folder,
     describe_os_error,
@@ -39,7 +39,7 @@ from ecsimg.store.indexes import Listing
 from ecsimg.store.lock import CatalogueLock
 from ecsimg.store.memory import LoadedTable, collector_paused
 from ecsimg.store.projections import Projecting
-from ecsimg.store.tables import ALL_TABLES, INDEX_TABLES, TABLES_BY_NAME, Table
+from ecsimg.store.tables import ALL_TABLES, INDEX_TABLES, Table
 from ecsimg.store.views import _Tx, _View
 
 T = TypeVar("T")
@@ -56,6 +56,8 @@ class TinyRepository(Committing, Projecting):
         check_folder(self.root)
         self._thread_lock = threading.RLock()
         self._lock = CatalogueLock(self.root / ".lock", LOCK_TIMEOUT_SECONDS)
+        self._batcher = Batcher(self._thread_lock, self._begin_batch, self._commit,
+                                self._lock.release)
         self._loaded: dict[str, LoadedTable] = {}
         self._generation = -1
         self._catalogue_id = ""
@@ -70,6 +72,7 @@ class TinyRepository(Committing, Projecting):
         self._row_cache: dict[str, tuple[Stamp, list[Any]]] = {}
         self._span_cache: dict[str, tuple[Stamp, indexes.SpanLookup]] = {}
         self._part_cache: dict[str, tuple[Stamp, indexes.RowsPart]] = {}
+        self._described_cache: dict[str, tuple[Stamp, tuple[int, ...] | None]] = {}
         self.keep_projections = True
         """Write kept projections (``project`` with a cache name); existing ones are read
         either way."""
@@ -95,12 +98,35 @@ class TinyRepository(Committing, Projecting):
 
     @contextmanager
     def transaction(self) -> Iterator[_Tx]:
-        with self._thread_lock, self._locked(exclusive=True):
+        """A write, committed with those of other threads ready at the same time (see
+        ``batching``); it returns once its commit is durable."""
+        if self._batcher.inside():
+            # Nested in a batched transaction of this thread: committed on its own, as the
+            # member's writes are not committed yet.
+            with self._thread_lock, self._locked(exclusive=True):
+                self._sync(writing=True)
+                tx = _Tx(self)
+                yield tx
+                if tx.ops or tx.packed:
+                    self._commit(tx)
+            return
+        batch, member = self._batcher.join()
+        try:
+            yield member
+        except BaseException:
+            self._batcher.leave(batch, member, failed=True)
+            raise
+        self._batcher.leave(batch, member, failed=False)
+
+    def _begin_batch(self) -> _Tx:
+        """Under the thread lock: the catalogue lock taken for a batch, and its transaction."""
+        self._lock_for_writing()
+        try:
             self._sync(writing=True)
-            tx = _Tx(self)
-            yield tx
-            if tx.ops or tx.packed:
-                self._commit(tx)
+        except BaseException:
+            self._lock.release()
+            raise
+        return _Tx(self)
 
     def preload(self, table: Table[Any], progress: Progress | None = None) -> None:
         """Load ``table`` shard by shard, calling ``progress(done, total, view)`` after each.
@@ -141,22 +167,29 @@ class TinyRepository(Committing, Projecting):
         created one meanwhile: the build is left for the caller to discard); with it, only an
         ecsimg catalogue or an empty folder, never a foreign folder.
         """
-        with self._thread_lock, self._locked(exclusive=True):
-            if not self.is_empty() and not replace:
-                return False
-            self._read_meta()  # refuses a folder that is not an ecsimg catalogue
-            swap.swap_in(built, self.root)
-            self._loaded.clear()
-            self._generation = -1
-            self._catalogue_id = ""
-            self._meta = {}
-            self._meta_stamp = None
-            self._pending = {}
-            self._listing_cache.clear()
-            self._row_cache.clear()
-            self._span_cache.clear()
-            self._part_cache.clear()
-            self._checked = self._swept = False
+        with self._thread_lock:
+            while self._batcher.open:  # its writes belong to the catalogue in place
+                self._batcher.closed.wait()
+            with self._locked(exclusive=True):
+                return self._swap_in(built, replace=replace)
+
+    def _swap_in(self, built: Path, *, replace: bool) -> bool:
+        if not self.is_empty() and not replace:
+            return False
+        self._read_meta()  # refuses a folder that is not an ecsimg catalogue
+        swap.swap_in(built, self.root)
+        self._loaded.clear()
+        self._generation = -1
+        self._catalogue_id = ""
+        self._meta = {}
+        self._meta_stamp = None
+        self._pending = {}
+        self._listing_cache.clear()
+        self._row_cache.clear()
+        self._span_cache.clear()
+        self._part_cache.clear()
+        self._described_cache.clear()
+        self._checked = self._swept = False
         return True
 
     @property
@@ -167,52 +200,32 @@ class TinyRepository(Committing, Projecting):
 
     @contextmanager
     def _locked(self, exclusive: bool) -> Iterator[None]:
-        check_folder(self.root)
         if exclusive:
-            try:
-                self.root.mkdir(parents=True, exist_ok=True)
-            except OSError as err:
-                raise CatalogueError(
-                    f"{self.root}: cannot create the catalogue folder "
-                    f"({describe_os_error(err)})") from None
-        elif not self.root.exists():
-            yield  # nothing to read and nothing to lock: an empty catalogue
-            return
-        self._lock.acquire(exclusive)
+            self._lock_for_writing()
+        else:
+            check_folder(self.root)
+            if not self.root.exists():
+                yield  # nothing to read and nothing to lock: an empty catalogue
+                return
+            self._lock.acquire(exclusive)
         try:
             yield
         finally:
             self._lock.release()
 
-    def _read_meta(self) -> dict[str, Any]:
-        meta_path = self.root / journal.META
-        if stamp_of(meta_path) is None:
-            strays = [p.name for p in self.root.iterdir()
-                      if not p.name.startswith(".") and not _first_commit_leftover(p)] if (
-                self.root.is_dir()) else []
-            if strays and journal.JOURNAL not in strays:
-                raise CatalogueError(
-                    f"{self.root}: not an ecsimg catalogue (no meta.json, but it holds "
-                    f"{', '.join(sorted(strays)[:3])}); refusing to use it"
-                )
-            return {"format": FORMAT, "schema": migrations.SCHEMA_VERSION, "generation": 0}
-        meta = read_json(meta_path)
-        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-            raise CatalogueError(f"{meta_path}: not an ecsimg catalogue (format is not {FORMAT!r})")
-        schema = meta.get("schema")
-        if not isinstance(schema, int) or not isinstance(meta.get("generation"), int):
-            raise CatalogueError(f"{meta_path}: schema or generation missing or not a number")
-        if schema > migrations.SCHEMA_VERSION:
+    def _lock_for_writing(self) -> None:
+        """Take the exclusive lock, making the folder first; the caller releases it."""
+        check_folder(self.root)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
             raise CatalogueError(
-                f"{meta_path}: written by a newer ecsimg (schema {schema}; this version reads "
-                f"up to {migrations.SCHEMA_VERSION}); refusing to change it"
-            )
-        shards = meta.get("shards", {})
-        if not isinstance(shards, dict) or not all(
-                isinstance(v, list) and all(isinstance(n, str) for n in v)
-                for v in shards.values()):
-            raise CatalogueError(f"{meta_path}: the list of shards is malformed")
-        return meta
+                f"{self.root}: cannot create the catalogue folder "
+                f"({describe_os_error(err)})") from None
+        self._lock.acquire(exclusive=True)
+
+    def _read_meta(self) -> dict[str, Any]:
+        return catalogue_meta.read_meta(self.root)
 
     def _sync(self, writing: bool) -> None:
         """Under the lock: check, recover, migrate, and reload what others changed.
@@ -383,11 +396,3 @@ class TinyRepository(Committing, Projecting):
         if stamp is not None and not self._pending.get(table.name):
             loaded.stamps[shard] = stamp
 
-
-def _first_commit_leftover(path: Path) -> bool:
-    """A table folder that a first commit, killed before its commit point, made and left
-    holding nothing but its own hidden temporary files: not a sign of a foreign folder."""
-    if (path.name not in TABLES_BY_NAME and path.name != indexes.SPANS) or path.is_symlink() \
-            or not path.is_dir():
-        return False
-    return all(p.name.startswith(".") and p.name.endswith(TEMP_SUFFIX) for p in path.iterdir())

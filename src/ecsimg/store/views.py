@@ -119,10 +119,15 @@ def _packed(doc: dict[str, Any] | None) -> bytes:
 
 
 class _Tx(_View):
-    """Reads see this transaction's own writes; nothing reaches disk until it ends cleanly."""
+    """Reads see this transaction's own writes; nothing reaches disk until it ends cleanly.
 
-    def __init__(self, repo: TinyRepository) -> None:
+    A transaction ``over`` another reads through that one's writes instead of the last
+    commit: a member of a group commit (see ``batching``) sees the members before it.
+    """
+
+    def __init__(self, repo: TinyRepository, over: _Tx | None = None) -> None:
         super().__init__(repo)
+        self._under: _View = _View(repo) if over is None else over
         self.ops: dict[tuple[str, str], dict[str, Any] | None] = {}
         self.objects: dict[tuple[str, str], Any] = {}
         self.packed: dict[str, dict[str, bytes]] = {}
@@ -164,7 +169,7 @@ class _Tx(_View):
         packed = self._packed_record(table, key)
         if packed is not None:
             return packed
-        return super().get(table, key)
+        return self._under.get(table, key)
 
     def get_many(self, table: Table[T], keys: Iterable[str]) -> dict[str, T | None]:
         found: dict[str, T | None] = {}
@@ -176,7 +181,7 @@ class _Tx(_View):
                 found[key] = packed
             else:
                 rest.append(key)
-        base: dict[str, T | None] = super().get_many(table, rest)
+        base: dict[str, T | None] = self._under.get_many(table, rest)
         found.update(base)
         return found
 
@@ -211,26 +216,26 @@ class _Tx(_View):
         return list(merged.values())
 
     def all(self, table: Table[T]) -> list[T]:
-        return self._overlay(table, super().all(table), None)
+        return self._overlay(table, self._under.all(table), None)
 
     def group(self, table: Table[T], group: str) -> list[T]:
-        return self._overlay(table, super().group(table, group), group)
+        return self._overlay(table, self._under.group(table, group), group)
 
     def listing(self, region_id: str) -> list[ListingRow] | None:
         if self.packed or any(n == IMAGES.name for n, _ in self.objects):
             return None  # the index does not hold this transaction's own writes yet
-        return super().listing(region_id)
+        return self._under.listing(region_id)
 
     def ordered(self, region_id: str) -> OrderedListing | None:
         if any(n == IMAGES.name for n, _ in self.objects):
             return None  # the index does not hold this transaction's own writes yet
-        return super().ordered(region_id)
+        return self._under.ordered(region_id)
 
     def shares_received(self, account_ids: Iterable[str]) -> dict[str, int]:
         wanted = set(account_ids)
-        received = super().shares_received(wanted)
+        received = self._under.shares_received(wanted)
         for key, obj in self._changed(IMAGES).items():
-            before = super().get(IMAGES, key)
+            before = self._under.get(IMAGES, key)
             for image, step in ((before, -1), (obj, 1)):
                 for share in image.shares if image is not None else ():
                     if share.account_id in received:
@@ -240,4 +245,23 @@ class _Tx(_View):
     def scan(self, table: Table[T], group: str) -> list[T]:
         if (table is IMAGES and self.packed) or any(n == table.name for n, _ in self.objects):
             return self.group(table, group)
-        return super().scan(table, group)
+        return self._under.scan(table, group)
+
+    def member(self) -> _Tx:
+        """A transaction over this one (see ``batching``)."""
+        return _Tx(self._repo, over=self)
+
+    def absorb(self, member: _Tx) -> None:
+        """Take in the writes of ``member``, a transaction over this one that ended cleanly:
+        they are later than this one's, so they win."""
+        for (name, key), doc in member.ops.items():
+            if name == IMAGES.name:
+                self.packed.get(IMAGES.shard_of(key), {}).pop(key, None)
+            self.ops[(name, key)] = doc
+            self.objects[(name, key)] = member.objects[(name, key)]
+        for shard, docs in member.packed.items():
+            for key, raw in docs.items():
+                self.ops.pop((IMAGES.name, key), None)
+                self.objects.pop((IMAGES.name, key), None)
+                self.packed.setdefault(shard, {})[key] = raw
+        self._images += member._images
