@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import events
 from textual.widgets import Input
 from textual.widgets._footer import FooterKey
@@ -174,9 +176,9 @@ async def test_the_pane_follows_the_cursor_s_row_as_the_filter_changes_it(world:
         loads: list[str] = []
         load_details = screen.load_details
 
-        def counted(backend: object, row: image_rows.ImageRow) -> None:
+        def counted(backend: Any, row: image_rows.ImageRow) -> Any:
             loads.append(row.image_name)
-            load_details(backend, row)  # type: ignore[arg-type]
+            return load_details(backend, row)
 
         screen.load_details = counted  # type: ignore[method-assign]
         await pilot.press("slash")
@@ -184,7 +186,7 @@ async def test_the_pane_follows_the_cursor_s_row_as_the_filter_changes_it(world:
                             ("ha.w", "alpha.web"), ("", "alpha.web")):  # the cursor stays
             screen.query_one("#filter", Input).value = line
             await settle(app, pilot)
-            assert image_list(app).current is not None
-            assert image_list(app).current.image_name == first
+            current = image_list(app).current
+            assert current is not None and current.image_name == first
             assert first in pane.plain, (line, pane.plain)
         assert loads == ["beta.web", "alpha.web"]
