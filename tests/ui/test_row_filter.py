@@ -142,3 +142,31 @@ def test_a_name_holding_the_column_separator_is_still_matched_as_typed(world: Wo
         query = _query(word)
         expected = [r.image_name for r in rows if query.matches(r, "")]
         assert [r.image_name for r in row_filter.matching(query, T0).rows] == expected, word
+
+
+def test_terms_decided_per_value_agree_with_each_row(world: World) -> None:
+    """Terms on fields with few values (os, arch, usage, type, family, region) are decided
+    once per value; every row gets the answer the term gives it alone, negated or with
+    alternatives, over every region's rows."""
+    for n in range(12):
+        world.image(image_name=f"img-{n:02d}", region="cn-hangzhou" if n % 3 else "cn-beijing",
+                    architecture="arm64" if n % 2 else "x86_64",
+                    image_family="web" if n % 4 else "db",
+                    os_type="windows" if n % 5 == 0 else "linux",
+                    os_name="Windows Server 2022" if n % 5 == 0 else "Ubuntu 22.04")
+    world.public_image()
+    loaded = browse.load(world.ctx(), image_rows.ALL_REGIONS)
+    rows = list(loaded.rows)
+    assert {r.region_id for r in rows} >= {"cn-hangzhou", "cn-beijing"}
+    lines = ["os:ubuntu", "os:windows", "-os:linux", "os:ubu,win", "arch:arm64", "-arch:x86",
+             "usage:none", "-usage:none", "type:custom", "type:public,custom", "-type:custom",
+             "family:we", "-family:db", "family:web,db", "region:cn-b", "-region:cn-hang",
+             "region:cn", "os:ubuntu arch:arm64 family:web", "img-0 -os:win region:cn-h"]
+    picked = 0
+    for line in lines:
+        query = _query(line)
+        expected = [r.key for r in rows if query.matches(r, "")]
+        row_filter = RowFilter(rows, loaded.common_texts)
+        assert [r.key for r in row_filter.matching(query, T0).rows] == expected, line
+        picked += 0 < len(expected) < len(rows)
+    assert picked >= 14  # most terms pick some rows and leave others
