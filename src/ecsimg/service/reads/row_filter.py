@@ -1,18 +1,19 @@
 """The loaded rows filtered as the user types, remembering recent results.
 
 A keystroke that extends the filter narrows a remembered result instead of all 100,000
-rows, and erasing back to a remembered filter costs a dictionary lookup.
+rows, and erasing back to a remembered filter costs a dictionary lookup. What a word or term
+reads of the rows is kept in columns, so that matching is C loops over them; a result is an
+array of positions in the rows.
 """
 
 from __future__ import annotations
 
-import operator
 from array import array
 from bisect import bisect_left
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from itertools import compress, repeat
-from operator import attrgetter, contains, not_, or_
+from operator import attrgetter, contains, is_, not_, or_
 from typing import overload
 
 from ecsimg.domain.filtering import KINDS, Query, Term
@@ -20,6 +21,7 @@ from ecsimg.service.reads.image_rows import ImageRow, row_state
 
 OS_TYPES = ("linux", "windows")
 REMEMBERED = 16
+"""Results kept: enough to erase a long word back to empty without filtering again."""
 KEYED_FIELDS: dict[str, Callable[[ImageRow], object]] = {
     "os": attrgetter("os_text"),  # the OS names, platform and OS type: all os: reads
     "arch": attrgetter("architecture"),
@@ -31,7 +33,7 @@ KEYED_FIELDS: dict[str, Callable[[ImageRow], object]] = {
 """Fields whose terms read one value of the row, shared by many rows: a term is decided per
 distinct value (``RowFilter._passes``)."""
 SEPARATOR = "\x1e"
-"""Results kept: enough to erase a long word back to empty without filtering again."""
+"""Joins the texts of a column while they are made again contiguously (``_contiguous``)."""
 
 
 class RowsAt(Sequence[ImageRow]):
@@ -70,7 +72,7 @@ class RowsAt(Sequence[ImageRow]):
     def __eq__(self, other: object) -> bool:
         """Equal to a list (or another result) of the same rows in the same order."""
         if isinstance(other, RowsAt | list):
-            return len(self) == len(other) and all(map(operator.is_, self, other))
+            return len(self) == len(other) and all(map(is_, self, other))
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]  # compared by content, like a list
