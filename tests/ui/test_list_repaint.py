@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import Input
 
+from ecsimg.ui.widgets.drawn_rows import DRAWN_AT_THE_LATEST
 from tests.ui.test_main_screen import image_list, running, settle
 from tests.world import World
 
@@ -76,3 +78,22 @@ async def test_rows_are_drawn_as_their_rich_text_would_be(ui_world: World) -> No
                         assert fast.cell_length == width
                         compared += 1
     assert compared == 2 * 3 * 3 * len(images.rows) and len(images.rows) >= 30
+
+
+async def test_what_waits_for_the_list_s_frame_runs_even_if_nothing_is_drawn(
+        world: World) -> None:
+    """The header and tabs follow the list's frame; a refresh of lines out of view draws
+    nothing, and they follow anyway, a moment later."""
+    world.image(image_name="only")
+    async with running(world, size=(80, 24)) as (app, pilot):
+        images = image_list(app)
+        ran: list[str] = []
+        images.refresh(Region(0, 500, 10, 1))  # far below the last line
+        images.when_drawn(lambda: ran.append("after"))
+        await pilot.pause(DRAWN_AT_THE_LATEST + 0.1)
+        assert ran == ["after"]
+        images.refresh()  # the whole list: its frame runs it
+        images.when_drawn(lambda: ran.append("drawn"))
+        await pilot.pause()
+        await pilot.pause()
+        assert ran == ["after", "drawn"]

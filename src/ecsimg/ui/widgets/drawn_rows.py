@@ -20,6 +20,8 @@ from ecsimg.ui.widgets.columns import GAP, SORTABLE, layout, text_of
 
 STRIPS_KEPT = 4096
 """Drawn rows kept: several screens' worth, at most a few megabytes."""
+DRAWN_AT_THE_LATEST = 0.1
+"""Seconds after which ``when_drawn`` runs its callback even if no line was drawn."""
 
 
 class DrawnRows(ScrollView):
@@ -59,8 +61,15 @@ class DrawnRows(ScrollView):
         none are), so that what changes beside the list is drawn in the next frame."""
         if self._redraw_pending and self.is_mounted and self.display:
             self._after_drawn.append(callback)
+            # A refresh of lines out of view draws nothing: then it runs a little later.
+            self.set_timer(DRAWN_AT_THE_LATEST, self._run_after_drawn)
         else:
             self.call_later(callback)
+
+    def _run_after_drawn(self) -> None:
+        for callback in self._after_drawn:
+            self.call_later(callback)
+        self._after_drawn.clear()
 
     @property
     def line_width(self) -> int:
@@ -78,9 +87,7 @@ class DrawnRows(ScrollView):
             self._styles_now = {}
             self._width_now = 0
             self._redraw_pending = False
-            for callback in self._after_drawn:
-                self.call_later(callback)
-            self._after_drawn.clear()
+            self._run_after_drawn()
 
     def _style(self, component: str | None) -> Style:
         """The base style of a line drawn as ``component`` (None: a plain row)."""
