@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 
 from ecsimg.domain.models import Image
 from ecsimg.store import projections, tables
+from ecsimg.store.columns import Column
 from ecsimg.store.tinystore import TinyRepository
 
 HZ = "cn-hangzhou"
@@ -36,6 +38,9 @@ class Counting:
         return [key, doc["image_name"]]
 
 
+Names = Callable[..., dict[str, str]]
+
+
 def _names(repo: TinyRepository, extract: Counting | None = None) -> dict[str, str]:
     found: dict[str, str] = {}
 
@@ -44,6 +49,23 @@ def _names(repo: TinyRepository, extract: Counting | None = None) -> dict[str, s
 
     repo.project(tables.IMAGES, HZ, extract or Counting(), collect, cache=NAME)
     return found
+
+
+def _names_as_columns(repo: TinyRepository, extract: Counting | None = None) -> dict[str, str]:
+    found: dict[str, str] = {}
+
+    def collect(part: list[Column], done: int, total: int) -> None:
+        keys, names = part
+        found.update(zip(keys.values, names.values, strict=True))
+
+    repo.project_columns(tables.IMAGES, HZ, extract or Counting(), 2, collect, cache=NAME)
+    return found
+
+
+@pytest.fixture(params=["documents", "columns"])
+def names_of(request: pytest.FixtureRequest) -> Names:
+    """The names read with ``project`` or with ``project_columns`` (kept alike)."""
+    return _names if request.param == "documents" else _names_as_columns
 
 
 @pytest.fixture
@@ -59,30 +81,32 @@ def _cache_files(repo: TinyRepository) -> list[Path]:
     return sorted((repo.root / projections.FOLDER / NAME).glob("*.json"))
 
 
-def test_a_second_read_reuses_what_the_first_extracted(repo: TinyRepository) -> None:
+def test_a_second_read_reuses_what_the_first_extracted(
+        names_of: Names, repo: TinyRepository) -> None:
     first, second = Counting(), Counting()
-    cold = _names(repo, first)
+    cold = names_of(repo, first)
     assert first.calls == 200 and len(cold) == 200
     assert len(_cache_files(repo)) == len(list((repo.root / "images").glob("*.json")))
-    assert _names(TinyRepository(repo.root), second) == cold
+    assert names_of(TinyRepository(repo.root), second) == cold
     assert second.calls == 0
 
 
-def test_a_commit_makes_the_shard_it_rewrote_extracted_again(repo: TinyRepository) -> None:
-    _names(repo)
+def test_a_commit_makes_the_shard_it_rewrote_extracted_again(
+        names_of: Names, repo: TinyRepository) -> None:
+    names_of(repo)
     with repo.transaction() as tx:
         tx.put(tables.IMAGES, dataclasses.replace(_image(7), image_name="renamed"))
         tx.delete(tables.IMAGES, _image(8).key)
     again = Counting()
-    found = _names(TinyRepository(repo.root), again)
+    found = names_of(TinyRepository(repo.root), again)
     assert found[_image(7).key] == "renamed" and _image(8).key not in found
     assert 0 < again.calls < 200  # only the shards the commit rewrote
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "edited", "other-stamp", "folder"])
 def test_a_damaged_or_foreign_cache_file_is_ignored_and_replaced(
-        repo: TinyRepository, damage: str) -> None:
-    cold = _names(repo)
+        names_of: Names, repo: TinyRepository, damage: str) -> None:
+    cold = names_of(repo)
     target = _cache_files(repo)[0]
     raw = target.read_bytes()
     header, _, body = raw.partition(b"\n")
@@ -102,18 +126,18 @@ def test_a_damaged_or_foreign_cache_file_is_ignored_and_replaced(
         target.unlink()
         target.mkdir()
     again = Counting()
-    assert _names(TinyRepository(repo.root), again) == cold
+    assert names_of(TinyRepository(repo.root), again) == cold
     assert again.calls > 0
     if damage != "folder":
         assert b"evil-" not in target.read_bytes()  # rewritten from the shard
 
 
 def test_no_cache_where_none_can_be_written_and_no_link_followed(
-        repo: TinyRepository, tmp_path: Path) -> None:
+        names_of: Names, repo: TinyRepository, tmp_path: Path) -> None:
     (repo.root / projections.FOLDER).write_text("not a folder")
-    assert len(_names(repo)) == 200
+    assert len(names_of(repo)) == 200
     (repo.root / projections.FOLDER).unlink()
-    _names(repo)
+    names_of(repo)
     planted = tmp_path / "elsewhere"
     (repo.root / projections.FOLDER).rename(planted)  # files that would be valid here
     for path in (planted / NAME).glob("*.json"):
@@ -123,35 +147,36 @@ def test_no_cache_where_none_can_be_written_and_no_link_followed(
         head["crc"] = zlib.crc32(body)
         path.write_bytes(orjson.dumps(head) + b"\n" + body)
     (repo.root / projections.FOLDER).symlink_to(planted)
-    found = _names(TinyRepository(repo.root))
+    found = names_of(TinyRepository(repo.root))
     assert len(found) == 200 and not any(v.startswith("evil-") for v in found.values())
 
 
-def test_a_pending_journal_is_read_through_and_nothing_is_kept(repo: TinyRepository) -> None:
-    _names(repo)
+def test_a_pending_journal_is_read_through_and_nothing_is_kept(
+        names_of: Names, repo: TinyRepository) -> None:
+    names_of(repo)
     before = {p: p.read_bytes() for p in _cache_files(repo)}
     renamed = tables.IMAGES.codec.encode(dataclasses.replace(_image(3), image_name="journal"))
     body = orjson.dumps({"generation": 99, "ops": [["images", _image(3).key, renamed]]})
     (repo.root / "journal.json").write_bytes(
         orjson.dumps({"crc": zlib.crc32(body), "body": body.decode()}))
     again = Counting()
-    assert _names(TinyRepository(repo.root), again)[_image(3).key] == "journal"
+    assert names_of(TinyRepository(repo.root), again)[_image(3).key] == "journal"
     assert again.calls == 200  # read from the shards, journal applied, nothing reused
     assert {p: p.read_bytes() for p in _cache_files(repo)} == before  # nor written
 
 
 def test_a_reader_killed_while_writing_leaves_a_temporary_file_the_next_writer_removes(
-        repo: TinyRepository) -> None:
-    _names(repo)
+        names_of: Names, repo: TinyRepository) -> None:
+    names_of(repo)
     folder = repo.root / projections.FOLDER / NAME
     left = folder / ".00.json.0123456789abcdef.tmp"
     left.write_bytes(b"half of a projec")
-    assert _names(TinyRepository(repo.root))  # readers leave it
+    assert names_of(TinyRepository(repo.root))  # readers leave it
     assert left.exists()
     with TinyRepository(repo.root).transaction() as tx:
         tx.put(tables.IMAGES, _image(500))
     assert not left.exists()
-    assert len(_names(repo)) == 201
+    assert len(names_of(repo)) == 201
 
 
 def test_read_only_sessions_write_no_projection_but_use_those_kept(tmp_path: Path) -> None:
@@ -167,3 +192,65 @@ def test_read_only_sessions_write_no_projection_but_use_those_kept(tmp_path: Pat
     assert [r.key for r in open_backend(str(db), read_only=True).images().rows] == [
         r.key for r in rows]
     assert {p: p.stat().st_mtime_ns for p in (db / projections.FOLDER).rglob("*.json")} == kept
+
+
+def _forged(stored: dict[str, Any], form: str) -> dict[str, Any]:
+    columns = stored["columns"]
+    if form == "width":
+        stored["columns"] = columns[:1]
+    elif form == "code-out-of-range":
+        stored["columns"][1] = {"distinct": ["evil"], "codes": [5] * len(columns[0])}
+    elif form == "negative-code":
+        stored["columns"][1] = {"distinct": ["evil"], "codes": [-1] * len(columns[0])}
+    elif form == "code-not-a-number":
+        stored["columns"][1] = {"distinct": ["evil"], "codes": ["0"] * len(columns[0])}
+    elif form == "short-column":
+        stored["columns"][1] = columns[1][:-1] if isinstance(columns[1], list) else []
+    elif form == "groups-miscounted":
+        stored["groups"] = [[HZ, len(columns[0]) + 1]]
+    elif form == "group-twice":
+        stored["groups"] = [[HZ, 0], *stored["groups"]]
+    else:
+        stored["groups"] = "everything"
+    return stored
+
+
+@pytest.mark.parametrize("form", ["width", "code-out-of-range", "negative-code",
+                                  "code-not-a-number", "short-column", "groups-miscounted",
+                                  "group-twice", "groups-not-a-list"])
+def test_a_kept_file_of_columns_in_another_shape_is_extracted_again(
+        repo: TinyRepository, form: str) -> None:
+    """A file whose stamp and checksum agree (written by another version, or by hand) but
+    whose columns are not those of this projection is never decoded into rows."""
+    cold = _names_as_columns(repo)
+    for target in _cache_files(repo):
+        header, _, body = target.read_bytes().partition(b"\n")
+        forged = orjson.dumps(_forged(orjson.loads(body), form))
+        head = orjson.loads(header)
+        head["crc"] = zlib.crc32(forged)
+        target.write_bytes(orjson.dumps(head) + b"\n" + forged)
+    again = Counting()
+    assert _names_as_columns(TinyRepository(repo.root), again) == cold
+    assert again.calls == 200
+
+
+def test_columns_of_a_group_are_its_documents_alone(tmp_path: Path) -> None:
+    repo = TinyRepository(tmp_path / "catalogue")
+    with repo.transaction() as tx:
+        for n in range(120):
+            region = ("cn-hangzhou", "cn-shanghai", "cn-beijing")[n % 3]
+            tx.put(tables.IMAGES, dataclasses.replace(_image(n), region_id=region))
+    for attempt in range(2):  # extracted, then kept
+        for group, expected in (("cn-shanghai", 40), ("cn-beijing", 40), ("us-east-1", 0),
+                                (None, 120)):
+            extract = Counting()
+            found: list[str] = []
+
+            def collect(part: list[Column], done: int, total: int,
+                        found: list[str] = found) -> None:
+                found.extend(part[0].values)
+
+            repo.project_columns(tables.IMAGES, group, extract, 2, collect, cache=NAME)
+            assert len(found) == expected, (attempt, group)
+            assert all(key.startswith(f"{group}/") for key in found) or group is None
+            assert extract.calls == (120 if attempt == 0 and group == "cn-shanghai" else 0)

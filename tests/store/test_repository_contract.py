@@ -15,6 +15,7 @@ import pytest
 from ecsimg.domain import models as m
 from ecsimg.domain.errors import CatalogueError
 from ecsimg.store import tables
+from ecsimg.store.columns import Column
 from ecsimg.store.memstore import MemoryRepository
 from ecsimg.store.repository import Repository
 from ecsimg.store.tinystore import TinyRepository
@@ -357,3 +358,28 @@ def test_field_values_of_many_keys_read_every_shard_once_and_agree(
     assert len(wanted) > 256 * tables.SNAPSHOTS.shards
     found = repo.field_values(tables.SNAPSHOTS, "size", wanted)
     assert found == {**sizes, "s-missing-1": None, "s-missing-2": None}
+
+
+def test_project_columns_gives_what_project_gives_a_column_per_field(
+        repo: Repository) -> None:
+    _fill(repo)
+
+    def fields(key: str, doc: dict[str, Any]) -> list[Any] | None:
+        if key.endswith("2"):
+            return None
+        return [key, doc["image_name"], doc.get("is_public", False),
+                [s["account_id"] for s in doc.get("shares") or ()]]
+
+    for group in (HZ, SH, None, "us-east-1"):
+        for cache in (None, "contract-columns-1", "contract-columns-1"):  # made, then kept
+            parts: list[list[Column]] = []
+            def collect(part: list[Column], done: int, total: int,
+                        parts: list[list[Column]] = parts) -> None:
+                parts.append(part)
+
+            repo.project_columns(tables.IMAGES, group, fields, 4, collect, cache=cache)
+            assert all(len(part) == 4 for part in parts)
+            rows = [list(row) for part in parts
+                    for row in zip(*[c.values for c in part], strict=True)]
+            assert sorted(rows) == sorted(_projected(repo, tables.IMAGES, group, fields)), (
+                group, cache)

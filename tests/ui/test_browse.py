@@ -117,9 +117,9 @@ def test_snapshot_sizes_are_read_without_loading_snapshot_records(world: World) 
 
 
 ROW_FIELDS = ("key", "image_id", "region_id", "image_name", "kind", "usage", "monthly_cost",
-              "own_text", "common_text", "os_text", "os_type", "platform", "architecture",
-              "family", "size", "creation_time", "status", "pending_start", "pending_end",
-              "product_code", "tags", "share_count")
+              "own_text", "common_text", "os_text", "os_name", "os_name_en", "os_type",
+              "platform", "architecture", "family", "size", "creation_time", "status",
+              "pending_start", "pending_end", "product_code", "tags", "share_count")
 
 
 @pytest.mark.parametrize("storage", ["tinydb", "memory"])

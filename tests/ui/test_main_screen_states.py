@@ -157,12 +157,12 @@ async def test_rows_prepared_for_another_sort_order_are_sorted_again(world: Worl
         for _ in range(8):  # to a sort that orders these rows otherwise
             await pilot.press("o")
             await settle(app, pilot)
-            if images.sorted(loaded.rows) != list(loaded.rows):
+            if list(images.sorted(loaded.rows)) != list(loaded.rows):
                 break
         assert images.order != stale_order
         screen.post_message(screen.RowsLoaded(loaded, 1.0, prepared, stale_order))
         await settle(app, pilot)
-        assert list(images.rows) == images.sorted(loaded.rows) != list(loaded.rows)
+        assert list(images.rows) == list(images.sorted(loaded.rows)) != list(loaded.rows)
 
 
 async def test_the_pane_follows_the_cursor_s_row_as_the_filter_changes_it(world: World) -> None:

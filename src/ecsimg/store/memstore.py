@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from ecsimg.domain.models import Image
 from ecsimg.store import indexes
+from ecsimg.store.columns import Column, plain
 from ecsimg.store.indexes import Listing, ListingRow, OrderedListing
 from ecsimg.store.repository import View
 from ecsimg.store.tables import IMAGES, Table, region_of
@@ -94,6 +95,15 @@ class MemoryRepository:
                 if value is not None:
                     found.append(value)
             collect(found, 1, 1)
+
+    def project_columns(self, table: Table[Any], group: str | None,
+                        extract: Callable[[str, Any], list[Any] | None], width: int,
+                        collect: Callable[[list[Column], int, int], None], *,
+                        cache: str | None = None) -> None:
+        """``project``'s one part as columns, without distinct values."""
+        found: list[list[Any]] = []
+        self.project(table, group, extract, lambda part, done, total: found.extend(part))
+        collect(plain(found, width), 1, 1)
 
     def field_values(self, table: Table[T], field: str, keys: Iterable[str]) -> dict[str, Any]:
         with self._lock:

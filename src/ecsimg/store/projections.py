@@ -33,6 +33,8 @@ from typing import Any, TypeVar
 import orjson
 
 from ecsimg.domain.errors import CatalogueError
+from ecsimg.store import columns
+from ecsimg.store.columns import Column
 from ecsimg.store.files import (
     Stamp,
     check_folder,
@@ -165,6 +167,44 @@ class Projecting:
                 else:
                     collect([v for key, v in values.items() if grouping(key) == group], done,
                             len(shards))
+
+    def project_columns(self, table: Table[Any], group: str | None,
+                        extract: Callable[[str, Any], list[Any] | None], width: int,
+                        collect: Callable[[list[Column], int, int], None], *,
+                        cache: str | None = None) -> None:
+        """``project`` a shard at a time as columns (``store.columns``), kept as columns
+        with ``cache``: a kept shard is parsed and decoded without a list per document."""
+        with self._thread_lock, self._locked(exclusive=False), collector_paused():
+            self._sync(writing=False)
+            kept = (ProjectionCache(self.root, cache)
+                    if cache is not None and not self._pending else None)
+            shards = sorted(self._shards_on_disk(table))
+            for done, shard in enumerate(shards, 1):
+                collect(self._projected_columns(table, shard, extract, width, group, kept),
+                        done, len(shards))
+
+    def _projected_columns(self, table: Table[Any], shard: str,
+                           extract: Callable[[str, Any], list[Any] | None], width: int,
+                           group: str | None, kept: ProjectionCache | None) -> list[Column]:
+        path = self._shard_path(table, shard)
+        stamp = stamp_of(path) if kept is not None else None
+        if kept is not None and stamp is not None:
+            found = columns.decode(kept.get(shard, stamp), width, group)
+            if found is not None:
+                return found
+        values = self._projected(table, shard, extract, None)
+        grouping = table.group
+        groups = [grouping(key) if grouping is not None else "" for key in values]
+        rows = list(values.values())
+        if any(type(row) is not list or len(row) != width for row in rows):
+            raise CatalogueError(f"{path}: a record's fields are not {width}")
+        stored = columns.encode(rows, groups, width)
+        if (kept is not None and stamp is not None and self.keep_projections
+                and stamp == stamp_of(path)):
+            kept.put(shard, stamp, stored)
+        found = columns.decode(stored, width, group if grouping is not None else None)
+        assert found is not None  # made here
+        return found
 
     def _projected(self, table: Table[Any], shard: str, extract: Callable[[str, Any], Any],
                    kept: ProjectionCache | None) -> dict[str, Any]:

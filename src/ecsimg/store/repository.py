@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from ecsimg.store.columns import Column
 from ecsimg.store.indexes import ListingRow, OrderedListing
 from ecsimg.store.tables import Table
 
@@ -95,6 +96,15 @@ class Repository(Protocol):
         ``extract`` must then depend on the document alone and give JSON values (lists, not
         tuples).
         """
+        ...
+
+    def project_columns(self, table: Table[Any], group: str | None,
+                        extract: Callable[[str, Any], list[Any] | None], width: int,
+                        collect: Callable[[list[Column], int, int], None], *,
+                        cache: str | None = None) -> None:
+        """``project`` with ``extract`` giving ``width`` fields per document, each part passed
+        to ``collect`` as ``width`` columns (``store.columns``); a field with few distinct
+        values in a part may come with them and codes."""
         ...
 
     def field_values(self, table: Table[T], field: str, keys: Iterable[str]) -> dict[str, Any]:

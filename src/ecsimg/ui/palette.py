@@ -13,6 +13,7 @@ from textual.content import Content
 
 from ecsimg.i18n import t
 from ecsimg.keymap import KEY_ACTIONS
+from ecsimg.service.reads.row_table import columns_of
 from ecsimg.ui.keys import display_keys
 from ecsimg.ui.text import sanitize
 
@@ -91,8 +92,11 @@ class EcsImgCommands(Provider):
             return
         needle = query.casefold()
         found = 0
-        for row in main.loaded.rows:
-            if needle in row.image_id.casefold() or needle in row.name.casefold():
+        rows = main.loaded.rows
+        names = zip(columns_of(rows, "image_id"), columns_of(rows, "image_name"), strict=True)
+        for index, (image_id, name) in enumerate(names):
+            if needle in image_id.casefold() or needle in name.casefold():
+                row = rows[index]
                 display = Text.assemble((t("palette.image"), "dim"), row.image_id, " ",
                                         (sanitize(row.name), "italic"))
                 yield Hit(0.9 if row.image_id.startswith(query) else 0.5, display,

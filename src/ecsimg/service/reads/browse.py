@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any
 
 from ecsimg.domain import models as m
 from ecsimg.domain.filtering import Query
@@ -27,18 +26,20 @@ from ecsimg.service.reads.fees import (
 )
 from ecsimg.service.reads.image_rows import (
     ALL_REGIONS,
+    FIELD_COUNT,
     LIST_FIELDS,
     Costs,
     ImageRow,
     ImageSource,
     RegionRows,
-    RowReader,
     common_text,
     document_fields,
     own_text,
     row_state,
 )
+from ecsimg.service.reads.row_table import RowTable, TableBuilder
 from ecsimg.store import tables
+from ecsimg.store.columns import Column
 from ecsimg.store.repository import View
 
 __all__ = ["FeeLine", "SnapshotSizes"]
@@ -119,27 +120,24 @@ def load(
         costs = Costs(ctx.account_id, price.price_book(view),
                        {p.product_code: p for p in view.all(tables.PRODUCTS)})
     sizes.fetch_all(ctx.repo)
-    reader = RowReader(ctx.account_id, used, costs, sizes, _image_source(ctx))
+    builder = TableBuilder(ctx.account_id, used, costs, sizes, _image_source(ctx))
 
-    rows: list[ImageRow] = []
-
-    def collect(found: list[list[Any]], done: int, total: int) -> None:
-        rows.extend(reader.rows(found))
+    def collect(part: list[Column], done: int, total: int) -> None:
+        builder.add(part)
         if on_partial is not None and done == FIRST_ROWS_SHARDS and done < total:
-            on_partial(_region_rows(region_id, region, account, list(rows), reader.common),
-                       done / total)
+            on_partial(_region_rows(region_id, region, account, builder.table(copy=True),
+                                    builder.common), done / total)
 
-    ctx.repo.project(tables.IMAGES, None if every else region_id, document_fields, collect,
-                     cache=LIST_FIELDS)
-    return _region_rows(region_id, region, account, rows, reader.common)
+    ctx.repo.project_columns(tables.IMAGES, None if every else region_id, document_fields,
+                             FIELD_COUNT, collect, cache=LIST_FIELDS)
+    return _region_rows(region_id, region, account, builder.table(), builder.common)
 
 
 def _region_rows(region_id: str, region: m.Region | None, account: m.Account | None,
-                 rows: list[ImageRow], common: dict[tuple[str, ...], str]) -> RegionRows:
-    rows.sort(key=_NEWEST_FIRST, reverse=True)
+                 rows: RowTable, common: dict[tuple[str, ...], str]) -> RegionRows:
     every = region_id == ALL_REGIONS
     region_name = "every region" if every else (region.local_name if region else "")
-    return RegionRows(region_id, region_name, account.name if account else "", tuple(rows),
+    return RegionRows(region_id, region_name, account.name if account else "", rows,
                       frozenset(common.values()))
 
 

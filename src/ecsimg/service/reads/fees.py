@@ -6,7 +6,7 @@ one field per snapshot into a map of sizes instead of keeping every Snapshot rec
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ from ecsimg.domain.models import Image, MarketplaceProduct, PriceBook, Snapshot
 from ecsimg.service.market import price
 from ecsimg.service.market import purchases as market
 from ecsimg.store import tables
+from ecsimg.store.columns import Column
 from ecsimg.store.repository import Repository, View
 
 PER_MONTH = "CNY/mo"
@@ -36,7 +37,7 @@ class FeeLine:
     total: bool = False
 
 
-SNAPSHOT_SIZES = "snapshot-sizes-1"
+SNAPSHOT_SIZES = "snapshot-sizes-2"
 """The name of the kept projection of ``_snapshot_size``: a new name whenever it changes."""
 
 
@@ -57,6 +58,11 @@ class SnapshotSizes:
     def get(self, snapshot_id: str) -> int | None:
         return self._sizes.get(snapshot_id)
 
+    @property
+    def lookup(self) -> Callable[[str], int | None]:
+        """``get`` as the mapping's own method: called per image without a call of ours."""
+        return self._sizes.get
+
     def known(self, snapshot_id: str) -> bool:
         """Whether the snapshot exists (as far as the last read knew)."""
         return self._sizes.get(snapshot_id) is not None
@@ -72,10 +78,12 @@ class SnapshotSizes:
         since is then unknown): a projection the store keeps, cheap after the first read."""
         sizes: dict[str, int | None] = {}
 
-        def collect(pairs: list[list[Any]], done: int, total: int) -> None:
-            sizes.update((snapshot_id, size) for snapshot_id, size in pairs)
+        def collect(part: list[Column], done: int, total: int) -> None:
+            snapshot_ids, gib = part
+            sizes.update(zip(snapshot_ids.values, gib.values, strict=True))
 
-        repo.project(tables.SNAPSHOTS, None, _snapshot_size, collect, cache=SNAPSHOT_SIZES)
+        repo.project_columns(tables.SNAPSHOTS, None, _snapshot_size, 2, collect,
+                             cache=SNAPSHOT_SIZES)
         self._sizes = sizes
 
     def records(self, repo: Repository, snapshot_ids: Iterable[str]) -> dict[str, Snapshot]:

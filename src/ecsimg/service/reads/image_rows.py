@@ -4,37 +4,36 @@ of its stored document that the list needs (``document_fields``), its record rea
 from __future__ import annotations
 
 import functools
-import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
 from typing import Any, Literal
+
+import orjson
 
 from ecsimg.domain import models as m
 from ecsimg.domain.clock import pending_at
 from ecsimg.domain.filtering import KINDS
 from ecsimg.domain.models import Image
-from ecsimg.service.images.visibility import kind_from, not_shareable_reason, state
+from ecsimg.service.images.visibility import not_shareable_reason, state
 from ecsimg.service.reads.display_names import public_display_name
-from ecsimg.service.reads.fees import SnapshotSizes, disks_gib, estimated_cost
+from ecsimg.service.reads.fees import estimated_cost
 from ecsimg.store import tables
 
 
 @functools.lru_cache(maxsize=4096)
-def _os_text(os_name: str, os_name_en: str, platform: str, os_type: str) -> str:
+def os_text_of(os_name: str, os_name_en: str, platform: str, os_type: str) -> str:
     """One casefolded string per distinct set of OS fields (few in a catalogue)."""
     return f"{os_name}\n{os_name_en}\n{platform}\n{os_type}".casefold()
 
 
-_intern = sys.intern
 
 _TAG_SETS: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
 """One tuple per distinct set of tags: 100,000 images carry a few hundred sets."""
 _TAG_SETS_KEPT = 1 << 16
 
 
-def _shared_tags(tags: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+def shared_tags(tags: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
     found = _TAG_SETS.get(tags)
     if found is None:
         if len(_TAG_SETS) >= _TAG_SETS_KEPT:
@@ -62,7 +61,7 @@ class ImageRow:
     """
 
     __slots__ = (
-        "_image", "_source", "architecture", "common_text", "creation_time", "family",
+        "_at", "_image", "_source", "architecture", "common_text", "creation_time", "family",
         "image_id", "image_name", "key", "kind", "monthly_cost", "os_name", "os_name_en",
         "os_text", "os_type", "own_text", "pending_end", "pending_start", "platform",
         "product_code", "region_id", "share_count", "size", "status", "tags", "usage",
@@ -104,7 +103,7 @@ class ImageRow:
         self.os_name_en = image.os_name_en
         self.os_type = image.os_type
         self.platform = image.platform
-        self.os_text = _os_text(self.os_name, self.os_name_en, self.platform, self.os_type)
+        self.os_text = os_text_of(self.os_name, self.os_name_en, self.platform, self.os_type)
         self.architecture = image.architecture
         self.family = image.image_family
         self.size = image.size
@@ -117,41 +116,8 @@ class ImageRow:
         self.share_count = len(image.shares) if kind == "custom" else 0
         self._source = source
         self._image = None if source is not None else image
-
-    @classmethod
-    def from_fields(cls, f: list[Any], kind: str, usage: str, common_text: str,
-                    source: ImageSource) -> ImageRow:
-        """The row of an image's list fields (``document_fields``); repeated texts are kept
-        once, as the record codec keeps them."""
-        row = cls.__new__(cls)
-        row.image_id = image_id = f[_ID]
-        row.region_id = region_id = _intern(f[_REGION])
-        row.key = f"{region_id}/{image_id}"
-        row.image_name = f[_NAME]
-        row.kind = kind
-        row.usage = usage
-        row.monthly_cost = None
-        row.own_text = f[_OWN_TEXT]
-        row.common_text = common_text
-        row.os_name = os_name = _intern(f[_OS_NAME])
-        row.os_name_en = os_name_en = _intern(f[_OS_NAME_EN])
-        row.os_type = os_type = _intern(f[_OS_TYPE])
-        row.platform = platform = _intern(f[_PLATFORM])
-        row.os_text = _os_text(os_name, os_name_en, platform, os_type)
-        row.architecture = _intern(f[_ARCH])
-        row.family = _intern(f[_FAMILY])
-        row.size = f[_SIZE]
-        row.creation_time = f[_CREATED]
-        row.status = _intern(f[_STATUS])
-        row.pending_start = f[_PENDING_START]
-        row.pending_end = f[_PENDING_END]
-        row.product_code = _intern(f[_PRODUCT])
-        tags = f[_TAGS]
-        row.tags = _shared_tags(tuple(map(tuple, tags))) if tags else ()
-        row.share_count = len(f[_SHARED_WITH]) if kind == "custom" else 0
-        row._source = source
-        row._image = None
-        return row
+        self._at = -1
+        """Where a ``RowTable`` keeps the row (-1: in none)."""
 
     @property
     def image(self) -> Image:
@@ -211,15 +177,16 @@ class RegionRows:
     region_id: str
     region_name: str
     account_name: str
-    rows: tuple[ImageRow, ...]
-    """Newest first (by creation time, then image ID)."""
+    rows: Sequence[ImageRow]
+    """Newest first (by creation time, then image ID); a ``RowTable`` as loaded."""
     common_texts: frozenset[str] = frozenset()
     """The distinct ``common_text`` of the rows."""
 
     @property
     def counts(self) -> dict[str, int]:
         """Rows per tab."""
-        return count_kinds(self.rows)
+        from ecsimg.service.reads.row_table import columns_of
+        return count_kinds(columns_of(self.rows, "kind"))
 
     @property
     def every_region(self) -> bool:
@@ -241,18 +208,30 @@ ALL_REGIONS = "*"
 """The region of a load that reads every region's images (the list's every-region mode)."""
 
 
-LIST_FIELDS = "list-fields-1"
-"""The name of the cached projection of ``document_fields``: a new name whenever it changes."""
+LIST_FIELDS = "list-columns-1"
+"""The name of the kept projection of ``document_fields`` (as columns, see
+``store.columns``): a new name whenever either changes."""
 
-(_ID, _REGION, _NAME, _OWNER_KIND, _OWNER_ID, _PUBLIC, _SHARED_WITH, _OS_NAME, _OS_NAME_EN,
- _OS_TYPE, _PLATFORM, _ARCH, _FAMILY, _SIZE, _CREATED, _STATUS, _PENDING_START, _PENDING_END,
- _PRODUCT, _TAGS, _DESCRIPTION, _LICENSE_OS, _LICENSE_TYPE, _DISKS, _OWN_TEXT) = range(25)
+
+FIELD_COUNT = 27
+"""How many fields ``document_fields`` gives."""
+
+
+class Field:
+    """Where each field is in the lists ``document_fields`` gives."""
+
+    (ID, REGION, NAME, OWNER_KIND, OWNER_ID, PUBLIC, SHARED_WITH, OS_NAME, OS_NAME_EN, OS_TYPE,
+     PLATFORM, ARCH, FAMILY, SIZE, CREATED, STATUS, PENDING_START, PENDING_END, PRODUCT, TAGS,
+     DESCRIPTION, LICENSE_OS, LICENSE_TYPE, DISK_SNAPSHOT, DISK_GIB, DISKS,
+     OWN_TEXT) = range(FIELD_COUNT)
 
 
 def document_fields(key: str, doc: dict[str, Any]) -> list[Any]:
     """What the list reads of a stored image document, the same for every caller (so it can
-    be kept per shard, see ``Repository.project``): its fields in the order above, the
-    accounts it is shared with, its disks as (device, GiB, snapshot ID), its own text."""
+    be kept per shard, see ``Repository.project``): its fields in ``Field``'s order, the
+    accounts it is shared with, its disks, its own text. An image of one disk (most) gives
+    that disk's snapshot ID and GiB and no list of disks; another, its disks as (device, GiB,
+    snapshot ID), so that the snapshot GiB of most images is worked out column-wise."""
     get = doc.get
     defaults = _IMAGE_DEFAULTS
     disks = get("disk_mappings") or ()
@@ -266,14 +245,24 @@ def document_fields(key: str, doc: dict[str, Any]) -> list[Any]:
         doc["architecture"], get("image_family", defaults["image_family"]), doc["size"],
         doc["creation_time"], get("status", defaults["status"]),
         get("pending_start", 0.0), get("pending_end", 0.0), get("product_code", ""),
-        [[t["key"], t.get("value", "")] for t in get("tags") or ()],
+        _tags_text(get("tags")),
         get("description", ""), get("license_os", ""),
-        get("license_type", defaults["license_type"]), disk_fields,
+        get("license_type", defaults["license_type"]),
+        *((disk_fields[0][2], disk_fields[0][1], []) if len(disk_fields) == 1
+          else ("", 0, disk_fields)),
         own_text(doc["image_name"], image_id, [sid for _, _, sid in disk_fields if sid]),
     ]
 
 
 _IMAGE_DEFAULTS = tables.IMAGES.codec.defaults
+
+
+def _tags_text(tags: list[dict[str, str]] | None) -> str:
+    """The tags as JSON text (``[[key, value], ...]``, '' for none): one string per image,
+    so that a load finds each distinct set by a dictionary lookup, not by building lists."""
+    if not tags:
+        return ""
+    return orjson.dumps([[t["key"], t.get("value", "")] for t in tags]).decode()
 
 
 def own_text(name: str, image_id: str, snapshot_ids: list[str]) -> str:
@@ -293,10 +282,11 @@ def common_text_of(key: tuple[str, ...], known: dict[tuple[str, ...], str]) -> s
     return found
 
 
-def count_kinds(rows: Sequence[ImageRow]) -> dict[str, int]:
+def count_kinds(kinds: Collection[str]) -> dict[str, int]:
+    """Rows per tab, from the rows' kinds."""
     counts = dict.fromkeys(KINDS, 0)
-    counts.update(Counter(map(attrgetter("kind"), rows)))
-    counts["all"] = len(rows)
+    counts.update(Counter(kinds))
+    counts["all"] = len(kinds)
     return counts
 
 
@@ -327,56 +317,3 @@ class Costs:
         cost = self._memo[memo_key] = estimated_cost(probe, self.account_id, self.book,
                                                      storage_gib, self.products)
         return cost
-
-
-Disks = tuple[tuple[str, int, str], ...]
-"""An image's disks as (device, GiB, snapshot ID)."""
-
-
-class RowReader:
-    """Builds the caller's rows from the images' list fields, with their costs."""
-
-    def __init__(self, account_id: str, used: set[tuple[str, str]], costs: Costs,
-                 sizes: SnapshotSizes, source: ImageSource) -> None:
-        self.account_id = account_id
-        self.used = used
-        self.costs = costs
-        self.sizes = sizes
-        self.source = source
-        self.common: dict[tuple[str, ...], str] = {}
-
-    def rows(self, found: list[list[Any]]) -> list[ImageRow]:
-        """The rows of the images among ``found`` (list fields) that the caller sees."""
-        account_id = self.account_id
-        used = self.used
-        cost_of = self.costs.of
-        sizes = self.sizes
-        size_of = sizes.get
-        common = self.common
-        source = self.source
-        rows: list[ImageRow] = []
-        append = rows.append
-        for f in found:
-            owner_kind, owner_id = f[_OWNER_KIND], f[_OWNER_ID]
-            own = owner_id == account_id and owner_kind == "custom"
-            shared = not own and account_id in f[_SHARED_WITH]
-            kind = kind_from(owner_kind, owner_id, f[_PUBLIC], shared, account_id)
-            if kind is None:
-                continue
-            in_use = (f[_REGION], f[_ID]) in used
-            text = common.get((f[_OS_NAME], f[_OS_NAME_EN], f[_DESCRIPTION], f[_PLATFORM]))
-            if text is None:
-                text = common_text_of(
-                    (f[_OS_NAME], f[_OS_NAME_EN], f[_DESCRIPTION], f[_PLATFORM]), common)
-            row = ImageRow.from_fields(f, kind, "instance" if in_use else "none", text, source)
-            cost_key = (own, row.region_id, f[_LICENSE_OS], f[_LICENSE_TYPE], row.product_code)
-            if not own:
-                row.monthly_cost = cost_of(cost_key, 0)
-            elif len(disks := f[_DISKS]) == 1:  # most images: one disk, counted once
-                _, disk_gib, snapshot_id = disks[0]
-                gib = size_of(snapshot_id) if snapshot_id else None
-                row.monthly_cost = cost_of(cost_key, disk_gib if gib is None else gib)
-            else:
-                row.monthly_cost = cost_of(cost_key, disks_gib(disks, sizes))
-            append(row)
-        return rows

@@ -9,85 +9,42 @@ array of positions in the rows.
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_left
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from itertools import compress, repeat
-from operator import attrgetter, contains, is_, not_, or_
-from typing import overload
+from operator import contains, not_, or_
+from typing import Any
 
 from ecsimg.domain.filtering import KINDS, Query, Term
 from ecsimg.service.reads.image_rows import ImageRow, row_state
+from ecsimg.service.reads.row_table import RowsAt, columns_of
 
 OS_TYPES = ("linux", "windows")
 REMEMBERED = 16
 """Results kept: enough to erase a long word back to empty without filtering again."""
-KEYED_FIELDS: dict[str, Callable[[ImageRow], object]] = {
-    "os": attrgetter("os_text"),  # the OS names, platform and OS type: all os: reads
-    "arch": attrgetter("architecture"),
-    "usage": attrgetter("usage"),
-    "type": attrgetter("kind"),
-    "family": attrgetter("family"),
-    "region": attrgetter("region_id"),
+KEYED_FIELDS: dict[str, str] = {
+    "os": "os_text",  # the OS names, platform and OS type: all os: reads
+    "arch": "architecture",
+    "usage": "usage",
+    "type": "kind",
+    "family": "family",
+    "region": "region_id",
+    "size": "size",
+    "tag": "tags",  # one tuple per distinct set of tags
 }
-"""Fields whose terms read one value of the row, shared by many rows: a term is decided per
-distinct value (``RowFilter._passes``)."""
+"""Fields whose terms read one value of the row (the column named), shared by many rows: a
+term is decided per distinct value (``RowFilter._passes``)."""
 SEPARATOR = "\x1e"
 """Joins the texts of a column while they are made again contiguously (``_contiguous``)."""
 
 
-class RowsAt(Sequence[ImageRow]):
-    """The rows at ``positions`` (ascending) of ``all_rows``: a filter's result as the list
-    shows it, without a list of 100,000 row references per keystroke.
+class _Named:
+    """What a ``name:`` term reads of a row, its name, standing for the row."""
 
-    Such a list is what Python's cycle collector walks, reference by reference, each time it
-    finds it young or old: with every filter result a list, typing at 100,000 images spent
-    tens of milliseconds a keystroke in the collector. An array of positions holds no
-    references, so the collector never looks at it.
-    """
+    __slots__ = ("name",)
 
-    __slots__ = ("_all", "positions")
-
-    def __init__(self, all_rows: Sequence[ImageRow], positions: array[int]) -> None:
-        self._all = all_rows
-        self.positions = positions
-
-    def __len__(self) -> int:
-        return len(self.positions)
-
-    @overload
-    def __getitem__(self, index: int) -> ImageRow: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[ImageRow]: ...
-
-    def __getitem__(self, index: int | slice) -> ImageRow | list[ImageRow]:
-        if isinstance(index, slice):
-            return list(map(self._all.__getitem__, self.positions[index]))
-        return self._all[self.positions[index]]
-
-    def __iter__(self) -> Iterator[ImageRow]:
-        return map(self._all.__getitem__, self.positions)
-
-    def __eq__(self, other: object) -> bool:
-        """Equal to a list (or another result) of the same rows in the same order."""
-        if isinstance(other, RowsAt | list):
-            return len(self) == len(other) and all(map(is_, self, other))
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]  # compared by content, like a list
-
-    def index(self, value: object, start: int = 0, stop: int | None = None) -> int:
-        """Where the row ``value`` (the same object) is: found among all rows in C, then
-        by bisection among the positions."""
-        if not isinstance(self._all, list):
-            return super().index(value, start, len(self) if stop is None else stop)
-        found = self._all.index(value)
-        at = bisect_left(self.positions, found)
-        if at < len(self.positions) and self.positions[at] == found and (
-                start <= at and (stop is None or at < stop)):
-            return at
-        raise ValueError("not among these rows")
+    def __init__(self, name: str) -> None:
+        self.name = name
 
 
 class Matched:
@@ -158,7 +115,7 @@ class RowFilter:
     def __init__(self, rows: Sequence[ImageRow], common_texts: Collection[str]) -> None:
         self._rows = rows
         self._common_texts = common_texts
-        self._own = [row.own_text for row in rows]
+        self._own = columns_of(rows, "own_text")
         self._own_ascii = _contiguous([
             text if text.isascii() else text.encode("ascii", "replace").decode()
             for text in self._own])
@@ -166,11 +123,12 @@ class RowFilter:
         it exactly where it is found in the text (it cannot span a replaced character), and
         a one-byte string is searched for an ASCII word without the copy of the word that
         searching a wider string makes on every call (half the names are Chinese)."""
-        self._common = [row.common_text for row in rows]
-        self._kinds = [row.kind for row in rows]
+        self._common = columns_of(rows, "common_text")
+        self._kinds = columns_of(rows, "kind")
         self._remembered: OrderedDict[Query, Matched] = OrderedDict()
         self._all: Matched | None = None
         self._keyed_columns: dict[str, tuple[list[object], dict[object, int]]] = {}
+        self._names: list[str] | None = None
 
     def matching(self, query: Query, now: float) -> Matched:
         """The rows passing ``query``; a status term is matched live, so never remembered."""
@@ -194,6 +152,14 @@ class RowFilter:
         counts.update(Counter(map(self._kinds.__getitem__, positions)))
         counts["all"] = len(positions)
         return Matched(RowsAt(self._rows, positions), counts)
+
+    def of_kind(self, matched: Matched, kind: str) -> RowsAt:
+        """The rows of ``matched`` on tab ``kind`` (``all``: every one)."""
+        if kind == "all":
+            return matched.rows
+        positions = matched.rows.positions
+        kinds = map(self._kinds.__getitem__, positions)
+        return RowsAt(self._rows, array("l", compress(positions, map(kind.__eq__, kinds))))
 
     def _base(self, query: Query) -> array[int] | None:
         """The positions of the smallest remembered result that ``query`` narrows, else None
@@ -227,8 +193,13 @@ class RowFilter:
             elif term.field == "status":
                 positions = array("l", (i for i in positions
                                         if hit(rows[i], row_state(rows[i], now)[0])))
-            else:
-                positions = array("l", (i for i in positions if hit(rows[i], "")))
+            else:  # name: read from the names, not the rows (which a table makes on demand)
+                names = columns_of(rows, "image_name") if self._names is None else self._names
+                self._names = names
+                column = names if every else map(names.__getitem__, positions)
+                named: Iterable[Any] = map(_Named, column)
+                positions = array("l", compress(positions, map(hit, named, repeat(""))))
+                every = False
         return positions if isinstance(positions, array) else array("l", positions)
 
     def _passes(self, term: Term, positions: Iterable[int], every: bool) -> Iterator[bool]:
@@ -248,7 +219,7 @@ class RowFilter:
         made on the first term on the field."""
         found = self._keyed_columns.get(field)
         if found is None:
-            keys: list[object] = list(map(KEYED_FIELDS[field], self._rows))
+            keys: list[object] = columns_of(self._rows, KEYED_FIELDS[field])
             first_with = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
             found = self._keyed_columns[field] = (keys, first_with)
         return found

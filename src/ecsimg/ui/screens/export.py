@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -18,6 +19,7 @@ from ecsimg.i18n import t
 from ecsimg.service.backend import Backend
 from ecsimg.service.reads.export_file import ExportError, FileExists, format_of, render, write_file
 from ecsimg.service.reads.image_rows import ImageRow
+from ecsimg.service.reads.row_table import columns_of
 from ecsimg.ui import marks
 from ecsimg.ui.text import plural, safe
 from ecsimg.ui.wording import localize_bindings
@@ -53,7 +55,8 @@ class ExportDialog(ModalScreen[None]):
             self.count = count
             self.error = error
 
-    def __init__(self, backend: Backend, marked: list[ImageRow], shown: list[ImageRow]) -> None:
+    def __init__(self, backend: Backend, marked: Sequence[ImageRow],
+                 shown: Sequence[ImageRow]) -> None:
         super().__init__()
         localize_bindings(self)
         self.backend = backend
@@ -112,7 +115,7 @@ class ExportDialog(ModalScreen[None]):
             return
         self._writing = True
         self.query_one("#export-error", Static).update(Text(t("write.writing"), style="dim"))
-        self.write(path, [row.key for row in self.rows], overwrite=self._replace == path)
+        self.write(path, columns_of(self.rows, "key"), overwrite=self._replace == path)
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:

@@ -24,6 +24,7 @@ from ecsimg.service.reads import browse, image_rows
 from ecsimg.service.reads.browse import ImageDetails
 from ecsimg.service.reads.image_rows import ImageRow, RegionRows
 from ecsimg.service.reads.row_filter import RowFilter
+from ecsimg.service.reads.row_table import columns_of, unchanging
 from ecsimg.ui import dialogs, heap
 from ecsimg.ui.screens.compare import CompareScreen, compare_pair
 from ecsimg.ui.screens.costs import CostDashboard
@@ -167,14 +168,19 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="rows")
     def load_rows(self, backend: Backend, refresh: bool, every_region: bool,
-                  sort: Callable[[Sequence[ImageRow]], list[ImageRow]],
+                  sort: Callable[[Sequence[ImageRow]], Sequence[ImageRow]],
                   order: tuple[str, bool]) -> None:
         """Read the rows, and sort them and make their filter here, not on the thread that
         draws (at 100,000 images the filter's columns take tens of milliseconds)."""
         worker = get_current_worker()
 
         def loaded_message(loaded: RegionRows, done: float = 1.0) -> MainScreen.RowsLoaded:
-            prepared = RowFilter(sort(loaded.rows), loaded.common_texts)
+            rows = sort(loaded.rows)
+            prepared = RowFilter(rows, loaded.common_texts)
+            # What the screen reads first, made here: every row matched (the empty filter),
+            # and the images' keys (where the cursor's image is).
+            prepared.matching(Query(), backend.now())
+            columns_of(rows, "key")
             return self.RowsLoaded(loaded, done, prepared, order)
 
         def first_rows(partial: RegionRows, done: float) -> None:
@@ -297,8 +303,7 @@ class MainScreen(Screen[None]):
         if self.loaded is None:
             return
         matched = self._filter.matching(self.filter_query, self.backend.now())
-        shown = (matched.rows if self.kind == "all"
-                 else [r for r in matched.rows if r.kind == self.kind])
+        shown = self._filter.of_kind(matched, self.kind)
         image_list = self.query_one(ImageList)
         image_list.set_rows(shown, keep_key, in_order=True)
         # The counts in the frame after the list's: Textual redraws the box around all that
@@ -489,7 +494,7 @@ class MainScreen(Screen[None]):
     def action_export_list(self) -> None:
         image_list = self.query_one(ImageList)
         self.app.push_screen(ExportDialog(self.backend, image_list.marked_rows(),
-                                          list(image_list.rows)))
+                                          unchanging(image_list.rows)))
 
     @on(ImageList.MarksChanged)
     def _marks_changed(self) -> None:

@@ -10,10 +10,13 @@ from typing import Any
 from rich.text import Text
 
 from ecsimg.i18n import is_message, t
+from ecsimg.service.reads.display_names import public_display_name
 from ecsimg.service.reads.image_rows import ImageRow, row_state
 from ecsimg.ui import marks
 from ecsimg.ui.text import cell
 
+ColumnOf = Callable[[str], list[Any]]
+"""The loaded rows' column of a name (``RowTable.column``)."""
 GAP = 1
 REGION_WIDTH = 14
 """``cn-zhangjiakou`` and ``ap-southeast-1``; only the every-region list shows the column
@@ -43,6 +46,9 @@ class Column:
     sort_key: Callable[[ImageRow, float], Any] | None = None
     grow: int = 0
     """Cells the column takes beyond ``width`` when the screen has them to spare."""
+    keys_of: Callable[[ColumnOf], list[Any]] | None = None
+    """``sort_key`` of every row at once, from the loaded rows' columns (see ``RowTable``):
+    sorting 100,000 rows without making them. None when the key is live (the status)."""
 
     @property
     def title(self) -> str:
@@ -55,21 +61,50 @@ def _cost_key(row: ImageRow, now: float) -> float:
     return -1.0 if cost is None else cost
 
 
+def _display_names(column: ColumnOf) -> list[str]:
+    return [(public_display_name(image_id) if kind == "public" else name).casefold()
+            for kind, image_id, name in zip(column("kind"), column("image_id"),
+                                            column("image_name"), strict=True)]
+
+
+def _os_labels(column: ColumnOf) -> list[str]:
+    return [(platform or os_type).casefold()
+            for platform, os_type in zip(column("platform"), column("os_type"), strict=True)]
+
+
+def _costs(column: ColumnOf) -> list[float]:
+    return [-1.0 if cost is None else cost for cost in column("monthly_cost")]
+
+
+def _joined(*names: str) -> Callable[[ColumnOf], list[Any]]:
+    def keys(column: ColumnOf) -> list[Any]:
+        return list(zip(*map(column, names), strict=True))
+    return keys
+
+
 COLUMNS: tuple[Column, ...] = (
-    Column("id", "col.id", 22, 0, sort_key=lambda r, n: r.image_id, grow=36),
+    Column("id", "col.id", 22, 0, sort_key=lambda r, n: r.image_id, grow=36,
+           keys_of=lambda column: column("image_id")),
     Column("name", "col.name", NAME_MIN_WIDTH, 0, sort_key=lambda r, n: r.display_name.casefold(),
-           grow=1000),
-    Column("os", "col.os", 8, 2, sort_key=lambda r, n: r.os_label.casefold(), grow=8),
-    Column("arch", "col.arch", 6, 6, sort_key=lambda r, n: r.architecture),
-    Column("size", "col.size", 4, 1, right=True, sort_key=lambda r, n: r.size),
+           grow=1000, keys_of=_display_names),
+    Column("os", "col.os", 8, 2, sort_key=lambda r, n: r.os_label.casefold(), grow=8,
+           keys_of=_os_labels),
+    Column("arch", "col.arch", 6, 6, sort_key=lambda r, n: r.architecture,
+           keys_of=lambda column: column("architecture")),
+    Column("size", "col.size", 4, 1, right=True, sort_key=lambda r, n: r.size,
+           keys_of=lambda column: column("size")),
     Column("status", "col.status", 12, 0, sort_key=lambda r, n: row_state(r, n)),
-    Column("usage", "col.usage", 5, 7, sort_key=lambda r, n: r.usage),
-    Column("shares", "col.shares", 4, 3, right=True, sort_key=lambda r, n: r.share_count),
-    Column("cost", "col.cost", 8, 5, right=True, sort_key=_cost_key),
+    Column("usage", "col.usage", 5, 7, sort_key=lambda r, n: r.usage,
+           keys_of=lambda column: column("usage")),
+    Column("shares", "col.shares", 4, 3, right=True, sort_key=lambda r, n: r.share_count,
+           keys_of=lambda column: column("share_count")),
+    Column("cost", "col.cost", 8, 5, right=True, sort_key=_cost_key, keys_of=_costs),
     Column("created", "col.created", 10, 4,
-           sort_key=lambda r, n: (r.creation_time, r.image_id)),
+           sort_key=lambda r, n: (r.creation_time, r.image_id),
+           keys_of=_joined("creation_time", "image_id")),
     Column("region", "col.region", REGION_WIDTH, 1,
-           sort_key=lambda r, n: (r.region_id, r.creation_time, r.image_id)),
+           sort_key=lambda r, n: (r.region_id, r.creation_time, r.image_id),
+           keys_of=_joined("region_id", "creation_time", "image_id")),
 )
 """Region comes last in the tuple (sort indexes stay) but is drawn after the name."""
 DRAWN_ORDER = ("id", "name", "region", "os", "arch", "size", "status", "usage", "shares",

@@ -17,6 +17,7 @@ from ecsimg.domain.clock import Clock, system_clock
 from ecsimg.i18n import t
 from ecsimg.keymap import DEFAULT_KEYS
 from ecsimg.service.reads.image_rows import ImageRow, is_busy
+from ecsimg.service.reads.row_table import RowTable, columns_of, unchanging
 from ecsimg.ui.widgets.columns import DEFAULT_SORT, SORTABLE, visible_sort_columns
 from ecsimg.ui.widgets.drawn_rows import DrawnRows
 from ecsimg.ui.wording import localize_bindings
@@ -118,7 +119,12 @@ class ImageList(DrawnRows, can_focus=True):
         return self._rows[self.cursor] if 0 <= self.cursor < len(self._rows) else None
 
     def marked_rows(self) -> list[ImageRow]:
-        return [r for r in self._rows if r.key in self.marked]
+        """The marked rows among those shown, in the list's order."""
+        marked = self.marked
+        if not marked:
+            return []
+        rows = self._rows
+        return [rows[i] for i, key in enumerate(columns_of(rows, "key")) if key in marked]
 
     def set_rows(self, rows: Sequence[ImageRow], keep_key: str | None = None,
                  in_order: bool = False) -> None:
@@ -183,14 +189,17 @@ class ImageList(DrawnRows, can_focus=True):
             return 0
 
     def _index_of(self, key: str) -> int:
-        """Where the image ``region/image_id`` is shown, else 0."""
-        region_id, _, image_id = key.partition("/")
-        for index, row in enumerate(self._rows):
-            if row.image_id == image_id and row.region_id == region_id:
-                return index
-        return 0
+        """Where the image ``region/image_id`` is shown, else 0 (read from the rows' keys,
+        without making 100,000 rows of a ``RowTable``)."""
+        if not key:
+            return 0
+        try:
+            return columns_of(self._rows, "key").index(key)
+        except ValueError:
+            return 0
 
-    def sorted(self, rows: Sequence[ImageRow], newest_first: bool = False) -> list[ImageRow]:
+    def sorted(self, rows: Sequence[ImageRow], newest_first: bool = False
+               ) -> Sequence[ImageRow]:
         """``rows`` in the list's sort order (filtering keeps it, so sort once per load);
         ``newest_first``: they are in the default order already (as loaded)."""
         return self.sorter(newest_first)(rows)
@@ -200,26 +209,31 @@ class ImageList(DrawnRows, can_focus=True):
         """The sort column's key and whether the order is descending."""
         return SORTABLE[self.sort_index % len(SORTABLE)].key, self.sort_reverse
 
-    def sorter(self, newest_first: bool = False) -> Callable[[Sequence[ImageRow]], list[ImageRow]]:
+    def sorter(self, newest_first: bool = False
+               ) -> Callable[[Sequence[ImageRow]], Sequence[ImageRow]]:
         """The sort order as it is now, as a function of the rows alone: a worker thread
         sorts the rows it loads with it, off the thread that draws."""
         column = SORTABLE[self.sort_index % len(SORTABLE)]
         reverse, clock, key = self.sort_reverse, self.clock, column.sort_key
         if key is None or (newest_first and column.key == "created" and reverse):
-            return list
-        sort_key = key
+            return unchanging
+        sort_key, keys_of = key, column.keys_of
 
-        def by_column(rows: Sequence[ImageRow]) -> list[ImageRow]:
+        def by_column(rows: Sequence[ImageRow]) -> Sequence[ImageRow]:
+            if keys_of is not None and isinstance(rows, RowTable):
+                return rows.sorted_by(keys_of(rows.column), reverse)
             now = clock()
             return sorted(rows, key=lambda r: sort_key(r, now), reverse=reverse)
         return by_column
 
     def move_to(self, key: str) -> bool:
         """Put the cursor on the image with ``key``; False when it is not shown."""
-        for index, row in enumerate(self._rows):
-            if row.key == key or row.image_id == key:
-                self.cursor = index
-                return True
+        for column in ("key", "image_id"):
+            try:
+                self.cursor = columns_of(self._rows, column).index(key)
+            except ValueError:
+                continue
+            return True
         return False
 
     # -- reactive watchers -----------------------------------------------------------------
@@ -299,12 +313,12 @@ class ImageList(DrawnRows, can_focus=True):
 
     def action_mark_all(self) -> None:
         """Mark every row shown (marks on rows the filter hides stay as they are)."""
-        self.marked.update(row.key for row in self._rows)
+        self.marked.update(columns_of(self._rows, "key"))
         self._marks_changed()
 
     def action_invert_marks(self) -> None:
         """Mark the shown rows that are not marked and unmark the others."""
-        self.marked.symmetric_difference_update({row.key for row in self._rows})
+        self.marked.symmetric_difference_update(columns_of(self._rows, "key"))
         self._marks_changed()
 
     def action_clear_marks(self) -> None:

@@ -1,0 +1,376 @@
+"""The list's rows of one load kept as columns, each row made as an ``ImageRow`` when first read.
+
+At 100,000 images, making every row an object took most of the list's load (2.6 s of 3):
+a call and two dozen attributes per row, while the screen shows forty rows. The load now
+keeps each field as a column (a list over the rows), filled a shard at a time by C loops
+over the stored list fields (``document_fields``); what the filter, the sort and the counts
+read are columns, and a row becomes an object only when something reads it as one (the
+lines on screen, the cursor's row, a dialog's). A row is made once: the table keeps it, so
+rows keep comparing by identity.
+"""
+
+from __future__ import annotations
+
+import sys
+from array import array
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from itertools import compress, repeat
+from operator import add, is_, is_not
+from typing import Any, overload
+
+import orjson
+
+from ecsimg.domain.filtering import KINDS
+from ecsimg.service.images.visibility import kind_from
+from ecsimg.service.reads.fees import SnapshotSizes, disks_gib
+from ecsimg.service.reads.image_rows import (
+    Costs,
+    ImageRow,
+    ImageSource,
+    common_text_of,
+    os_text_of,
+    shared_tags,
+)
+from ecsimg.service.reads.image_rows import Field as F
+from ecsimg.store.columns import Column, kept
+
+_intern = sys.intern
+
+SHARED = ("region_id", "os_name", "os_name_en", "os_type", "platform", "architecture",
+          "family", "status", "product_code", "license_os", "license_type")
+"""Columns of few distinct values: one string object each, not one per row."""
+KEPT: dict[str, int] = {
+    "image_id": F.ID, "region_id": F.REGION, "image_name": F.NAME,
+    "os_name": F.OS_NAME, "os_name_en": F.OS_NAME_EN, "os_type": F.OS_TYPE,
+    "platform": F.PLATFORM, "architecture": F.ARCH, "family": F.FAMILY, "size": F.SIZE,
+    "creation_time": F.CREATED, "status": F.STATUS, "pending_start": F.PENDING_START,
+    "pending_end": F.PENDING_END, "product_code": F.PRODUCT, "license_os": F.LICENSE_OS,
+    "license_type": F.LICENSE_TYPE, "own_text": F.OWN_TEXT,
+}
+"""The list fields kept as they are stored, by column name."""
+DERIVED = ("kind", "usage", "common_text", "tags", "share_count", "storage_gib")
+"""Columns worked out per row from several fields."""
+
+
+class RowTable(Sequence[ImageRow]):
+    """The rows of one load in the list's order (newest first), held as columns; reading a
+    row (``table[i]``) makes it once. Columns in that order: ``column(name)``."""
+
+    def __init__(self, columns: dict[str, list[Any]], order: array[int], costs: Costs,
+                 source: ImageSource, made: list[ImageRow | None] | None = None) -> None:
+        self._columns = columns
+        self._order = order
+        """The position of each row, in the list's order, in the columns (as loaded)."""
+        self._costs = costs
+        self._source = source
+        self._made: list[ImageRow | None] = (
+            made if made is not None else list(repeat(None, len(columns["image_id"]))))
+        """The rows made so far, by position in the columns: shared by the tables of the
+        same load in other orders, so that a row is one object whatever the order."""
+        self._in_order: dict[str, list[Any]] = {}
+        self._where: array[int] | None = None
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    @overload
+    def __getitem__(self, index: int) -> ImageRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[ImageRow]: ...
+
+    def __getitem__(self, index: int | slice) -> ImageRow | list[ImageRow]:
+        if isinstance(index, slice):
+            return [self._row(i) for i in range(*index.indices(len(self._order)))]
+        if index < 0:
+            index += len(self._order)
+        if not 0 <= index < len(self._order):
+            raise IndexError("row index out of range")
+        return self._row(index)
+
+    def __iter__(self) -> Iterator[ImageRow]:
+        return map(self._row, range(len(self._order)))
+
+    def __contains__(self, value: object) -> bool:
+        try:
+            self.index(value)
+        except ValueError:
+            return False
+        return True
+
+    def index(self, value: object, start: int = 0, stop: int | None = None) -> int:
+        """Where the row ``value`` (the same object) is: only a row made by this table, or
+        by another order of the same load, can be."""
+        at = getattr(value, "_at", -1)
+        if type(at) is int and 0 <= at < len(self._made) and self._made[at] is value:
+            where = self._where
+            if where is None:
+                where = self._where = array("l", [-1]) * len(self._made)
+                for index, position in enumerate(self._order):
+                    where[position] = index
+            index = where[at]
+            if index >= 0 and start <= index < (len(self) if stop is None else stop):
+                return index
+        raise ValueError("not among these rows")
+
+    def sorted_by(self, keys: Sequence[Any], reverse: bool) -> RowTable:
+        """The same rows ordered by ``keys`` (one per row, in this table's order), as
+        ``sorted`` orders them (equal keys keep their order); their rows are the same
+        objects as this table's."""
+        moved = sorted(range(len(keys)), key=keys.__getitem__, reverse=reverse)
+        order = array("l", map(self._order.__getitem__, moved))
+        return RowTable(self._columns, order, self._costs, self._source, self._made)
+
+    def column(self, name: str) -> list[Any]:
+        """The values of column ``name`` (a ``KEPT`` or ``DERIVED`` name, or ``key``) in
+        the rows' order, made on first use and kept."""
+        found = self._in_order.get(name)
+        if found is None:
+            if name == "key":
+                found = list(map(add, map(add, self.column("region_id"), repeat("/")),
+                                 self.column("image_id")))
+            elif name == "monthly_cost":
+                cost_of = self._costs.of
+                found = [cost_of((kind == "custom", *key), gib) for kind, *key, gib in zip(
+                    self.column("kind"), self.column("region_id"), self.column("license_os"),
+                    self.column("license_type"), self.column("product_code"),
+                    self.column("storage_gib"), strict=True)]
+            elif name == "os_text":
+                found = list(map(os_text_of, self.column("os_name"),
+                                 self.column("os_name_en"), self.column("platform"),
+                                 self.column("os_type")))
+            else:
+                found = list(map(self._columns[name].__getitem__, self._order))
+            self._in_order[name] = found
+        return found
+
+    def counts(self) -> dict[str, int]:
+        """Rows per tab."""
+        counts = dict.fromkeys(KINDS, 0)
+        counts.update(Counter(self._columns["kind"]))
+        counts["all"] = len(self._order)
+        return counts
+
+    def _row(self, index: int) -> ImageRow:
+        at = self._order[index]
+        found = self._made[at]
+        if found is not None:
+            return found
+        c = self._columns
+        row = ImageRow.__new__(ImageRow)
+        row.image_id = image_id = c["image_id"][at]
+        row.region_id = region_id = c["region_id"][at]
+        row.key = f"{region_id}/{image_id}"
+        row.image_name = c["image_name"][at]
+        row.kind = kind = c["kind"][at]
+        row.usage = c["usage"][at]
+        row.own_text = c["own_text"][at]
+        row.common_text = c["common_text"][at]
+        row.os_name = os_name = c["os_name"][at]
+        row.os_name_en = os_name_en = c["os_name_en"][at]
+        row.os_type = os_type = c["os_type"][at]
+        row.platform = platform = c["platform"][at]
+        row.os_text = os_text_of(os_name, os_name_en, platform, os_type)
+        row.architecture = c["architecture"][at]
+        row.family = c["family"][at]
+        row.size = c["size"][at]
+        row.creation_time = c["creation_time"][at]
+        row.status = c["status"][at]
+        row.pending_start = c["pending_start"][at]
+        row.pending_end = c["pending_end"][at]
+        row.product_code = product_code = c["product_code"][at]
+        row.tags = c["tags"][at]
+        row.share_count = c["share_count"][at]
+        own = kind == "custom"
+        row.monthly_cost = self._costs.of(
+            (own, region_id, c["license_os"][at], c["license_type"][at], product_code),
+            c["storage_gib"][at])
+        row._source = self._source
+        row._image = None
+        row._at = at
+        self._made[at] = row
+        return row
+
+
+class RowsAt(Sequence[ImageRow]):
+    """The rows at ``positions`` (ascending) of ``all_rows``: a filter's result as the list
+    shows it, without a list of 100,000 row references per keystroke.
+
+    Such a list is what Python's cycle collector walks, reference by reference, each time it
+    finds it young or old: with every filter result a list, typing at 100,000 images spent
+    tens of milliseconds a keystroke in the collector. An array of positions holds no
+    references, so the collector never looks at it.
+    """
+
+    __slots__ = ("all_rows", "positions")
+
+    def __init__(self, all_rows: Sequence[ImageRow], positions: array[int]) -> None:
+        self.all_rows = all_rows
+        self.positions = positions
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    @overload
+    def __getitem__(self, index: int) -> ImageRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[ImageRow]: ...
+
+    def __getitem__(self, index: int | slice) -> ImageRow | list[ImageRow]:
+        if isinstance(index, slice):
+            return list(map(self.all_rows.__getitem__, self.positions[index]))
+        return self.all_rows[self.positions[index]]
+
+    def __iter__(self) -> Iterator[ImageRow]:
+        return map(self.all_rows.__getitem__, self.positions)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to a list (or another result) of the same rows in the same order."""
+        if isinstance(other, RowsAt | list):
+            return len(self) == len(other) and all(map(is_, self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # compared by content, like a list
+
+    def index(self, value: object, start: int = 0, stop: int | None = None) -> int:
+        """Where the row ``value`` (the same object) is: found among all rows in C, then
+        by bisection among the positions."""
+        if not isinstance(self.all_rows, list | RowTable):
+            return super().index(value, start, len(self) if stop is None else stop)
+        found = self.all_rows.index(value)
+        at = bisect_left(self.positions, found)
+        if at < len(self.positions) and self.positions[at] == found and (
+                start <= at and (stop is None or at < stop)):
+            return at
+        raise ValueError("not among these rows")
+
+
+class TableBuilder:
+    """Fills a ``RowTable``'s columns from the list fields of one shard after another, keeping
+    only the rows the caller sees; what a row's cost needs is worked out here (``sizes``
+    fetched first), its cost when the row is made."""
+
+    def __init__(self, account_id: str, used: set[tuple[str, str]], costs: Costs,
+                 sizes: SnapshotSizes, source: ImageSource) -> None:
+        self.account_id = account_id
+        self.used = used
+        self.costs = costs
+        self.sizes = sizes
+        self.source = source
+        self.common: dict[tuple[str, ...], str] = {}
+        self.tag_sets: dict[str, tuple[tuple[str, str], ...]] = {}
+        """The tags of each distinct JSON text of them read so far."""
+        self.columns: dict[str, list[Any]] = {name: [] for name in (*KEPT, *DERIVED)}
+
+    def __len__(self) -> int:
+        return len(self.columns["image_id"])
+
+    def add(self, part: list[Column]) -> None:
+        """The rows the caller sees among one shard's list fields (``part``: a column per
+        field, see ``document_fields``). What depends on fields with few distinct values is
+        worked out once per distinct set of them."""
+        if not part or not part[F.ID].values:
+            return
+        kinds: list[Any] = per_distinct(self._kind, part[F.OWNER_KIND], part[F.OWNER_ID],
+                                        part[F.PUBLIC], part[F.SHARED_WITH])
+        if None in kinds:
+            seen = list(map(is_not, kinds, repeat(None)))
+            part = [kept(column, seen) for column in part]
+            kinds = list(compress(kinds, seen))
+        columns = self.columns
+        for name, at in KEPT.items():
+            column = part[at]
+            shared = name in SHARED and column.codes is None
+            columns[name].extend(map(_intern, column.values) if shared else column.values)
+        columns["kind"].extend(kinds)
+        used = self.used
+        keys = zip(part[F.REGION].values, part[F.ID].values, strict=True)
+        columns["usage"].extend(
+            ["instance" if key in used else "none" for key in keys] if used
+            else repeat("none", len(kinds)))
+        columns["common_text"].extend(per_distinct(
+            self._common_text, part[F.OS_NAME], part[F.OS_NAME_EN], part[F.DESCRIPTION],
+            part[F.PLATFORM]))
+        texts, tag_sets = part[F.TAGS].values, self.tag_sets
+        tags = list(map(tag_sets.get, texts))
+        if None in tags:  # sets not seen in an earlier shard
+            for text in dict.fromkeys(compress(texts, map(is_, tags, repeat(None)))):
+                tag_sets[text] = _tag_set(text)
+            tags = list(map(tag_sets.__getitem__, texts))
+        columns["tags"].extend(tags)
+        columns["share_count"].extend(
+            len(accounts) if kind == "custom" else 0
+            for kind, accounts in zip(kinds, part[F.SHARED_WITH].values, strict=True))
+        # The snapshot GiB the caller's own images hold, each snapshot counted once and a
+        # disk whose snapshot is unknown at its own size (``fees.disks_gib``).
+        sizes, found = self.sizes, map(self.sizes.lookup, part[F.DISK_SNAPSHOT].values)
+        columns["storage_gib"].extend([
+            0 if kind != "custom" else disks_gib(disks, sizes) if disks
+            else gib if size is None else size
+            for kind, size, gib, disks in zip(kinds, found, part[F.DISK_GIB].values,
+                                              part[F.DISKS].values, strict=True)])
+
+    def _common_text(self, *key: str) -> str:
+        return common_text_of(key, self.common)
+
+    def _kind(self, owner_kind: str, owner_id: str, public: bool,
+              shared_with: list[str]) -> str | None:
+        account_id = self.account_id
+        own = owner_id == account_id and owner_kind == "custom"
+        return kind_from(owner_kind, owner_id, public, not own and account_id in shared_with,
+                         account_id)
+
+    def table(self, *, copy: bool = False) -> RowTable:
+        """The rows so far, newest first (by creation time, then image ID); ``copy``: of
+        copies of the columns (the builder goes on filling its own)."""
+        columns = ({name: list(values) for name, values in self.columns.items()} if copy
+                   else self.columns)
+        created, ids = columns["creation_time"], columns["image_id"]
+        if len(set(map(len, created))) <= 1:
+            # One length of timestamp: the joined strings order as the pairs do, and
+            # sorting strings is several times quicker than sorting tuples.
+            keys: list[Any] = list(map(add, created, ids))
+        else:
+            keys = list(zip(created, ids, strict=True))
+        order = array("l", sorted(range(len(keys)), key=keys.__getitem__, reverse=True))
+        return RowTable(columns, order, self.costs, self.source)
+
+
+def per_distinct(work: Callable[..., Any], *columns: Column) -> list[Any]:
+    """``work`` of each row's values of ``columns``, called once per distinct set of them:
+    the rest is C loops (keys, first rows, lookups), not a Python loop over the rows.
+    Values equal in Python are one value (1, 1.0 and True), unless their column has codes."""
+    count = len(columns[0].values)
+    keys: list[Any] = (list(columns[0].keys()) if len(columns) == 1
+                       else list(zip(*[c.keys() for c in columns], strict=True)))
+    first = dict(zip(reversed(keys), range(count - 1, -1, -1), strict=True))
+    answers = {key: work(*[c.values[at] for c in columns]) for key, at in first.items()}
+    return list(map(answers.__getitem__, keys))
+
+
+def _tag_set(text: str) -> tuple[tuple[str, str], ...]:
+    """The tags as the rows hold them, from their JSON text: one tuple per distinct set."""
+    if not text:
+        return ()
+    return shared_tags(tuple(map(tuple, orjson.loads(text))))
+
+
+def columns_of(rows: Sequence[ImageRow], name: str) -> list[Any]:
+    """Column ``name`` of ``rows`` in their order: read from a table (or some of its rows)
+    without making its rows."""
+    if isinstance(rows, RowTable):
+        return rows.column(name)
+    if isinstance(rows, RowsAt) and isinstance(rows.all_rows, RowTable):
+        return list(map(rows.all_rows.column(name).__getitem__, rows.positions))
+    getter: Callable[[ImageRow], Any] = (
+        (lambda row: row.key) if name == "key" else (lambda row: getattr(row, name)))
+    return list(map(getter, rows))
+
+
+def unchanging(rows: Sequence[ImageRow]) -> Sequence[ImageRow]:
+    """``rows`` themselves when nothing changes them (a table, or some rows of one), else a
+    copy: a table of 100,000 rows is kept as it is, not made into a list of rows."""
+    return rows if isinstance(rows, RowTable | RowsAt) else list(rows)

@@ -1,0 +1,148 @@
+"""The loaded rows kept as columns (``RowTable``): every column says what its rows say, rows
+are made once and found by identity, and what the list does with a table (order, filter,
+tabs, keys) agrees with doing it to a list of the same rows."""
+
+from __future__ import annotations
+
+from array import array
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ecsimg.bootstrap import make_context
+from ecsimg.domain import models as m
+from ecsimg.domain.filtering import parse_filter
+from ecsimg.service.reads import browse, image_rows
+from ecsimg.service.reads.row_filter import RowFilter
+from ecsimg.service.reads.row_table import DERIVED, KEPT, RowsAt, RowTable, columns_of
+from ecsimg.ui.widgets.columns import SORTABLE
+from tests.ui.test_browse import ROW_FIELDS
+from tests.world import DEV, OPS, T0, World, demo_repository
+
+COLUMNS = sorted({*KEPT, *DERIVED, "key", "os_text", "monthly_cost"}
+                 - {"license_os", "license_type", "storage_gib"})
+"""The columns that are also a row's fields (the cost's inputs are not)."""
+assert set(COLUMNS) <= set(ROW_FIELDS)
+
+
+def _table(rows: Any) -> RowTable:
+    assert isinstance(rows, RowTable)
+    return rows
+
+
+@pytest.mark.parametrize("profile", ["default", "dev"])
+def test_every_column_is_its_rows_field_in_the_lists_order(tmp_path: Path,
+                                                           profile: str) -> None:
+    repo = demo_repository(tmp_path / "catalogue", "tinydb", images=400, random_seed=3)
+    ctx = make_context(repo, profile)
+    for region_id in (None, image_rows.ALL_REGIONS):
+        table = _table(browse.load(ctx, region_id).rows)
+        rows = list(table)
+        assert len(rows) == len(table) > 20
+        for name in COLUMNS:
+            assert columns_of(table, name) == [getattr(row, name) for row in rows], name
+        pairs = [(row.creation_time, row.image_id) for row in rows]
+        assert pairs == sorted(pairs, reverse=True)
+        assert browse.load(ctx, region_id).counts == image_rows.count_kinds(
+            [row.kind for row in rows])
+
+
+def test_a_row_is_made_once_and_found_by_identity(world: World) -> None:
+    for n in range(8):
+        world.image(image_name=f"web-{n}", creation_time=f"2025-06-0{n + 1}T00:00:00Z")
+    table = _table(browse.load(world.ctx()).rows)
+    first = table[3]
+    assert table[3] is first
+    assert list(table)[3] is first
+    assert table.index(first) == 3 and first in table
+    assert table[-1] is table[len(table) - 1]
+    assert table[2:5] == [table[2], table[3], table[4]]
+    with pytest.raises(IndexError):
+        table[len(table)]
+    other = _table(browse.load(world.ctx()).rows)[3]
+    assert other.key == first.key and other not in table  # another load's row
+    with pytest.raises(ValueError):
+        table.index(other)
+    some = RowsAt(table, array("l", [1, 3, 6]))
+    assert some.index(first) == 1
+    assert columns_of(some, "image_name") == [table[1].image_name, first.image_name,
+                                              table[6].image_name]
+    with pytest.raises(ValueError):
+        some.index(table[2])
+
+
+def test_the_first_rows_stay_as_they_were_while_the_rest_are_read(tmp_path: Path) -> None:
+    repo = demo_repository(tmp_path / "catalogue", "tinydb", images=400, random_seed=5)
+    ctx = make_context(repo)
+    seen: list[tuple[RowTable, list[str], float]] = []
+
+    def first_rows(partial: image_rows.RegionRows, done: float) -> None:
+        table = _table(partial.rows)
+        seen.append((table, columns_of(table, "key"), done))
+
+    loaded = browse.load(ctx, image_rows.ALL_REGIONS, on_partial=first_rows)
+    assert len(seen) == 1
+    partial, keys, done = seen[0]
+    assert 0 < done < 1 and 0 < len(partial) < len(loaded.rows)
+    assert [row.key for row in partial] == keys  # not changed by the shards read after it
+    assert set(keys) <= set(columns_of(loaded.rows, "key"))
+
+
+def test_timestamps_of_several_lengths_are_ordered_as_pairs(world: World) -> None:
+    times = ["2025-06-01T00:00:00Z", "2025-06-01T00:00:00.500Z", "2025-05-31T23:59:59Z",
+             "2025-06-01T00:00:00Z"]
+    for n, created in enumerate(times):
+        world.image(image_name=f"t-{n}", creation_time=created)
+    rows = list(browse.load(world.ctx()).rows)
+    pairs = [(row.creation_time, row.image_id) for row in rows]
+    assert pairs == sorted(pairs, reverse=True)
+
+
+def test_the_filter_and_the_tabs_over_a_table_agree_with_a_list_of_its_rows(
+        world: World) -> None:
+    for n in range(10):
+        world.image(image_name=f"web-{n:02d}", image_family="db" if n % 2 else "dbx",
+                    tags=(m.Tag("env", "prod" if n % 3 else "dev"),),
+                    os_type="windows" if n % 4 else "linux",
+                    shares=(m.SharePermission(DEV, "2025-06-02T00:00:00Z"),) if n % 5 else ())
+    world.image(owner=DEV, image_name="web-theirs",
+                shares=(m.SharePermission(OPS, "2025-06-02T00:00:00Z"),))
+    world.public_image()
+    world.instance(image_id=world.public_image(image_id="centos_7_x64.vhd").image_id)
+    loaded = browse.load(world.ctx())
+    table = _table(loaded.rows)
+    listed = list(table)
+    over_table = RowFilter(table, loaded.common_texts)
+    over_list = RowFilter(listed, loaded.common_texts)
+    for line in ("", "web", "web-0 -web-01", "family:dbx", "os:win,cent", "usage:instance",
+                 "type:shared", "tag:env=prod", "-tag:env=dev,env", "-arch:arm64 db",
+                 "size>=20", "size<40", "name:web-0", "-name:web-01,theirs", "name:web tag:env"):
+        query = parse_filter(line).query
+        got, expected = over_table.matching(query, T0), over_list.matching(query, T0)
+        assert list(got.rows) == list(expected.rows), line
+        assert got.counts == expected.counts, line
+        for kind in ("all", "custom", "shared", "public"):
+            assert list(over_table.of_kind(got, kind)) == [
+                row for row in expected.rows if kind in ("all", row.kind)], (line, kind)
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_sorting_a_table_by_its_columns_orders_as_sorting_its_rows(
+        tmp_path: Path, reverse: bool) -> None:
+    repo = demo_repository(tmp_path / "catalogue", "tinydb", images=300, random_seed=11)
+    ctx = make_context(repo)
+    table = _table(browse.load(ctx, image_rows.ALL_REGIONS).rows)
+    rows = list(table)
+    by_columns = [c for c in SORTABLE if c.keys_of is not None]
+    assert {c.key for c in SORTABLE} - {c.key for c in by_columns} == {"status"}  # live
+    for column in by_columns:
+        assert column.sort_key is not None
+        keys = column.keys_of(table.column)  # type: ignore[misc]
+        assert keys == [column.sort_key(row, T0) for row in rows], column.key
+        ordered = table.sorted_by(keys, reverse)
+        expected = sorted(rows, key=lambda r: column.sort_key(r, T0),  # type: ignore[misc]
+                          reverse=reverse)
+        assert list(ordered) == expected, column.key  # the same row objects, in that order
+        assert ordered.index(expected[7]) == 7
+        assert columns_of(ordered, "key") == [row.key for row in expected]
