@@ -155,7 +155,11 @@ async def measure_filter(db: Path, count: int, every_region: bool = False) -> di
             return next((t for t in frames_at if t >= done), None)
 
         kept = 0
+        typed = ""
+        lines: list[str] = []
         for key in filter_keys(count):
+            typed = typed[:-1] if key == "backspace" else typed + key
+            lines.append(typed)
             rows_set_at.clear()
             painted_at.clear()
             frames_at.clear()
@@ -186,6 +190,8 @@ async def measure_filter(db: Path, count: int, every_region: bool = False) -> di
         "shown_min": min(shown),
         "shown_max": max(shown),
         "kept_last_good": kept,
+        "slowest": sorted(([line, round(seconds * 1000, 1)] for line, seconds
+                           in zip(lines, to_frame, strict=True)), key=lambda p: -p[1])[:5],
     }
 
 

@@ -50,7 +50,7 @@ KEPT: dict[str, int] = {
     "license_type": F.LICENSE_TYPE, "own_text": F.OWN_TEXT,
 }
 """The list fields kept as they are stored, by column name."""
-DERIVED = ("kind", "usage", "common_text", "tags", "share_count", "storage_gib")
+DERIVED = ("kind", "usage", "common_text", "os_text", "tags", "share_count", "storage_gib")
 """Columns worked out per row from several fields."""
 
 
@@ -137,10 +137,6 @@ class RowTable(Sequence[ImageRow]):
                     self.column("kind"), self.column("region_id"), self.column("license_os"),
                     self.column("license_type"), self.column("product_code"),
                     self.column("storage_gib"), strict=True)]
-            elif name == "os_text":
-                found = list(map(os_text_of, self.column("os_name"),
-                                 self.column("os_name_en"), self.column("platform"),
-                                 self.column("os_type")))
             else:
                 found = list(map(self._columns[name].__getitem__, self._order))
             self._in_order[name] = found
@@ -168,11 +164,11 @@ class RowTable(Sequence[ImageRow]):
         row.usage = c["usage"][at]
         row.own_text = c["own_text"][at]
         row.common_text = c["common_text"][at]
-        row.os_name = os_name = c["os_name"][at]
-        row.os_name_en = os_name_en = c["os_name_en"][at]
-        row.os_type = os_type = c["os_type"][at]
-        row.platform = platform = c["platform"][at]
-        row.os_text = os_text_of(os_name, os_name_en, platform, os_type)
+        row.os_name = c["os_name"][at]
+        row.os_name_en = c["os_name_en"][at]
+        row.os_type = c["os_type"][at]
+        row.platform = c["platform"][at]
+        row.os_text = c["os_text"][at]
         row.architecture = c["architecture"][at]
         row.family = c["family"][at]
         row.size = c["size"][at]
@@ -291,6 +287,8 @@ class TableBuilder:
         columns["usage"].extend(
             ["instance" if key in used else "none" for key in keys] if used
             else repeat("none", len(kinds)))
+        columns["os_text"].extend(per_distinct(
+            os_text_of, part[F.OS_NAME], part[F.OS_NAME_EN], part[F.PLATFORM], part[F.OS_TYPE]))
         columns["common_text"].extend(per_distinct(
             self._common_text, part[F.OS_NAME], part[F.OS_NAME_EN], part[F.DESCRIPTION],
             part[F.PLATFORM]))
