@@ -5,6 +5,7 @@ from __future__ import annotations
 from ecsimg.domain import models as m
 from ecsimg.domain.filtering import parse_filter
 from ecsimg.service.reads import browse, image_rows
+from ecsimg.service.reads.row_filter import RowFilter
 from ecsimg.ui.widgets.header import HeaderBar
 from ecsimg.ui.widgets.tabs import TypeTabs
 from tests.ui.test_main_screen import image_list, main, running, settle, type_filter
@@ -101,4 +102,5 @@ def test_a_tag_in_one_region_is_found_from_every_region(world: World) -> None:
     world.image(image_name="plain")
     loaded = browse.load(world.ctx(), image_rows.ALL_REGIONS)
     query = parse_filter("tag:env=prod").query
-    assert [r.name for r in browse.refine(loaded.rows, query, 0.0)] == ["tagged"]
+    found = RowFilter(loaded.rows, loaded.common_texts).matching(query, 0.0)
+    assert [r.name for r in found.rows] == ["tagged"]

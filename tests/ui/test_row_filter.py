@@ -35,9 +35,8 @@ def test_typing_and_erasing_gives_what_a_fresh_filter_gives(world: World) -> Non
     for line in lines + lines[::-1]:
         query = _query(line)
         got = row_filter.matching(query, T0)
-        expected = browse.select(rows, query, "all", T0)
+        expected = [r for r in rows if query.matches(r, "")]
         assert list(got.rows) == expected, line
-        assert [r.key for r in expected] == [r.key for r in rows if query.matches(r, "")], line
         assert got.counts == image_rows.count_kinds([r.kind for r in expected])
 
 

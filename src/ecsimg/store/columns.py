@@ -23,6 +23,8 @@ from typing import Any
 import orjson
 
 FEW_DISTINCT = 2
+SAMPLE = 64
+"""Documents looked at first: a field whose first ones nearly all differ is kept as it is."""
 """A field is kept as distinct values and codes when it has at most one distinct value per
 this many documents."""
 
@@ -55,25 +57,45 @@ def encode(rows: list[list[Any]], groups: list[str], width: int) -> dict[str, An
     counts: dict[str, int] = {}
     for index in order:
         counts[groups[index]] = counts.get(groups[index], 0) + 1
-    columns = [_encoded([row[at] for row in rows]) for at in range(width)]
+    columns = ([_encoded(list(values)) for values in zip(*rows, strict=True)] if rows
+               else [[] for _ in range(width)])
     return {"groups": [[group, count] for group, count in counts.items()], "columns": columns}
 
 
 def _encoded(values: list[Any]) -> list[Any] | dict[str, list[Any]]:
-    index: dict[Any, int] = {}
+    limit = len(values) // FEW_DISTINCT
+    if _mostly_distinct(values):
+        return values  # names, IDs: a value per document, seen without counting them all
+    if len(set(map(type, values))) == 1 and not isinstance(values[0], list | dict):
+        # One type of scalar (most fields): the values are their own keys, in C loops.
+        index = dict.fromkeys(values)
+        if len(index) > limit:
+            return values
+        for at, value in enumerate(index):
+            index[value] = at
+        return {"distinct": list(index), "codes": list(map(index.__getitem__, values))}
+    keys: dict[Any, int] = {}
     distinct: list[Any] = []
     codes: list[int] = []
-    limit = len(values) // FEW_DISTINCT
-    for value in values:
+    for value in values:  # 1, 1.0 and True, or lists: keyed by type, or by their JSON
         key = orjson.dumps(value) if isinstance(value, list | dict) else (type(value), value)
-        code = index.get(key)
+        code = keys.get(key)
         if code is None:
             if len(distinct) >= limit:
                 return values
-            code = index[key] = len(distinct)
+            code = keys[key] = len(distinct)
             distinct.append(value)
         codes.append(code)
     return {"distinct": distinct, "codes": codes}
+
+
+def _mostly_distinct(values: list[Any]) -> bool:
+    if len(values) <= SAMPLE:
+        return False
+    try:
+        return len(set(values[:SAMPLE])) > SAMPLE * 3 // 4
+    except TypeError:  # lists: not sampled
+        return False
 
 
 def decode(stored: Any, width: int, group: str | None) -> list[Column] | None:

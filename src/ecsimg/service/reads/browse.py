@@ -1,14 +1,14 @@
-"""What the TUI reads besides the API: its rows (read from the kept projections, see
-``image_rows``), counts per tab, filtering, an image's details, the activity log."""
+"""What the TUI reads besides the API: its rows (read from the kept projections as a table of
+columns, see ``row_table``), an image's details, the activity log. The rows are filtered by
+``row_filter``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from operator import attrgetter
 
 from ecsimg.domain import models as m
-from ecsimg.domain.filtering import Query
 from ecsimg.domain.models import Image
 from ecsimg.service.images.visibility import (
     alias_of,
@@ -35,7 +35,6 @@ from ecsimg.service.reads.image_rows import (
     common_text,
     document_fields,
     own_text,
-    row_state,
 )
 from ecsimg.service.reads.row_table import RowTable, TableBuilder
 from ecsimg.store import tables
@@ -170,56 +169,6 @@ def row_of(ctx: Context, row: ImageRow) -> ImageRow | None:
                         [d.snapshot_id for d in image.disk_mappings if d.snapshot_id])
         return ImageRow(image, kind, "instance" if used else "none", cost, text,
                         common_text(image, {}))
-
-
-def select(rows: Sequence[ImageRow], query: Query, kind: str, now: float) -> list[ImageRow]:
-    """The rows of tab ``kind`` that pass ``query``."""
-    if kind == "all" and query.is_empty:
-        return list(rows)
-    chosen = rows if kind == "all" else [r for r in rows if r.kind == kind]
-    if query.is_empty:
-        return list(chosen)
-    return refine(chosen, query, now)
-
-
-def refine(rows: Sequence[ImageRow], query: Query, now: float,
-           common_texts: Collection[str] | None = None) -> list[ImageRow]:
-    """The rows that pass ``query``; ``common_texts``: the distinct common texts of ``rows``
-    (or more), so that they need not be collected again."""
-    if common_texts is None:
-        common_texts = set(map(attrgetter("common_text"), rows))
-    found = list(rows)
-    for word in query.words:
-        found = _with_text(found, word, common_texts)
-    for word in query.excluded:
-        found = _without_text(found, word, common_texts)
-    # One pass per term, the live status read only for a status term; the rows left shrink.
-    for term in query.terms:
-        hit = term.predicate()
-        if term.field == "status":
-            found = [r for r in found if hit(r, row_state(r, now)[0])]
-        else:
-            found = [r for r in found if hit(r, "")]
-    return found
-
-
-def _with_text(rows: list[ImageRow], word: str,
-               common_texts: Collection[str]) -> list[ImageRow]:
-    """The rows whose text holds ``word``: a substring test per row on its own text, and one
-    per distinct common text."""
-    hits = {text for text in common_texts if word in text}
-    if hits:
-        return [r for r in rows if word in r.own_text or r.common_text in hits]
-    return [r for r in rows if word in r.own_text]
-
-
-def _without_text(rows: list[ImageRow], word: str,
-                  common_texts: Collection[str]) -> list[ImageRow]:
-    """The rows whose text does not hold ``word`` (the complement of ``_with_text``)."""
-    hits = {text for text in common_texts if word in text}
-    if hits:
-        return [r for r in rows if word not in r.own_text and r.common_text not in hits]
-    return [r for r in rows if word not in r.own_text]
 
 
 def details(ctx: Context, row: ImageRow, *, full: bool = False,

@@ -174,7 +174,7 @@ class RowFilter:
 
     def _refine(self, base: array[int] | None, query: Query, now: float) -> array[int]:
         """The positions among ``base`` (None: all) of the rows passing ``query``: the same
-        rows as ``browse.refine``, word by word, then term by term."""
+        rows as ``Query.matches`` passes, word by word, then term by term."""
         positions: Iterable[int] = range(len(self._rows)) if base is None else base
         every = base is None
         for word in query.words:

@@ -32,11 +32,6 @@ class FilterError(Widget):
         self._pending: Text | None = None
         self._timer: Timer | None = None
 
-    @property
-    def text(self) -> Text:
-        """The message shown (or about to be)."""
-        return self._pending if self._pending is not None else self._text
-
     def render(self) -> Text:
         return self._text
 
