@@ -78,7 +78,7 @@ def _encoded(values: list[Any]) -> list[Any] | dict[str, list[Any]]:
     distinct: list[Any] = []
     codes: list[int] = []
     for value in values:  # 1, 1.0 and True, or lists: keyed by type, or by their JSON
-        key = orjson.dumps(value) if isinstance(value, list | dict) else (type(value), value)
+        key = _key(value)
         code = keys.get(key)
         if code is None:
             if len(distinct) >= limit:
@@ -87,6 +87,17 @@ def _encoded(values: list[Any]) -> list[Any] | dict[str, list[Any]]:
             distinct.append(value)
         codes.append(code)
     return {"distinct": distinct, "codes": codes}
+
+
+def _key(value: Any) -> Any:
+    """A hashable stand-in for ``value``, equal only for equal JSON values."""
+    if type(value) is list:
+        if all(type(item) is str for item in value):  # a list of IDs: the commonest list
+            return tuple(value)
+        return orjson.dumps(value)
+    if type(value) is dict:
+        return orjson.dumps(value)
+    return (type(value), value)
 
 
 def _mostly_distinct(values: list[Any]) -> bool:

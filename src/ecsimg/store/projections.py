@@ -196,7 +196,7 @@ class Projecting:
         grouping = table.group
         groups = [grouping(key) if grouping is not None else "" for key in values]
         rows = list(values.values())
-        if any(type(row) is not list or len(row) != width for row in rows):
+        if rows and (set(map(type, rows)) != {list} or set(map(len, rows)) != {width}):
             raise CatalogueError(f"{path}: a record's fields are not {width}")
         stored = columns.encode(rows, groups, width)
         if (kept is not None and stamp is not None and self.keep_projections
