@@ -110,6 +110,8 @@ def test_the_filter_and_the_tabs_over_a_table_agree_with_a_list_of_its_rows(
                 shares=(m.SharePermission(OPS, "2025-06-02T00:00:00Z"),))
     world.public_image()
     world.instance(image_id=world.public_image(image_id="centos_7_x64.vhd").image_id)
+    world.image(image_name="web-busy", pending_start=T0 - 10, pending_end=T0 + 100)
+    world.image(image_name="web-waiting", pending_start=T0 + 50, pending_end=T0 + 100)
     loaded = browse.load(world.ctx())
     table = _table(loaded.rows)
     listed = list(table)
@@ -117,11 +119,16 @@ def test_the_filter_and_the_tabs_over_a_table_agree_with_a_list_of_its_rows(
     over_list = RowFilter(listed, loaded.common_texts)
     for line in ("", "web", "web-0 -web-01", "family:dbx", "os:win,cent", "usage:instance",
                  "type:shared", "tag:env=prod", "-tag:env=dev,env", "-arch:arm64 db",
-                 "size>=20", "size<40", "name:web-0", "-name:web-01,theirs", "name:web tag:env"):
+                 "size>=20", "size<40", "name:web-0", "-name:web-01,theirs", "name:web tag:env",
+                 "status:creating", "status:waiting,creating web", "-status:available"):
         query = parse_filter(line).query
         got, expected = over_table.matching(query, T0), over_list.matching(query, T0)
         assert list(got.rows) == list(expected.rows), line
+        assert list(got.rows) == [r for r in listed  # what Query.matches says, row by row
+                                  if query.matches(r, image_rows.row_state(r, T0)[0])], line
         assert got.counts == expected.counts, line
+        if line.startswith("status:"):
+            assert got.rows, line  # a busy image and a waiting one are there
         for kind in ("all", "custom", "shared", "public"):
             assert list(over_table.of_kind(got, kind)) == [
                 row for row in expected.rows if kind in ("all", row.kind)], (line, kind)
@@ -135,13 +142,13 @@ def test_sorting_a_table_by_its_columns_orders_as_sorting_its_rows(
     table = _table(browse.load(ctx, image_rows.ALL_REGIONS).rows)
     rows = list(table)
     by_columns = [c for c in SORTABLE if c.keys_of is not None]
-    assert {c.key for c in SORTABLE} - {c.key for c in by_columns} == {"status"}  # live
+    assert by_columns == list(SORTABLE)
     for column in by_columns:
         assert column.sort_key is not None
-        keys = column.keys_of(table.column)  # type: ignore[misc]
-        assert keys == [column.sort_key(row, T0) for row in rows], column.key
+        keys = column.keys_of(table.column, T0 + 30)  # type: ignore[misc]
+        assert keys == [column.sort_key(row, T0 + 30) for row in rows], column.key
         ordered = table.sorted_by(keys, reverse)
-        expected = sorted(rows, key=lambda r: column.sort_key(r, T0),  # type: ignore[misc]
+        expected = sorted(rows, key=lambda r: column.sort_key(r, T0 + 30),  # type: ignore[misc]
                           reverse=reverse)
         assert list(ordered) == expected, column.key  # the same row objects, in that order
         assert ordered.index(expected[7]) == 7

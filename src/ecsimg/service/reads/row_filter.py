@@ -12,12 +12,12 @@ from array import array
 from collections import Counter, OrderedDict
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from itertools import compress, repeat
-from operator import contains, not_, or_
+from operator import contains, itemgetter, not_, or_
 from typing import Any
 
 from ecsimg.domain.filtering import KINDS, Query, Term
-from ecsimg.service.reads.image_rows import ImageRow, row_state
-from ecsimg.service.reads.row_table import RowsAt, columns_of
+from ecsimg.service.reads.image_rows import ImageRow
+from ecsimg.service.reads.row_table import RowsAt, columns_of, states_of
 
 OS_TYPES = ("linux", "windows")
 REMEMBERED = 16
@@ -190,9 +190,14 @@ class RowFilter:
             if term.field in KEYED_FIELDS:
                 positions = array("l", compress(positions, self._passes(term, positions, every)))
                 every = False
-            elif term.field == "status":
-                positions = array("l", (i for i in positions
-                                        if hit(rows[i], row_state(rows[i], now)[0])))
+            elif term.field == "status":  # live: its predicate reads the status alone
+                states = states_of(rows, now)
+                live: Iterable[tuple[str, int]] = (
+                    states if every else map(states.__getitem__, positions))
+                statuses = map(itemgetter(0), live)
+                nothing: Iterable[Any] = repeat(None)  # the predicate reads no row
+                positions = array("l", compress(positions, map(hit, nothing, statuses)))
+                every = False
             else:  # name: read from the names, not the rows (which a table makes on demand)
                 names = columns_of(rows, "image_name") if self._names is None else self._names
                 self._names = names

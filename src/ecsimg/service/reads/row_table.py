@@ -23,7 +23,7 @@ from typing import Any, overload
 import orjson
 
 from ecsimg.domain.filtering import KINDS
-from ecsimg.service.images.visibility import kind_from
+from ecsimg.service.images.visibility import kind_from, state
 from ecsimg.service.reads.fees import SnapshotSizes, disks_gib
 from ecsimg.service.reads.image_rows import (
     Costs,
@@ -31,6 +31,7 @@ from ecsimg.service.reads.image_rows import (
     ImageSource,
     common_text_of,
     os_text_of,
+    row_state,
     shared_tags,
 )
 from ecsimg.service.reads.image_rows import Field as F
@@ -141,6 +142,11 @@ class RowTable(Sequence[ImageRow]):
                 found = list(map(self._columns[name].__getitem__, self._order))
             self._in_order[name] = found
         return found
+
+    def states(self, now: float) -> list[tuple[str, int]]:
+        """Each row's live (status, progress percent) at ``now`` (``row_state``), in order,
+        from the columns: read again for each ``now``, as the rows' own states are."""
+        return live_states(self.column, now)
 
     def counts(self) -> dict[str, int]:
         """Rows per tab."""
@@ -335,6 +341,42 @@ class TableBuilder:
             keys = list(zip(created, ids, strict=True))
         order = array("l", sorted(range(len(keys)), key=keys.__getitem__, reverse=True))
         return RowTable(columns, order, self.costs, self.source)
+
+
+class _Timed:
+    """What an image's live state is worked out from (``visibility.Timed``)."""
+
+    __slots__ = ("creation_time", "pending_end", "pending_start", "status")
+
+    def __init__(self, creation_time: str, pending_start: float, pending_end: float,
+                 status: str) -> None:
+        self.creation_time = creation_time
+        self.pending_start = pending_start
+        self.pending_end = pending_end
+        self.status = status
+
+
+def live_states(column: Callable[[str], list[Any]], now: float) -> list[tuple[str, int]]:
+    """The live (status, progress percent) of each row of the columns ``column`` gives; a row
+    with no pending window (most) is its stored status, done."""
+    found: list[tuple[str, int]] = []
+    append = found.append
+    for created, start, end, status in zip(column("creation_time"), column("pending_start"),
+                                           column("pending_end"), column("status"),
+                                           strict=True):
+        if end:
+            live, progress, _ = state(_Timed(created, start, end, status), now)
+            append((live, progress))
+        else:
+            append((status, 100))
+    return found
+
+
+def states_of(rows: Sequence[ImageRow], now: float) -> list[tuple[str, int]]:
+    """The live (status, progress percent) of ``rows``, without making a table's rows."""
+    if isinstance(rows, RowTable):
+        return rows.states(now)
+    return [row_state(row, now) for row in rows]
 
 
 def per_distinct(work: Callable[..., Any], *columns: Column) -> list[Any]:

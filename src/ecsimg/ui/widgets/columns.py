@@ -12,6 +12,7 @@ from rich.text import Text
 from ecsimg.i18n import is_message, t
 from ecsimg.service.reads.display_names import public_display_name
 from ecsimg.service.reads.image_rows import ImageRow, row_state
+from ecsimg.service.reads.row_table import live_states
 from ecsimg.ui import marks
 from ecsimg.ui.text import cell
 
@@ -46,9 +47,9 @@ class Column:
     sort_key: Callable[[ImageRow, float], Any] | None = None
     grow: int = 0
     """Cells the column takes beyond ``width`` when the screen has them to spare."""
-    keys_of: Callable[[ColumnOf], list[Any]] | None = None
-    """``sort_key`` of every row at once, from the loaded rows' columns (see ``RowTable``):
-    sorting 100,000 rows without making them. None when the key is live (the status)."""
+    keys_of: Callable[[ColumnOf, float], list[Any]] | None = None
+    """``sort_key`` of every row at once (at a time), from the loaded rows' columns (see
+    ``RowTable``): sorting 100,000 rows without making them."""
 
     @property
     def title(self) -> str:
@@ -61,43 +62,44 @@ def _cost_key(row: ImageRow, now: float) -> float:
     return -1.0 if cost is None else cost
 
 
-def _display_names(column: ColumnOf) -> list[str]:
+def _display_names(column: ColumnOf, now: float) -> list[str]:
     return [(public_display_name(image_id) if kind == "public" else name).casefold()
             for kind, image_id, name in zip(column("kind"), column("image_id"),
                                             column("image_name"), strict=True)]
 
 
-def _os_labels(column: ColumnOf) -> list[str]:
+def _os_labels(column: ColumnOf, now: float) -> list[str]:
     return [(platform or os_type).casefold()
             for platform, os_type in zip(column("platform"), column("os_type"), strict=True)]
 
 
-def _costs(column: ColumnOf) -> list[float]:
+def _costs(column: ColumnOf, now: float) -> list[float]:
     return [-1.0 if cost is None else cost for cost in column("monthly_cost")]
 
 
-def _joined(*names: str) -> Callable[[ColumnOf], list[Any]]:
-    def keys(column: ColumnOf) -> list[Any]:
+def _joined(*names: str) -> Callable[[ColumnOf, float], list[Any]]:
+    def keys(column: ColumnOf, now: float) -> list[Any]:
         return list(zip(*map(column, names), strict=True))
     return keys
 
 
 COLUMNS: tuple[Column, ...] = (
     Column("id", "col.id", 22, 0, sort_key=lambda r, n: r.image_id, grow=36,
-           keys_of=lambda column: column("image_id")),
+           keys_of=lambda column, now: column("image_id")),
     Column("name", "col.name", NAME_MIN_WIDTH, 0, sort_key=lambda r, n: r.display_name.casefold(),
            grow=1000, keys_of=_display_names),
     Column("os", "col.os", 8, 2, sort_key=lambda r, n: r.os_label.casefold(), grow=8,
            keys_of=_os_labels),
     Column("arch", "col.arch", 6, 6, sort_key=lambda r, n: r.architecture,
-           keys_of=lambda column: column("architecture")),
+           keys_of=lambda column, now: column("architecture")),
     Column("size", "col.size", 4, 1, right=True, sort_key=lambda r, n: r.size,
-           keys_of=lambda column: column("size")),
-    Column("status", "col.status", 12, 0, sort_key=lambda r, n: row_state(r, n)),
+           keys_of=lambda column, now: column("size")),
+    Column("status", "col.status", 12, 0, sort_key=lambda r, n: row_state(r, n),
+           keys_of=live_states),
     Column("usage", "col.usage", 5, 7, sort_key=lambda r, n: r.usage,
-           keys_of=lambda column: column("usage")),
+           keys_of=lambda column, now: column("usage")),
     Column("shares", "col.shares", 4, 3, right=True, sort_key=lambda r, n: r.share_count,
-           keys_of=lambda column: column("share_count")),
+           keys_of=lambda column, now: column("share_count")),
     Column("cost", "col.cost", 8, 5, right=True, sort_key=_cost_key, keys_of=_costs),
     Column("created", "col.created", 10, 4,
            sort_key=lambda r, n: (r.creation_time, r.image_id),

@@ -220,9 +220,9 @@ class ImageList(DrawnRows, can_focus=True):
         sort_key, keys_of = key, column.keys_of
 
         def by_column(rows: Sequence[ImageRow]) -> Sequence[ImageRow]:
-            if keys_of is not None and isinstance(rows, RowTable):
-                return rows.sorted_by(keys_of(rows.column), reverse)
             now = clock()
+            if keys_of is not None and isinstance(rows, RowTable):
+                return rows.sorted_by(keys_of(rows.column, now), reverse)
             return sorted(rows, key=lambda r: sort_key(r, now), reverse=reverse)
         return by_column
 
