@@ -14,7 +14,6 @@ from __future__ import annotations
 import sys
 from array import array
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from itertools import compress, repeat
 from operator import add, is_, is_not
@@ -22,7 +21,6 @@ from typing import Any, overload
 
 import orjson
 
-from ecsimg.domain.filtering import KINDS
 from ecsimg.service.images.visibility import kind_from, state
 from ecsimg.service.reads.fees import SnapshotSizes, disks_gib
 from ecsimg.service.reads.image_rows import (
@@ -147,13 +145,6 @@ class RowTable(Sequence[ImageRow]):
         """Each row's live (status, progress percent) at ``now`` (``row_state``), in order,
         from the columns: read again for each ``now``, as the rows' own states are."""
         return live_states(self.column, now)
-
-    def counts(self) -> dict[str, int]:
-        """Rows per tab."""
-        counts = dict.fromkeys(KINDS, 0)
-        counts.update(Counter(self._columns["kind"]))
-        counts["all"] = len(self._order)
-        return counts
 
     def _row(self, index: int) -> ImageRow:
         at = self._order[index]
