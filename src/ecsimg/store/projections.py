@@ -25,7 +25,7 @@ import errno
 import os
 import threading
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -140,6 +140,18 @@ class Projecting:
     def _read_shard(self, table: Table[Any], shard: str) -> dict[str, Any]:
         raise NotImplementedError
 
+    @contextlib.contextmanager
+    def _shards_read(self, table: Table[Any], cache: str | None
+                     ) -> Iterator[tuple[ProjectionCache | None, list[str]]]:
+        """The table's shards, in order, under the shared lock with the collector paused
+        (as ``project`` reads them), and the projection ``cache`` kept, if any can be used
+        (none while a journal left by another process is pending)."""
+        with self._thread_lock, self._locked(exclusive=False), collector_paused():
+            self._sync(writing=False)
+            kept = (ProjectionCache(self.root, cache)
+                    if cache is not None and not self._pending else None)
+            yield kept, sorted(self._shards_on_disk(table))
+
     def project(self, table: Table[Any], group: str | None,
                 extract: Callable[[str, Any], R | None],
                 collect: Callable[[list[R], int, int], None], *,
@@ -155,11 +167,7 @@ class Projecting:
         and give JSON values.
         """
         grouping = table.group if group is not None else None
-        with self._thread_lock, self._locked(exclusive=False), collector_paused():
-            self._sync(writing=False)
-            kept = (ProjectionCache(self.root, cache)
-                    if cache is not None and not self._pending else None)
-            shards = sorted(self._shards_on_disk(table))
+        with self._shards_read(table, cache) as (kept, shards):
             for done, shard in enumerate(shards, 1):
                 values = self._projected(table, shard, extract, kept)
                 if grouping is None:
@@ -174,11 +182,7 @@ class Projecting:
                         cache: str | None = None) -> None:
         """``project`` a shard at a time as columns (``store.columns``), kept as columns
         with ``cache``: a kept shard is parsed and decoded without a list per document."""
-        with self._thread_lock, self._locked(exclusive=False), collector_paused():
-            self._sync(writing=False)
-            kept = (ProjectionCache(self.root, cache)
-                    if cache is not None and not self._pending else None)
-            shards = sorted(self._shards_on_disk(table))
+        with self._shards_read(table, cache) as (kept, shards):
             for done, shard in enumerate(shards, 1):
                 collect(self._projected_columns(table, shard, extract, width, group, kept),
                         done, len(shards))

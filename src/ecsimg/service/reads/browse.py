@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from operator import attrgetter
 
 from ecsimg.domain import models as m
 from ecsimg.domain.models import Image
@@ -138,9 +137,6 @@ def _region_rows(region_id: str, region: m.Region | None, account: m.Account | N
     region_name = "every region" if every else (region.local_name if region else "")
     return RegionRows(region_id, region_name, account.name if account else "", rows,
                       frozenset(common.values()))
-
-
-_NEWEST_FIRST = attrgetter("creation_time", "image_id")
 
 
 def _image_source(ctx: Context) -> ImageSource:

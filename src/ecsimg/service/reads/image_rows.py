@@ -27,7 +27,6 @@ def os_text_of(os_name: str, os_name_en: str, platform: str, os_type: str) -> st
     return f"{os_name}\n{os_name_en}\n{platform}\n{os_type}".casefold()
 
 
-
 _TAG_SETS: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
 """One tuple per distinct set of tags: 100,000 images carry a few hundred sets."""
 _TAG_SETS_KEPT = 1 << 16
