@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from ecsimg.bootstrap import make_context
 from ecsimg.domain import models as m
 from ecsimg.domain.filtering import Query, parse_filter
-from ecsimg.service.reads import browse, image_rows
+from ecsimg.service.reads import browse, image_rows, row_filter
 from ecsimg.service.reads.row_filter import RowFilter, narrows
-from tests.world import T0, World
+from tests.world import T0, World, demo_repository
 
 
 def _query(line: str) -> Query:
@@ -169,3 +172,38 @@ def test_terms_decided_per_value_agree_with_each_row(world: World) -> None:
         assert [r.key for r in row_filter.matching(query, T0).rows] == expected, line
         picked += 0 < len(expected) < len(rows)
     assert picked >= 14  # most terms pick some rows and leave others
+
+
+@pytest.mark.parametrize("dense", [1, 4, 10**9])
+def test_masks_and_positions_find_the_same_rows_as_each_row_says(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dense: int) -> None:
+    """Typed and erased a key at a time, every line gives the rows and counts that
+    ``Query.matches`` gives row by row, on every tab: whether results are narrowed as masks
+    over every row (``dense`` huge), as positions (1), or as masks until few rows remain."""
+    monkeypatch.setattr(row_filter, "DENSE", dense)
+    repo = demo_repository(tmp_path / "catalogue", "tinydb", images=300, random_seed=8)
+    loaded = browse.load(make_context(repo))
+    rows = list(loaded.rows)
+    fresh_filter = RowFilter(loaded.rows, loaded.common_texts)
+    typed_filter = RowFilter(loaded.rows, loaded.common_texts)
+    typed_filter.warm()
+    for typed in ("web os:ubu -v1", "arch:x86 size>=40 a", "-tag:env=prod,env=dev l",
+                  "type:custom,public usage:none e", "family:db,web name:v1 -os:win", "区"):
+        lines = [typed[:n] for n in range(1, len(typed) + 1)]
+        for line in lines + lines[::-1]:
+            parsed = parse_filter(line)
+            if parsed.error:
+                continue
+            query = parsed.query
+            expected = [r for r in rows if query.matches(r, image_rows.row_state(r, T0)[0])]
+            for each in (typed_filter, RowFilter(loaded.rows, loaded.common_texts)):
+                got = each.matching(query, T0)
+                assert list(got.rows) == expected, line
+                assert len(got.rows) == len(expected)
+                counts = image_rows.count_kinds([r.kind for r in expected])
+                assert {k: v for k, v in got.counts.items() if v} == {
+                    k: v for k, v in counts.items() if v}, line
+                for kind in ("all", "custom", "shared", "public", "marketplace"):
+                    assert list(each.of_kind(got, kind)) == [
+                        r for r in expected if kind in ("all", r.kind)], (line, kind)
+    assert fresh_filter.matching(Query(), T0).rows == rows

@@ -15,7 +15,14 @@ from ecsimg.domain import models as m
 from ecsimg.domain.filtering import parse_filter
 from ecsimg.service.reads import browse, image_rows
 from ecsimg.service.reads.row_filter import RowFilter
-from ecsimg.service.reads.row_table import DERIVED, KEPT, RowsAt, RowTable, columns_of
+from ecsimg.service.reads.row_table import (
+    DERIVED,
+    KEPT,
+    RowsAt,
+    RowTable,
+    columns_of,
+    positions_in,
+)
 from ecsimg.ui.widgets.columns import SORTABLE
 from tests.ui.test_browse import ROW_FIELDS
 from tests.world import DEV, OPS, T0, World, demo_repository
@@ -153,3 +160,40 @@ def test_sorting_a_table_by_its_columns_orders_as_sorting_its_rows(
         assert list(ordered) == expected, column.key  # the same row objects, in that order
         assert ordered.index(expected[7]) == 7
         assert columns_of(ordered, "key") == [row.key for row in expected]
+
+
+@pytest.mark.parametrize("share", ["none", "sparse", "dense", "all"])
+def test_a_result_found_as_a_mask_reads_as_its_positions(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, share: str) -> None:
+    """A mask's rows, read a few at the top (without listing every position) or all, by
+    index, slice, iteration or identity, are those of the same positions."""
+    monkeypatch.setattr(RowsAt, "PREFIX", 16)
+    repo = demo_repository(tmp_path / "catalogue", "tinydb", images=300, random_seed=4)
+    table = _table(browse.load(make_context(repo)).rows)
+    size = len(table)
+    keep = {"none": lambda n: False, "sparse": lambda n: n % 37 == 5,
+            "dense": lambda n: n % 5 != 0, "all": lambda n: True}[share]
+    mask = bytes(1 if keep(n) else 0 for n in range(size))
+    positions = array("l", [n for n in range(size) if keep(n)])
+    assert positions_in(mask, len(positions)) == positions
+    as_mask, as_positions = RowsAt.of_mask(table, mask), RowsAt(table, positions)
+    assert len(as_mask) == len(positions) and as_mask.mask == mask
+    slices = [slice(0, 3), slice(2, 16), slice(10, 40), slice(None), slice(5, None, 3),
+              slice(-4, None), slice(20, 2, -2)]
+    for cut in slices:  # the top first: a mask lists its positions only when read past them
+        assert as_mask[cut] == as_positions[cut], cut
+    for index in (0, 1, 15, 16, len(positions) - 1, -1, -len(positions)):
+        if -len(positions) <= index < len(positions):
+            assert as_mask[index] is as_positions[index] is table[positions[index]]
+    with pytest.raises(IndexError):
+        as_mask[len(positions)]
+    fresh = RowsAt.of_mask(table, mask)
+    for at, position in enumerate(positions):
+        assert fresh.index(table[position]) == at  # counted in the mask, not listed
+    outside = [n for n in range(size) if not keep(n)][:5]
+    for position in outside:
+        with pytest.raises(ValueError):
+            fresh.index(table[position])
+    assert list(as_mask) == list(as_positions) and as_mask == as_positions
+    assert as_mask.positions == positions
+    assert columns_of(as_mask, "image_id") == columns_of(as_positions, "image_id")

@@ -190,9 +190,12 @@ class MainScreen(Screen[None]):
         read = backend.all_region_images if every_region else backend.images
         loaded = read(refresh=refresh, on_partial=first_rows)
         if not worker.is_cancelled:
-            self.post_message(loaded_message(loaded))
+            message = loaded_message(loaded)
+            self.post_message(message)
             running = [t.task_id for t in backend.tasks() if t.unfinished]
             self.post_message(self.TasksSeen(running))
+            if message.prepared is not None:
+                message.prepared.warm()
 
     def on_main_screen_tasks_seen(self, message: TasksSeen) -> None:
         self._watched_tasks.update(message.task_ids)
