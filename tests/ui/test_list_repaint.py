@@ -97,3 +97,70 @@ async def test_what_waits_for_the_list_s_frame_runs_even_if_nothing_is_drawn(
         await pilot.pause()
         await pilot.pause()
         assert ran == ["after", "drawn"]
+
+
+async def test_the_list_s_own_lines_are_textual_s_styled_lines(ui_world: World) -> None:
+    """The list draws its lines without Textual's per-line styling when that has nothing to
+    do; they are the lines Textual's styling makes, whole or cropped, with the cursor and a
+    mark on screen, with the app's filters and without; with padding, Textual styles them."""
+    from textual.filter import Monochrome
+
+    async with running(ui_world, size=(120, 30)) as (app, pilot):
+        images = image_list(app)
+        images.marked.add(images.rows[2].key)
+        images.cursor = 1
+        await settle(app, pilot)
+        assert not images.styled_lines()
+        width, height = images.size
+        crops = [Region(0, 0, width, height), Region(0, 3, width, 5),
+                 Region(7, 0, 30, height), Region(width - 2, 10, 2, 3)]
+        filters = list(app._filters)
+        lines = images._styles_cache
+        for extra in ([], [Monochrome()]):
+            app._filters[:] = filters + extra
+            for crop in crops:
+                drawn = {}
+                for direct in (True, False):
+                    lines.clear()
+                    lines.direct = direct
+                    drawn[direct] = lines.render_widget(images, crop)
+                assert [cells(s) for s in drawn[True]] == [cells(s) for s in drawn[False]], crop
+                assert [s.cell_length for s in drawn[True]] == [crop.width] * crop.height
+        app._filters[:] = filters
+        images.styles.padding = (0, 1)  # styling to do: Textual's path draws
+        await settle(app, pilot)
+        assert images.styled_lines()
+        images.render_lines(Region(0, 0, width, height))
+        assert not lines.direct
+
+
+async def test_the_scrollbar_is_drawn_again_when_what_it_shows_changes(world: World) -> None:
+    """The list's scrollbar skips a repaint that would draw the same cells, and only that:
+    after each change, what it would show from scratch is what it shows."""
+    for n in range(300):
+        world.image(image_name=f"img-{n:03}",
+                    creation_time=f"2025-01-01T00:{n // 60:02}:{n % 60:02}Z")
+    async with running(world, size=(80, 24)) as (app, pilot):
+        images = image_list(app)
+        bar = images.vertical_scrollbar
+        line = app.screen.query_one("#filter", Input)
+        await pilot.press("slash")
+
+        def shown() -> list[list[tuple[str, object]]]:
+            region = Region(0, 0, bar.size.width, bar.size.height)
+            drawn = [cells(s) for s in bar.render_lines(region)]
+            bar._styles_cache.clear()
+            fresh = [cells(s) for s in bar.render_lines(region)]
+            assert drawn == fresh
+            return drawn
+
+        looks = [shown()]
+        for text in ("img-1", "img-0", "img-00", "img-2", "", "img-29"):
+            line.value = text
+            await settle(app, pilot)
+            looks.append(shown())
+        images.focus()
+        await pilot.press("end")
+        await settle(app, pilot)
+        looks.append(shown())
+        assert len({str(look) for look in looks}) >= 3  # the thumb did change
