@@ -107,7 +107,8 @@ class MainScreen(Screen[None]):
         yield HeaderBar(id="header")
         yield TypeTabs(id="tabs")
         with Horizontal(id="filter-bar"):
-            yield FilterLine(placeholder=t("main.filter_hint"), id="filter", compact=True)
+            yield FilterLine(placeholder=t("main.filter_hint"), id="filter", compact=True,
+                             on_change=lambda line: self.set_filter(line))
             yield Static("", id="filter-status")
             yield Static("", id="sort-status")
         yield FilterError(id="filter-error")
@@ -272,10 +273,6 @@ class MainScreen(Screen[None]):
 
     # -- filter and tabs -------------------------------------------------------------------
 
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.set_filter(event.value)
-
     def set_filter(self, line: str) -> None:
         """Filter by ``line``; a line with a bad part keeps the last good result and says why."""
         parsed = parse_filter(line)
@@ -335,8 +332,11 @@ class MainScreen(Screen[None]):
 
     def apply_saved_filter(self, line: str) -> None:
         """Put a saved filter in the filter line (the list follows) and go back to the list."""
-        self.query_one("#filter", Input).value = line
-        self.set_filter(line)
+        filter_input = self.query_one("#filter", Input)
+        if filter_input.value == line:
+            self.set_filter(line)
+        else:
+            filter_input.value = line  # which filters
         self.query_one(FilterError).reveal_now()
         self.query_one(ImageList).focus()
 
