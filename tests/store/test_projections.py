@@ -12,13 +12,18 @@ from typing import Any
 import orjson
 import pytest
 
+from ecsimg.domain import models as m
 from ecsimg.domain.models import Image
-from ecsimg.store import projections, tables
-from ecsimg.store.columns import Column
+from ecsimg.store import columns, projections, tables
+from ecsimg.store.columns import Accepted, Column, ListOf
 from ecsimg.store.tinystore import TinyRepository
+from tests.store.kept_files import rewrite_kept, with_a_value_of_another_type
 
 HZ = "cn-hangzhou"
 NAME = "names-test-1"
+TEXT = frozenset({str})
+NAMES: tuple[Accepted, ...] = (TEXT, TEXT)
+"""The types of what ``Counting`` gives: a key and a name."""
 
 
 def _image(n: int) -> Image:
@@ -58,7 +63,7 @@ def _names_as_columns(repo: TinyRepository, extract: Counting | None = None) -> 
         keys, names = part
         found.update(zip(keys.values, names.values, strict=True))
 
-    repo.project_columns(tables.IMAGES, HZ, extract or Counting(), 2, collect, cache=NAME)
+    repo.project_columns(tables.IMAGES, HZ, extract or Counting(), NAMES, collect, cache=NAME)
     return found
 
 
@@ -77,8 +82,8 @@ def repo(tmp_path: Path) -> TinyRepository:
     return found
 
 
-def _cache_files(repo: TinyRepository) -> list[Path]:
-    return sorted((repo.root / projections.FOLDER / NAME).glob("*.json"))
+def _cache_files(repo: TinyRepository, name: str = NAME) -> list[Path]:
+    return sorted((repo.root / projections.FOLDER / name).glob("*.json"))
 
 
 def test_a_second_read_reuses_what_the_first_extracted(
@@ -234,6 +239,97 @@ def test_a_kept_file_of_columns_in_another_shape_is_extracted_again(
     assert again.calls == 200
 
 
+FIELDS = "fields-test-1"
+KINDS: tuple[Accepted, ...] = (TEXT, TEXT, frozenset({int}), frozenset({float, type(None)}),
+                               frozenset({bool}), ListOf(TEXT), TEXT)
+"""The types of what ``CountingFields`` gives: a field of each kind."""
+
+
+class CountingFields:
+    """An extractor of a field of each kind that counts the documents it was given: key and
+    name (text), size (int), end of the pending window (float, None for none), public (bool),
+    the accounts it is shared with (list of text), its tags (JSON text)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, key: str, doc: dict[str, Any]) -> list[Any]:
+        self.calls += 1
+        tags = doc.get("tags") or ()
+        return [key, doc["image_name"], doc["size"], doc.get("pending_end"),
+                doc.get("is_public", False), [s["account_id"] for s in doc.get("shares") or ()],
+                orjson.dumps([[t["key"], t.get("value", "")] for t in tags]).decode() if tags
+                else ""]
+
+
+@pytest.fixture
+def varied(tmp_path: Path) -> TinyRepository:
+    """200 images whose fields of each kind take several values."""
+    found = TinyRepository(tmp_path / "catalogue")
+    with found.transaction() as tx:
+        for n in range(200):
+            pending = 1.75e9 + n / 4 if n % 5 == 0 else 0.0
+            tx.put(tables.IMAGES, dataclasses.replace(
+                _image(n), size=20 * (n % 3 + 1), is_public=n % 4 == 0,
+                pending_start=pending and pending - 60, pending_end=pending,
+                shares=tuple(m.SharePermission(f"{k + 1}" * 16, "2025-02-01T00:00:00Z")
+                             for k in range(n % 3)),
+                tags=(m.Tag("env", f"e{n % 7}"),) if n % 2 else ()))
+    return found
+
+
+def _fields(repo: TinyRepository, extract: CountingFields | None = None) -> list[list[Any]]:
+    """Every image's fields (``CountingFields``), by key."""
+    rows: list[list[Any]] = []
+
+    def collect(part: list[Column], done: int, total: int) -> None:
+        rows.extend(list(row) for row in zip(*[c.values for c in part], strict=True))
+
+    repo.project_columns(tables.IMAGES, None, extract or CountingFields(), KINDS, collect,
+                         cache=FIELDS)
+    return sorted(rows, key=lambda row: str(row[0]))
+
+
+@pytest.mark.parametrize("coded", [False, True], ids=["plain", "coded"])
+@pytest.mark.parametrize(("field", "wrong"), [
+    pytest.param(1, ["name-1"], id="text-holding-a-list"),
+    pytest.param(1, 5, id="text-holding-a-number"),
+    pytest.param(2, "40", id="int-holding-text"),
+    pytest.param(2, True, id="int-holding-a-bool"),
+    pytest.param(2, 40.5, id="int-holding-a-float"),
+    pytest.param(3, "1.5", id="float-holding-text"),
+    pytest.param(3, 7, id="float-holding-an-int"),
+    pytest.param(3, [1.5], id="float-holding-a-list"),
+    pytest.param(4, "true", id="bool-holding-text"),
+    pytest.param(4, 1, id="bool-holding-an-int"),
+    pytest.param(5, "1111111111111111", id="list-holding-text"),
+    pytest.param(5, ["1111111111111111", 2], id="list-holding-a-number"),
+    pytest.param(6, 3, id="tags-holding-a-number"),
+    pytest.param(6, [["env", "e1"]], id="tags-holding-a-list"),
+])
+def test_a_kept_file_with_a_value_of_another_type_is_extracted_again(
+        varied: TinyRepository, field: int, wrong: Any, coded: bool) -> None:
+    """A file whose stamp and checksum agree and whose columns have the right shape, but
+    with one value of a type the reader does not declare, is read again from the shard and
+    written again as a cold read writes it."""
+    cold = _fields(varied)
+    kept = {path: path.read_bytes() for path in _cache_files(varied, FIELDS)}
+    assert kept
+    for target in kept:
+        rewrite_kept(target, lambda stored: with_a_value_of_another_type(stored, field, wrong,
+                                                                         coded))
+        body = orjson.loads(target.read_bytes().partition(b"\n")[2])
+        assert columns.decode(body, len(KINDS), None) is not None  # only the type is wrong
+        assert columns.decode(body, len(KINDS), None, KINDS) is None
+    again = CountingFields()
+    assert _fields(TinyRepository(varied.root), again) == cold
+    assert again.calls == 200
+    assert {path: path.read_bytes() for path in kept} == kept  # as the cold read wrote them
+    warm = CountingFields()
+    assert _fields(TinyRepository(varied.root), warm) == cold
+    assert warm.calls == 0
+
+
 def test_columns_of_a_group_are_its_documents_alone(tmp_path: Path) -> None:
     repo = TinyRepository(tmp_path / "catalogue")
     with repo.transaction() as tx:
@@ -250,7 +346,7 @@ def test_columns_of_a_group_are_its_documents_alone(tmp_path: Path) -> None:
                         found: list[str] = found) -> None:
                 found.extend(part[0].values)
 
-            repo.project_columns(tables.IMAGES, group, extract, 2, collect, cache=NAME)
+            repo.project_columns(tables.IMAGES, group, extract, NAMES, collect, cache=NAME)
             assert len(found) == expected, (attempt, group)
             assert all(key.startswith(f"{group}/") for key in found) or group is None
             assert extract.calls == (120 if attempt == 0 and group == "cn-shanghai" else 0)

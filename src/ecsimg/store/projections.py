@@ -25,7 +25,7 @@ import errno
 import os
 import threading
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -34,7 +34,7 @@ import orjson
 
 from ecsimg.domain.errors import CatalogueError
 from ecsimg.store import columns
-from ecsimg.store.columns import Column
+from ecsimg.store.columns import Accepted, Column
 from ecsimg.store.files import (
     Stamp,
     check_folder,
@@ -177,23 +177,26 @@ class Projecting:
                             len(shards))
 
     def project_columns(self, table: Table[Any], group: str | None,
-                        extract: Callable[[str, Any], list[Any] | None], width: int,
+                        extract: Callable[[str, Any], list[Any] | None],
+                        types: Sequence[Accepted],
                         collect: Callable[[list[Column], int, int], None], *,
                         cache: str | None = None) -> None:
         """``project`` a shard at a time as columns (``store.columns``), kept as columns
         with ``cache``: a kept shard is parsed and decoded without a list per document."""
         with self._shards_read(table, cache) as (kept, shards):
             for done, shard in enumerate(shards, 1):
-                collect(self._projected_columns(table, shard, extract, width, group, kept),
+                collect(self._projected_columns(table, shard, extract, types, group, kept),
                         done, len(shards))
 
     def _projected_columns(self, table: Table[Any], shard: str,
-                           extract: Callable[[str, Any], list[Any] | None], width: int,
-                           group: str | None, kept: ProjectionCache | None) -> list[Column]:
+                           extract: Callable[[str, Any], list[Any] | None],
+                           types: Sequence[Accepted], group: str | None,
+                           kept: ProjectionCache | None) -> list[Column]:
         path = self._shard_path(table, shard)
+        width = len(types)
         stamp = stamp_of(path) if kept is not None else None
         if kept is not None and stamp is not None:
-            found = columns.decode(kept.get(shard, stamp), width, group)
+            found = columns.decode(kept.get(shard, stamp), width, group, types)
             if found is not None:
                 return found
         values = self._projected(table, shard, extract, None)
@@ -203,11 +206,14 @@ class Projecting:
         if rows and (set(map(type, rows)) != {list} or set(map(len, rows)) != {width}):
             raise CatalogueError(f"{path}: a record's fields are not {width}")
         stored = columns.encode(rows, groups, width)
-        if (kept is not None and stamp is not None and self.keep_projections
+        wanted = group if grouping is not None else None
+        found = columns.decode(stored, width, wanted, types)
+        if found is None:  # values of other types: passed on as extracted, never kept
+            found = columns.decode(stored, width, wanted)
+            assert found is not None  # made here
+        elif (kept is not None and stamp is not None and self.keep_projections
                 and stamp == stamp_of(path)):
             kept.put(shard, stamp, stored)
-        found = columns.decode(stored, width, group if grouping is not None else None)
-        assert found is not None  # made here
         return found
 
     def _projected(self, table: Table[Any], shard: str, extract: Callable[[str, Any], Any],
