@@ -4,6 +4,8 @@ they were taken from is unchanged, and never a reason to fail or to show stale d
 from __future__ import annotations
 
 import dataclasses
+import errno
+import shutil
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -197,6 +199,81 @@ def test_read_only_sessions_write_no_projection_but_use_those_kept(tmp_path: Pat
     assert [r.key for r in open_backend(str(db), read_only=True).images().rows] == [
         r.key for r in rows]
     assert {p: p.stat().st_mtime_ns for p in (db / projections.FOLDER).rglob("*.json")} == kept
+
+
+def _plant_retired(db: Path) -> dict[Path, bytes]:
+    """Folders of retired projections, with files, as an older version left them."""
+    planted: dict[Path, bytes] = {}
+    for name in projections.RETIRED:
+        folder = db / projections.FOLDER / name
+        (folder / "deeper").mkdir(parents=True)
+        for path in (folder / "00.json", folder / "deeper" / "01.json"):
+            path.write_bytes(b'{"stamp": [1, 2, 3], "crc": 0}\n{}')
+            planted[path] = path.read_bytes()
+    return planted
+
+
+def test_a_list_read_removes_the_folders_of_retired_projections_once(tmp_path: Path) -> None:
+    from ecsimg.bootstrap import open_backend, seed
+
+    db = tmp_path / "catalogue"
+    seed(str(db), images=200, random_seed=3)
+    _plant_retired(db)
+    rows = [r.key for r in open_backend(str(db)).images().rows]
+    assert rows
+    assert not any((db / projections.FOLDER / name).exists() for name in projections.RETIRED)
+    assert (db / projections.FOLDER / "list-columns-1").is_dir()
+    planted = _plant_retired(db)  # once per process: not looked for again
+    assert [r.key for r in open_backend(str(db)).images().rows] == rows
+    assert all(path.read_bytes() == data for path, data in planted.items())
+
+
+def test_retired_projections_that_cannot_be_removed_are_left_and_the_read_goes_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ecsimg.bootstrap import open_backend, seed
+
+    db = tmp_path / "catalogue"
+    seed(str(db), images=200, random_seed=3)
+    planted = _plant_retired(db)
+    rows = [r.key for r in open_backend(str(db), read_only=True).images().rows]
+    assert rows  # a --read-only session writes nothing, and removes nothing either
+    assert all(path.read_bytes() == data for path, data in planted.items())
+
+    tried: list[Any] = []
+
+    def refused(*args: Any, **kwargs: Any) -> None:
+        tried.append(args)
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(shutil, "rmtree", refused)
+    assert [r.key for r in open_backend(str(db)).images().rows] == rows
+    assert len(tried) == len(projections.RETIRED)
+    assert all(path.read_bytes() == data for path, data in planted.items())
+
+
+def test_a_link_named_as_a_retired_projection_is_removed_and_not_followed(
+        repo: TinyRepository, tmp_path: Path) -> None:
+    (repo.root / projections.FOLDER).mkdir()
+    outside = tmp_path / "outside"
+    (outside / "kept").mkdir(parents=True)
+    (outside / "kept" / "00.json").write_bytes(b"not the catalogue's")
+    (outside / "01.json").write_bytes(b"not the catalogue's either")
+    first, second = (repo.root / projections.FOLDER / name for name in projections.RETIRED)
+    first.symlink_to(outside, target_is_directory=True)
+    second.symlink_to(outside / "01.json")
+    assert len(_names(TinyRepository(repo.root))) == 200
+    assert not first.is_symlink() and not first.exists()
+    assert not second.is_symlink() and not second.exists()
+    assert (outside / "kept" / "00.json").read_bytes() == b"not the catalogue's"
+    assert (outside / "01.json").read_bytes() == b"not the catalogue's either"
+
+
+def test_retired_projections_behind_a_link_in_place_of_the_cache_folder_are_left(
+        repo: TinyRepository, tmp_path: Path) -> None:
+    planted = _plant_retired(tmp_path / "elsewhere")
+    (repo.root / projections.FOLDER).symlink_to(tmp_path / "elsewhere" / projections.FOLDER)
+    assert len(_names(repo)) == 200
+    assert all(path.read_bytes() == data for path, data in planted.items())
 
 
 def _forged(stored: dict[str, Any], form: str) -> dict[str, Any]:
