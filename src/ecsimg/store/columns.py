@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain, compress, repeat
+from itertools import chain, compress, repeat, starmap
 from operator import countOf
 from typing import Any, TypeAlias
 
@@ -154,7 +154,7 @@ def decode(stored: Any, width: int, group: str | None,
     if any(column is None or len(column.values) != count for column in decoded):
         return None
     found: list[Column] = decoded  # type: ignore[assignment]  # no None, checked above
-    if types is not None and not all(map(_fits, found, types)):
+    if types is not None and not all(starmap(_fits, zip(found, types, strict=True))):
         return None
     if group is None or (start == 0 and end == count):
         return found
