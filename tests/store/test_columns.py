@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+import pytest
 
 from ecsimg.service.reads.row_table import per_distinct
-from ecsimg.store.columns import Column, decode, encode, kept, plain
+from ecsimg.store.columns import Accepted, Column, ListOf, decode, encode, kept, plain
 
 ROWS: list[list[Any]] = [
     ["m-1", "cn-hangzhou", 1, [["env", "prod"]], True, 2.5],
@@ -19,6 +20,11 @@ ROWS: list[list[Any]] = [
     ["m-6", "cn-hangzhou", 1, [], True, 2.5],
 ]
 GROUPS = [row[1] for row in ROWS]
+TEXT = frozenset({str})
+TYPES: tuple[Accepted, ...] = (TEXT, TEXT, frozenset({int, float, bool}),
+                               ListOf(ListOf((TEXT, TEXT))), frozenset({bool}),
+                               frozenset({float, type(None)}))
+"""The types of ``ROWS``' fields, tags as lists of (key, value) pairs."""
 
 
 def _through_json(group: str | None) -> list[Column]:
@@ -79,3 +85,53 @@ def test_work_per_distinct_value_agrees_with_work_per_row() -> None:
         assert got == [repr(row) for row in rows]
         assert len(calls) == len({orjson.dumps(row) for row in rows}) < len(rows)
     assert per_distinct(str.upper, Column(["a", "b", "a"])) == ["A", "B", "A"]
+
+
+def _stored(rows: list[list[Any]], coded: bool) -> dict[str, Any]:
+    """``rows`` stored, through JSON, each column plain or with distinct values and codes."""
+    columns: list[Any] = []
+    for values in zip(*rows, strict=True):
+        if coded:
+            keys = {orjson.dumps(v): v for v in values}
+            order = list(keys)
+            columns.append({"distinct": list(keys.values()),
+                            "codes": [order.index(orjson.dumps(v)) for v in values]})
+        else:
+            columns.append(list(values))
+    stored: dict[str, Any] = orjson.loads(orjson.dumps({"groups": [["", len(rows)]],
+                                                         "columns": columns}))
+    return stored
+
+
+@pytest.mark.parametrize("coded", [False, True])
+def test_values_of_the_declared_types_are_decoded(coded: bool) -> None:
+    found = decode(_stored(ROWS, coded), 6, None, TYPES)
+    assert found is not None and _rows(found) == ROWS
+    assert decode(encode([], [], 6), 6, None, TYPES) is not None  # no documents
+
+
+@pytest.mark.parametrize("coded", [False, True])
+@pytest.mark.parametrize(("field", "wrong"), [
+    (0, 7), (0, ["m-7"]), (0, None),  # text
+    (2, "1"), (2, None), (2, [1]),  # a number (int, float or bool)
+    (3, "env=prod"), (3, [["env"]]), (3, [["env", "prod", "x"]]), (3, [["env", 1]]),
+    (3, ["env", "prod"]), (3, [("env", "prod"), 1]),  # lists of pairs of text
+    (4, 1), (4, "true"), (4, None),  # bool alone: not 1, not 'true'
+    (5, 2), (5, True), (5, "2.5"),  # a float or None: not an int, not a bool
+])
+def test_a_value_of_another_type_makes_the_stored_form_unusable(
+        coded: bool, field: int, wrong: Any) -> None:
+    rows = [list(row) for row in ROWS]
+    rows[3][field] = wrong
+    stored = _stored(rows, coded)
+    assert decode(stored, 6, None, TYPES) is None
+    assert decode(stored, 6, "cn-hangzhou", TYPES) is None  # whichever group is read
+    assert decode(stored, 6, None) is not None  # its shape is right
+
+
+def test_exact_types_tell_apart_what_python_finds_equal() -> None:
+    ints: tuple[Accepted, ...] = (frozenset({int}),)
+    assert decode(_stored([[1], [2]], False), 1, None, ints) is not None
+    assert decode(_stored([[1], [True]], False), 1, None, ints) is None
+    assert decode(_stored([[1], [1.0]], True), 1, None, ints) is None
+    assert decode(_stored([[1], [True]], False), 1, None, (frozenset({int, bool}),)) is not None

@@ -4,6 +4,8 @@ they were taken from is unchanged, and never a reason to fail or to show stale d
 from __future__ import annotations
 
 import dataclasses
+import errno
+import shutil
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -12,13 +14,18 @@ from typing import Any
 import orjson
 import pytest
 
+from ecsimg.domain import models as m
 from ecsimg.domain.models import Image
-from ecsimg.store import projections, tables
-from ecsimg.store.columns import Column
+from ecsimg.store import columns, projections, tables
+from ecsimg.store.columns import Accepted, Column, ListOf
 from ecsimg.store.tinystore import TinyRepository
+from tests.store.kept_files import rewrite_kept, with_a_value_of_another_type
 
 HZ = "cn-hangzhou"
 NAME = "names-test-1"
+TEXT = frozenset({str})
+NAMES: tuple[Accepted, ...] = (TEXT, TEXT)
+"""The types of what ``Counting`` gives: a key and a name."""
 
 
 def _image(n: int) -> Image:
@@ -58,7 +65,7 @@ def _names_as_columns(repo: TinyRepository, extract: Counting | None = None) -> 
         keys, names = part
         found.update(zip(keys.values, names.values, strict=True))
 
-    repo.project_columns(tables.IMAGES, HZ, extract or Counting(), 2, collect, cache=NAME)
+    repo.project_columns(tables.IMAGES, HZ, extract or Counting(), NAMES, collect, cache=NAME)
     return found
 
 
@@ -77,8 +84,8 @@ def repo(tmp_path: Path) -> TinyRepository:
     return found
 
 
-def _cache_files(repo: TinyRepository) -> list[Path]:
-    return sorted((repo.root / projections.FOLDER / NAME).glob("*.json"))
+def _cache_files(repo: TinyRepository, name: str = NAME) -> list[Path]:
+    return sorted((repo.root / projections.FOLDER / name).glob("*.json"))
 
 
 def test_a_second_read_reuses_what_the_first_extracted(
@@ -194,6 +201,81 @@ def test_read_only_sessions_write_no_projection_but_use_those_kept(tmp_path: Pat
     assert {p: p.stat().st_mtime_ns for p in (db / projections.FOLDER).rglob("*.json")} == kept
 
 
+def _plant_retired(db: Path) -> dict[Path, bytes]:
+    """Folders of retired projections, with files, as an older version left them."""
+    planted: dict[Path, bytes] = {}
+    for name in projections.RETIRED:
+        folder = db / projections.FOLDER / name
+        (folder / "deeper").mkdir(parents=True)
+        for path in (folder / "00.json", folder / "deeper" / "01.json"):
+            path.write_bytes(b'{"stamp": [1, 2, 3], "crc": 0}\n{}')
+            planted[path] = path.read_bytes()
+    return planted
+
+
+def test_a_list_read_removes_the_folders_of_retired_projections_once(tmp_path: Path) -> None:
+    from ecsimg.bootstrap import open_backend, seed
+
+    db = tmp_path / "catalogue"
+    seed(str(db), images=200, random_seed=3)
+    _plant_retired(db)
+    rows = [r.key for r in open_backend(str(db)).images().rows]
+    assert rows
+    assert not any((db / projections.FOLDER / name).exists() for name in projections.RETIRED)
+    assert (db / projections.FOLDER / "list-columns-1").is_dir()
+    planted = _plant_retired(db)  # once per process: not looked for again
+    assert [r.key for r in open_backend(str(db)).images().rows] == rows
+    assert all(path.read_bytes() == data for path, data in planted.items())
+
+
+def test_retired_projections_that_cannot_be_removed_are_left_and_the_read_goes_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ecsimg.bootstrap import open_backend, seed
+
+    db = tmp_path / "catalogue"
+    seed(str(db), images=200, random_seed=3)
+    planted = _plant_retired(db)
+    rows = [r.key for r in open_backend(str(db), read_only=True).images().rows]
+    assert rows  # a --read-only session writes nothing, and removes nothing either
+    assert all(path.read_bytes() == data for path, data in planted.items())
+
+    tried: list[Any] = []
+
+    def refused(*args: Any, **kwargs: Any) -> None:
+        tried.append(args)
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(shutil, "rmtree", refused)
+    assert [r.key for r in open_backend(str(db)).images().rows] == rows
+    assert len(tried) == len(projections.RETIRED)
+    assert all(path.read_bytes() == data for path, data in planted.items())
+
+
+def test_a_link_named_as_a_retired_projection_is_removed_and_not_followed(
+        repo: TinyRepository, tmp_path: Path) -> None:
+    (repo.root / projections.FOLDER).mkdir()
+    outside = tmp_path / "outside"
+    (outside / "kept").mkdir(parents=True)
+    (outside / "kept" / "00.json").write_bytes(b"not the catalogue's")
+    (outside / "01.json").write_bytes(b"not the catalogue's either")
+    first, second = (repo.root / projections.FOLDER / name for name in projections.RETIRED)
+    first.symlink_to(outside, target_is_directory=True)
+    second.symlink_to(outside / "01.json")
+    assert len(_names(TinyRepository(repo.root))) == 200
+    assert not first.is_symlink() and not first.exists()
+    assert not second.is_symlink() and not second.exists()
+    assert (outside / "kept" / "00.json").read_bytes() == b"not the catalogue's"
+    assert (outside / "01.json").read_bytes() == b"not the catalogue's either"
+
+
+def test_retired_projections_behind_a_link_in_place_of_the_cache_folder_are_left(
+        repo: TinyRepository, tmp_path: Path) -> None:
+    planted = _plant_retired(tmp_path / "elsewhere")
+    (repo.root / projections.FOLDER).symlink_to(tmp_path / "elsewhere" / projections.FOLDER)
+    assert len(_names(repo)) == 200
+    assert all(path.read_bytes() == data for path, data in planted.items())
+
+
 def _forged(stored: dict[str, Any], form: str) -> dict[str, Any]:
     columns = stored["columns"]
     if form == "width":
@@ -234,6 +316,97 @@ def test_a_kept_file_of_columns_in_another_shape_is_extracted_again(
     assert again.calls == 200
 
 
+FIELDS = "fields-test-1"
+KINDS: tuple[Accepted, ...] = (TEXT, TEXT, frozenset({int}), frozenset({float, type(None)}),
+                               frozenset({bool}), ListOf(TEXT), TEXT)
+"""The types of what ``CountingFields`` gives: a field of each kind."""
+
+
+class CountingFields:
+    """An extractor of a field of each kind that counts the documents it was given: key and
+    name (text), size (int), end of the pending window (float, None for none), public (bool),
+    the accounts it is shared with (list of text), its tags (JSON text)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, key: str, doc: dict[str, Any]) -> list[Any]:
+        self.calls += 1
+        tags = doc.get("tags") or ()
+        return [key, doc["image_name"], doc["size"], doc.get("pending_end"),
+                doc.get("is_public", False), [s["account_id"] for s in doc.get("shares") or ()],
+                orjson.dumps([[t["key"], t.get("value", "")] for t in tags]).decode() if tags
+                else ""]
+
+
+@pytest.fixture
+def varied(tmp_path: Path) -> TinyRepository:
+    """200 images whose fields of each kind take several values."""
+    found = TinyRepository(tmp_path / "catalogue")
+    with found.transaction() as tx:
+        for n in range(200):
+            pending = 1.75e9 + n / 4 if n % 5 == 0 else 0.0
+            tx.put(tables.IMAGES, dataclasses.replace(
+                _image(n), size=20 * (n % 3 + 1), is_public=n % 4 == 0,
+                pending_start=pending and pending - 60, pending_end=pending,
+                shares=tuple(m.SharePermission(f"{k + 1}" * 16, "2025-02-01T00:00:00Z")
+                             for k in range(n % 3)),
+                tags=(m.Tag("env", f"e{n % 7}"),) if n % 2 else ()))
+    return found
+
+
+def _fields(repo: TinyRepository, extract: CountingFields | None = None) -> list[list[Any]]:
+    """Every image's fields (``CountingFields``), by key."""
+    rows: list[list[Any]] = []
+
+    def collect(part: list[Column], done: int, total: int) -> None:
+        rows.extend(list(row) for row in zip(*[c.values for c in part], strict=True))
+
+    repo.project_columns(tables.IMAGES, None, extract or CountingFields(), KINDS, collect,
+                         cache=FIELDS)
+    return sorted(rows, key=lambda row: str(row[0]))
+
+
+@pytest.mark.parametrize("coded", [False, True], ids=["plain", "coded"])
+@pytest.mark.parametrize(("field", "wrong"), [
+    pytest.param(1, ["name-1"], id="text-holding-a-list"),
+    pytest.param(1, 5, id="text-holding-a-number"),
+    pytest.param(2, "40", id="int-holding-text"),
+    pytest.param(2, True, id="int-holding-a-bool"),
+    pytest.param(2, 40.5, id="int-holding-a-float"),
+    pytest.param(3, "1.5", id="float-holding-text"),
+    pytest.param(3, 7, id="float-holding-an-int"),
+    pytest.param(3, [1.5], id="float-holding-a-list"),
+    pytest.param(4, "true", id="bool-holding-text"),
+    pytest.param(4, 1, id="bool-holding-an-int"),
+    pytest.param(5, "1111111111111111", id="list-holding-text"),
+    pytest.param(5, ["1111111111111111", 2], id="list-holding-a-number"),
+    pytest.param(6, 3, id="tags-holding-a-number"),
+    pytest.param(6, [["env", "e1"]], id="tags-holding-a-list"),
+])
+def test_a_kept_file_with_a_value_of_another_type_is_extracted_again(
+        varied: TinyRepository, field: int, wrong: Any, coded: bool) -> None:
+    """A file whose stamp and checksum agree and whose columns have the right shape, but
+    with one value of a type the reader does not declare, is read again from the shard and
+    written again as a cold read writes it."""
+    cold = _fields(varied)
+    kept = {path: path.read_bytes() for path in _cache_files(varied, FIELDS)}
+    assert kept
+    for target in kept:
+        rewrite_kept(target, lambda stored: with_a_value_of_another_type(stored, field, wrong,
+                                                                         coded))
+        body = orjson.loads(target.read_bytes().partition(b"\n")[2])
+        assert columns.decode(body, len(KINDS), None) is not None  # only the type is wrong
+        assert columns.decode(body, len(KINDS), None, KINDS) is None
+    again = CountingFields()
+    assert _fields(TinyRepository(varied.root), again) == cold
+    assert again.calls == 200
+    assert {path: path.read_bytes() for path in kept} == kept  # as the cold read wrote them
+    warm = CountingFields()
+    assert _fields(TinyRepository(varied.root), warm) == cold
+    assert warm.calls == 0
+
+
 def test_columns_of_a_group_are_its_documents_alone(tmp_path: Path) -> None:
     repo = TinyRepository(tmp_path / "catalogue")
     with repo.transaction() as tx:
@@ -250,7 +423,7 @@ def test_columns_of_a_group_are_its_documents_alone(tmp_path: Path) -> None:
                         found: list[str] = found) -> None:
                 found.extend(part[0].values)
 
-            repo.project_columns(tables.IMAGES, group, extract, 2, collect, cache=NAME)
+            repo.project_columns(tables.IMAGES, group, extract, NAMES, collect, cache=NAME)
             assert len(found) == expected, (attempt, group)
             assert all(key.startswith(f"{group}/") for key in found) or group is None
             assert extract.calls == (120 if attempt == 0 and group == "cn-shanghai" else 0)

@@ -15,7 +15,7 @@ import pytest
 from ecsimg.domain import models as m
 from ecsimg.domain.errors import CatalogueError
 from ecsimg.store import tables
-from ecsimg.store.columns import Column
+from ecsimg.store.columns import Accepted, Column, ListOf
 from ecsimg.store.memstore import MemoryRepository
 from ecsimg.store.repository import Repository
 from ecsimg.store.tinystore import TinyRepository
@@ -360,26 +360,55 @@ def test_field_values_of_many_keys_read_every_shard_once_and_agree(
     assert found == {**sizes, "s-missing-1": None, "s-missing-2": None}
 
 
+TEXT = frozenset({str})
+FIELD_TYPES: tuple[Accepted, ...] = (TEXT, TEXT, frozenset({bool}), ListOf(TEXT))
+"""The types of what ``_contract_fields`` gives."""
+
+
+def _contract_fields(key: str, doc: dict[str, Any]) -> list[Any] | None:
+    if key.endswith("2"):
+        return None
+    return [key, doc["image_name"], doc.get("is_public", False),
+            [s["account_id"] for s in doc.get("shares") or ()]]
+
+
+def _column_rows(repo: Repository, group: str | None,
+                 fields: Callable[[str, Any], list[Any] | None],
+                 types: tuple[Accepted, ...], cache: str | None) -> list[list[Any]]:
+    parts: list[list[Column]] = []
+
+    def collect(part: list[Column], done: int, total: int) -> None:
+        parts.append(part)
+
+    repo.project_columns(tables.IMAGES, group, fields, types, collect, cache=cache)
+    assert all(len(part) == len(types) for part in parts)
+    return [list(row) for part in parts for row in zip(*[c.values for c in part], strict=True)]
+
+
 def test_project_columns_gives_what_project_gives_a_column_per_field(
         repo: Repository) -> None:
     _fill(repo)
-
-    def fields(key: str, doc: dict[str, Any]) -> list[Any] | None:
-        if key.endswith("2"):
-            return None
-        return [key, doc["image_name"], doc.get("is_public", False),
-                [s["account_id"] for s in doc.get("shares") or ()]]
-
     for group in (HZ, SH, None, "us-east-1"):
         for cache in (None, "contract-columns-1", "contract-columns-1"):  # made, then kept
-            parts: list[list[Column]] = []
-            def collect(part: list[Column], done: int, total: int,
-                        parts: list[list[Column]] = parts) -> None:
-                parts.append(part)
+            rows = _column_rows(repo, group, _contract_fields, FIELD_TYPES, cache)
+            assert sorted(rows) == sorted(
+                _projected(repo, tables.IMAGES, group, _contract_fields)), (group, cache)
 
-            repo.project_columns(tables.IMAGES, group, fields, 4, collect, cache=cache)
-            assert all(len(part) == 4 for part in parts)
-            rows = [list(row) for part in parts
-                    for row in zip(*[c.values for c in part], strict=True)]
-            assert sorted(rows) == sorted(_projected(repo, tables.IMAGES, group, fields)), (
-                group, cache)
+
+def test_project_columns_passes_values_of_undeclared_types_on_and_keeps_none(
+        repo: Repository) -> None:
+    """Values ``extract`` gives of a type the caller did not declare (an int where it said
+    text) are passed on as extracted, every time: they are never kept to be reused."""
+    _fill(repo)
+    calls: list[str] = []
+
+    def fields(key: str, doc: dict[str, Any]) -> list[Any]:
+        calls.append(key)
+        return [key, doc["size"]]
+
+    for _ in range(2):
+        calls.clear()
+        rows = _column_rows(repo, None, fields, (TEXT, TEXT), "contract-undeclared-1")
+        assert len(calls) == len(rows) == 5  # extracted again: nothing was kept
+        assert {type(size) for _, size in rows} == {int}
+        assert sorted(rows) == sorted(_projected(repo, tables.IMAGES, None, fields))

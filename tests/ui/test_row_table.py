@@ -13,7 +13,8 @@ import pytest
 from ecsimg.bootstrap import make_context
 from ecsimg.domain import models as m
 from ecsimg.domain.filtering import parse_filter
-from ecsimg.service.reads import browse, image_rows
+from ecsimg.service.reads import browse, fees, image_rows
+from ecsimg.service.reads.image_rows import Field
 from ecsimg.service.reads.row_filter import RowFilter
 from ecsimg.service.reads.row_table import (
     DERIVED,
@@ -23,7 +24,9 @@ from ecsimg.service.reads.row_table import (
     columns_of,
     positions_in,
 )
+from ecsimg.store import projections
 from ecsimg.ui.widgets.columns import SORTABLE
+from tests.store.kept_files import rewrite_kept, with_a_value_of_another_type
 from tests.ui.test_browse import ROW_FIELDS
 from tests.world import DEV, OPS, T0, World, demo_repository
 
@@ -197,3 +200,60 @@ def test_a_result_found_as_a_mask_reads_as_its_positions(
     assert list(as_mask) == list(as_positions) and as_mask == as_positions
     assert as_mask.positions == positions
     assert columns_of(as_mask, "image_id") == columns_of(as_positions, "image_id")
+
+
+def _kept_list_files(folder: Path) -> dict[Path, tuple[int, int]]:
+    """The list's kept projections, each with its inode and modification time."""
+    return {path: (path.stat().st_ino, path.stat().st_mtime_ns)
+            for name in (image_rows.LIST_FIELDS, fees.SNAPSHOT_SIZES)
+            for path in (folder / projections.FOLDER / name).glob("*.json")}
+
+
+def _row_fields(rows: Any) -> list[list[Any]]:
+    return [[getattr(row, f) for f in ROW_FIELDS] for row in rows]
+
+
+def test_the_kept_list_fields_are_of_the_types_the_list_declares(tmp_path: Path) -> None:
+    """What the list extracts of the demo's documents (every kind of image, pending windows,
+    disks, shares, tags) is kept, and used as it is by the next load."""
+    repo = demo_repository(tmp_path / "catalogue", "tinydb", images=400, random_seed=3)
+    ctx = make_context(repo)
+    cold = _row_fields(browse.load(ctx, image_rows.ALL_REGIONS).rows)
+    kept = _kept_list_files(repo.location)
+    shards = {name: len(list((repo.location / name).glob("*.json")))
+              for name in ("images", "snapshots")}
+    assert len(kept) == shards["images"] + shards["snapshots"]
+    assert _row_fields(browse.load(make_context(repo), image_rows.ALL_REGIONS).rows) == cold
+    assert _kept_list_files(repo.location) == kept  # used, not written again
+
+
+@pytest.mark.parametrize(("name", "field", "wrong", "coded"), [
+    pytest.param(image_rows.LIST_FIELDS, Field.TAGS, 7, False, id="tags-holding-a-number"),
+    pytest.param(image_rows.LIST_FIELDS, Field.NAME, ["web"], False, id="name-holding-a-list"),
+    pytest.param(image_rows.LIST_FIELDS, Field.SIZE, "40", True, id="size-holding-text"),
+    pytest.param(image_rows.LIST_FIELDS, Field.PUBLIC, "false", True,
+                 id="public-holding-text"),
+    pytest.param(image_rows.LIST_FIELDS, Field.PENDING_END, True, True,
+                 id="pending-end-holding-a-bool"),
+    pytest.param(image_rows.LIST_FIELDS, Field.SHARED_WITH, [1234567890123456], True,
+                 id="shares-holding-a-number"),
+    pytest.param(image_rows.LIST_FIELDS, Field.DISKS, [["/dev/xvdb", "40", "s-1"]], True,
+                 id="disks-holding-text-for-gib"),
+    pytest.param(image_rows.LIST_FIELDS, Field.DISKS, [["/dev/xvdb", 40]], False,
+                 id="disks-holding-a-pair"),
+    pytest.param(fees.SNAPSHOT_SIZES, 1, "40", False, id="snapshot-size-holding-text"),
+])
+def test_a_kept_list_projection_of_other_types_is_read_again_from_the_images(
+        tmp_path: Path, name: str, field: int, wrong: Any, coded: bool) -> None:
+    """A kept file the store would use but for one value of a type the list does not read
+    gives the rows a cold read gives, and is written again as the cold read wrote it."""
+    repo = demo_repository(tmp_path / "catalogue", "tinydb", images=300, random_seed=3)
+    cold = _row_fields(browse.load(make_context(repo), image_rows.ALL_REGIONS).rows)
+    files = sorted((repo.location / projections.FOLDER / name).glob("*.json"))
+    written = {path: path.read_bytes() for path in files}
+    for target in files:
+        rewrite_kept(target, lambda stored: with_a_value_of_another_type(stored, field, wrong,
+                                                                         coded))
+    assert {path: path.read_bytes() for path in files} != written
+    assert _row_fields(browse.load(make_context(repo), image_rows.ALL_REGIONS).rows) == cold
+    assert {path: path.read_bytes() for path in files} == written

@@ -8,14 +8,14 @@ one re-entrant lock serialises readers and writers, so a view sees one commit th
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ecsimg.domain.models import Image
 from ecsimg.store import indexes
-from ecsimg.store.columns import Column, plain
+from ecsimg.store.columns import Accepted, Column, plain
 from ecsimg.store.indexes import Listing, ListingRow, OrderedListing
 from ecsimg.store.repository import View
 from ecsimg.store.tables import IMAGES, Table, region_of
@@ -97,13 +97,15 @@ class MemoryRepository:
             collect(found, 1, 1)
 
     def project_columns(self, table: Table[Any], group: str | None,
-                        extract: Callable[[str, Any], list[Any] | None], width: int,
+                        extract: Callable[[str, Any], list[Any] | None],
+                        types: Sequence[Accepted],
                         collect: Callable[[list[Column], int, int], None], *,
                         cache: str | None = None) -> None:
-        """``project``'s one part as columns, without distinct values."""
+        """``project``'s one part as columns, without distinct values; nothing is kept, so
+        the values are passed on as extracted whatever ``types`` says."""
         found: list[list[Any]] = []
         self.project(table, group, extract, lambda part, done, total: found.extend(part))
-        collect(plain(found, width), 1, 1)
+        collect(plain(found, len(types)), 1, 1)
 
     def field_values(self, table: Table[T], field: str, keys: Iterable[str]) -> dict[str, Any]:
         with self._lock:

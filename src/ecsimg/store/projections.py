@@ -15,7 +15,8 @@ torn or damaged file is ignored); it is never used while a journal left by anoth
 is pending. It is not part of a commit: nothing is lost when it is stale, damaged or gone, and
 it is written by readers, under the shared lock, without fsync, renamed into place whole. A
 folder that cannot be written (a read-only catalogue, a link where ``.cache`` should be) means
-no cache, never an error.
+no cache, never an error. The folders of projections no version reads any more (``RETIRED``)
+are removed by the first reader in a process that may write projections.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shutil
+import stat
 import threading
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -34,8 +37,9 @@ import orjson
 
 from ecsimg.domain.errors import CatalogueError
 from ecsimg.store import columns
-from ecsimg.store.columns import Column
+from ecsimg.store.columns import Accepted, Column
 from ecsimg.store.files import (
+    NOFOLLOW,
     Stamp,
     check_folder,
     install,
@@ -54,6 +58,11 @@ FEW_KEYS_PER_SHARD = 256
 
 FOLDER = ".cache"
 MAX_CACHE_FILE = 1 << 28
+RETIRED = ("list-fields-1", "snapshot-sizes-1")
+"""Projections no version reads any more, whose folders older versions left in ``FOLDER``."""
+
+_RETIRED_FROM: set[Path] = set()
+"""The catalogues this process has removed the retired projections of (or tried to)."""
 
 
 class ProjectionCache:
@@ -103,6 +112,29 @@ def _make_folder(folder: Path) -> None:
                 raise OSError(errno.ENOTDIR, f"{path} is not a folder") from None
 
 
+def remove_retired(root: Path) -> None:
+    """Remove the folders of ``RETIRED`` projections from ``root``'s cache folder, once per
+    process: a link in their place is removed, not followed; what cannot be removed (a
+    read-only catalogue) is left, never an error."""
+    if root in _RETIRED_FROM:
+        return
+    _RETIRED_FROM.add(root)
+    try:  # names looked up in the folder itself: a link in place of .cache is not followed
+        top = os.open(root / FOLDER, os.O_RDONLY | os.O_DIRECTORY | NOFOLLOW)
+    except OSError:
+        return
+    try:
+        for name in RETIRED:
+            with contextlib.suppress(OSError):
+                found = os.stat(name, dir_fd=top, follow_symlinks=False)
+                if stat.S_ISDIR(found.st_mode):
+                    shutil.rmtree(name, dir_fd=top)  # never follows a link inside
+                else:
+                    os.unlink(name, dir_fd=top)
+    finally:
+        os.close(top)
+
+
 def remove_temps_of_readers(root: Path) -> None:
     """Delete the temporary files of readers killed while writing a projection (the caller
     holds the writer lock: no reader is writing one)."""
@@ -150,6 +182,8 @@ class Projecting:
             self._sync(writing=False)
             kept = (ProjectionCache(self.root, cache)
                     if cache is not None and not self._pending else None)
+            if kept is not None and self.keep_projections:
+                remove_retired(self.root)
             yield kept, sorted(self._shards_on_disk(table))
 
     def project(self, table: Table[Any], group: str | None,
@@ -177,23 +211,26 @@ class Projecting:
                             len(shards))
 
     def project_columns(self, table: Table[Any], group: str | None,
-                        extract: Callable[[str, Any], list[Any] | None], width: int,
+                        extract: Callable[[str, Any], list[Any] | None],
+                        types: Sequence[Accepted],
                         collect: Callable[[list[Column], int, int], None], *,
                         cache: str | None = None) -> None:
         """``project`` a shard at a time as columns (``store.columns``), kept as columns
         with ``cache``: a kept shard is parsed and decoded without a list per document."""
         with self._shards_read(table, cache) as (kept, shards):
             for done, shard in enumerate(shards, 1):
-                collect(self._projected_columns(table, shard, extract, width, group, kept),
+                collect(self._projected_columns(table, shard, extract, types, group, kept),
                         done, len(shards))
 
     def _projected_columns(self, table: Table[Any], shard: str,
-                           extract: Callable[[str, Any], list[Any] | None], width: int,
-                           group: str | None, kept: ProjectionCache | None) -> list[Column]:
+                           extract: Callable[[str, Any], list[Any] | None],
+                           types: Sequence[Accepted], group: str | None,
+                           kept: ProjectionCache | None) -> list[Column]:
         path = self._shard_path(table, shard)
+        width = len(types)
         stamp = stamp_of(path) if kept is not None else None
         if kept is not None and stamp is not None:
-            found = columns.decode(kept.get(shard, stamp), width, group)
+            found = columns.decode(kept.get(shard, stamp), width, group, types)
             if found is not None:
                 return found
         values = self._projected(table, shard, extract, None)
@@ -203,11 +240,14 @@ class Projecting:
         if rows and (set(map(type, rows)) != {list} or set(map(len, rows)) != {width}):
             raise CatalogueError(f"{path}: a record's fields are not {width}")
         stored = columns.encode(rows, groups, width)
-        if (kept is not None and stamp is not None and self.keep_projections
+        wanted = group if grouping is not None else None
+        found = columns.decode(stored, width, wanted, types)
+        if found is None:  # values of other types: passed on as extracted, never kept
+            found = columns.decode(stored, width, wanted)
+            assert found is not None  # made here
+        elif (kept is not None and stamp is not None and self.keep_projections
                 and stamp == stamp_of(path)):
             kept.put(shard, stamp, stored)
-        found = columns.decode(stored, width, group if grouping is not None else None)
-        assert found is not None  # made here
         return found
 
     def _projected(self, table: Table[Any], shard: str, extract: Callable[[str, Any], Any],

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from ecsimg.store.columns import Column
+from ecsimg.store.columns import Accepted, Column
 from ecsimg.store.indexes import ListingRow, OrderedListing
 from ecsimg.store.tables import Table
 
@@ -99,12 +99,17 @@ class Repository(Protocol):
         ...
 
     def project_columns(self, table: Table[Any], group: str | None,
-                        extract: Callable[[str, Any], list[Any] | None], width: int,
+                        extract: Callable[[str, Any], list[Any] | None],
+                        types: Sequence[Accepted],
                         collect: Callable[[list[Column], int, int], None], *,
                         cache: str | None = None) -> None:
-        """``project`` with ``extract`` giving ``width`` fields per document, each part passed
-        to ``collect`` as ``width`` columns (``store.columns``); a field with few distinct
-        values in a part may come with them and codes."""
+        """``project`` with ``extract`` giving a field per entry of ``types`` per document,
+        each part passed to ``collect`` as a column per field (``store.columns``); a field
+        with few distinct values in a part may come with them and codes.
+
+        ``types`` are the types each field's values may have. What ``extract`` gives is
+        passed on as it is; what was kept is used only when its values are of those types
+        (else the part is extracted again), and values of other types are never kept."""
         ...
 
     def field_values(self, table: Table[T], field: str, keys: Iterable[str]) -> dict[str, Any]:

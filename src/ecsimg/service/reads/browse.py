@@ -25,7 +25,7 @@ from ecsimg.service.reads.fees import (
 )
 from ecsimg.service.reads.image_rows import (
     ALL_REGIONS,
-    FIELD_COUNT,
+    FIELD_TYPES,
     LIST_FIELDS,
     Costs,
     ImageRow,
@@ -127,7 +127,7 @@ def load(
                                     builder.common), done / total)
 
     ctx.repo.project_columns(tables.IMAGES, None if every else region_id, document_fields,
-                             FIELD_COUNT, collect, cache=LIST_FIELDS)
+                             FIELD_TYPES, collect, cache=LIST_FIELDS)
     return _region_rows(region_id, region, account, builder.table(), builder.common)
 
 

@@ -16,7 +16,7 @@ from ecsimg.domain.models import Image, MarketplaceProduct, PriceBook, Snapshot
 from ecsimg.service.market import price
 from ecsimg.service.market import purchases as market
 from ecsimg.store import tables
-from ecsimg.store.columns import Column
+from ecsimg.store.columns import Accepted, Column
 from ecsimg.store.repository import Repository, View
 
 PER_MONTH = "CNY/mo"
@@ -43,6 +43,10 @@ SNAPSHOT_SIZES = "snapshot-sizes-2"
 
 def _snapshot_size(key: str, doc: dict[str, Any]) -> list[Any]:
     return [key, doc["size"]]
+
+
+SNAPSHOT_TYPES: tuple[Accepted, ...] = (frozenset({str}), frozenset({int}))
+"""The types of what ``_snapshot_size`` gives: a snapshot ID and its GiB."""
 
 
 class SnapshotSizes:
@@ -82,7 +86,7 @@ class SnapshotSizes:
             snapshot_ids, gib = part
             sizes.update(zip(snapshot_ids.values, gib.values, strict=True))
 
-        repo.project_columns(tables.SNAPSHOTS, None, _snapshot_size, 2, collect,
+        repo.project_columns(tables.SNAPSHOTS, None, _snapshot_size, SNAPSHOT_TYPES, collect,
                              cache=SNAPSHOT_SIZES)
         self._sizes = sizes
 

@@ -19,6 +19,7 @@ from ecsimg.service.images.visibility import not_shareable_reason, state
 from ecsimg.service.reads.display_names import public_display_name
 from ecsimg.service.reads.fees import estimated_cost
 from ecsimg.store import tables
+from ecsimg.store.columns import Accepted, ListOf
 
 
 @functools.lru_cache(maxsize=4096)
@@ -223,6 +224,22 @@ class Field:
      PLATFORM, ARCH, FAMILY, SIZE, CREATED, STATUS, PENDING_START, PENDING_END, PRODUCT, TAGS,
      DESCRIPTION, LICENSE_OS, LICENSE_TYPE, DISK_SNAPSHOT, DISK_GIB, DISKS,
      OWN_TEXT) = range(FIELD_COUNT)
+
+
+_TEXT: Accepted = frozenset({str})
+_WHOLE: Accepted = frozenset({int})
+_SECONDS: Accepted = frozenset({float, int})
+"""Epoch seconds: a float, or an int where a whole second was stored."""
+
+_NOT_TEXT: dict[int, Accepted] = {
+    Field.PUBLIC: frozenset({bool}), Field.SHARED_WITH: ListOf(_TEXT), Field.SIZE: _WHOLE,
+    Field.PENDING_START: _SECONDS, Field.PENDING_END: _SECONDS, Field.DISK_GIB: _WHOLE,
+    Field.DISKS: ListOf(ListOf((_TEXT, _WHOLE, _TEXT))),  # (device, GiB, snapshot ID) each
+}
+FIELD_TYPES: tuple[Accepted, ...] = tuple(_NOT_TEXT.get(field, _TEXT)
+                                          for field in range(FIELD_COUNT))
+"""The types of each field ``document_fields`` gives, in ``Field``'s order (text but for
+``_NOT_TEXT``): a kept projection with values of others is not used."""
 
 
 def document_fields(key: str, doc: dict[str, Any]) -> list[Any]:
