@@ -103,7 +103,7 @@ async def test_the_list_s_own_lines_are_textual_s_styled_lines(ui_world: World) 
     """The list draws its lines without Textual's per-line styling when that has nothing to
     do; they are the lines Textual's styling makes, whole or cropped, with the cursor and a
     mark on screen, with the app's filters and without; with padding, Textual styles them."""
-    from textual.filter import Monochrome
+    from textual.filter import LineFilter, Monochrome
 
     async with running(ui_world, size=(120, 30)) as (app, pilot):
         images = image_list(app)
@@ -114,9 +114,10 @@ async def test_the_list_s_own_lines_are_textual_s_styled_lines(ui_world: World) 
         width, height = images.size
         crops = [Region(0, 0, width, height), Region(0, 3, width, 5),
                  Region(7, 0, 30, height), Region(width - 2, 10, 2, 3)]
-        filters = list(app._filters)
+        filters: list[LineFilter] = list(app._filters)
         lines = images._styles_cache
-        for extra in ([], [Monochrome()]):
+        extras: list[list[LineFilter]] = [[], [Monochrome()]]
+        for extra in extras:
             app._filters[:] = filters + extra
             for crop in crops:
                 drawn = {}

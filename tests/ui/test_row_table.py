@@ -174,8 +174,9 @@ def test_a_result_found_as_a_mask_reads_as_its_positions(
     repo = demo_repository(tmp_path / "catalogue", "tinydb", images=300, random_seed=4)
     table = _table(browse.load(make_context(repo)).rows)
     size = len(table)
-    keep = {"none": lambda n: False, "sparse": lambda n: n % 37 == 5,
-            "dense": lambda n: n % 5 != 0, "all": lambda n: True}[share]
+    def keep(n: int) -> bool:
+        return {"none": False, "sparse": n % 37 == 5, "dense": n % 5 != 0, "all": True}[share]
+
     mask = bytes(1 if keep(n) else 0 for n in range(size))
     positions = array("l", [n for n in range(size) if keep(n)])
     assert positions_in(mask, len(positions)) == positions
