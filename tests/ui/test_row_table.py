@@ -168,9 +168,9 @@ def test_sorting_a_table_by_its_columns_orders_as_sorting_its_rows(
 @pytest.mark.parametrize("share", ["none", "sparse", "dense", "all"])
 def test_a_result_found_as_a_mask_reads_as_its_positions(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, share: str) -> None:
-    """A mask's rows, read a few at the top (without listing every position) or all, by
+    """A mask's rows, read a window at a time (without listing every position) or all, by
     index, slice, iteration or identity, are those of the same positions."""
-    monkeypatch.setattr(RowsAt, "PREFIX", 16)
+    monkeypatch.setattr(RowsAt, "WINDOW", 16)
     repo = demo_repository(tmp_path / "catalogue", "tinydb", images=300, random_seed=4)
     table = _table(browse.load(make_context(repo)).rows)
     size = len(table)
@@ -184,11 +184,12 @@ def test_a_result_found_as_a_mask_reads_as_its_positions(
     assert len(as_mask) == len(positions) and as_mask.mask == mask
     slices = [slice(0, 3), slice(2, 16), slice(10, 40), slice(None), slice(5, None, 3),
               slice(-4, None), slice(20, 2, -2)]
-    for cut in slices:  # the top first: a mask lists its positions only when read past them
-        assert as_mask[cut] == as_positions[cut], cut
-    for index in (0, 1, 15, 16, len(positions) - 1, -1, -len(positions)):
-        if -len(positions) <= index < len(positions):
+    for index in (40, 0, 1, 15, 16, 17, len(positions) - 1, -1, -len(positions), 33):
+        if -len(positions) <= index < len(positions):  # windows, before any full listing
             assert as_mask[index] is as_positions[index] is table[positions[index]]
+    assert as_mask._positions is None  # read by windows so far
+    for cut in slices:
+        assert as_mask[cut] == as_positions[cut], cut
     with pytest.raises(IndexError):
         as_mask[len(positions)]
     fresh = RowsAt.of_mask(table, mask)
