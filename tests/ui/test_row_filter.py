@@ -181,6 +181,7 @@ def test_masks_and_positions_find_the_same_rows_as_each_row_says(
     ``Query.matches`` gives row by row, on every tab: whether results are narrowed as masks
     over every row (``dense`` huge), as positions (1), or as masks until few rows remain."""
     monkeypatch.setattr(row_filter, "DENSE", dense)
+    monkeypatch.setattr(row_filter, "FOLDED_AT_ONCE", 7)  # texts folded in many parts
     repo = demo_repository(tmp_path / "catalogue", "tinydb", images=300, random_seed=8)
     loaded = browse.load(make_context(repo))
     rows = list(loaded.rows)
