@@ -13,6 +13,7 @@ from textual.widgets._footer import FooterKey
 from textual.worker import WorkerCancelled
 
 from ecsimg.config import Settings
+from ecsimg.service.reads.row_table import RowTable
 from ecsimg.ui.app import EcsImgApp, make_app
 from ecsimg.ui.dialogs.base import Dialog
 from ecsimg.ui.screens.detail import DetailScreen
@@ -212,13 +213,52 @@ async def test_sort_by_next_column_and_reverse(ui_world: World) -> None:
         newest = [r.image.creation_time for r in rows.rows]
         assert newest == sorted(newest, reverse=True)
         await pilot.press("o")  # created -> ID (the columns wrap round)
+        await settle(app, pilot)  # the new order is made by a worker
         ids = [r.image_id for r in rows.rows]
         assert ids == sorted(ids, reverse=True)
         await pilot.press("O")
+        await settle(app, pilot)
         assert [r.image_id for r in rows.rows] == sorted(ids)
         await pilot.press("o")
+        await settle(app, pilot)
         names = [r.name.casefold() for r in rows.rows]
         assert names == sorted(names)
+
+
+async def test_a_sort_keeps_the_filter_and_the_cursor_s_image_and_makes_no_other_rows(
+        world: World) -> None:
+    for n in range(200):
+        world.image(image_name=f"{'web' if n % 3 else 'db'}-{n:03d}",
+                    creation_time=f"2025-06-01T{n // 60:02d}:{n % 60:02d}:00Z")
+    async with running(world, size=(100, 30)) as (app, pilot):
+        rows = image_list(app)
+        loaded = main(app).loaded
+        assert loaded is not None and isinstance(loaded.rows, RowTable)
+        made = loaded.rows._made
+        rows.focus()
+        await pilot.press("o")  # by ID, every row
+        await settle(app, pilot)
+        ids = [r.image_id for r in rows.rows[:40]]
+        assert ids == sorted(ids, reverse=True)
+        # Only rows drawn were made, not all 200 to sort them as rows.
+        assert sum(row is not None for row in made) < 100
+        await type_filter(app, pilot, "web")
+        rows.focus()
+        rows.cursor = 7
+        await settle(app, pilot)
+        chosen = rows.current
+        await pilot.press("O")  # by ID, ascending
+        await settle(app, pilot)
+        ids = [r.image_id for r in rows.rows]
+        assert ids == sorted(ids) and len(ids) == 133
+        assert all(r.name.startswith("web") for r in rows.rows)
+        assert rows.current is chosen  # the same image, wherever it is now
+        await pilot.press("slash")
+        app.screen.query_one("#filter", Input).value = "web-01"
+        await settle(app, pilot)
+        assert [r.name for r in rows.rows] == sorted(
+            (f"web-{n:03d}" for n in range(10, 20) if n % 3),
+            key=lambda name: next(r.image_id for r in loaded.rows if r.name == name))
 
 
 async def test_enter_opens_the_detail_screen_and_escape_goes_back(ui_world: World) -> None:

@@ -63,6 +63,17 @@ class MainScreen(Screen[None]):
             self.prepared = prepared
             self.order = order
 
+    class Resorted(Message):
+        """A worker ordered ``loaded``'s rows by ``order`` and made their filter
+        (``prepared``)."""
+
+        def __init__(self, loaded: RegionRows, prepared: RowFilter,
+                     order: tuple[str, bool]) -> None:
+            super().__init__()
+            self.loaded = loaded
+            self.prepared = prepared
+            self.order = order
+
     class TasksSeen(Message):
         """A load found these unfinished tasks: the screen says when each ends."""
 
@@ -382,9 +393,26 @@ class MainScreen(Screen[None]):
     def _sort_changed(self) -> None:
         self._show_sort()
         if self.loaded is not None:
-            self._filter = RowFilter(self.query_one(ImageList).sorted(self.loaded.rows,
-                                                                      newest_first=True),
-                                     self.loaded.common_texts)
+            image_list = self.query_one(ImageList)
+            self.resort(self.loaded, image_list.sorter(newest_first=True), image_list.order)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sort")
+    def resort(self, loaded: RegionRows,
+               sort: Callable[[Sequence[ImageRow]], Sequence[ImageRow]],
+               order: tuple[str, bool]) -> None:
+        """The loaded rows as a table in the new order, and its filter, made here: at
+        100,000 images, 0.2-0.5 s (the sort keys, and the filter's columns in that order)
+        that the drawing thread no longer waits for; the list keeps the old order till then."""
+        prepared = RowFilter(sort(loaded.rows), loaded.common_texts)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Resorted(loaded, prepared, order))
+
+    def on_main_screen_resorted(self, message: Resorted) -> None:
+        if message.loaded is not self.loaded or message.order != self.query_one(
+                ImageList).order:
+            return  # another load, or another order chosen since
+        self._filter = message.prepared
+        self._apply_filter()  # the cursor's row is the same object in the new table
 
     @on(ImageList.ImageSelected)
     def _selected(self, event: ImageList.ImageSelected) -> None:

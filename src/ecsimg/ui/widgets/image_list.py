@@ -17,7 +17,7 @@ from ecsimg.domain.clock import Clock, system_clock
 from ecsimg.i18n import t
 from ecsimg.keymap import DEFAULT_KEYS
 from ecsimg.service.reads.image_rows import ImageRow, is_busy
-from ecsimg.service.reads.row_table import RowTable, columns_of, unchanging
+from ecsimg.service.reads.row_table import RowsAt, RowTable, columns_of, unchanging
 from ecsimg.ui.widgets.columns import DEFAULT_SORT, SORTABLE, visible_sort_columns
 from ecsimg.ui.widgets.drawn_rows import DrawnRows
 from ecsimg.ui.wording import localize_bindings
@@ -254,7 +254,11 @@ class ImageList(DrawnRows, can_focus=True):
         self._sort_changed()
 
     def _sort_changed(self) -> None:
-        self.set_rows(self._rows)
+        # Rows of a loaded table are ordered by whoever filters them (the screen, on
+        # SortChanged), as a new table: sorting them here as rows made every one of 100,000
+        # rows (2.3 s the first time, 0.4-0.7 s after) and left them to the collector.
+        if not isinstance(self._rows, RowTable | RowsAt):
+            self.set_rows(self._rows)
         self.refresh()  # the header's sort mark too
         self.post_message(self.SortChanged(self))
 
