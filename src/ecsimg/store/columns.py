@@ -28,10 +28,10 @@ from typing import Any, TypeAlias
 import orjson
 
 FEW_DISTINCT = 2
-SAMPLE = 64
-"""Documents looked at first: a field whose first ones nearly all differ is kept as it is."""
 """A field is kept as distinct values and codes when it has at most one distinct value per
 this many documents."""
+SAMPLE = 64
+"""Documents looked at first: a field whose first ones nearly all differ is kept as it is."""
 
 
 @dataclass(frozen=True, slots=True)
