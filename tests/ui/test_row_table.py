@@ -12,6 +12,7 @@ import pytest
 
 from ecsimg.bootstrap import make_context
 from ecsimg.domain import models as m
+from ecsimg.domain.errors import CatalogueError
 from ecsimg.domain.filtering import parse_filter
 from ecsimg.service.reads import browse, fees, image_rows
 from ecsimg.service.reads.image_rows import Field
@@ -259,3 +260,34 @@ def test_a_kept_list_projection_of_other_types_is_read_again_from_the_images(
     assert {path: path.read_bytes() for path in files} != written
     assert _row_fields(browse.load(make_context(repo), image_rows.ALL_REGIONS).rows) == cold
     assert {path: path.read_bytes() for path in files} == written
+
+
+@pytest.mark.parametrize("coded", [False, True])
+@pytest.mark.parametrize("wrong", ["not json", '"text"', "[[1, 2]]", '[["k"]]', "{}"])
+def test_kept_tags_that_are_not_pairs_are_a_catalogue_error(
+        tmp_path: Path, wrong: str, coded: bool) -> None:
+    """Tags kept as text that is not ``[[key, value], ...]`` (a kept file written by hand,
+    its checksum made again) stop the load with a catalogue error that says what to do,
+    never a TypeError from deep in the load."""
+    repo = demo_repository(tmp_path / "catalogue", "tinydb", images=300, random_seed=3)
+    browse.load(make_context(repo), image_rows.ALL_REGIONS)
+    files = sorted((repo.location / projections.FOLDER / image_rows.LIST_FIELDS).glob("*.json"))
+    for target in files:
+        rewrite_kept(target, lambda stored: with_a_value_of_another_type(
+            stored, Field.TAGS, wrong, coded))
+    with pytest.raises(CatalogueError, match=r"tags that are not \[key, value\] pairs.*\.cache"):
+        browse.load(make_context(repo), image_rows.ALL_REGIONS)
+
+
+def test_an_image_record_whose_tags_are_not_text_is_named(world: World) -> None:
+    """A stored image whose tag key is a number (a hand-edited shard) is a catalogue error
+    naming the record, read cold or kept."""
+    image = world.image(image_name="odd-tags", tags=(m.Tag("env", "prod"),))
+    folder = world.ctx().repo.location / "images"
+    for path in folder.glob("*.json"):
+        text = path.read_text()
+        if image.image_id in text:
+            path.write_text(text.replace('"key":"env"', '"key":5').replace(
+                '"key": "env"', '"key": 5'))
+    with pytest.raises(CatalogueError, match=image.image_id):
+        browse.load(world.ctx(), image_rows.ALL_REGIONS)

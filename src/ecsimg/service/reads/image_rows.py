@@ -278,7 +278,10 @@ def _tags_text(tags: list[dict[str, str]] | None) -> str:
     so that a load finds each distinct set by a dictionary lookup, not by building lists."""
     if not tags:
         return ""
-    return orjson.dumps([[t["key"], t.get("value", "")] for t in tags]).decode()
+    pairs = [[t["key"], t.get("value", "")] for t in tags]
+    if not all(type(key) is str and type(value) is str for key, value in pairs):
+        raise TypeError("a tag's key and value are text")  # the record is named by the store
+    return orjson.dumps(pairs).decode()
 
 
 def own_text(name: str, image_id: str, snapshot_ids: list[str]) -> str:

@@ -17,12 +17,13 @@ from array import array
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from itertools import compress, count, islice, repeat
-from operator import add, is_, is_not
+from itertools import chain, compress, count, islice, repeat
+from operator import add, countOf, is_, is_not
 from typing import Any, overload
 
 import orjson
 
+from ecsimg.domain.errors import CatalogueError
 from ecsimg.service.images.visibility import kind_from, state
 from ecsimg.service.reads.fees import SnapshotSizes, disks_gib
 from ecsimg.service.reads.image_rows import (
@@ -388,8 +389,8 @@ class TableBuilder:
         texts, tag_sets = part[F.TAGS].values, self.tag_sets
         tags = list(map(tag_sets.get, texts))
         if None in tags:  # sets not seen in an earlier shard
-            for text in dict.fromkeys(compress(texts, map(is_, tags, repeat(None)))):
-                tag_sets[text] = _tag_set(text)
+            tag_sets.update(_tag_sets(list(dict.fromkeys(
+                compress(texts, map(is_, tags, repeat(None)))))))
             tags = list(map(tag_sets.__getitem__, texts))
         columns["tags"].extend(tags)
         columns["share_count"].extend(
@@ -478,11 +479,25 @@ def per_distinct(work: Callable[..., Any], *columns: Column) -> list[Any]:
     return list(map(answers.__getitem__, keys))
 
 
-def _tag_set(text: str) -> tuple[tuple[str, str], ...]:
-    """The tags as the rows hold them, from their JSON text: one tuple per distinct set."""
-    if not text:
-        return ()
-    return shared_tags(tuple(map(tuple, orjson.loads(text))))
+def _tag_sets(texts: list[str]) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The tags as the rows hold them, for each of ``texts`` (JSON, '' for none), parsed in
+    one call: one tuple per distinct set. A text that is not ``[[key, value], ...]`` can only
+    come from a kept projection written by hand with its checksum made again
+    (``_tags_text`` makes them): a catalogue error."""
+    try:
+        parsed = orjson.loads("[" + ",".join(text or "[]" for text in texts) + "]")
+    except orjson.JSONDecodeError:
+        parsed = None
+    if isinstance(parsed, list) and len(parsed) == len(texts) and countOf(
+            map(type, parsed), list) == len(parsed):
+        pairs = list(chain.from_iterable(parsed))
+        if (countOf(map(type, pairs), list) == len(pairs)
+                and countOf(map(len, pairs), 2) == len(pairs)
+                and countOf(map(type, chain.from_iterable(pairs)), str) == 2 * len(pairs)):
+            return {text: shared_tags(tuple(map(tuple, tags)))
+                    for text, tags in zip(texts, parsed, strict=True)}
+    raise CatalogueError("a kept list projection holds tags that are not [key, value] pairs; "
+                         "remove the catalogue's .cache folder and it is made again")
 
 
 def columns_of(rows: Sequence[ImageRow], name: str) -> list[Any]:
