@@ -412,3 +412,42 @@ def test_project_columns_passes_values_of_undeclared_types_on_and_keeps_none(
         assert len(calls) == len(rows) == 5  # extracted again: nothing was kept
         assert {type(size) for _, size in rows} == {int}
         assert sorted(rows) == sorted(_projected(repo, tables.IMAGES, None, fields))
+
+
+def test_project_columns_gives_each_part_a_check_may_refuse_as_extracted(
+        repo: Repository) -> None:
+    """A part the caller's ``check`` refuses is extracted again from its records; the
+    parts passed on are the same either way, and every one of them was checked or
+    extracted."""
+    _fill(repo)
+    calls: list[str] = []
+    checked: list[int] = []
+
+    def fields(key: str, doc: dict[str, Any]) -> list[Any]:
+        calls.append(key)
+        return [key, doc["image_name"]]
+
+    def collect_rows(check: Any) -> list[list[Any]]:
+        parts: list[list[Column]] = []
+        repo.project_columns(tables.IMAGES, None, fields, (TEXT, TEXT),
+                             lambda part, done, total: parts.append(part),
+                             cache="contract-check-1", check=check)
+        return sorted(list(row) for part in parts
+                      for row in zip(*[c.values for c in part], strict=True))
+
+    first = collect_rows(None)  # extracted, and kept where a store keeps projections
+    assert len(first) == len(calls) == 5
+    for accept in (True, False):
+        calls.clear()
+        checked.clear()
+
+        def check(part: list[Column], accept: bool = accept) -> bool:
+            checked.append(len(part[0].values))
+            return accept
+
+        rows = collect_rows(check)
+        assert rows == first
+        if accept:  # what was kept (if any) was checked and used, or extracted
+            assert sum(checked) + len(calls) >= 5
+        else:  # nothing refused is passed on: every record extracted again
+            assert len(calls) == 5

@@ -14,7 +14,9 @@ from ecsimg.bootstrap import make_context
 from ecsimg.domain import models as m
 from ecsimg.domain.errors import CatalogueError
 from ecsimg.domain.filtering import parse_filter
+from ecsimg.service.market import price
 from ecsimg.service.reads import browse, fees, image_rows
+from ecsimg.service.reads.fees import SnapshotSizes
 from ecsimg.service.reads.image_rows import Field
 from ecsimg.service.reads.row_filter import RowFilter
 from ecsimg.service.reads.row_table import (
@@ -22,10 +24,12 @@ from ecsimg.service.reads.row_table import (
     KEPT,
     RowsAt,
     RowTable,
+    TableBuilder,
     columns_of,
     positions_in,
 )
-from ecsimg.store import projections
+from ecsimg.store import projections, tables
+from ecsimg.store.columns import Column
 from ecsimg.ui.widgets.columns import SORTABLE
 from tests.store.kept_files import rewrite_kept, with_a_value_of_another_type
 from tests.ui.test_browse import ROW_FIELDS
@@ -264,19 +268,39 @@ def test_a_kept_list_projection_of_other_types_is_read_again_from_the_images(
 
 @pytest.mark.parametrize("coded", [False, True])
 @pytest.mark.parametrize("wrong", ["not json", '"text"', "[[1, 2]]", '[["k"]]', "{}"])
-def test_kept_tags_that_are_not_pairs_are_a_catalogue_error(
+def test_kept_tags_that_are_not_pairs_are_read_again_from_the_images(
         tmp_path: Path, wrong: str, coded: bool) -> None:
     """Tags kept as text that is not ``[[key, value], ...]`` (a kept file written by hand,
-    its checksum made again) stop the load with a catalogue error that says what to do,
-    never a TypeError from deep in the load."""
+    its checksum made again) give the rows a cold read gives: the part is read again from
+    its shard and kept again as the cold read kept it."""
     repo = demo_repository(tmp_path / "catalogue", "tinydb", images=300, random_seed=3)
-    browse.load(make_context(repo), image_rows.ALL_REGIONS)
+    cold = _row_fields(browse.load(make_context(repo), image_rows.ALL_REGIONS).rows)
     files = sorted((repo.location / projections.FOLDER / image_rows.LIST_FIELDS).glob("*.json"))
+    written = {path: path.read_bytes() for path in files}
     for target in files:
         rewrite_kept(target, lambda stored: with_a_value_of_another_type(
             stored, Field.TAGS, wrong, coded))
-    with pytest.raises(CatalogueError, match=r"tags that are not \[key, value\] pairs.*\.cache"):
-        browse.load(make_context(repo), image_rows.ALL_REGIONS)
+    assert {path: path.read_bytes() for path in files} != written
+    assert _row_fields(browse.load(make_context(repo), image_rows.ALL_REGIONS).rows) == cold
+    assert {path: path.read_bytes() for path in files} == written
+
+
+def test_tags_that_are_not_pairs_reaching_the_list_are_a_catalogue_error(world: World) -> None:
+    """A part whose tags are not pairs that reaches the list all the same (no store checked
+    it) stops the load with a catalogue error that says what to do, not a TypeError."""
+    world.image(image_name="tagged", tags=(m.Tag("env", "prod"),))
+    ctx = world.ctx()
+    parts: list[list[Column]] = []
+    ctx.repo.project_columns(tables.IMAGES, None, image_rows.document_fields,
+                             image_rows.FIELD_TYPES, lambda part, done, total: parts.append(part))
+    part = parts[0]
+    part[Field.TAGS] = Column(["[[1, 2]]"] * len(part[Field.ID].values))
+    with ctx.repo.read() as view:
+        costs = image_rows.Costs(ctx.account_id, price.price_book(view), {})
+    builder = TableBuilder(ctx.account_id, set(), costs, SnapshotSizes(), lambda key: None)
+    assert not builder.read_tags(part)
+    with pytest.raises(CatalogueError, match=r"not \[key, value\] pairs.*\.cache"):
+        builder.add(part)
 
 
 def test_an_image_record_whose_tags_are_not_text_is_named(world: World) -> None:

@@ -100,9 +100,10 @@ class MemoryRepository:
                         extract: Callable[[str, Any], list[Any] | None],
                         types: Sequence[Accepted],
                         collect: Callable[[list[Column], int, int], None], *,
-                        cache: str | None = None) -> None:
+                        cache: str | None = None,
+                        check: Callable[[list[Column]], bool] | None = None) -> None:
         """``project``'s one part as columns, without distinct values; nothing is kept, so
-        the values are passed on as extracted whatever ``types`` says."""
+        the values are passed on as extracted whatever ``types`` or ``check`` says."""
         found: list[list[Any]] = []
         self.project(table, group, extract, lambda part, done, total: found.extend(part))
         collect(plain(found, len(types)), 1, 1)

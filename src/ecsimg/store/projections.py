@@ -214,24 +214,28 @@ class Projecting:
                         extract: Callable[[str, Any], list[Any] | None],
                         types: Sequence[Accepted],
                         collect: Callable[[list[Column], int, int], None], *,
-                        cache: str | None = None) -> None:
+                        cache: str | None = None,
+                        check: Callable[[list[Column]], bool] | None = None) -> None:
         """``project`` a shard at a time as columns (``store.columns``), kept as columns
-        with ``cache``: a kept shard is parsed and decoded without a list per document."""
+        with ``cache``: a kept shard is parsed and decoded without a list per document; one
+        ``check`` refuses is extracted again."""
         with self._shards_read(table, cache) as (kept, shards):
             for done, shard in enumerate(shards, 1):
-                collect(self._projected_columns(table, shard, extract, types, group, kept),
-                        done, len(shards))
+                collect(self._projected_columns(table, shard, extract, types, group, kept,
+                                                check), done, len(shards))
 
     def _projected_columns(self, table: Table[Any], shard: str,
                            extract: Callable[[str, Any], list[Any] | None],
                            types: Sequence[Accepted], group: str | None,
-                           kept: ProjectionCache | None) -> list[Column]:
+                           kept: ProjectionCache | None,
+                           check: Callable[[list[Column]], bool] | None = None
+                           ) -> list[Column]:
         path = self._shard_path(table, shard)
         width = len(types)
         stamp = stamp_of(path) if kept is not None else None
         if kept is not None and stamp is not None:
             found = columns.decode(kept.get(shard, stamp), width, group, types)
-            if found is not None:
+            if found is not None and (check is None or check(found)):
                 return found
         values = self._projected(table, shard, extract, None)
         grouping = table.group

@@ -102,14 +102,16 @@ class Repository(Protocol):
                         extract: Callable[[str, Any], list[Any] | None],
                         types: Sequence[Accepted],
                         collect: Callable[[list[Column], int, int], None], *,
-                        cache: str | None = None) -> None:
+                        cache: str | None = None,
+                        check: Callable[[list[Column]], bool] | None = None) -> None:
         """``project`` with ``extract`` giving a field per entry of ``types`` per document,
         each part passed to ``collect`` as a column per field (``store.columns``); a field
         with few distinct values in a part may come with them and codes.
 
         ``types`` are the types each field's values may have. What ``extract`` gives is
         passed on as it is; what was kept is used only when its values are of those types
-        (else the part is extracted again), and values of other types are never kept."""
+        and ``check`` (if any) accepts the part (else the part is extracted again), and
+        values of other types are never kept."""
         ...
 
     def field_values(self, table: Table[T], field: str, keys: Iterable[str]) -> dict[str, Any]:

@@ -127,7 +127,8 @@ def load(
                                     builder.common), done / total)
 
     ctx.repo.project_columns(tables.IMAGES, None if every else region_id, document_fields,
-                             FIELD_TYPES, collect, cache=LIST_FIELDS)
+                             FIELD_TYPES, collect, cache=LIST_FIELDS,
+                             check=builder.read_tags)
     return _region_rows(region_id, region, account, builder.table(), builder.common)
 
 

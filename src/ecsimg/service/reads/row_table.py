@@ -387,11 +387,11 @@ class TableBuilder:
             self._common_text, part[F.OS_NAME], part[F.OS_NAME_EN], part[F.DESCRIPTION],
             part[F.PLATFORM]))
         texts, tag_sets = part[F.TAGS].values, self.tag_sets
-        tags = list(map(tag_sets.get, texts))
-        if None in tags:  # sets not seen in an earlier shard
-            tag_sets.update(_tag_sets(list(dict.fromkeys(
-                compress(texts, map(is_, tags, repeat(None)))))))
-            tags = list(map(tag_sets.__getitem__, texts))
+        if not self.read_tags(part):
+            raise CatalogueError("a list projection holds tags that are not [key, value] "
+                                 "pairs; remove the catalogue's .cache folder and it is "
+                                 "made again")
+        tags = list(map(tag_sets.__getitem__, texts))
         columns["tags"].extend(tags)
         columns["share_count"].extend(
             len(accounts) if kind == "custom" else 0
@@ -404,6 +404,23 @@ class TableBuilder:
             else gib if size is None else size
             for kind, size, gib, disks in zip(kinds, found, part[F.DISK_GIB].values,
                                               part[F.DISKS].values, strict=True)])
+
+    def read_tags(self, part: list[Column]) -> bool:
+        """Parse the tag sets of ``part`` (a shard's list fields) not seen before, all in one
+        call; False when one is not ``[[key, value], ...]``: a kept projection written by
+        hand with its checksum made again (``_tags_text`` makes them), which the store then
+        reads again from the shard (``project_columns``'s ``check``)."""
+        column, tag_sets = part[F.TAGS], self.tag_sets
+        distinct = column.distinct if column.distinct is not None else dict.fromkeys(
+            column.values)
+        new = [text for text in distinct if text not in tag_sets]
+        if not new:
+            return True
+        found = _tag_sets(new)
+        if found is None:
+            return False
+        tag_sets.update(found)
+        return True
 
     def _common_text(self, *key: str) -> str:
         return common_text_of(key, self.common)
@@ -479,25 +496,23 @@ def per_distinct(work: Callable[..., Any], *columns: Column) -> list[Any]:
     return list(map(answers.__getitem__, keys))
 
 
-def _tag_sets(texts: list[str]) -> dict[str, tuple[tuple[str, str], ...]]:
+def _tag_sets(texts: list[str]) -> dict[str, tuple[tuple[str, str], ...]] | None:
     """The tags as the rows hold them, for each of ``texts`` (JSON, '' for none), parsed in
-    one call: one tuple per distinct set. A text that is not ``[[key, value], ...]`` can only
-    come from a kept projection written by hand with its checksum made again
-    (``_tags_text`` makes them): a catalogue error."""
+    one call: one tuple per distinct set; None when a text is not ``[[key, value], ...]``."""
     try:
         parsed = orjson.loads("[" + ",".join(text or "[]" for text in texts) + "]")
     except orjson.JSONDecodeError:
-        parsed = None
-    if isinstance(parsed, list) and len(parsed) == len(texts) and countOf(
-            map(type, parsed), list) == len(parsed):
-        pairs = list(chain.from_iterable(parsed))
-        if (countOf(map(type, pairs), list) == len(pairs)
-                and countOf(map(len, pairs), 2) == len(pairs)
-                and countOf(map(type, chain.from_iterable(pairs)), str) == 2 * len(pairs)):
-            return {text: shared_tags(tuple(map(tuple, tags)))
-                    for text, tags in zip(texts, parsed, strict=True)}
-    raise CatalogueError("a kept list projection holds tags that are not [key, value] pairs; "
-                         "remove the catalogue's .cache folder and it is made again")
+        return None
+    if not (isinstance(parsed, list) and len(parsed) == len(texts)
+            and countOf(map(type, parsed), list) == len(parsed)):
+        return None
+    pairs = list(chain.from_iterable(parsed))
+    if (countOf(map(type, pairs), list) != len(pairs)
+            or countOf(map(len, pairs), 2) != len(pairs)
+            or countOf(map(type, chain.from_iterable(pairs)), str) != 2 * len(pairs)):
+        return None
+    return {text: shared_tags(tuple(map(tuple, tags)))
+            for text, tags in zip(texts, parsed, strict=True)}
 
 
 def columns_of(rows: Sequence[ImageRow], name: str) -> list[Any]:
