@@ -5,9 +5,9 @@ rows, and erasing back to a remembered filter costs a dictionary lookup. What a 
 reads of the rows is kept in columns, so that matching is C loops over them.
 
 A result that keeps many of the rows (a first letter keeps 68,000 of 88,330) is found as a
-mask, one byte per row, and each word's or term's mask over every row is kept: narrowing is
-an AND of integers made of those bytes, counting a kind's rows one more AND and a bit count,
-and a word typed before is not looked for again. A result that keeps few rows is an array of
+mask, one bit per row in one integer, and each word's or term's mask over every row is kept:
+narrowing is an AND, counting a kind's rows one more AND and a bit count, and a word typed
+before is not looked for again. A result that keeps few rows is an array of
 their positions, narrowed by testing those rows alone.
 """
 
@@ -50,7 +50,7 @@ DENSE = 4
 smaller one by testing its own rows (at 88,330 rows, one word over all of them costs about
 what testing a quarter of them through their positions does)."""
 MASKS_KEPT = 48
-"""Masks of words and terms kept (about 90 KB each at 88,330 rows)."""
+"""Masks of words and terms kept (11 KB each at 88,330 rows)."""
 FOLDED_AT_ONCE = 4096
 """Texts folded to ASCII together (``_ascii_contiguous``)."""
 SEPARATOR = "\x1e"
