@@ -65,6 +65,21 @@ def test_rule_002_defaults_are_page_1_of_10_and_pages_follow(world: World) -> No
     assert world.error("DescribeImages", PageSize="ten").code == "InvalidParameter"
 
 
+@pytest.mark.parametrize("page", [3, 10**6, 10**23])
+def test_rule_002_a_page_past_the_last_is_empty_whatever_its_number(world: World,
+                                                                   page: int) -> None:
+    for day in range(1, 13):
+        world.image(image_name=f"day-{day}", creation_time=f"2025-06-{day:02d}T00:00:00Z")
+    every = world.call("DescribeImages")["TotalCount"]
+    for name in ("", "day-1*"):
+        listed = world.call("DescribeImages", ImageName=name) if name else None
+        body = (world.call("DescribeImages", ImageName=name, PageNumber=page) if name
+                else world.call("DescribeImages", PageNumber=page))
+        assert body["Images"]["Image"] == [] and body["PageNumber"] == page
+        assert body["TotalCount"] == (listed["TotalCount"] if listed else every), name
+    assert every >= 12
+
+
 def test_rule_003_unknown_owner_alias_is_rejected(world: World) -> None:
     err = world.error("DescribeImages", ImageOwnerAlias="everyone")
     assert (err.code, err.http_status) == ("InvalidImageOwnerAlias.ValueNotSupported", 400)

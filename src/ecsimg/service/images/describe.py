@@ -330,6 +330,8 @@ def _match_ordered(listing: OrderedListing, matches: ImagePredicate, start: int,
         if fits(row):
             total += count
     total += sum(1 for row in listing.special if fits(row))
+    if start >= total:  # past the last page (a PageNumber of any size): no row to read
+        return total, []
     wanted = (row for row in listing.newest() if fits(row))
     return total, list(itertools.islice(wanted, start, start + size))
 
