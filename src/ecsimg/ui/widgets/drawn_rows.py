@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Self
 
 from rich.color import Color as RichColor
@@ -51,13 +52,23 @@ class ListScrollBar(ScrollBar):
         bar = self.render()
         if not isinstance(bar, ScrollBarRender) or not isinstance(bar.style, Style):
             return None
-        cells = bar.render_bar(
-            size=self.size.height if self.vertical else self.size.width,
-            virtual_size=bar.virtual_size, window_size=bar.window_size, position=bar.position,
-            thickness=self.size.width if self.vertical else self.size.height,
-            vertical=self.vertical, back_color=bar.style.bgcolor or _GREY,
-            bar_color=bar.style.color or _MAGENTA)
-        return self.size, tuple(cells.segments)
+        return self._cells(
+            self.size, bar.virtual_size, bar.window_size, bar.position, self.vertical,
+            bar.style)
+
+    @staticmethod
+    @lru_cache(maxsize=64)
+    def _cells(size: Size, virtual_size: float, window_size: float, position: float,
+               vertical: bool, style: Style) -> object:
+        """The size and the cells of a bar drawn with these figures (the same figures come
+        back on most keystrokes: the thumb of a long list rarely moves)."""
+        cells = ScrollBarRender.render_bar(
+            size=size.height if vertical else size.width,
+            virtual_size=virtual_size, window_size=window_size, position=position,
+            thickness=size.width if vertical else size.height,
+            vertical=vertical, back_color=style.bgcolor or _GREY,
+            bar_color=style.color or _MAGENTA)
+        return size, tuple(cells.segments)
 
     def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
                 recompose: bool = False) -> Self:
@@ -97,7 +108,8 @@ class DirectLines(StylesCache):
                 styles, y, size, content_size, padding, base_background, background,
                 render_content_line, border_title, border_subtitle, opacity, ansi_theme,
                 native_ansi)
-        under = TextualStyle(background=base_background + background).rich_style
+        # Textual's own (cached) style for the background beside a line.
+        under = self.get_inner_outer(base_background, background)[0].rich_style
         line = render_content_line(y).adjust_cell_length(content_size.width, under)
         return Strip(line, size.width)
 
