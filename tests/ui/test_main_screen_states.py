@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+import pytest
 from textual import events
 from textual.widgets import Input
 from textual.widgets._footer import FooterKey
 
 from ecsimg.service.reads import browse, image_rows
 from ecsimg.service.reads.row_filter import RowFilter
+from ecsimg.ui.screens import main as main_module
 from ecsimg.ui.widgets.details import DetailsPane
 from ecsimg.ui.widgets.filter_error import FilterError
 from ecsimg.ui.widgets.header import HeaderBar
@@ -142,12 +145,22 @@ async def test_keys_typed_right_after_slash_go_to_the_filter(world: World) -> No
         assert [r.name for r in image_list(app).rows] == ["test-image"]
 
 
-async def test_rows_prepared_for_another_sort_order_are_sorted_again(world: World) -> None:
+async def test_rows_prepared_for_another_sort_order_are_sorted_again(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """The loading worker sorts the rows and makes their filter; if the sort changed while it
-    read, the screen sorts them again in the order shown."""
+    read, the sort worker sorts them again in the order shown (never the drawing thread),
+    and the cursor stays on its image."""
     for n in range(4):
         world.image(image_name=f"img-{n}", size=20 + 10 * (n % 2),
                     creation_time=f"2025-06-0{n + 1}T00:00:00Z")
+    made_on: list[threading.Thread] = []
+
+    class Recorded(RowFilter):
+        def __init__(self, *args: Any) -> None:
+            made_on.append(threading.current_thread())
+            super().__init__(*args)
+
+    monkeypatch.setattr(main_module, "RowFilter", Recorded)
     async with running(world, size=(120, 40)) as (app, pilot):
         screen, images = main(app), image_list(app)
         loaded = screen.loaded
@@ -160,9 +173,16 @@ async def test_rows_prepared_for_another_sort_order_are_sorted_again(world: Worl
             if list(images.sorted(loaded.rows)) != list(loaded.rows):
                 break
         assert images.order != stale_order
+        await pilot.press("j")
+        await settle(app, pilot)
+        chosen = images.current
+        assert chosen is not None and images.cursor > 0
+        made_on.clear()
         screen.post_message(screen.RowsLoaded(loaded, 1.0, prepared, stale_order))
         await settle(app, pilot)
         assert list(images.rows) == list(images.sorted(loaded.rows)) != list(loaded.rows)
+        assert images.current is not None and images.current.key == chosen.key
+        assert made_on and threading.main_thread() not in made_on
 
 
 async def test_the_pane_follows_the_cursor_s_row_as_the_filter_changes_it(world: World) -> None:

@@ -68,11 +68,12 @@ class MainScreen(Screen[None]):
         (``prepared``)."""
 
         def __init__(self, loaded: RegionRows, prepared: RowFilter,
-                     order: tuple[str, bool]) -> None:
+                     order: tuple[str, bool], keep_key: str | None = None) -> None:
             super().__init__()
             self.loaded = loaded
             self.prepared = prepared
             self.order = order
+            self.keep_key = keep_key
 
     class TasksSeen(Message):
         """A load found these unfinished tasks: the screen says when each ends."""
@@ -143,7 +144,7 @@ class MainScreen(Screen[None]):
         self._show_header()
         self._show_sort()
         self.reload()
-        self.refresh_cloud(self.backend)
+        self._refresh_cloud()
         # The pane's status, progress and ETA follow a Creating image as the list's bar does.
         self.set_interval(1.0, self._follow_busy_image)
         self.set_interval(TASK_POLL_SECONDS, self._report_ended_tasks)
@@ -187,13 +188,7 @@ class MainScreen(Screen[None]):
         worker = get_current_worker()
 
         def loaded_message(loaded: RegionRows, done: float = 1.0) -> MainScreen.RowsLoaded:
-            rows = sort(loaded.rows)
-            prepared = RowFilter(rows, loaded.common_texts)
-            # What the screen reads first, made here: every row matched (the empty filter),
-            # and the images' keys (where the cursor's image is).
-            prepared.matching(Query(), backend.now())
-            columns_of(rows, "key")
-            return self.RowsLoaded(loaded, done, prepared, order)
+            return self.RowsLoaded(loaded, done, _prepared(loaded, sort, backend), order)
 
         def first_rows(partial: RegionRows, done: float) -> None:
             if not worker.is_cancelled:
@@ -225,30 +220,40 @@ class MainScreen(Screen[None]):
                         title=t("main.task_ended.title"), markup=False,
                         severity="error" if task.status == "Failed" else "information")
 
+    def _refresh_cloud(self) -> None:
+        if self.backend.session.cloud:
+            image_list = self.query_one(ImageList)
+            self.refresh_cloud(self.backend, image_list.sorter(newest_first=True),
+                               image_list.order)
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="cloud")
-    def refresh_cloud(self, backend: Backend) -> None:
-        """A real account: after the cache is shown, sync the region in view from it."""
-        if not backend.session.cloud:
-            return
+    def refresh_cloud(self, backend: Backend,
+                      sort: Callable[[Sequence[ImageRow]], Sequence[ImageRow]],
+                      order: tuple[str, bool]) -> None:
+        """A real account: after the cache is shown, sync the region in view from it (the
+        rows sorted and their filter made here, as ``load_rows`` does)."""
         loaded = backend.images(refresh=True)
         if not get_current_worker().is_cancelled and backend is self.backend:
-            self.post_message(self.RowsLoaded(loaded))
+            self.post_message(self.RowsLoaded(loaded, 1.0, _prepared(loaded, sort, backend),
+                                              order))
 
     def on_main_screen_rows_loaded(self, message: RowsLoaded) -> None:
         if message.loaded.every_region != self.every_region:
             return  # read before the mode changed
         self.loaded = message.loaded
         image_list = self.query_one(ImageList)
-        if message.prepared is not None and message.order == image_list.order:
-            self._filter = message.prepared
-        else:  # sorted otherwise since the worker began, or read without a worker's filter
-            self._filter = RowFilter(image_list.sorted(message.loaded.rows, newest_first=True),
-                                     message.loaded.common_texts)
         current = image_list.current
         # A cursor the user moved stays on its image; one still on the first row follows the
         # first row, so the final read of a large catalogue does not leave it on a stale row.
         keep = self._focus_after_load or (current.key if current and image_list.cursor else "")
-        self._apply_filter(keep_key=keep)
+        if message.prepared is not None and message.order == image_list.order:
+            self._filter = message.prepared
+            self._apply_filter(keep_key=keep)
+        else:
+            # Sorted otherwise since the worker began: the sort worker orders these rows
+            # and makes their filter (0.2-0.5 s at 100,000 images, not on this thread).
+            self.resort(message.loaded, image_list.sorter(newest_first=True),
+                        image_list.order, keep)
         self._show_loading(message.done)
         if message.done >= 1.0:
             self._focus_after_load = None
@@ -399,20 +404,22 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="sort")
     def resort(self, loaded: RegionRows,
                sort: Callable[[Sequence[ImageRow]], Sequence[ImageRow]],
-               order: tuple[str, bool]) -> None:
+               order: tuple[str, bool], keep_key: str | None = None) -> None:
         """The loaded rows as a table in the new order, and its filter, made here: at
         100,000 images, 0.2-0.5 s (the sort keys, and the filter's columns in that order)
-        that the drawing thread no longer waits for; the list keeps the old order till then."""
-        prepared = RowFilter(sort(loaded.rows), loaded.common_texts)
+        that the drawing thread no longer waits for; the list keeps the old order till then.
+        ``keep_key``: the image the cursor goes to (rows of a new load), else its own."""
+        prepared = _prepared(loaded, sort, self.backend)
         if not get_current_worker().is_cancelled:
-            self.post_message(self.Resorted(loaded, prepared, order))
+            self.post_message(self.Resorted(loaded, prepared, order, keep_key))
 
     def on_main_screen_resorted(self, message: Resorted) -> None:
         if message.loaded is not self.loaded or message.order != self.query_one(
                 ImageList).order:
             return  # another load, or another order chosen since
         self._filter = message.prepared
-        self._apply_filter()  # the cursor's row is the same object in the new table
+        # After a sort, the cursor's row is the same object in the new table.
+        self._apply_filter(keep_key=message.keep_key)
 
     @on(ImageList.ImageSelected)
     def _selected(self, event: ImageList.ImageSelected) -> None:
@@ -576,7 +583,7 @@ class MainScreen(Screen[None]):
         self.query_one(ImageList).marked.clear()
         self._show_header()
         self.reload()
-        self.refresh_cloud(self.backend)
+        self._refresh_cloud()
 
     def switch_profile(self, name: str) -> None:
         try:
@@ -599,3 +606,15 @@ class MainScreen(Screen[None]):
         self.filter_query = Query()
         self._apply_filter(keep_key=key)
         image_list.move_to(key)
+
+
+def _prepared(loaded: RegionRows, sort: Callable[[Sequence[ImageRow]], Sequence[ImageRow]],
+              backend: Backend) -> RowFilter:
+    """``loaded``'s rows sorted and their filter, made by a worker, with what the screen
+    reads first: every row matched (the empty filter) and the images' keys (where the
+    cursor's image is)."""
+    rows = sort(loaded.rows)
+    prepared = RowFilter(rows, loaded.common_texts)
+    prepared.matching(Query(), backend.now())
+    columns_of(rows, "key")
+    return prepared
