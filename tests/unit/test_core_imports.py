@@ -65,3 +65,15 @@ print("ok")
                             check=False, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_the_terminal_ui_starts_without_the_screens_it_opens_later() -> None:
+    # Each costs the first rows milliseconds at start-up; they are imported when opened.
+    code = ("import sys; import ecsimg.ui.app; print(sorted(m for m in sys.modules if "
+            "m.startswith(('ecsimg.ui.screens.compare', 'ecsimg.ui.screens.costs', "
+            "'ecsimg.ui.screens.detail', 'ecsimg.ui.screens.export', "
+            "'ecsimg.ui.screens.tasks'))))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=False, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import gc
 
+_a_load_frozen = False
+"""Whether ``after_load`` froze a load's rows in this process."""
+
 
 def before_load() -> None:
     """Thaw what the last load froze and collect what is garbage among it: nothing frozen
     outlives the next load. The collection walks the rows still shown, once, while the list
-    says it is loading; before the first load nothing is frozen and nothing is collected."""
-    if gc.get_freeze_count():
+    says it is loading. Before the first load there are no rows to free, and the collection
+    (30 ms over the modules just imported) would delay the first rows: nothing is done."""
+    if _a_load_frozen and gc.get_freeze_count():
         gc.unfreeze()
         gc.collect()
 
@@ -24,4 +28,6 @@ def after_load() -> None:
     cycles among them wait for ``before_load``. Freezing costs nothing, so the first
     keystrokes after a load do not wait for it.
     """
+    global _a_load_frozen
+    _a_load_frozen = True
     gc.freeze()

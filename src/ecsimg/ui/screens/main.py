@@ -26,12 +26,7 @@ from ecsimg.service.reads.image_rows import ImageRow, RegionRows
 from ecsimg.service.reads.row_filter import RowFilter
 from ecsimg.service.reads.row_table import columns_of, unchanging
 from ecsimg.ui import dialogs, heap
-from ecsimg.ui.screens.compare import CompareScreen, compare_pair
-from ecsimg.ui.screens.costs import CostDashboard
-from ecsimg.ui.screens.detail import DetailScreen
-from ecsimg.ui.screens.export import ExportDialog
 from ecsimg.ui.screens.main_keys import LIST_ACTIONS, dialog_disabled_reason, screen_bindings
-from ecsimg.ui.screens.tasks import TasksScreen
 from ecsimg.ui.widgets.details import DetailsPane, details_text, fees_pane_text, fees_title
 from ecsimg.ui.widgets.filter_error import FilterError
 from ecsimg.ui.widgets.filter_line import FilterLine
@@ -423,6 +418,8 @@ class MainScreen(Screen[None]):
 
     @on(ImageList.ImageSelected)
     def _selected(self, event: ImageList.ImageSelected) -> None:
+        from ecsimg.ui.screens.detail import DetailScreen
+
         self.app.push_screen(DetailScreen(self.backend, event.row))
 
     # -- actions ---------------------------------------------------------------------------
@@ -516,13 +513,22 @@ class MainScreen(Screen[None]):
             self.app.copy_to_clipboard(row.image_id)
             self.notify(t("main.copied", image=row.image_id), markup=False)
 
+    # The screens below are imported when first opened: at start-up they would cost the
+    # first rows 35 ms.
+
     def action_tasks(self) -> None:
+        from ecsimg.ui.screens.tasks import TasksScreen
+
         self.app.push_screen(TasksScreen(self.backend))
 
     def action_cost_dashboard(self) -> None:
+        from ecsimg.ui.screens.costs import CostDashboard
+
         self.app.push_screen(CostDashboard(self.backend, self.query_one(ImageList).marked))
 
     def action_compare(self) -> None:
+        from ecsimg.ui.screens.compare import CompareScreen, compare_pair
+
         pair = compare_pair(self.query_one(ImageList))
         if isinstance(pair, str):
             self.notify(pair, severity="warning", markup=False)
@@ -530,6 +536,8 @@ class MainScreen(Screen[None]):
             self.app.push_screen(CompareScreen(self.backend, *pair))
 
     def action_export_list(self) -> None:
+        from ecsimg.ui.screens.export import ExportDialog
+
         image_list = self.query_one(ImageList)
         self.app.push_screen(ExportDialog(self.backend, image_list.marked_rows(),
                                           unchanging(image_list.rows)))
