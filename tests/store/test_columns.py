@@ -9,7 +9,16 @@ import orjson
 import pytest
 
 from ecsimg.service.reads.row_table import per_distinct
-from ecsimg.store.columns import Accepted, Column, ListOf, decode, encode, kept, plain
+from ecsimg.store.columns import (
+    Accepted,
+    Column,
+    ListOf,
+    coded,
+    decode,
+    encode,
+    kept,
+    plain,
+)
 
 ROWS: list[list[Any]] = [
     ["m-1", "cn-hangzhou", 1, [["env", "prod"]], True, 2.5],
@@ -85,6 +94,30 @@ def test_work_per_distinct_value_agrees_with_work_per_row() -> None:
         assert got == [repr(row) for row in rows]
         assert len(calls) == len({orjson.dumps(row) for row in rows}) < len(rows)
     assert per_distinct(str.upper, Column(["a", "b", "a"])) == ["A", "B", "A"]
+
+
+@pytest.mark.parametrize("most", [None, 5])
+def test_values_are_coded_by_their_distinct_values_in_order_of_first_appearance(
+        most: int | None) -> None:
+    values: list[Any] = ["b", 1, None, 1.0, "a", True, None, "b", ("x", 1), ("x", True)]
+    found = coded(values) if most is None else coded(values, most)
+    assert found is not None
+    # 1, 1.0 and True are one value, the first of them; so are ("x", 1) and ("x", True).
+    assert found.distinct == ["b", 1, None, "a", ("x", 1)]
+    assert [type(value) for value in found.distinct] == [str, int, type(None), str, tuple]
+    assert found.codes == [0, 1, 2, 1, 3, 1, 2, 0, 4, 4]
+    assert found.first_rows() == [0, 1, 2, 4, 8]
+    assert coded(values, 3) is None  # five distinct values: more than three
+    assert coded([]).distinct == coded([]).codes == coded([]).first_rows() == []
+
+
+def test_first_rows_of_more_values_than_a_byte_holds() -> None:
+    values = [n // 2 for n in range(1000)][::-1]  # 500 values, each twice, the last first
+    found = coded(values)
+    assert found.distinct == list(range(499, -1, -1))
+    assert found.codes == [n // 2 for n in range(1000)]
+    assert found.first_rows() == list(range(0, 1000, 2))
+    assert coded(values, 499) is None
 
 
 def _stored(rows: list[list[Any]], coded: bool) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from ecsimg.service.reads.row_table import (
     positions_in,
     states_of,
 )
+from ecsimg.store.columns import Coded, coded
 
 OS_TYPES = ("linux", "windows")
 REMEMBERED = 16
@@ -135,18 +136,16 @@ def _ascii_contiguous(texts: list[str]) -> list[str]:
 
 class _Keyed:
     """A field of few values as terms read it: its column, where each value is first found,
-    and each value's mask when the values are few enough (``FEW``)."""
+    and each value's mask when the values are few enough (``FEW``), from the column coded
+    once (``coded``)."""
 
     __slots__ = ("first_with", "keys", "masks")
 
     def __init__(self, keys: list[object]) -> None:
         self.keys = keys
-        self.masks = _masks_by_value(keys)
-        if self.masks is not None:  # each value's first row, found by a scan in C
-            self.first_with = {value: keys.index(value) for value in self.masks}
-        else:
-            self.first_with = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1),
-                                       strict=True))
+        found = coded(keys)
+        self.masks = _masks(found) if len(found.distinct) <= FEW else None
+        self.first_with = dict(zip(found.distinct, found.first_rows(), strict=True))
 
 
 class RowFilter:
@@ -399,12 +398,15 @@ FEW = 64
 def _masks_by_value(column: Sequence[Hashable]) -> dict[Any, int] | None:
     """For each distinct value of ``column``, the mask of its rows; None when it holds more
     than ``FEW`` values."""
-    distinct = list(dict.fromkeys(column))
-    if len(distinct) > FEW:
-        return None
-    codes = bytes(map({value: code for code, value in enumerate(distinct)}.__getitem__, column))
+    found = coded(column, FEW)
+    return None if found is None else _masks(found)
+
+
+def _masks(found: Coded) -> dict[Any, int]:
+    """For each distinct value of ``found`` (at most 256), the mask of its rows."""
+    codes = bytes(found.codes)
     masks = {}
-    for code, value in enumerate(distinct):
+    for code, value in enumerate(found.distinct):
         digits = bytearray(b"0" * 256)
         digits[code] = ord("1")
         masks[value] = int(codes.translate(digits), 2) if codes else 0

@@ -36,7 +36,7 @@ from ecsimg.service.reads.image_rows import (
     shared_tags,
 )
 from ecsimg.service.reads.image_rows import Field as F
-from ecsimg.store.columns import Column, kept
+from ecsimg.store.columns import Column, coded, kept
 
 _intern = sys.intern
 
@@ -488,12 +488,11 @@ def per_distinct(work: Callable[..., Any], *columns: Column) -> list[Any]:
     """``work`` of each row's values of ``columns``, called once per distinct set of them:
     the rest is C loops (keys, first rows, lookups), not a Python loop over the rows.
     Values equal in Python are one value (1, 1.0 and True), unless their column has codes."""
-    count = len(columns[0].values)
-    keys: list[Any] = (list(columns[0].keys()) if len(columns) == 1
-                       else list(zip(*[c.keys() for c in columns], strict=True)))
-    first = dict(zip(reversed(keys), range(count - 1, -1, -1), strict=True))
-    answers = {key: work(*[c.values[at] for c in columns]) for key, at in first.items()}
-    return list(map(answers.__getitem__, keys))
+    keys: Sequence[Any] = (columns[0].keys() if len(columns) == 1
+                           else list(zip(*[c.keys() for c in columns], strict=True)))
+    found = coded(keys)
+    answers = [work(*[c.values[at] for c in columns]) for at in found.first_rows()]
+    return list(map(answers.__getitem__, found.codes))
 
 
 def _tag_sets(texts: list[str]) -> dict[str, tuple[tuple[str, str], ...]] | None:
