@@ -31,6 +31,8 @@ from ecsimg.store.files import (
     describe_os_error,
     read_bytes,
     read_json,
+    read_stamped,
+    spliced,
     stamp_of,
     temp_name,
     write_temp,
@@ -223,17 +225,21 @@ def prepare(root: Path, ops: Ops, meta: dict[str, Any], *, sync: bool = True,
                 written.append((_rows_file(path, by_table[IMAGE_ROWS.name]), path))
                 _list_shard(meta, IMAGE_ROWS.name, path.stem)
                 continue
-            storage = ShardStorage(str(path), spans=path.parent.name == IMAGES.name)
-            storage.write(_updated(path, storage.read() or {}, by_table))
-            tmp = storage.prepare(durable=False)
-            if tmp is not None:
-                written.append((tmp, path))
-                if path.parent.name == IMAGES.name:
-                    written.append(_spans_file(root, path, tmp, storage.spans))
-                    if "indexed" in meta:
-                        # The indexes match this file now: a rename keeps inode and time.
-                        meta["indexed"][path.stem] = list(stamp_of(tmp) or ())
-                _list_shard(meta, path.parent.name, path.stem)
+            images = path.parent.name == IMAGES.name
+            found = _spliced(root, path, by_table) if images else None
+            if found is None:
+                storage = ShardStorage(str(path), spans=images)
+                found = storage.encode(_updated(path, storage.read() or {}, by_table)), \
+                    storage.spans
+            body, spans = found
+            tmp = write_temp(path, body, durable=False)
+            written.append((tmp, path))
+            if images:
+                written.append(_spans_file(root, path, tmp, spans))
+                if "indexed" in meta:
+                    # The indexes match this file now: a rename keeps inode and time.
+                    meta["indexed"][path.stem] = list(stamp_of(tmp) or ())
+            _list_shard(meta, path.parent.name, path.stem)
         if write_meta:
             meta_path = root / META
             written.append((write_temp(meta_path, orjson.dumps(
@@ -244,6 +250,23 @@ def prepare(root: Path, ops: Ops, meta: dict[str, Any], *, sync: bool = True,
         discard(written)
         raise
     return written
+
+
+def _spliced(root: Path, path: Path, by_table: dict[str, dict[str, Any]]
+             ) -> tuple[bytes, dict[str, list[int]]] | None:
+    """The images shard at ``path`` with the changes of ``by_table`` made in its bytes
+    (``files.spliced``), when its spans file describes this very file; None otherwise (the
+    shard is then parsed and encoded again)."""
+    if set(by_table) != {IMAGES.name}:
+        return None
+    try:
+        raw, stamp = read_stamped(path)
+        described = orjson.loads(read_bytes(root / indexes.SPANS / path.name))
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    if not isinstance(described, dict) or described.get("stamp") != list(stamp):
+        return None
+    return spliced(raw, described.get("spans"), IMAGES.name, by_table[IMAGES.name])
 
 
 def _list_shard(meta: dict[str, Any], table_name: str, shard: str) -> None:
