@@ -227,8 +227,9 @@ _PENDING_END_AT = ROW_FIELDS.index("pending_end")
 _HEAD_START = b'{"summary":'
 _HEAD_END = b',"image_rows":{'
 _TAIL = b"\n}}"
-_FIRST_CHUNK = 64
-"""Rows parsed at first from a file read lazily: a page of 100 over 64 files needs a few."""
+_FIRST_CHUNK = 32
+"""Rows parsed at first from a file read lazily: a page of 100 over 64 files needs a few
+(about 26 of each at 100,000 images; 32 took 8 ms less than 64 for such a page)."""
 
 
 def _age(row: Any) -> tuple[str, str]:
