@@ -140,9 +140,15 @@ class _Keyed:
     once (``coded``)."""
 
     __slots__ = ("first_with", "keys", "masks")
+    masks: dict[Any, int] | None
 
-    def __init__(self, keys: list[object]) -> None:
+    def __init__(self, keys: list[object], masks: dict[Any, int] | None = None) -> None:
         self.keys = keys
+        if masks is not None:  # made already: a value's first row is its mask's highest bit
+            self.masks = masks
+            self.first_with = {value: len(keys) - mask.bit_length()
+                               for value, mask in masks.items()}
+            return
         found = coded(keys)
         self.masks = _masks(found) if len(found.distinct) <= FEW else None
         self.first_with = dict(zip(found.distinct, found.first_rows(), strict=True))
@@ -350,8 +356,10 @@ class RowFilter:
         """What a term on ``field`` reads, made on the first such term (or by ``warm``)."""
         found = self._keyed_columns.get(field)
         if found is None:
-            found = self._keyed_columns[field] = _Keyed(
-                columns_of(self._rows, KEYED_FIELDS[field]))
+            column = KEYED_FIELDS[field]
+            found = self._keyed_columns[field] = (
+                _Keyed(self._kinds, self._kind_masks) if column == "kind"
+                else _Keyed(columns_of(self._rows, column)))
         return found
 
     def warm(self) -> None:
