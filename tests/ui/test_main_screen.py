@@ -441,3 +441,60 @@ async def test_a_move_that_turns_a_key_off_changes_that_key_in_place(ui_world: W
             assert share.is_attached
         assert rebuilt == []
         assert {key.action: key for key in footer.query(FooterKey)} == keys
+
+
+def _footer_actions(screen: MainScreen) -> list[str]:
+    return [key.action for key in screen.query_one(KeyFooter).query(FooterKey)
+            if not key.has_class("-command-palette")]
+
+
+def _bound_actions(screen: MainScreen) -> list[str]:
+    wanted: list[str] = []
+    for _, binding, _, _ in screen.active_bindings.values():
+        if binding.show and binding.action not in wanted:
+            wanted.append(binding.action)
+    return wanted
+
+
+async def test_the_footer_is_built_once_at_start_with_the_list_s_keys(
+        ui_world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The list has the focus from the start, and the bindings' changes while the screen
+    starts (mount, focus, the first rows) rebuild the footer once, not once each."""
+    built: list[bool] = []
+    recompose = KeyFooter.recompose
+
+    async def counted(self: KeyFooter) -> None:
+        built.append(True)
+        await recompose(self)
+
+    monkeypatch.setattr(KeyFooter, "recompose", counted)
+    async with running(ui_world, size=(120, 40)) as (app, _pilot):
+        screen = main(app)
+        assert isinstance(screen.focused, ImageList)
+        assert built == [True]
+        assert _footer_actions(screen) == _bound_actions(screen)
+        assert "dialog('share')" in _footer_actions(screen)
+
+
+async def test_the_footer_follows_the_focus_and_a_change_made_while_it_was_rebuilt(
+        ui_world: World) -> None:
+    async with running(ui_world, size=(120, 40)) as (app, pilot):
+        screen = main(app)
+        footer = screen.query_one(KeyFooter)
+        await pilot.press("slash")  # the filter line: its own keys
+        await settle(app, pilot)
+        assert isinstance(screen.focused, Input)
+        assert _footer_actions(screen) == _bound_actions(screen)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(screen.focused, ImageList)
+        assert _footer_actions(screen) == _bound_actions(screen)
+        # The focus moves again while the footer is being built: it ends on the keys bound
+        # when it is done.
+        screen.query_one("#filter", Input).focus()
+        await settle(app, pilot)
+        footer.bindings_changed(screen)
+        image_list(app).focus()
+        await settle(app, pilot)
+        assert not footer._recompose_pending
+        assert _footer_actions(screen) == _bound_actions(screen)

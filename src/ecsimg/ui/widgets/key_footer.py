@@ -14,11 +14,39 @@ class KeyFooter(Footer):
     at 120x40 where the move itself takes 1 KB. When the keys shown are the same and only
     whether each is enabled changed, this footer flips those keys' state in place."""
 
+    _recompose_pending = False
+    """A recompose is scheduled or running."""
+    _changed_meanwhile = False
+    """The bindings changed while it ran (after it read them, perhaps)."""
+
     def bindings_changed(self, screen: Screen[object]) -> None:
         if (self._bindings_ready and screen.app.app_focus and self.is_attached
                 and screen is self.screen and self._toggle_in_place()):
             return
-        super().bindings_changed(screen)
+        # Textual's: a recompose after the next refresh for every change. Starting, the
+        # bindings change several times in 0.3 s (mount, focus, the first rows, and during
+        # the recompose itself): each rebuilt the keys and laid the screen out again
+        # (20-35 ms each), before the first rows. One recompose at a time is enough: it
+        # shows the bindings as they are when it runs, and a change while it ran is then
+        # made in place if it can be.
+        self._bindings_ready = True
+        if not screen.app.app_focus or not (self.is_attached and screen is self.screen):
+            return
+        if self._recompose_pending:
+            self._changed_meanwhile = True
+            return
+        self._recompose_pending = True
+        self.call_after_refresh(self._recompose_now)
+
+    async def _recompose_now(self) -> None:
+        self._changed_meanwhile = False
+        try:
+            await self.recompose()
+        finally:
+            self._recompose_pending = False
+        if self._changed_meanwhile and self.is_attached and not self._toggle_in_place():
+            self._recompose_pending = True
+            self.call_after_refresh(self._recompose_now)
 
     def _toggle_in_place(self) -> bool:
         """Set each key's enabled state and tooltip from the screen's bindings; False (and
