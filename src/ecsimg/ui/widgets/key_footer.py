@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
@@ -19,7 +21,7 @@ class KeyFooter(Footer):
     _changed_meanwhile = False
     """The bindings changed while it ran (after it read them, perhaps)."""
 
-    def bindings_changed(self, screen: Screen[object]) -> None:
+    def bindings_changed(self, screen: Screen[Any]) -> None:
         if (self._bindings_ready and screen.app.app_focus and self.is_attached
                 and screen is self.screen and self._toggle_in_place()):
             return
