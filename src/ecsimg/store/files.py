@@ -271,7 +271,8 @@ def spliced(raw: bytes, spans: Any, name: str,
         ordered = sorted(spans.items(), key=lambda item: item[1][0])
     except (TypeError, IndexError, KeyError):
         return None
-    kept: list[tuple[str, bytes, int]] = []  # (key, its key and document, the key's length)
+    kept: list[tuple[str, bytes | memoryview, int]] = []  # (key, key and document, key length)
+    view = memoryview(raw)  # the documents kept are not copied before the file is joined
     at = len(prefix)  # where the next document's key begins
     last = len(raw) - 2  # where the closing braces begin
     for key, span in ordered:
@@ -284,7 +285,7 @@ def spliced(raw: bytes, spans: Any, name: str,
                 or (end < last and raw[end] != _COMMA)):
             return None
         if key not in changes:
-            kept.append((key, raw[at:end], len(head)))
+            kept.append((key, view[at:end], len(head)))
         at = end + 1
     if at != (last + 1 if ordered else len(prefix)):  # a document the spans do not name
         return None
@@ -292,7 +293,7 @@ def spliced(raw: bytes, spans: Any, name: str,
         if doc is not None:
             head = orjson.dumps(key) + b":"
             kept.append((key, head + orjson.dumps(doc), len(head)))
-    parts = [prefix]
+    parts: list[bytes | memoryview] = [prefix]
     placed: dict[str, list[int]] = {}
     at = len(prefix)
     for key, part, head_length in kept:
