@@ -15,21 +15,23 @@ print(",".join(loaded))
 """
 
 
-def test_core_and_cli_import_neither_textual_nor_rich() -> None:
-    result = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True,
+def _last_line(code: str) -> str:
+    """The last line ``code`` prints in a fresh interpreter (which must succeed)."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=False, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == ""
+    return result.stdout.splitlines()[-1] if result.stdout.strip() else ""
+
+
+def test_core_and_cli_import_neither_textual_nor_rich() -> None:
+    assert _last_line(CHECK) == ""
 
 
 def test_version_loads_neither_the_service_nor_the_store() -> None:
     code = ("import sys; from ecsimg.cli.main import main; main(['--version']); "
             "print(sorted(m for m in sys.modules if m.startswith(('ecsimg.service', "
             "'ecsimg.store', 'tinydb', 'textual', 'rich'))))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=False, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == "[]"
+    assert _last_line(code) == "[]"
 
 
 def test_a_call_imports_its_own_action_module_and_no_read_model() -> None:
@@ -38,10 +40,7 @@ def test_a_call_imports_its_own_action_module_and_no_read_model() -> None:
             " if m.startswith(('ecsimg.service.images.describe', 'ecsimg.service.reads.browse',"
             " 'ecsimg.service.market.price', 'ecsimg.service.instances.',"
             " 'ecsimg.service.images.share'))))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=False, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == "['ecsimg.service.images.share']"
+    assert _last_line(code) == "['ecsimg.service.images.share']"
 
 
 def test_the_action_table_names_each_action_where_it_is_registered() -> None:
@@ -61,10 +60,7 @@ for table in (registry.ACTIONS, registry.OWN_ACTIONS):
         assert act.handler.__module__ == f"ecsimg.service.{table._modules[name]}", name
 print("ok")
 """
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=False, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "ok"
+    assert _last_line(code) == "ok"
 
 
 def test_the_terminal_ui_starts_without_the_screens_it_opens_later() -> None:
@@ -73,7 +69,4 @@ def test_the_terminal_ui_starts_without_the_screens_it_opens_later() -> None:
             "m.startswith(('ecsimg.ui.screens.compare', 'ecsimg.ui.screens.costs', "
             "'ecsimg.ui.screens.detail', 'ecsimg.ui.screens.export', "
             "'ecsimg.ui.screens.tasks'))))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=False, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == "[]"
+    assert _last_line(code) == "[]"

@@ -408,7 +408,7 @@ class MainScreen(Screen[None]):
         100,000 images, 0.2-0.5 s (the sort keys, and the filter's columns in that order)
         that the drawing thread no longer waits for; the list keeps the old order till then.
         ``keep_key``: the image the cursor goes to (rows of a new load), else its own."""
-        prepared = _prepared(loaded, sort, self.backend)
+        prepared = _prepared(loaded, sort, self.backend, keys=bool(keep_key))
         if not get_current_worker().is_cancelled:
             self.post_message(self.Resorted(loaded, prepared, order, keep_key))
 
@@ -621,12 +621,14 @@ class MainScreen(Screen[None]):
 
 
 def _prepared(loaded: RegionRows, sort: Callable[[Sequence[ImageRow]], Sequence[ImageRow]],
-              backend: Backend) -> RowFilter:
+              backend: Backend, *, keys: bool = True) -> RowFilter:
     """``loaded``'s rows sorted and their filter, made by a worker, with what the screen
-    reads first: every row matched (the empty filter) and the images' keys (where the
-    cursor's image is)."""
+    reads first: every row matched (the empty filter) and, with ``keys``, the images' keys
+    (where the cursor's image is, 70 ms at 100,000 images: a sort keeps the cursor on its
+    row object and does not read them)."""
     rows = sort(loaded.rows)
     prepared = RowFilter(rows, loaded.common_texts)
     prepared.matching(Query(), backend.now())
-    columns_of(rows, "key")
+    if keys:
+        columns_of(rows, "key")
     return prepared
