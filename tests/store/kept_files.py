@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import orjson
 
 from ecsimg.store import projections
+from ecsimg.store.tables import Table
 
 
 def rewrite_kept(target: Path, change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
@@ -40,3 +42,11 @@ def with_a_value_of_another_type(stored: dict[str, Any], field: int, wrong: Any,
     codes[0] = len(distinct)
     stored["columns"][field] = {"distinct": [*distinct, wrong], "codes": codes}
     return stored
+
+
+def leave_a_journal(root: Path, table: Table[Any], record: Any) -> None:
+    """A journal another process left pending in ``root``, writing ``record`` to ``table``."""
+    body = orjson.dumps({"generation": 99, "ops": [[table.name, table.key(record),
+                                                    table.codec.encode(record)]]})
+    (root / "journal.json").write_bytes(
+        orjson.dumps({"crc": zlib.crc32(body), "body": body.decode()}))

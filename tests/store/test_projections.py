@@ -19,7 +19,11 @@ from ecsimg.domain.models import Image
 from ecsimg.store import columns, projections, tables
 from ecsimg.store.columns import Accepted, Column, ListOf
 from ecsimg.store.tinystore import TinyRepository
-from tests.store.kept_files import rewrite_kept, with_a_value_of_another_type
+from tests.store.kept_files import (
+    leave_a_journal,
+    rewrite_kept,
+    with_a_value_of_another_type,
+)
 
 HZ = "cn-hangzhou"
 NAME = "names-test-1"
@@ -162,10 +166,7 @@ def test_a_pending_journal_is_read_through_and_nothing_is_kept(
         names_of: Names, repo: TinyRepository) -> None:
     names_of(repo)
     before = {p: p.read_bytes() for p in _cache_files(repo)}
-    renamed = tables.IMAGES.codec.encode(dataclasses.replace(_image(3), image_name="journal"))
-    body = orjson.dumps({"generation": 99, "ops": [["images", _image(3).key, renamed]]})
-    (repo.root / "journal.json").write_bytes(
-        orjson.dumps({"crc": zlib.crc32(body), "body": body.decode()}))
+    leave_a_journal(repo.root, tables.IMAGES, dataclasses.replace(_image(3), image_name="journal"))
     again = Counting()
     assert names_of(TinyRepository(repo.root), again)[_image(3).key] == "journal"
     assert again.calls == 200  # read from the shards, journal applied, nothing reused

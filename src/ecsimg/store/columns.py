@@ -19,13 +19,18 @@ decoded, as one of another shape is not.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from itertools import chain, compress, repeat, starmap
 from operator import countOf
-from typing import Any, TypeAlias, overload
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar, overload
 
 import orjson
+
+if TYPE_CHECKING:
+    from ecsimg.store.tables import Table
+
+D = TypeVar("D")
 
 FEW_DISTINCT = 2
 """A field is kept as distinct values and codes when it has at most one distinct value per
@@ -284,3 +289,21 @@ def plain(rows: list[list[Any]], width: int) -> list[Column]:
         return [Column([]) for _ in range(width)]
     return [Column(list(values)) for values in zip(*rows, strict=True)]
 
+
+@dataclass(frozen=True)
+class Derivation(Generic[D]):
+    """What a reader works out from each shard's projection as columns, to be kept
+    (``Repository.project_derived``)."""
+
+    name: str
+    """The kept derivation's folder: a new name whenever ``make`` or its value changes."""
+    context: Sequence[Any]
+    """JSON values ``make`` depends on besides the shard and ``inputs`` (an account ID)."""
+    inputs: Sequence[Table[Any]]
+    """The tables ``make`` reads whole: a commit to any of them makes every kept value
+    stale."""
+    make: Callable[[list[Column]], D]
+    """A shard's value from its columns; plain data (``MARSHAL``) to be kept. It may read
+    the repository (``inputs``): it is called under the read's lock."""
+    accept: Callable[[Any], D | None]
+    """A kept value read back, checked (None: not one ``make`` gives, made again)."""

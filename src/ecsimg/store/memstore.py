@@ -15,13 +15,14 @@ from typing import Any, TypeVar
 
 from ecsimg.domain.models import Image
 from ecsimg.store import indexes
-from ecsimg.store.columns import Accepted, Column, plain
+from ecsimg.store.columns import Accepted, Column, Derivation, plain
 from ecsimg.store.indexes import Listing, ListingRow, OrderedListing
 from ecsimg.store.repository import View
 from ecsimg.store.tables import IMAGES, Table, region_of
 
 T = TypeVar("T")
 R = TypeVar("R")
+D = TypeVar("D")
 Change = tuple[str, str]
 """A (table name, key) a transaction wrote."""
 
@@ -107,6 +108,17 @@ class MemoryRepository:
         found: list[list[Any]] = []
         self.project(table, group, extract, lambda part, done, total: found.extend(part))
         collect(plain(found, len(types)), 1, 1)
+
+    def project_derived(self, table: Table[Any], group: str | None,
+                        extract: Callable[[str, Any], list[Any] | None],
+                        types: Sequence[Accepted], derivation: Derivation[D],
+                        collect: Callable[[D, int, int], None], *,
+                        cache: str | None = None,
+                        check: Callable[[list[Column]], bool] | None = None) -> None:
+        """``project_columns``'s one part, derived; nothing is kept."""
+        self.project_columns(table, group, extract, types,
+                             lambda part, done, total: collect(derivation.make(part), done,
+                                                               total))
 
     def field_values(self, table: Table[T], field: str, keys: Iterable[str]) -> dict[str, Any]:
         with self._lock:

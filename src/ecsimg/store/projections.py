@@ -17,12 +17,24 @@ it is written by readers, under the shared lock, without fsync, renamed into pla
 folder that cannot be written (a read-only catalogue, a link where ``.cache`` should be) means
 no cache, never an error. The folders of projections no version reads any more (``RETIRED``)
 are removed by the first reader in a process that may write projections.
+
+A derivation (``Repository.project_derived``) goes one step further: what a reader works out
+from a shard's projection and from whole other tables (the list's rows of one account: their
+kind, use and snapshot GiB besides the fields), kept as ``marshal`` data in
+``.cache/<name>/<shard>-<tag>.marshal``, the tag a digest of the group read and the caller's
+context (an account's rows and another's are kept side by side), under the same kind of
+header. Its stamp is the shard file's and a digest of the context and of every shard file of
+the tables it reads (``Derivation.inputs``), taken under the same lock as the shards: a commit
+to any of them makes every kept derivation stale. What is read back is used only when the
+caller's ``accept`` takes it: the checksum finds damage, ``accept`` a file written by hand.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
+import marshal
 import os
 import shutil
 import stat
@@ -31,16 +43,15 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import orjson
 
 from ecsimg.domain.errors import CatalogueError
 from ecsimg.store import columns
-from ecsimg.store.columns import Accepted, Column
+from ecsimg.store.columns import Accepted, Column, Derivation
 from ecsimg.store.files import (
     NOFOLLOW,
-    Stamp,
     check_folder,
     install,
     read_bytes,
@@ -52,6 +63,7 @@ from ecsimg.store.memory import LoadedTable, collector_paused
 from ecsimg.store.tables import Table
 
 R = TypeVar("R")
+D = TypeVar("D")
 
 FEW_KEYS_PER_SHARD = 256
 """Past this many keys per shard on average, ``field_values`` reads every shard whole."""
@@ -65,16 +77,35 @@ _RETIRED_FROM: set[Path] = set()
 """The catalogues this process has removed the retired projections of (or tried to)."""
 
 
+class Codec(NamedTuple):
+    """How a kept file's body is written and read."""
+
+    suffix: str
+    dumps: Callable[[Any], bytes]
+    loads: Callable[[bytes], Any]
+    errors: tuple[type[Exception], ...]
+    """What ``loads`` raises for a body it cannot read."""
+
+
+JSON = Codec(".json", orjson.dumps, orjson.loads, (orjson.JSONDecodeError,))
+MARSHAL = Codec(".marshal", lambda value: marshal.dumps(value, 4), marshal.loads,
+                (EOFError, ValueError, TypeError, RecursionError))
+"""Plain data (lists, tuples, text, numbers) read back several times quicker than JSON, its
+shared objects (a column's repeated text) shared again; only for data this program wrote, and
+only once its checksum matched."""
+
+
 class ProjectionCache:
     """The projection ``name`` of one table's shards."""
 
-    def __init__(self, root: Path, name: str) -> None:
+    def __init__(self, root: Path, name: str, codec: Codec = JSON) -> None:
         self.folder = root / FOLDER / name
+        self.codec = codec
 
     def _path(self, shard: str) -> Path:
-        return self.folder / f"{shard}.json"
+        return self.folder / f"{shard}{self.codec.suffix}"
 
-    def get(self, shard: str, stamp: Stamp) -> dict[str, Any] | None:
+    def get(self, shard: str, stamp: Sequence[Any]) -> Any:
         """The values extracted from ``shard`` when its file had ``stamp``; None if unknown."""
         try:
             check_folder(self.folder.parent)  # a link in place of .cache is never followed
@@ -86,14 +117,19 @@ class ProjectionCache:
             head = orjson.loads(header)
             if tuple(head["stamp"]) != tuple(stamp) or head["crc"] != zlib.crc32(body):
                 return None
-            values = orjson.loads(body)
         except (orjson.JSONDecodeError, KeyError, TypeError):
             return None
-        return values if isinstance(values, dict) else None
+        try:
+            return self.codec.loads(body)
+        except self.codec.errors:
+            return None
 
-    def put(self, shard: str, stamp: Stamp, values: dict[str, Any]) -> None:
+    def put(self, shard: str, stamp: Sequence[Any], values: Any) -> None:
         """Keep ``values`` for the shard file of ``stamp``, if the folder can be written."""
-        body = orjson.dumps(values)
+        try:
+            body = self.codec.dumps(values)
+        except (TypeError, ValueError):
+            return  # not data this codec writes: nothing is kept
         header = orjson.dumps({"stamp": list(stamp), "crc": zlib.crc32(body)})
         path = self._path(shard)
         with contextlib.suppress(OSError, ValueError, CatalogueError):
@@ -224,6 +260,56 @@ class Projecting:
                 collect(self._projected_columns(table, shard, extract, types, group, kept,
                                                 check), done, len(shards))
 
+    def project_derived(self, table: Table[Any], group: str | None,
+                        extract: Callable[[str, Any], list[Any] | None],
+                        types: Sequence[Accepted], derivation: Derivation[D],
+                        collect: Callable[[D, int, int], None], *,
+                        cache: str | None = None,
+                        check: Callable[[list[Column]], bool] | None = None) -> None:
+        """``project_columns`` with each part's ``derivation.make`` passed to ``collect``,
+        kept (see the module) and read back while neither the shard nor any shard of the
+        derivation's inputs changed."""
+        with self._shards_read(table, cache) as (kept, shards):
+            made, context = None, None
+            if kept is not None:
+                context = self._context_digest(derivation, group)
+                if context is not None:
+                    made = ProjectionCache(self.root, derivation.name, MARSHAL)
+            # One file per shard, group and context: a region's rows and every region's,
+            # one account's and another's, are kept side by side.
+            tag = hashlib.sha256(orjson.dumps([group, list(derivation.context)])).hexdigest()[:16]
+            for done, shard in enumerate(shards, 1):
+                path = self._shard_path(table, shard)
+                stamp = stamp_of(path) if made is not None else None
+                if made is not None and stamp is not None:
+                    found = derivation.accept(made.get(f"{shard}-{tag}", [*stamp, context]))
+                    if found is not None:
+                        collect(found, done, len(shards))
+                        continue
+                value = derivation.make(self._projected_columns(
+                    table, shard, extract, types, group, kept, check))
+                if (made is not None and stamp is not None and self.keep_projections
+                        and stamp == stamp_of(path)):
+                    made.put(f"{shard}-{tag}", [*stamp, context], value)
+                collect(value, done, len(shards))
+
+    def _context_digest(self, derivation: Derivation[Any], group: str | None) -> str | None:
+        """A digest of what a derivation's values depend on besides their shard: its
+        context, the group and every shard file of its inputs (None when one cannot be
+        stamped: nothing is then kept)."""
+        stamps: list[Any] = []
+        try:
+            for table in derivation.inputs:
+                for shard in sorted(self._shards_on_disk(table)):
+                    stamp = stamp_of(self._shard_path(table, shard))
+                    if stamp is None:
+                        return None
+                    stamps.append([table.name, shard, *stamp])
+            body = orjson.dumps([list(derivation.context), group, stamps])
+        except (CatalogueError, TypeError):
+            return None
+        return hashlib.sha256(body).hexdigest()[:32]
+
     def _projected_columns(self, table: Table[Any], shard: str,
                            extract: Callable[[str, Any], list[Any] | None],
                            types: Sequence[Accepted], group: str | None,
@@ -261,7 +347,7 @@ class Projecting:
         stamp = stamp_of(path) if kept is not None else None
         if kept is not None and stamp is not None:
             cached = kept.get(shard, stamp)
-            if cached is not None:
+            if isinstance(cached, dict):
                 return cached
         values: dict[str, Any] = {}
         for key, doc in self._read_shard(table, shard).items():

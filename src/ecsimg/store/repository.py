@@ -7,12 +7,13 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from ecsimg.store.columns import Accepted, Column
+from ecsimg.store.columns import Accepted, Column, Derivation
 from ecsimg.store.indexes import ListingRow, OrderedListing
 from ecsimg.store.tables import Table
 
 T = TypeVar("T")
 R = TypeVar("R")
+D = TypeVar("D")
 
 
 class View(Protocol):
@@ -112,6 +113,18 @@ class Repository(Protocol):
         passed on as it is; what was kept is used only when its values are of those types
         and ``check`` (if any) accepts the part (else the part is extracted again), and
         values of other types are never kept."""
+        ...
+
+    def project_derived(self, table: Table[Any], group: str | None,
+                        extract: Callable[[str, Any], list[Any] | None],
+                        types: Sequence[Accepted], derivation: Derivation[D],
+                        collect: Callable[[D, int, int], None], *,
+                        cache: str | None = None,
+                        check: Callable[[list[Column]], bool] | None = None) -> None:
+        """``project_columns`` with ``derivation.make`` of each part passed to ``collect``
+        instead of the part. A repository may keep what ``make`` gave and pass it on while
+        neither the part's records nor any record of ``derivation.inputs`` changed, once
+        ``derivation.accept`` took it back (``projections``)."""
         ...
 
     def field_values(self, table: Table[T], field: str, keys: Iterable[str]) -> dict[str, Any]:
