@@ -4,6 +4,7 @@ tabs, keys) agrees with doing it to a list of the same rows."""
 
 from __future__ import annotations
 
+import shutil
 from array import array
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from ecsimg.service.reads.row_filter import RowFilter
 from ecsimg.service.reads.row_table import (
     DERIVED,
     KEPT,
+    ROWS_KEPT,
     RowsAt,
     RowTable,
     TableBuilder,
@@ -39,6 +41,12 @@ COLUMNS = sorted({*KEPT, *DERIVED, "key", "os_text", "monthly_cost"}
                  - {"license_os", "license_type", "storage_gib"})
 """The columns that are also a row's fields (the cost's inputs are not)."""
 assert set(COLUMNS) <= set(ROW_FIELDS)
+
+
+def _forget_kept_rows(location: Path) -> None:
+    """Remove the rows kept per shard (``ROWS_KEPT``), so that the next load reads the
+    kept projections they are made from."""
+    shutil.rmtree(location / projections.FOLDER / ROWS_KEPT)
 
 
 def _table(rows: Any) -> RowTable:
@@ -262,6 +270,7 @@ def test_a_kept_list_projection_of_other_types_is_read_again_from_the_images(
         rewrite_kept(target, lambda stored: with_a_value_of_another_type(stored, field, wrong,
                                                                          coded))
     assert {path: path.read_bytes() for path in files} != written
+    _forget_kept_rows(repo.location)
     assert _row_fields(browse.load(make_context(repo), image_rows.ALL_REGIONS).rows) == cold
     assert {path: path.read_bytes() for path in files} == written
 
@@ -281,6 +290,7 @@ def test_kept_tags_that_are_not_pairs_are_read_again_from_the_images(
         rewrite_kept(target, lambda stored: with_a_value_of_another_type(
             stored, Field.TAGS, wrong, coded))
     assert {path: path.read_bytes() for path in files} != written
+    _forget_kept_rows(repo.location)
     assert _row_fields(browse.load(make_context(repo), image_rows.ALL_REGIONS).rows) == cold
     assert {path: path.read_bytes() for path in files} == written
 
@@ -297,7 +307,8 @@ def test_tags_that_are_not_pairs_reaching_the_list_are_a_catalogue_error(world: 
     part[Field.TAGS] = Column(["[[1, 2]]"] * len(part[Field.ID].values))
     with ctx.repo.read() as view:
         costs = image_rows.Costs(ctx.account_id, price.price_book(view), {})
-    builder = TableBuilder(ctx.account_id, set(), costs, SnapshotSizes(), lambda key: None)
+    builder = TableBuilder(ctx.account_id, costs, lambda key: None,
+                           lambda: (set(), SnapshotSizes()))
     assert not builder.read_tags(part)
     with pytest.raises(CatalogueError, match=r"not \[key, value\] pairs.*\.cache"):
         builder.add(part)

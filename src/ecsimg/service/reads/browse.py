@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ecsimg.domain import models as m
 from ecsimg.domain.models import Image
@@ -37,7 +38,6 @@ from ecsimg.service.reads.image_rows import (
 )
 from ecsimg.service.reads.row_table import RowTable, TableBuilder
 from ecsimg.store import tables
-from ecsimg.store.columns import Column
 from ecsimg.store.repository import View
 
 __all__ = ["FeeLine", "SnapshotSizes"]
@@ -104,8 +104,13 @@ def load(
     The rows are read from the stored documents a shard at a time, a few fields each, with no
     image record decoded or kept (``ImageRow.image`` reads one on demand). With
     ``on_partial``, the rows read so far are passed to it once, with the fraction done, so
-    the first screen need not wait for all. ``sizes`` is filled with every snapshot's size
-    (for the costs), first.
+    the first screen need not wait for all.
+
+    A shard's rows, worked out from its fields, the instances and the snapshots' sizes, are
+    kept by the store and read back while none of these changed (``TableBuilder``): 0.3 s
+    instead of 1.3 at 100,000 images. ``sizes`` is filled with every snapshot's size when a
+    shard's rows are made again; when none was, it is read on the first ``fetch`` (the
+    details').
     """
     region_id = region_id or ctx.region_id
     sizes = sizes if sizes is not None else SnapshotSizes()
@@ -113,31 +118,39 @@ def load(
     with ctx.repo.read() as view:
         account = view.get(tables.ACCOUNTS, ctx.account_id)
         region = None if every else view.get(tables.REGIONS, region_id)
-        used = {(i.region_id, i.image_id) for i in view.all(tables.INSTANCES)
-                if every or i.region_id == region_id}
         costs = Costs(ctx.account_id, price.price_book(view),
                        {p.product_code: p for p in view.all(tables.PRODUCTS)})
-    sizes.fetch_all(ctx.repo)
-    builder = TableBuilder(ctx.account_id, used, costs, sizes, _image_source(ctx))
 
-    def collect(part: list[Column], done: int, total: int) -> None:
-        builder.add(part)
+    def inputs() -> tuple[set[tuple[str, str]], SnapshotSizes]:
+        with ctx.repo.read() as view:
+            used = {(i.region_id, i.image_id) for i in view.all(tables.INSTANCES)
+                    if every or i.region_id == region_id}
+        sizes.fetch_all(ctx.repo)
+        return used, sizes
+
+    builder = TableBuilder(ctx.account_id, costs, _image_source(ctx), inputs)
+
+    def collect(part: list[list[Any]], done: int, total: int) -> None:
+        builder.extend(part)
         if on_partial is not None and done == FIRST_ROWS_SHARDS and done < total:
             on_partial(_region_rows(region_id, region, account, builder.table(copy=True),
-                                    builder.common), done / total)
+                                    builder.common_texts), done / total)
 
-    ctx.repo.project_columns(tables.IMAGES, None if every else region_id, document_fields,
-                             FIELD_TYPES, collect, cache=LIST_FIELDS,
-                             check=builder.read_tags)
-    return _region_rows(region_id, region, account, builder.table(), builder.common)
+    group = None if every else region_id
+    ctx.repo.project_derived(tables.IMAGES, group, document_fields, FIELD_TYPES,
+                             builder.derivation([group], (tables.INSTANCES, tables.SNAPSHOTS)),
+                             collect, cache=LIST_FIELDS, check=builder.read_tags)
+    if not builder.read_inputs:
+        sizes.fetch_later()  # every shard's rows were kept: the details read the sizes
+    return _region_rows(region_id, region, account, builder.table(), builder.common_texts)
 
 
 def _region_rows(region_id: str, region: m.Region | None, account: m.Account | None,
-                 rows: RowTable, common: dict[tuple[str, ...], str]) -> RegionRows:
+                 rows: RowTable, common: set[str]) -> RegionRows:
     every = region_id == ALL_REGIONS
     region_name = "every region" if every else (region.local_name if region else "")
     return RegionRows(region_id, region_name, account.name if account else "", rows,
-                      frozenset(common.values()))
+                      frozenset(common))
 
 
 def _image_source(ctx: Context) -> ImageSource:

@@ -55,6 +55,7 @@ class SnapshotSizes:
 
     def __init__(self) -> None:
         self._sizes: dict[str, int | None] = {}
+        self._all_wanted = False
 
     def __contains__(self, snapshot_id: object) -> bool:
         return snapshot_id in self._sizes
@@ -71,8 +72,16 @@ class SnapshotSizes:
         """Whether the snapshot exists (as far as the last read knew)."""
         return self._sizes.get(snapshot_id) is not None
 
+    def fetch_later(self) -> None:
+        """Forget every size read: the next ``fetch`` reads them all (``fetch_all``), from
+        the store's kept projection, not a shard of whole snapshot records for a few."""
+        self._sizes = {}
+        self._all_wanted = True
+
     def fetch(self, repo: Repository, snapshot_ids: Iterable[str]) -> None:
         """Read the sizes of the snapshots not read before."""
+        if self._all_wanted:
+            self.fetch_all(repo)
         missing = [i for i in snapshot_ids if i not in self._sizes]
         if missing:
             self._sizes.update(repo.field_values(tables.SNAPSHOTS, "size", missing))
@@ -89,6 +98,7 @@ class SnapshotSizes:
         repo.project_columns(tables.SNAPSHOTS, None, _snapshot_size, SNAPSHOT_TYPES, collect,
                              cache=SNAPSHOT_SIZES)
         self._sizes = sizes
+        self._all_wanted = False
 
     def records(self, repo: Repository, snapshot_ids: Iterable[str]) -> dict[str, Snapshot]:
         """The snapshot records themselves (read again even when their sizes are known)."""

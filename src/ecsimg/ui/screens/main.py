@@ -24,7 +24,7 @@ from ecsimg.service.reads import browse, image_rows
 from ecsimg.service.reads.browse import ImageDetails
 from ecsimg.service.reads.image_rows import ImageRow, RegionRows
 from ecsimg.service.reads.row_filter import RowFilter
-from ecsimg.service.reads.row_table import columns_of, unchanging
+from ecsimg.service.reads.row_table import unchanging
 from ecsimg.ui import dialogs, heap
 from ecsimg.ui.screens.main_keys import LIST_ACTIONS, dialog_disabled_reason, screen_bindings
 from ecsimg.ui.widgets.details import DetailsPane, details_text, fees_pane_text, fees_title
@@ -408,7 +408,7 @@ class MainScreen(Screen[None]):
         100,000 images, 0.2-0.5 s (the sort keys, and the filter's columns in that order)
         that the drawing thread no longer waits for; the list keeps the old order till then.
         ``keep_key``: the image the cursor goes to (rows of a new load), else its own."""
-        prepared = _prepared(loaded, sort, self.backend, keys=bool(keep_key))
+        prepared = _prepared(loaded, sort, self.backend)
         if not get_current_worker().is_cancelled:
             self.post_message(self.Resorted(loaded, prepared, order, keep_key))
 
@@ -621,14 +621,10 @@ class MainScreen(Screen[None]):
 
 
 def _prepared(loaded: RegionRows, sort: Callable[[Sequence[ImageRow]], Sequence[ImageRow]],
-              backend: Backend, *, keys: bool = True) -> RowFilter:
+              backend: Backend) -> RowFilter:
     """``loaded``'s rows sorted and their filter, made by a worker, with what the screen
-    reads first: every row matched (the empty filter) and, with ``keys``, the images' keys
-    (where the cursor's image is, 70 ms at 100,000 images: a sort keeps the cursor on its
-    row object and does not read them)."""
+    reads first: every row matched (the empty filter)."""
     rows = sort(loaded.rows)
     prepared = RowFilter(rows, loaded.common_texts)
     prepared.matching(Query(), backend.now())
-    if keys:
-        columns_of(rows, "key")
     return prepared

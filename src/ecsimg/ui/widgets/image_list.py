@@ -17,7 +17,7 @@ from ecsimg.domain.clock import Clock, system_clock
 from ecsimg.i18n import t
 from ecsimg.keymap import DEFAULT_KEYS
 from ecsimg.service.reads.image_rows import ImageRow, is_busy
-from ecsimg.service.reads.row_table import RowsAt, RowTable, columns_of, unchanging
+from ecsimg.service.reads.row_table import RowsAt, RowTable, columns_of, key_index, unchanging
 from ecsimg.ui.widgets.columns import DEFAULT_SORT, SORTABLE, visible_sort_columns
 from ecsimg.ui.widgets.drawn_rows import DrawnRows
 from ecsimg.ui.wording import localize_bindings
@@ -194,7 +194,7 @@ class ImageList(DrawnRows, can_focus=True):
         if not key:
             return 0
         try:
-            return columns_of(self._rows, "key").index(key)
+            return key_index(self._rows, key)
         except ValueError:
             return 0
 
@@ -228,13 +228,16 @@ class ImageList(DrawnRows, can_focus=True):
 
     def move_to(self, key: str) -> bool:
         """Put the cursor on the image with ``key``; False when it is not shown."""
-        for column in ("key", "image_id"):
-            try:
-                self.cursor = columns_of(self._rows, column).index(key)
-            except ValueError:
-                continue
+        try:
+            self.cursor = key_index(self._rows, key)
             return True
-        return False
+        except ValueError:
+            pass
+        try:
+            self.cursor = columns_of(self._rows, "image_id").index(key)
+            return True
+        except ValueError:
+            return False
 
     # -- reactive watchers -----------------------------------------------------------------
 
