@@ -84,10 +84,14 @@ class PtySession:
                 last_output = time.perf_counter()
         return b"".join(chunks)
 
-    def wait_for(self, pattern: re.Pattern[bytes], timeout: float) -> float | None:
-        """Seconds from spawn until ``pattern`` shows in the text output, None on timeout."""
+    def wait_for(self, pattern: re.Pattern[bytes], timeout: float, *,
+                 shown: bool = False) -> float | None:
+        """Seconds from spawn until ``pattern`` shows in the text output, None on timeout;
+        ``shown``: the end of what was read already counts (found there: now)."""
         deadline = time.perf_counter() + timeout
-        tail = b""
+        tail = bytes(self.output[-512:]) if shown else b""
+        if tail and pattern.search(ANSI_ESCAPE.sub(b"", tail)):
+            return time.perf_counter() - self.spawned_at
         while (left := deadline - time.perf_counter()) > 0:
             chunk = self._read(min(left, 0.05))
             if chunk is None:

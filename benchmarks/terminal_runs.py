@@ -15,6 +15,9 @@ from pty_session import PtySession
 COLUMNS, LINES = 120, 40
 IMAGE_ROW = re.compile(rb"m-[a-z0-9]{20}|\.vhd\b")
 """Text only an image row shows: a custom image ID or an imported disk file name."""
+WHOLE_LIST = re.compile(rb"\d[\d,]*/[\d,]+ images")
+"""The header's exact counts (shown/total), which it shows once every row is read; till then
+it says how many were read so far."""
 FIRST_ROWS_TIMEOUT = 120.0
 SETTLE_QUIET_SECONDS = 1.0
 SETTLE_MAX_SECONDS = 120.0
@@ -31,9 +34,12 @@ class TerminalRun:
     start_seconds: float
     rss_kib: int
     hwm_kib: int
+    whole_seconds: float
+    """From spawn until the whole list was shown (sortable, its counts exact)."""
     settled_seconds: float
     """From spawn until the app was last busy before a second of quiet (within 0.25 s): the
-    quiet second itself is not counted."""
+    quiet second itself is not counted. After the whole list, the details of the cursor's
+    image and the filter's masks are made."""
     move_bytes: list[int] = field(default_factory=list)
     idle_bytes_per_second: float | None = None
 
@@ -49,14 +55,22 @@ def run_tui(db: Path, env: dict[str, str], *, moves: int) -> TerminalRun:
             raise BenchmarkError(
                 f"no image row on screen within {FIRST_ROWS_TIMEOUT:.0f} s ({state}); "
                 f"screen ends with: {session.tail_text()!r}")
-        # The first rows may be part of a large catalogue: loading is finished when the app
-        # neither writes nor computes any more (the rest of the rows, details, fees).
+        # The first rows may be part of a large catalogue: the header then says how many are
+        # read, and its exact counts come with the last of them.
+        whole_seconds = session.wait_for(WHOLE_LIST, FIRST_ROWS_TIMEOUT, shown=True)
+        if whole_seconds is None:
+            raise BenchmarkError(f"no exact counts on screen within {FIRST_ROWS_TIMEOUT:.0f} s "
+                                 f"of the first rows; screen ends with: "
+                                 f"{session.tail_text()!r}")
+        # Loading is finished when the app neither writes nor computes any more (the rest of
+        # the rows, details, fees, the filter's masks).
         settled = session.settle(SETTLE_QUIET_SECONDS, SETTLE_MAX_SECONDS)
         if not settled:
             raise BenchmarkError(f"ecsimg kept busy for {SETTLE_MAX_SECONDS:.0f} s after the "
                                  "first rows")
         memory = session.memory_kib()
         run = TerminalRun(start_seconds, memory["VmRSS"], memory["VmHWM"],
+                          whole_seconds=whole_seconds,
                           settled_seconds=session.settled_at - session.spawned_at)
         if moves:
             idle = session.read_for(1.0)
