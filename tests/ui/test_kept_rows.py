@@ -72,9 +72,22 @@ def test_kept_rows_are_a_cold_reads_and_are_read_without_the_projections(
     assert not (repo.location / projections.FOLDER / image_rows.LIST_FIELDS).exists()
     assert not (repo.location / projections.FOLDER / fees.SNAPSHOT_SIZES).exists()
     assert _kept_files(repo) == kept
-    sizes.fetch(repo, snapshot_ids[:1])  # as the details do: every size is read
+    # The details' sizes: those of the shards they need, read as kept, not the records.
+    wanted = snapshot_ids[0]
+    same_shard = [i for i in snapshot_ids
+                  if tables.SNAPSHOTS.shard_of(i) == tables.SNAPSHOTS.shard_of(wanted)]
+    gone = next(i for i in (f"s-gone{n:016d}" for n in range(1000))
+                if tables.SNAPSHOTS.shard_of(i) == tables.SNAPSHOTS.shard_of(wanted))
+    sizes.fetch(repo, [wanted, gone])
+    assert all(map(sizes.known, same_shard))
+    assert not any(map(sizes.known, set(snapshot_ids) - set(same_shard)))
+    assert gone in sizes and not sizes.known(gone)
+    with repo.read() as view:
+        assert all(sizes.get(i) == view.get(tables.SNAPSHOTS, i).size  # type: ignore[union-attr]
+                   for i in same_shard)
+    sizes.fetch(repo, snapshot_ids)
     assert all(map(sizes.known, snapshot_ids))
-    assert (repo.location / projections.FOLDER / fees.SNAPSHOT_SIZES).is_dir()
+    assert not (repo.location / projections.FOLDER / fees.SNAPSHOT_SIZES).exists()
 
 
 def _own_image_of_one_snapshot(repo: Repository) -> m.Image:

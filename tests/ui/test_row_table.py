@@ -44,9 +44,10 @@ assert set(COLUMNS) <= set(ROW_FIELDS)
 
 
 def _forget_kept_rows(location: Path) -> None:
-    """Remove the rows kept per shard (``ROWS_KEPT``), so that the next load reads the
-    kept projections they are made from."""
-    shutil.rmtree(location / projections.FOLDER / ROWS_KEPT)
+    """Remove the rows and snapshot sizes kept per shard (``ROWS_KEPT``, ``SIZES_KEPT``), so
+    that the next load reads the kept projections they are made from."""
+    for name in (ROWS_KEPT, fees.SIZES_KEPT):
+        shutil.rmtree(location / projections.FOLDER / name)
 
 
 def _table(rows: Any) -> RowTable:

@@ -8,7 +8,7 @@ one re-entrant lock serialises readers and writers, so a view sees one commit th
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -114,8 +114,9 @@ class MemoryRepository:
                         types: Sequence[Accepted], derivation: Derivation[D],
                         collect: Callable[[D, int, int], None], *,
                         cache: str | None = None,
-                        check: Callable[[list[Column]], bool] | None = None) -> None:
-        """``project_columns``'s one part, derived; nothing is kept."""
+                        check: Callable[[list[Column]], bool] | None = None,
+                        only: Collection[str] | None = None) -> None:
+        """``project_columns``'s one part (every shard's), derived; nothing is kept."""
         self.project_columns(table, group, extract, types,
                              lambda part, done, total: collect(derivation.make(part), done,
                                                                total))

@@ -40,7 +40,7 @@ import shutil
 import stat
 import threading
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
@@ -265,11 +265,14 @@ class Projecting:
                         types: Sequence[Accepted], derivation: Derivation[D],
                         collect: Callable[[D, int, int], None], *,
                         cache: str | None = None,
-                        check: Callable[[list[Column]], bool] | None = None) -> None:
+                        check: Callable[[list[Column]], bool] | None = None,
+                        only: Collection[str] | None = None) -> None:
         """``project_columns`` with each part's ``derivation.make`` passed to ``collect``,
         kept (see the module) and read back while neither the shard nor any shard of the
-        derivation's inputs changed."""
+        derivation's inputs changed; ``only``: of these shards alone."""
         with self._shards_read(table, cache) as (kept, shards):
+            if only is not None:
+                shards = [shard for shard in shards if shard in only]
             made, context = None, None
             if kept is not None:
                 context = self._context_digest(derivation, group)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -120,11 +120,13 @@ class Repository(Protocol):
                         types: Sequence[Accepted], derivation: Derivation[D],
                         collect: Callable[[D, int, int], None], *,
                         cache: str | None = None,
-                        check: Callable[[list[Column]], bool] | None = None) -> None:
+                        check: Callable[[list[Column]], bool] | None = None,
+                        only: Collection[str] | None = None) -> None:
         """``project_columns`` with ``derivation.make`` of each part passed to ``collect``
         instead of the part. A repository may keep what ``make`` gave and pass it on while
         neither the part's records nor any record of ``derivation.inputs`` changed, once
-        ``derivation.accept`` took it back (``projections``)."""
+        ``derivation.accept`` took it back (``projections``). ``only``: the parts of these
+        shards (``Table.shard_of``) are enough; others may be passed on too."""
         ...
 
     def field_values(self, table: Table[T], field: str, keys: Iterable[str]) -> dict[str, Any]:

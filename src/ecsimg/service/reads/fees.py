@@ -6,8 +6,9 @@ one field per snapshot into a map of sizes instead of keeping every Snapshot rec
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import countOf
 from typing import Any
 
 from ecsimg.domain import fees
@@ -16,7 +17,7 @@ from ecsimg.domain.models import Image, MarketplaceProduct, PriceBook, Snapshot
 from ecsimg.service.market import price
 from ecsimg.service.market import purchases as market
 from ecsimg.store import tables
-from ecsimg.store.columns import Accepted, Column
+from ecsimg.store.columns import Accepted, Column, Derivation
 from ecsimg.store.repository import Repository, View
 
 PER_MONTH = "CNY/mo"
@@ -48,6 +49,32 @@ def _snapshot_size(key: str, doc: dict[str, Any]) -> list[Any]:
 SNAPSHOT_TYPES: tuple[Accepted, ...] = (frozenset({str}), frozenset({int}))
 """The types of what ``_snapshot_size`` gives: a snapshot ID and its GiB."""
 
+SIZES_KEPT = "snapshot-gib-1"
+"""The name the sizes of each shard's snapshots are kept under as ``marshal`` (``SIZES``),
+read back several times quicker than their projection: a new name whenever they change."""
+
+
+def _sizes_of(part: list[Column]) -> list[list[Any]]:
+    """A shard's snapshot IDs and their GiB, as two lists."""
+    snapshot_ids, gib = part
+    return [list(snapshot_ids.values), list(gib.values)]
+
+
+def _accepted_sizes(value: Any) -> list[list[Any]] | None:
+    """What ``_sizes_of`` gave, read back: two lists as long, of text and of whole GiB."""
+    if (type(value) is not list or len(value) != 2 or countOf(map(type, value), list) != 2
+            or len(value[0]) != len(value[1])
+            or countOf(map(type, value[1]), int) != len(value[1])):
+        return None
+    try:  # a C loop that stops at the first ID that is not text
+        "".join(value[0])
+    except TypeError:
+        return None
+    return value
+
+
+SIZES = Derivation(SIZES_KEPT, (), (), _sizes_of, _accepted_sizes)
+
 
 class SnapshotSizes:
     """GiB of snapshots by ID (None: no such snapshot), read as one field per snapshot so the
@@ -55,7 +82,8 @@ class SnapshotSizes:
 
     def __init__(self) -> None:
         self._sizes: dict[str, int | None] = {}
-        self._all_wanted = False
+        self._by_shard: set[str] | None = None
+        """After ``fetch_later``, the shards whose sizes were read since."""
 
     def __contains__(self, snapshot_id: object) -> bool:
         return snapshot_id in self._sizes
@@ -73,32 +101,43 @@ class SnapshotSizes:
         return self._sizes.get(snapshot_id) is not None
 
     def fetch_later(self) -> None:
-        """Forget every size read: the next ``fetch`` reads them all (``fetch_all``), from
-        the store's kept projection, not a shard of whole snapshot records for a few."""
+        """Forget every size read: ``fetch`` then reads the sizes of every snapshot of each
+        shard it needs, as kept by the store (``SIZES``: 17,500 sizes in 7 ms at 100,000
+        images), not the shard's whole records (5 MB of JSON, 35 MB once parsed)."""
         self._sizes = {}
-        self._all_wanted = True
+        self._by_shard = set()
 
     def fetch(self, repo: Repository, snapshot_ids: Iterable[str]) -> None:
         """Read the sizes of the snapshots not read before."""
-        if self._all_wanted:
-            self.fetch_all(repo)
         missing = [i for i in snapshot_ids if i not in self._sizes]
-        if missing:
+        if missing and self._by_shard is not None:
+            shards = {tables.SNAPSHOTS.shard_of(i) for i in missing} - self._by_shard
+            if shards:
+                self._project(repo, shards, self._sizes)
+                self._by_shard |= shards
+            # Every snapshot of those shards is known now: one not among them is none.
+            self._sizes.update((i, None) for i in missing if i not in self._sizes)
+        elif missing:
             self._sizes.update(repo.field_values(tables.SNAPSHOTS, "size", missing))
 
     def fetch_all(self, repo: Repository) -> None:
         """Read the size of every snapshot, forgetting what was known (a snapshot deleted
-        since is then unknown): a projection the store keeps, cheap after the first read."""
+        since is then unknown): kept by the store, cheap after the first read."""
         sizes: dict[str, int | None] = {}
+        self._project(repo, None, sizes)
+        self._sizes, self._by_shard = sizes, None
 
-        def collect(part: list[Column], done: int, total: int) -> None:
+    @staticmethod
+    def _project(repo: Repository, shards: Collection[str] | None,
+                 sizes: dict[str, int | None]) -> None:
+        """Add to ``sizes`` the size of every snapshot of ``shards`` (None: of all)."""
+
+        def collect(part: list[list[Any]], done: int, total: int) -> None:
             snapshot_ids, gib = part
-            sizes.update(zip(snapshot_ids.values, gib.values, strict=True))
+            sizes.update(zip(snapshot_ids, gib, strict=True))
 
-        repo.project_columns(tables.SNAPSHOTS, None, _snapshot_size, SNAPSHOT_TYPES, collect,
-                             cache=SNAPSHOT_SIZES)
-        self._sizes = sizes
-        self._all_wanted = False
+        repo.project_derived(tables.SNAPSHOTS, None, _snapshot_size, SNAPSHOT_TYPES, SIZES,
+                             collect, cache=SNAPSHOT_SIZES, only=shards)
 
     def records(self, repo: Repository, snapshot_ids: Iterable[str]) -> dict[str, Snapshot]:
         """The snapshot records themselves (read again even when their sizes are known)."""

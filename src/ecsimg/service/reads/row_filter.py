@@ -13,6 +13,7 @@ their positions, narrowed by testing those rows alone.
 
 from __future__ import annotations
 
+import functools
 from array import array
 from collections import Counter, OrderedDict
 from collections.abc import Collection, Hashable, Iterable, Iterator, Sequence
@@ -167,21 +168,30 @@ class RowFilter:
         self._size = len(rows)
         self._common_texts = common_texts
         self._own = columns_of(rows, "own_text")
-        self._own_ascii = _ascii_contiguous(self._own)
-        """Each own text with every non-ASCII character as ``?``: an ASCII word is found in
-        it exactly where it is found in the text (it cannot span a replaced character), and
-        a one-byte string is searched for an ASCII word without the copy of the word that
-        searching a wider string makes on every call (half the names are Chinese)."""
         self._common = columns_of(rows, "common_text")
         self._kinds = columns_of(rows, "kind")
         self._every = (1 << self._size) - 1
         self._kind_masks = _masks_by_value(self._kinds)
-        self._common_masks = _masks_by_value(self._common)
         self._remembered: OrderedDict[Query, Matched] = OrderedDict()
         self._masks: OrderedDict[object, int] = OrderedDict()
         self._all: Matched | None = None
         self._keyed_columns: dict[str, _Keyed] = {}
         self._names: list[str] | None = None
+
+    # What only a word typed reads is made by ``warm``, after the list is shown (60 ms at
+    # 88,330 rows), or by the first word typed before that.
+
+    @functools.cached_property
+    def _own_ascii(self) -> list[str]:
+        """Each own text with every non-ASCII character as ``?``: an ASCII word is found in
+        it exactly where it is found in the text (it cannot span a replaced character), and
+        a one-byte string is searched for an ASCII word without the copy of the word that
+        searching a wider string makes on every call (half the names are Chinese)."""
+        return _ascii_contiguous(self._own)
+
+    @functools.cached_property
+    def _common_masks(self) -> dict[Hashable, int] | None:
+        return _masks_by_value(self._common)
 
     def matching(self, query: Query, now: float) -> Matched:
         """The rows passing ``query``; a status term is matched live, so never remembered."""
@@ -364,8 +374,10 @@ class RowFilter:
 
     def warm(self) -> None:
         """Make beforehand what the first term on each field of few values reads (30 ms a
-        field at 88,330 rows, that the first ``os:`` or ``arch:`` would pay), and what finds
-        the cursor's row in the first result."""
+        field at 88,330 rows, that the first ``os:`` or ``arch:`` would pay), what a word
+        typed reads, and what finds the cursor's row in the first result."""
+        self._own_ascii  # noqa: B018  # made now: cached
+        self._common_masks  # noqa: B018
         for field in KEYED_FIELDS:
             if field != "tag":  # a set of tags per image: many values, and rarely typed
                 self._keyed(field)
