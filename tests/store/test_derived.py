@@ -58,14 +58,15 @@ class Upper:
         return Derivation(NAME, [self.context], (tables.SNAPSHOTS,), self.make, self.accept)
 
 
-def _derived(repo: Any, upper: Upper, group: str | None = HZ) -> dict[str, str]:
+def _derived(repo: Any, upper: Upper, group: str | None = HZ,
+             later: list[Any] | None = None) -> dict[str, str]:
     found: dict[str, str] = {}
 
     def collect(value: list[list[str]], done: int, total: int) -> None:
         found.update(zip(*value, strict=True))
 
     repo.project_derived(tables.IMAGES, group, _fields, FIELDS, upper.derivation(), collect,
-                         cache="derived-fields-1")
+                         cache="derived-fields-1", later=later)
     return found
 
 
@@ -202,3 +203,35 @@ def test_the_memory_repository_makes_its_one_part(tmp_path: Path) -> None:
     found = _derived(repo, upper)
     assert upper.made == 1 and len(found) == 20 and found[_image(3).key] == "NAME-3a"
     assert not (tmp_path / "catalogue").exists()
+
+
+def test_values_kept_later_are_those_still_current_then(repo: TinyRepository) -> None:
+    """With ``later``, nothing is written during the read; the function it gets keeps each
+    value whose shard is unchanged, and nothing once an input table changed."""
+    later: list[Any] = []
+    cold = _derived(repo, Upper(), later=later)
+    assert len(later) == 1 and not _kept(repo)
+    with repo.transaction() as tx:
+        tx.put(tables.IMAGES, dataclasses.replace(_image(7), image_name="renamed"))
+    later[0]()
+    assert len(_kept(repo)) == _shards(repo) - 1  # not the shard rewritten since
+    again = Upper()
+    found = _derived(TinyRepository(repo.root), again)
+    assert again.made == 1 and found == {**cold, _image(7).key: "RENAMEDa"}
+
+    stale: list[Any] = []
+    _derived(repo, Upper("b"), later=stale)
+    with repo.transaction() as tx:
+        tx.put(tables.SNAPSHOTS, m.Snapshot("s-3", HZ, "1234567890123456", "d-3", "system",
+                                            40, "2025-01-01T00:00:00Z"))
+    stale[0]()
+    other = Upper("b")
+    _derived(TinyRepository(repo.root), other)
+    assert other.made == _shards(repo)  # nothing was kept for the inputs as they were
+
+
+def test_nothing_to_keep_later_adds_nothing(repo: TinyRepository) -> None:
+    _derived(repo, Upper())
+    later: list[Any] = []
+    _derived(TinyRepository(repo.root), Upper(), later=later)
+    assert later == []

@@ -23,7 +23,8 @@ from ecsimg.service.simulator import SimulatorBackend
 from ecsimg.store import projections, tables
 from ecsimg.store.repository import Repository
 from tests.ui.test_browse import ROW_FIELDS
-from tests.world import demo_repository
+from tests.ui.test_main_screen import image_list, running, settle
+from tests.world import World, demo_repository
 
 ALL = image_rows.ALL_REGIONS
 Fields = list[list[Any]]
@@ -31,8 +32,10 @@ Fields = list[list[Any]]
 
 def _fields(repo: Repository, profile: str = "default", region: str | None = ALL,
             sizes: SnapshotSizes | None = None) -> Fields:
-    rows = browse.load(make_context(repo, profile), region, sizes=sizes).rows
-    return [[getattr(row, name) for name in ROW_FIELDS] for row in rows]
+    loaded = browse.load(make_context(repo, profile), region, sizes=sizes)
+    if loaded.keep is not None:
+        loaded.keep()  # as the list does once it has shown them
+    return [[getattr(row, name) for name in ROW_FIELDS] for row in loaded.rows]
 
 
 def _cold(repo: Repository, profile: str = "default", region: str | None = ALL) -> Fields:
@@ -225,3 +228,47 @@ def test_a_kept_file_written_by_hand_is_made_again(repo: Repository, form: str) 
         stamp = orjson.loads(path.read_bytes().partition(b"\n")[0])["stamp"]
         value = cache.get(path.stem, stamp)
         assert type(value) is list and len(value) == len(STORED)  # made again
+
+
+def test_rows_made_are_kept_by_keep_and_only_while_current(repo: Repository) -> None:
+    """A load keeps nothing itself: its ``keep`` does, later, and only what a commit since
+    has not made stale (a share rewrites one shard; an instance makes every row stale)."""
+    ctx = make_context(repo)
+    loaded = browse.load(ctx, ALL)
+    assert loaded.keep is not None and not _kept_files(repo)
+    image = _own_image_of_one_snapshot(repo)  # its load keeps nothing either
+    _share(repo, image)
+    loaded.keep()
+    kept = _kept_files(repo)
+    assert len(kept) == len(list((repo.location / "images").glob("*.json"))) - 1
+    again = browse.load(ctx, ALL)  # the shard the share rewrote is made again
+    assert again.keep is not None
+    _run_instance(repo, image)
+    again.keep()
+    assert _kept_files(repo) == kept  # nothing written: every row is stale now
+    fresh = browse.load(ctx, ALL)
+    assert fresh.keep is not None
+    fresh.keep()
+    assert browse.load(ctx, ALL).keep is None  # every row read back
+    assert _fields(repo) == _cold(repo)
+
+
+async def test_the_list_keeps_its_rows_once_shown_and_the_next_start_reads_them_back(
+        world: World) -> None:
+    """The main list calls ``keep`` after showing the rows: the next start reads them back
+    (its load has nothing to keep) and shows the same rows, every region's too."""
+    world.image(image_name="hz-web", creation_time="2025-06-01T00:00:00Z")
+    world.image(image_name="sh-web", region="cn-shanghai", creation_time="2025-06-02T00:00:00Z")
+    world.public_image()
+    shown: list[list[str]] = []
+    for _ in range(2):
+        async with running(world, size=(80, 24)) as (app, pilot):
+            await settle(app, pilot)
+            names = [row.image_name for row in image_list(app).rows]
+            await pilot.press("A")
+            await settle(app, pilot)
+            shown.append([*names, "|", *(row.image_name for row in image_list(app).rows)])
+        assert _kept_files(world.repo)
+        for region in (None, ALL):
+            assert browse.load(world.ctx(), region).keep is None
+    assert shown[0] == shown[1] and "sh-web" in shown[0]

@@ -47,7 +47,7 @@ def _forget_kept_rows(location: Path) -> None:
     """Remove the rows and snapshot sizes kept per shard (``ROWS_KEPT``, ``SIZES_KEPT``), so
     that the next load reads the kept projections they are made from."""
     for name in (ROWS_KEPT, fees.SIZES_KEPT):
-        shutil.rmtree(location / projections.FOLDER / name)
+        shutil.rmtree(location / projections.FOLDER / name, ignore_errors=True)
 
 
 def _table(rows: Any) -> RowTable:

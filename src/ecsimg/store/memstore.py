@@ -115,8 +115,10 @@ class MemoryRepository:
                         collect: Callable[[D, int, int], None], *,
                         cache: str | None = None,
                         check: Callable[[list[Column]], bool] | None = None,
-                        only: Collection[str] | None = None) -> None:
-        """``project_columns``'s one part (every shard's), derived; nothing is kept."""
+                        only: Collection[str] | None = None,
+                        later: list[Callable[[], None]] | None = None) -> None:
+        """``project_columns``'s one part (every shard's), derived; nothing is kept (nothing
+        is added to ``later``)."""
         self.project_columns(table, group, extract, types,
                              lambda part, done, total: collect(derivation.make(part), done,
                                                                total))

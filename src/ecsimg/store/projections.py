@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import hashlib
 import marshal
 import os
@@ -52,6 +53,7 @@ from ecsimg.store import columns
 from ecsimg.store.columns import Accepted, Column, Derivation
 from ecsimg.store.files import (
     NOFOLLOW,
+    Stamp,
     check_folder,
     install,
     read_bytes,
@@ -266,10 +268,13 @@ class Projecting:
                         collect: Callable[[D, int, int], None], *,
                         cache: str | None = None,
                         check: Callable[[list[Column]], bool] | None = None,
-                        only: Collection[str] | None = None) -> None:
+                        only: Collection[str] | None = None,
+                        later: list[Callable[[], None]] | None = None) -> None:
         """``project_columns`` with each part's ``derivation.make`` passed to ``collect``,
         kept (see the module) and read back while neither the shard nor any shard of the
-        derivation's inputs changed; ``only``: of these shards alone."""
+        derivation's inputs changed; ``only``: of these shards alone. With ``later``, what
+        was made is kept by a function added to it, for the caller to call when it has time
+        (it keeps only what is still current then)."""
         with self._shards_read(table, cache) as (kept, shards):
             if only is not None:
                 shards = [shard for shard in shards if shard in only]
@@ -281,6 +286,7 @@ class Projecting:
             # One file per shard, group and context: a region's rows and every region's,
             # one account's and another's, are kept side by side.
             tag = hashlib.sha256(orjson.dumps([group, list(derivation.context)])).hexdigest()[:16]
+            to_keep: list[tuple[str, Path, Stamp, Any]] = []
             for done, shard in enumerate(shards, 1):
                 path = self._shard_path(table, shard)
                 stamp = stamp_of(path) if made is not None else None
@@ -291,10 +297,34 @@ class Projecting:
                         continue
                 value = derivation.make(self._projected_columns(
                     table, shard, extract, types, group, kept, check))
-                if (made is not None and stamp is not None and self.keep_projections
-                        and stamp == stamp_of(path)):
-                    made.put(f"{shard}-{tag}", [*stamp, context], value)
+                if made is not None and stamp is not None and self.keep_projections:
+                    to_keep.append((f"{shard}-{tag}", path, stamp, value))
+                    if later is None:
+                        self._keep_derived(made, to_keep, context)
+                        to_keep = []
                 collect(value, done, len(shards))
+        if to_keep and made is not None and context is not None and later is not None:
+            later.append(functools.partial(self._keep_later, derivation, group, made,
+                                           to_keep, context))
+
+    def _keep_derived(self, made: ProjectionCache, values: list[tuple[str, Path, Stamp, Any]],
+                      context: str | None) -> None:
+        """Keep each value whose shard file is still the one it was made from (the caller
+        holds the shared lock, and knows ``context`` is still current)."""
+        for name, path, stamp, value in values:
+            if stamp == stamp_of(path):
+                made.put(name, [*stamp, context], value)
+
+    def _keep_later(self, derivation: Derivation[Any], group: str | None,
+                    made: ProjectionCache, values: list[tuple[str, Path, Stamp, Any]],
+                    context: str) -> None:
+        """``_keep_derived`` after the read: under the shared lock again, only while no
+        journal is pending and the inputs are as they were when the values were made."""
+        with contextlib.suppress(CatalogueError, OSError), self._thread_lock, \
+                self._locked(exclusive=False):
+            self._sync(writing=False)
+            if not self._pending and self._context_digest(derivation, group) == context:
+                self._keep_derived(made, values, context)
 
     def _context_digest(self, derivation: Derivation[Any], group: str | None) -> str | None:
         """A digest of what a derivation's values depend on besides their shard: its

@@ -121,12 +121,15 @@ class Repository(Protocol):
                         collect: Callable[[D, int, int], None], *,
                         cache: str | None = None,
                         check: Callable[[list[Column]], bool] | None = None,
-                        only: Collection[str] | None = None) -> None:
+                        only: Collection[str] | None = None,
+                        later: list[Callable[[], None]] | None = None) -> None:
         """``project_columns`` with ``derivation.make`` of each part passed to ``collect``
         instead of the part. A repository may keep what ``make`` gave and pass it on while
         neither the part's records nor any record of ``derivation.inputs`` changed, once
         ``derivation.accept`` took it back (``projections``). ``only``: the parts of these
-        shards (``Table.shard_of``) are enough; others may be passed on too."""
+        shards (``Table.shard_of``) are enough; others may be passed on too. With ``later``,
+        what is to be kept may instead be kept by a function added to it, which the caller
+        calls when it has time."""
         ...
 
     def field_values(self, table: Table[T], field: str, keys: Iterable[str]) -> dict[str, Any]:

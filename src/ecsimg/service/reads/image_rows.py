@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import orjson
@@ -181,6 +181,10 @@ class RegionRows:
     """Newest first (by creation time, then image ID); a ``RowTable`` as loaded."""
     common_texts: frozenset[str] = frozenset()
     """The distinct ``common_text`` of the rows."""
+    keep: Callable[[], None] | None = field(default=None, compare=False)
+    """Keeps the rows worked out for this load beside the catalogue, for the next load to
+    read back (``browse.load``); for the caller to call once it has shown them. None when
+    every row was read back."""
 
     @property
     def counts(self) -> dict[str, int]:

@@ -18,7 +18,7 @@ from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from itertools import chain, compress, count, islice, repeat
-from operator import add, countOf, is_, is_not
+from operator import add, countOf, is_, is_not, itemgetter
 from typing import Any, overload
 
 import orjson
@@ -485,8 +485,9 @@ class TableBuilder:
         order = sorted(range(len(kinds)), key=_sort_keys(columns["creation_time"],
                                                          columns["image_id"]).__getitem__,
                        reverse=True)
-        if any(map(int.__ne__, order, range(len(order)))):
-            return [list(map(columns[name].__getitem__, order)) for name in STORED]
+        if len(order) > 1 and any(map(int.__ne__, order, range(len(order)))):
+            in_order = itemgetter(*order)  # a tuple of the values at once, in C
+            return [list(in_order(columns[name])) for name in STORED]
         return [columns[name] for name in STORED]
 
     def accept(self, value: Any) -> list[list[Any]] | None:
@@ -636,13 +637,16 @@ def _tag_sets(texts: list[str]) -> dict[str, tuple[tuple[str, str], ...]] | None
             or countOf(map(len, pairs), 2) != len(pairs)
             or countOf(map(type, chain.from_iterable(pairs)), str) != 2 * len(pairs)):
         return None
-    return {text: shared_tags(tuple(_PAIRS.setdefault(pair, pair)
-                                    for pair in map(tuple, map(map, repeat(_intern), tags))))
-            for text, tags in zip(texts, parsed, strict=True)}
+    # Each pair made once, in C loops: a pair seen before (in this load or an earlier one)
+    # is that pair, with its texts.
+    made = list(map(tuple, pairs))
+    shared = iter(map(_PAIRS.setdefault, made, made))
+    sets = [tuple(islice(shared, size)) for size in map(len, parsed)]
+    return dict(zip(texts, map(shared_tags, sets), strict=True))
 
 
 _PAIRS: dict[tuple[str, ...], Any] = {}
-"""Each distinct (key, value) pair of tags, its text interned (at most ``_PAIRS_KEPT``)."""
+"""Each distinct (key, value) pair of tags (at most ``_PAIRS_KEPT``)."""
 _PAIRS_KEPT = 1 << 16
 
 

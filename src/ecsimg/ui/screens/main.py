@@ -202,6 +202,8 @@ class MainScreen(Screen[None]):
             self.post_message(self.TasksSeen(running))
             if message.prepared is not None:
                 message.prepared.warm()
+            if loaded.keep is not None:
+                loaded.keep()  # for the next start, once this one has what it needs
 
     def on_main_screen_tasks_seen(self, message: TasksSeen) -> None:
         self._watched_tasks.update(message.task_ids)
@@ -235,6 +237,8 @@ class MainScreen(Screen[None]):
         if not get_current_worker().is_cancelled and backend is self.backend:
             self.post_message(self.RowsLoaded(loaded, 1.0, _prepared(loaded, sort, backend),
                                               order))
+            if loaded.keep is not None:
+                loaded.keep()
 
     def on_main_screen_rows_loaded(self, message: RowsLoaded) -> None:
         if message.loaded.every_region != self.every_region:
