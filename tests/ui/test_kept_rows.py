@@ -241,6 +241,8 @@ def test_rows_made_are_kept_by_keep_and_only_while_current(repo: Repository) -> 
     loaded.keep()
     kept = _kept_files(repo)
     assert len(kept) == len(list((repo.location / "images").glob("*.json"))) - 1
+    loaded.keep()  # once only: what it kept is not held any longer
+    assert _kept_files(repo) == kept
     again = browse.load(ctx, ALL)  # the shard the share rewrote is made again
     assert again.keep is not None
     _run_instance(repo, image)

@@ -325,6 +325,7 @@ class Projecting:
             self._sync(writing=False)
             if not self._pending and self._context_digest(derivation, group) == context:
                 self._keep_derived(made, values, context)
+        values.clear()  # kept or stale: either way not held any longer
 
     def _context_digest(self, derivation: Derivation[Any], group: str | None) -> str | None:
         """A digest of what a derivation's values depend on besides their shard: its

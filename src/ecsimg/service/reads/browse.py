@@ -147,8 +147,8 @@ def load(
         sizes.fetch_later()  # every shard's rows were kept: the details read the sizes
 
     def keep() -> None:
-        for keep_part in later:
-            keep_part()
+        while later:  # once: what was made is let go as it is kept
+            later.pop()()
 
     return _region_rows(region_id, region, account, builder.table(), builder.common_texts,
                         keep if later else None)
