@@ -312,7 +312,7 @@ def test_tags_that_are_not_pairs_reaching_the_list_are_a_catalogue_error(world: 
                            lambda: (set(), SnapshotSizes()))
     assert not builder.read_tags(part)
     with pytest.raises(CatalogueError, match=r"not \[key, value\] pairs.*\.cache"):
-        builder.add(part)
+        builder.derive(part)
 
 
 def test_an_image_record_whose_tags_are_not_text_is_named(world: World) -> None:

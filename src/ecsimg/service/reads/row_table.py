@@ -420,14 +420,10 @@ class TableBuilder:
     def derivation(self, context: Sequence[Any],
                    inputs: Sequence[Any]) -> Derivation[list[list[Any]]]:
         """How the store makes, keeps and checks a shard's rows (``derive``, ``accept``);
-        ``context``: what else they depend on (the region read), ``inputs``: the tables
-        ``inputs`` reads."""
+        ``context``: what else they depend on (the region read); ``inputs``: the tables this
+        builder's ``inputs`` function reads (a commit to one makes every kept row stale)."""
         return Derivation(ROWS_KEPT, [self.account_id, *context], inputs, self.derive,
                           self.accept)
-
-    def add(self, part: list[Column]) -> None:
-        """``extend`` by the rows the caller sees of one shard's list fields."""
-        self.extend(self.derive(part))
 
     def extend(self, columns: list[list[Any]]) -> None:
         """Add a shard's rows, as ``derive`` gives them (or ``accept`` read them back)."""
