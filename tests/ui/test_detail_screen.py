@@ -124,3 +124,19 @@ async def test_detail_view_follows_a_creating_image(world: World) -> None:
             if after != before:
                 break
     assert "Creating" in before and before != after
+
+
+async def test_detail_view_reads_an_image_again_once_it_is_done(world: World) -> None:
+    """The last read while it was Creating does not stay on screen at 9x%."""
+    world.image(image_name="being-made", pending_start=T0 - 5, pending_end=T0 + 20)
+    async with running(world, size=(120, 40)) as (app, pilot):
+        detail = await _open_detail(app, pilot, "being-made")
+        assert "Creating" in str(detail.query_one("#detail-text", Static).content)
+        world.advance(30)
+        for _ in range(60):  # read every second while it is busy, and once more after
+            await pilot.pause(0.1)
+            await settle(app, pilot)
+            after = str(detail.query_one("#detail-text", Static).content)
+            if "Creating" not in after:
+                break
+    assert "Creating" not in after and "Available" in after

@@ -313,6 +313,10 @@ async def test_progress_bar_moves_only_while_busy_rows_are_visible(ui_world: Wor
         busy_line = next(line for line in rows.rendered_lines() if "being-made" in line)
         assert "░" in busy_line and " 7%" in busy_line
         ui_world.advance(30)
+        for _ in range(100):  # drawn at the next tick's time
+            if rows.progress_now == ui_world.clock.now:
+                break
+            await pilot.pause(0.05)
         busy_line = next(line for line in rows.rendered_lines() if "being-made" in line)
         assert "█" in busy_line and "53%" in busy_line
         await type_filter(app, pilot, "web")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -35,6 +36,68 @@ async def test_details_pane_follows_a_creating_image(world: World) -> None:
             if after != before:
                 break
     assert "Creating" in before and before != after
+
+
+async def _next_tick(app: Any, pilot: Any, world: World) -> None:
+    """Wait for the list's progress timer to draw the busy rows at the world's time."""
+    rows = image_list(app)
+    for _ in range(100):
+        if rows.progress_now == world.clock.now or not rows.progress_timer_running:
+            break
+        await pilot.pause(0.05)
+    await settle(app, pilot)
+
+
+def _percents(text: str) -> list[int]:
+    return [int(n) for n in re.findall(r"(\d+)%", text)]
+
+
+async def test_the_bar_and_the_pane_show_the_same_percent_at_every_tick(world: World) -> None:
+    """The list's bar and the details pane follow one timer and draw at its time, so they
+    never show two numbers for one image; 0.4 s a step makes the percent move at most ticks."""
+    world.image(image_name="being-made", pending_start=T0 - 5, pending_end=T0 + 55)
+    async with running(world, size=(120, 40)) as (app, pilot):
+        rows, pane = image_list(app), app.screen.query_one(DetailsPane)
+        assert rows.current is not None and rows.current.name == "being-made"
+        seen = []
+        for _ in range(12):
+            world.advance(0.4)
+            await _next_tick(app, pilot, world)
+            line = next(line for line in rows.rendered_lines() if "being-made" in line)
+            shown = str(pane.content)
+            assert "Creating" in shown
+            seen.append(_percents(line)[-1])
+            assert _percents(shown)[0] == seen[-1], (line, shown)
+            left = 55 - (world.clock.now - T0)
+            assert f"({int(left + 0.999)}s left)" in shown
+        assert seen == sorted(seen) and seen[-1] > seen[0]
+
+
+async def test_a_finished_image_shows_its_status_in_the_list_and_the_pane(world: World) -> None:
+    """Done, the row is drawn once more with its status instead of a bar stopped at 99%, the
+    pane is read again, and the timer stops."""
+    world.image(image_name="being-made", pending_start=T0 - 5, pending_end=T0 + 20)
+    async with running(world, size=(120, 40)) as (app, pilot):
+        rows, pane = image_list(app), app.screen.query_one(DetailsPane)
+        world.advance(19.8)
+        await _next_tick(app, pilot, world)
+        assert "99%" in next(line for line in rows.rendered_lines() if "being-made" in line)
+        assert "Creating 99%" in str(pane.content)
+        drawn = []
+        original = rows.refresh_line
+        rows.refresh_line = lambda y: drawn.append(y) or original(y)  # type: ignore[method-assign]
+        world.advance(1)
+        for _ in range(100):
+            if not rows.progress_timer_running:
+                break
+            await pilot.pause(0.05)
+        await settle(app, pilot)
+        line = next(line for line in rows.rendered_lines() if "being-made" in line)
+        index = next(i for i, row in enumerate(rows.rows) if row.name == "being-made")
+        assert index + 1 in drawn  # the row was drawn again, not left as it was
+        assert "Available" in line and "%" not in line
+        assert "Available" in str(pane.content) and "Creating" not in str(pane.content)
+        assert rows.progress_now is None
 
 
 async def test_whole_filter_error_is_shown_on_its_own_line(world: World) -> None:

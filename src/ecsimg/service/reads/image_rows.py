@@ -204,8 +204,18 @@ def row_state(row: ImageRow, now: float) -> tuple[str, int]:
     return status, progress
 
 
+def row_progress(row: ImageRow, now: float) -> tuple[str, int, int]:
+    """Live (status, progress percent, seconds left) of a row, as its details give them."""
+    return state(row, now)
+
+
 def is_busy(row: ImageRow, now: float) -> bool:
     return pending_at(row.creation_time, row.pending_end, now)
+
+
+def is_busy_status(status: str) -> bool:
+    """``status`` is one an image has only while it is being made (Waiting, Creating)."""
+    return status in (m.WAITING, m.CREATING)
 
 
 ALL_REGIONS = "*"

@@ -125,8 +125,11 @@ class DetailScreen(Screen[None]):
         self.set_interval(1.0, self._follow_busy_image)
 
     def _follow_busy_image(self) -> None:
-        """Status, progress and time left move while the image is Waiting or Creating."""
-        if self.loaded is not None and image_rows.is_busy(self.row, self._backend.now()):
+        """Status, progress and time left move while the image is Waiting or Creating; once it
+        is done, it is read once more (its status, and whatever else its creation changed)."""
+        loaded = self.loaded
+        if loaded is not None and (image_rows.is_busy(self.row, self._backend.now())
+                                   or image_rows.is_busy_status(loaded.status)):
             self.load(self._backend, self.row)
 
     def on_resize(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -103,6 +104,8 @@ class MainScreen(Screen[None]):
         """The row whose details the pane shows, or is about to."""
         self._counts: dict[str, int] = {}
         """The tabs' counts of the rows shown, drawn a frame after the rows."""
+        self._details: ImageDetails | None = None
+        """The details the pane shows."""
         self._fees: tuple[browse.FeeLine, ...] | None = None
         """The fee lines the fee pane shows."""
         self._loading = 1.0
@@ -144,13 +147,23 @@ class MainScreen(Screen[None]):
         self._show_sort()
         self.reload()
         self._refresh_cloud()
-        # The pane's status, progress and ETA follow a Creating image as the list's bar does.
-        self.set_interval(1.0, self._follow_busy_image)
         self.set_interval(TASK_POLL_SECONDS, self._report_ended_tasks)
 
-    def _follow_busy_image(self) -> None:
-        row = self.query_one(ImageList).current
-        if row is not None and image_rows.is_busy(row, self.backend.now()):
+    @on(ImageList.ProgressTicked)
+    def _follow_busy_image(self, event: ImageList.ProgressTicked) -> None:
+        """The pane's status, progress and time left move with the list's bar, at the time it
+        was drawn at; an image that is done is read again (its status, and whatever else its
+        creation changed)."""
+        shown, row = self._details, event.image_list.current
+        if shown is None or row is None or shown.row.key != row.key:
+            return
+        if image_rows.is_busy(row, event.now):
+            status, progress, remain = image_rows.row_progress(row, event.now)
+            if (status, progress, remain) != (shown.status, shown.progress, shown.remain_seconds):
+                self._details = replace(shown, status=status, progress=progress,
+                                        remain_seconds=remain)
+                self.query_one(DetailsPane).show(details_text(self._details))
+        elif image_rows.is_busy_status(shown.status):
             self.load_details(self.backend, row)
 
     def on_resize(self) -> None:
@@ -286,6 +299,7 @@ class MainScreen(Screen[None]):
         current = self.query_one(ImageList).current
         if current is None or current.key != message.loaded.row.key:
             return
+        self._details = message.loaded
         self.query_one(DetailsPane).show(details_text(message.loaded))
         self._fees = message.loaded.fees
         self._show_fees()

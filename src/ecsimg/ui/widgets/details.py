@@ -8,6 +8,7 @@ from ecsimg.domain import fees
 from ecsimg.i18n import is_message, t
 from ecsimg.service.reads.browse import FeeLine, ImageDetails
 from ecsimg.service.reads.fees import ONE_TIME, PER_MONTH
+from ecsimg.service.reads.image_rows import is_busy_status
 from ecsimg.ui.text import Hanging, pad, plural, sanitize
 from ecsimg.ui.widgets.columns import status_name
 from ecsimg.ui.widgets.line_pane import LinePane
@@ -80,7 +81,7 @@ def details_text(d: ImageDetails, full: bool = False, events: bool = True) -> Ha
     _field(text, "field.id", image.image_id, crop=crop)
     _field(text, "field.type", t(f"kind.{d.row.kind}") if is_message(f"kind.{d.row.kind}")
            else d.row.kind, crop=crop)
-    status = status_name(d.status) if d.status not in ("Creating", "Waiting") else (
+    status = status_name(d.status) if not is_busy_status(d.status) else (
         t("details.progress", status=status_name(d.status), progress=d.progress,
           remain=d.remain_seconds))
     _field(text, "field.status", status, crop=crop)

@@ -128,6 +128,9 @@ class DrawnRows(ScrollView):
     def __init__(self, clock: Clock, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.clock = clock
+        self.progress_now: float | None = None
+        """The time busy rows are drawn at while the progress timer runs: its last tick's, so
+        the bars and the details pane, which follows the same tick, show the same percent."""
         self._rows: Sequence[ImageRow] = []
         self.marked: set[str] = set()
         """Keys (region/image_id) of marked images; kept when the filter hides them."""
@@ -221,7 +224,7 @@ class DrawnRows(ScrollView):
             return Strip.blank(width, self._style(None))
         row = self._rows[index]
         component = self._row_class(index)
-        if is_busy(row, self.clock()):
+        if is_busy(row, self.frame_now()):
             return self.row_strip(index, width, component)
         drawn_as = (width, self._style(component), self.show_region, row.monthly_cost,
                     row.key in self.marked)
@@ -241,6 +244,10 @@ class DrawnRows(ScrollView):
             return "image-list--marked"
         return None
 
+    def frame_now(self) -> float:
+        """The time the rows are drawn at: the progress tick's, or the clock's between ticks."""
+        return self.clock() if self.progress_now is None else self.progress_now
+
     def row_strip(self, index: int, width: int, component: str | None) -> Strip:
         """Row ``index`` drawn as ``component``: the segments ``_strip(row_text(...))``
         gives (a test compares them), built from the cells' plain text and style without a
@@ -248,7 +255,7 @@ class DrawnRows(ScrollView):
         the unstyled gaps and cells between styled ones make one segment, as Rich makes."""
         base = self._style(component)
         row = self._rows[index]
-        now = self.clock()
+        now = self.frame_now()
         get_style = self.app.console.get_style
         gap = " " * GAP
         segments: list[Segment] = []
@@ -289,7 +296,7 @@ class DrawnRows(ScrollView):
     def row_text(self, index: int, width: int) -> Text:
         """Row ``index`` as plain cells, exactly ``width`` cells wide (used by tests too)."""
         row = self._rows[index]
-        now = self.clock()
+        now = self.frame_now()
         parts: list[Text | str] = [t("glyph.mark") if row.key in self.marked else " "]
         for column, column_width in layout(width, self.show_region):
             parts.append(" " * GAP)

@@ -82,6 +82,14 @@ class ImageList(DrawnRows, can_focus=True):
             super().__init__()
             self.image_list = image_list
 
+    class ProgressTicked(Message):
+        """The busy rows on screen were drawn again at ``now`` (see ``progress_now``)."""
+
+        def __init__(self, image_list: ImageList, now: float) -> None:
+            super().__init__()
+            self.image_list = image_list
+            self.now = now
+
     class SortChanged(Message):
         """The user chose another sort column or direction."""
 
@@ -104,6 +112,8 @@ class ImageList(DrawnRows, can_focus=True):
         localize_bindings(self)
         self._refresh_seconds = refresh_seconds
         self._timer: Timer | None = None
+        self._drawn_busy: list[ImageRow] = []
+        """The rows drawn busy at the last tick: one that is done is drawn once more."""
         self._sort_keys: dict[str, object] = {}
         self.jump_keys: dict[str, Callable[[], None]] = {}
         """Keys that move the focus elsewhere (``/`` to the filter), handled as they arrive."""
@@ -378,23 +388,34 @@ class ImageList(DrawnRows, can_focus=True):
         top = int(self.scroll_y)
         return range(top, min(top + max(self.size.height - 1, 0), len(self._rows)))
 
-    def _busy_visible(self) -> list[int]:
-        now = self.clock()
+    def _busy_visible(self, now: float) -> list[int]:
         return [i for i in self._visible_range() if is_busy(self._rows[i], now)]
 
     def _update_timer(self) -> None:
         """Run the progress timer only while a Waiting or Creating row is on screen."""
-        busy = bool(self._busy_visible()) if self.is_mounted else False
+        busy = bool(self._busy_visible(self.clock())) if self.is_mounted else False
         if busy and self._timer is None:
             self._timer = self.set_interval(self._refresh_seconds, self._tick)
         elif not busy and self._timer is not None:
             self._timer.stop()
             self._timer = None
+            self.progress_now = None
+            self._drawn_busy = []
 
     def _tick(self) -> None:
-        busy = self._busy_visible()
-        for index in busy:
+        """Draw the busy rows on screen at one time, and once more a row that is done (its
+        status instead of the bar); then tell the screen, whose pane follows the same time."""
+        now = self.progress_now = self.clock()
+        busy = self._busy_visible(now)
+        drawn = [self._rows[index] for index in busy]
+        done = set(map(id, self._drawn_busy)).difference(map(id, drawn))
+        lines = set(busy)
+        if done:
+            lines.update(i for i in self._visible_range() if id(self._rows[i]) in done)
+        for index in sorted(lines):
             self.refresh_line(index + 1)
+        self._drawn_busy = drawn
+        self.post_message(self.ProgressTicked(self, now))
         if not busy:
             self._update_timer()
 
