@@ -85,13 +85,22 @@ class PtySession:
         return b"".join(chunks)
 
     def wait_for(self, pattern: re.Pattern[bytes], timeout: float, *,
-                 shown: bool = False) -> float | None:
+                 shown: bool = False, replaced_by: re.Pattern[bytes] | None = None,
+                 ) -> float | None:
         """Seconds from spawn until ``pattern`` shows in the text output, None on timeout;
-        ``shown``: the end of what was read already counts (found there: now)."""
+        ``shown``: what was read already counts (found there: now), unless ``replaced_by``
+        was drawn after it (the same place showing something else since). A small
+        catalogue's first frame holds the whole list, its header drawn before the first row."""
         deadline = time.perf_counter() + timeout
+        if shown:
+            text = ANSI_ESCAPE.sub(b"", bytes(self.output))
+            ends = [found.end() for found in pattern.finditer(text)]
+            if ends and (replaced_by is None or replaced_by.search(text, ends[-1]) is None):
+                return time.perf_counter() - self.spawned_at
         tail = bytes(self.output[-512:]) if shown else b""
-        if tail and pattern.search(ANSI_ESCAPE.sub(b"", tail)):
-            return time.perf_counter() - self.spawned_at
+        if replaced_by is not None:  # what was replaced is not to be found again
+            ends = [replaced.end() for replaced in replaced_by.finditer(tail)]
+            tail = tail[ends[-1]:] if ends else tail
         while (left := deadline - time.perf_counter()) > 0:
             chunk = self._read(min(left, 0.05))
             if chunk is None:

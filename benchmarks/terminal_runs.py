@@ -18,6 +18,8 @@ IMAGE_ROW = re.compile(rb"m-[a-z0-9]{20}|\.vhd\b")
 WHOLE_LIST = re.compile(rb"\d[\d,]*/[\d,]+ images")
 """The header's exact counts (shown/total), which it shows once every row is read; till then
 it says how many were read so far."""
+LOADING = re.compile(rb"images read, loading")
+"""The header while rows are read (before them, a start with nothing kept shows 0/0 images)."""
 FIRST_ROWS_TIMEOUT = 120.0
 SETTLE_QUIET_SECONDS = 1.0
 SETTLE_MAX_SECONDS = 120.0
@@ -57,7 +59,8 @@ def run_tui(db: Path, env: dict[str, str], *, moves: int) -> TerminalRun:
                 f"screen ends with: {session.tail_text()!r}")
         # The first rows may be part of a large catalogue: the header then says how many are
         # read, and its exact counts come with the last of them.
-        whole_seconds = session.wait_for(WHOLE_LIST, FIRST_ROWS_TIMEOUT, shown=True)
+        whole_seconds = session.wait_for(WHOLE_LIST, FIRST_ROWS_TIMEOUT, shown=True,
+                                         replaced_by=LOADING)
         if whole_seconds is None:
             raise BenchmarkError(f"no exact counts on screen within {FIRST_ROWS_TIMEOUT:.0f} s "
                                  f"of the first rows; screen ends with: "

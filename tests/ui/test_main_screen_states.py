@@ -83,9 +83,14 @@ async def test_a_finished_image_shows_its_status_in_the_list_and_the_pane(world:
         await _next_tick(app, pilot, world)
         assert "99%" in next(line for line in rows.rendered_lines() if "being-made" in line)
         assert "Creating 99%" in str(pane.content)
-        drawn = []
+        drawn: list[int] = []
         original = rows.refresh_line
-        rows.refresh_line = lambda y: drawn.append(y) or original(y)  # type: ignore[method-assign]
+
+        def refresh_line(y: int) -> None:
+            drawn.append(y)
+            original(y)
+
+        rows.refresh_line = refresh_line  # type: ignore[method-assign]
         world.advance(1)
         for _ in range(100):
             if not rows.progress_timer_running:
