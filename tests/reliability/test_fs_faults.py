@@ -7,11 +7,13 @@ never lost; a read never needs write access or free space; no link is followed.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,8 @@ from ecsimg.store.demo.seed import seed_catalogue
 from ecsimg.store.tinystore import TinyRepository
 from tests.cli.runner import cli_env, run_ecsimg
 from tests.reliability import fs
+from tests.store.index_checks import index_disagreements
+from tests.store.test_group_commit import _image, _wait_for
 from tests.world import OPS, World
 
 HZ = "cn-hangzhou"
@@ -125,15 +129,19 @@ class _Faults:
         self.count = 0
         self.fail_at = 0
         self.failed_call = ""
+        self._lock = threading.Lock()  # the calls of several threads are counted
         for call in self.CALLS:
             monkeypatch.setattr(os, call, self._wrap(call, getattr(os, call)))
 
     def _wrap(self, call: str, real: Callable[..., Any]) -> Callable[..., Any]:
         def faulty(*args: Any, **kwargs: Any) -> Any:
             if self.fail_at:
-                self.count += 1
-                if self.count == self.fail_at:
-                    self.failed_call = call
+                with self._lock:
+                    self.count += 1
+                    fail = self.count == self.fail_at
+                    if fail:
+                        self.failed_call = call
+                if fail:
                     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
             return real(*args, **kwargs)
         return faulty
@@ -175,6 +183,96 @@ def test_a_fault_at_each_file_system_call_of_a_commit(tmp_path: Path,
             break
     print(f"{write}, a fault at each call: {raised} raised, {returned} returned")
     assert raised >= 4 and returned >= 2, (raised, returned)
+
+
+BATCH_MEMBERS = 3
+"""Threads that queue behind the one holding the batch open, as ``serve``'s workers do."""
+
+
+def _batch_round(repo: TinyRepository, at: int) -> tuple[dict[int, BaseException | None], bool]:
+    """Image n renamed to ``n-at`` by thread n, n = 0 holding the batch open until the others
+    are queued behind it: each thread's error or None, and whether all of them were queued."""
+    outcome: dict[int, BaseException | None] = {}
+    release = threading.Event()
+
+    def rename(n: int) -> None:
+        try:
+            with repo.transaction() as tx:
+                image = tx.get(tables.IMAGES, _image(n).key)
+                assert image is not None
+                tx.put(tables.IMAGES, dataclasses.replace(image, image_name=f"{n}-{at}"))
+                if n == 0:
+                    release.wait(10)
+            outcome[n] = None
+        except BaseException as err:  # the test looks at them
+            outcome[n] = err
+
+    holder = threading.Thread(target=rename, args=(0,))
+    holder.start()
+    _wait_for(lambda: repo._batcher.open or 0 in outcome)
+    members = [threading.Thread(target=rename, args=(n,)) for n in range(1, BATCH_MEMBERS + 1)]
+    for thread in members:
+        thread.start()
+    _wait_for(lambda: repo._batcher._queued + len(outcome.keys() - {0}) >= BATCH_MEMBERS)
+    queued = repo._batcher._queued == BATCH_MEMBERS
+    release.set()
+    for thread in (holder, *members):
+        thread.join(30)
+    return outcome, queued
+
+
+def _names(root: Path) -> dict[int, str]:
+    with TinyRepository(root).read() as view:
+        found = {n: view.get(tables.IMAGES, _image(n).key) for n in range(BATCH_MEMBERS + 1)}
+    return {n: image.image_name for n, image in found.items() if image is not None}
+
+
+def test_a_fault_at_each_file_system_call_of_a_batch_commit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Group commit under the same campaign: four threads' renames gathered into one batch,
+    the n-th file-system call of the round made to fail, n = 1, 2, ... until none fails. Each
+    rename raised one line and is absent for good, or returned and is present for good (so a
+    failed commit fails every member that wrote); no journal, temporary file or stale index
+    is left, and the repository still writes."""
+    root = tmp_path / "cat"
+    repo = TinyRepository(root)
+    with repo.transaction() as tx:
+        for n in range(BATCH_MEMBERS + 1):
+            tx.put(tables.IMAGES, _image(n))
+    expected = _names(root)
+    faults = _Faults(monkeypatch)
+    rounds = batched = 0
+    kinds: dict[tuple[int, int], int] = {}
+    """(members that raised, members) -> rounds: a failed commit fails all that wrote; a
+    fault before a member joined the batch fails that member alone."""
+    for at in range(1, 400):
+        faults.arm(at)
+        outcome, queued = _batch_round(repo, at)
+        finished, call = not faults.failed_call, faults.failed_call
+        faults.arm(0)
+        rounds, batched = rounds + 1, batched + queued
+        for n, err in outcome.items():
+            if err is None:
+                expected[n] = f"{n}-{at}"
+            else:
+                assert isinstance(err, CatalogueError), (at, call, err)
+                assert "\n" not in str(err), err
+        raised = sum(err is not None for err in outcome.values())
+        kinds[(raised, len(outcome))] = kinds.get((raised, len(outcome)), 0) + 1
+        assert _names(root) == expected, (at, call, outcome)
+        with TinyRepository(root).transaction() as tx:
+            tx.put(tables.SETTINGS, tables.SETTINGS.cls(current_profile="default"))
+        assert _names(root) == expected, at
+        assert not (root / journal.JOURNAL).exists()
+        assert fs.temp_files(root) == []
+        assert index_disagreements(root) == []
+        if finished:
+            break
+    print(f"a batch of {BATCH_MEMBERS + 1}, a fault at each call: {rounds} rounds, "
+          f"{batched} with every member queued; (raised, members): rounds {kinds}")
+    every = BATCH_MEMBERS + 1
+    assert rounds >= 10 and batched >= rounds // 2, (rounds, batched)
+    assert kinds.get((every, every), 0) >= 3 and kinds.get((0, every), 0) >= 1, kinds
 
 
 def _pending_journal(world: World, image_id: str, name: str,
