@@ -92,11 +92,12 @@ def details_text(d: ImageDetails, full: bool = False, events: bool = True) -> Ha
     _field(text, "field.description", image.description, crop=crop)
     _field(text, "field.created", image.creation_time, crop=crop)
     _field(text, "field.usage", d.row.usage, crop=crop)
-    if image.owner_id:
-        _field(text, "field.owner", image.owner_id, crop=crop)
-    if image.product_code:
-        _field(text, "field.product", t("details.product", product=image.product_code,
-                                        supplier=image.supplier_name), crop=crop)
+    # Owner and product are there for every image ("-" if it has none), so the lines under
+    # them stay in place from a custom image to a public or Marketplace one.
+    _field(text, "field.owner", image.owner_id, crop=crop)
+    _field(text, "field.product", t("details.product", product=image.product_code,
+                                    supplier=image.supplier_name)
+           if image.product_code else "", crop=crop)
     _field(text, "field.from_instance", d.source_instance_id + (
         t("details.gone") if d.source_instance_id and d.source_instance is None else ""),
         crop=crop)

@@ -1,0 +1,47 @@
+"""The details pane keeps its lines in place from one image to the next, whatever its kind, so
+a cursor move repaints only the values that changed (bytes over SSH)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ecsimg import service
+from ecsimg.service.reads import browse
+from ecsimg.store import tables
+from ecsimg.store.demo.seed import seed_catalogue
+from ecsimg.store.tinystore import TinyRepository
+from ecsimg.ui.widgets.details import details_text
+from tests.world import T0, FakeClock
+
+
+@pytest.fixture(scope="module")
+def demo_ctx(tmp_path_factory: pytest.TempPathFactory) -> service.Context:
+    repo = TinyRepository(Path(tmp_path_factory.mktemp("demo")) / "catalogue")
+    seed_catalogue(repo, random_seed=0, now=T0, task_seconds_per_gib=0)
+    with repo.read() as view:
+        profile = view.get(tables.PROFILES, "default")
+    assert profile is not None
+    return service.Context(repo, profile, clock=FakeClock())
+
+
+def _labels(lines: list[str]) -> list[str]:
+    """The label column of each line up to the first blank one (the fields, before the lists
+    whose length varies: disks, tags, shares, instances)."""
+    fields = lines[1:lines.index("")] if "" in lines else lines[1:]
+    return [line[:15].rstrip() for line in fields]
+
+
+def test_every_kind_of_image_has_the_same_fields_on_the_same_lines(
+        demo_ctx: service.Context) -> None:
+    rows = browse.load(demo_ctx).rows
+    layouts: dict[tuple[str, ...], set[str]] = {}
+    for row in rows:
+        lines = details_text(browse.details(demo_ctx, row)).plain.split("\n")
+        layouts.setdefault(tuple(_labels(lines)), set()).add(row.kind)
+    kinds = {row.kind for row in rows}
+    assert {"public", "custom", "shared", "marketplace", "community"} <= kinds
+    assert len(layouts) == 1, {layout: sorted(k) for layout, k in layouts.items()}
+    (layout,) = layouts
+    assert "Owner" in layout and "Product" in layout
