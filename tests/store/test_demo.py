@@ -292,6 +292,9 @@ def test_rule_069_one_copy_per_destination_region_runs_at_a_time(demo: Catalogue
         assert (task.task_action, task.resource_id, task.status) == (
             "CopyImage", copy.image_id, "Processing")
         assert copy.copied_from in demo.by_key
+        # Asked for together: the waiting copy's task and image were made when it queued,
+        # as CopyImage makes them, not when it starts.
+        assert task.creation_time == copy.creation_time
 
 
 def test_custom_image_variety(demo: Catalogue) -> None:

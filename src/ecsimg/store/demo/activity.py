@@ -15,14 +15,16 @@ _ACCOUNT_OF_PROFILE = {"default": OPS, "dev": DEV, "partner": PARTNER}
 
 
 def _task(b: DemoBuilder, h: Handles, handle: str, action: str, start: float, end: float,
-          status: str = "Processing", detail: str = "") -> None:
-    """A task on the image ``handle``, linked from the image while it is still running."""
+          status: str = "Processing", detail: str = "", created: float | None = None) -> None:
+    """A task on the image ``handle``, linked from the image while it is still running;
+    ``created``: when it was asked for (default ``start``), earlier for one that waited."""
     image = h[handle]
     task_id = b.ids.task()
     if status == "Processing" and end <= b.now:
         status = "Finished"  # a zero pace finishes every task at once
     b.put(tables.TASKS, m.Task(task_id, image.region_id, image.owner_id, action, image.image_id,
-                               iso(start), start, end, status=status, detail=detail))
+                               iso(start if created is None else created), start, end,
+                               status=status, detail=detail))
     if status == "Processing":
         h[handle] = b.put(tables.IMAGES, replace(image, task_id=task_id))
 
@@ -31,7 +33,9 @@ def add_tasks(b: DemoBuilder, h: Handles) -> None:
     """Copies under way (one running, one waiting behind it) and finished or failed tasks."""
     for handle in ("copy_running", "copy_waiting"):
         image = h[handle]
-        _task(b, h, handle, "CopyImage", image.pending_start, image.pending_end)
+        # Asked for when its image was made (the waiting one queued then, as CopyImage does).
+        _task(b, h, handle, "CopyImage", image.pending_start, image.pending_end,
+              created=parse_iso(image.creation_time))
     copied = parse_iso(h["web_v3_copy"].creation_time)
     _task(b, h, "web_v3_copy", "CopyImage", copied, copied + 40, "Finished")
     imported = parse_iso(h["imported"].creation_time)
