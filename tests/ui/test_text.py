@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from rich.cells import cell_len
+from rich.console import Console
+from rich.text import Text
 
-from ecsimg.ui.text import cell, fit, safe, sanitize
+from ecsimg.ui.text import Hanging, cell, fit, pad, safe, sanitize
 
 
 def test_plain_text_is_unchanged() -> None:
@@ -45,3 +47,26 @@ def test_fit_pads_and_crops_by_cells_with_wide_characters() -> None:
 def test_right_aligned_cells() -> None:
     assert cell("42", 5, right=True).plain == "   42"
     assert cell_len(cell("1234567", 4, right=True).plain) == 4
+
+
+def _rendered(text: Hanging, width: int) -> list[str]:
+    console = Console(width=width, color_system=None, legacy_windows=False)
+    with console.capture() as captured:
+        console.print(text, end="")
+    return captured.get().rstrip("\n").split("\n")
+
+
+def test_a_hanging_line_continues_under_its_value_whatever_the_label_s_width() -> None:
+    """The indent counts cells: a label of wide characters (许可证, six cells in three
+    characters) wraps its value under the value, not at the left edge."""
+    for label in ("Licence", "许可证", "快照存储"):
+        text = Hanging()
+        line = Text(pad(label, 18), end="")
+        line.append("0.00 元  1 小时（1 小时）；Alibaba Cloud Linux 3.2104 LTS 64 bit："
+                    "无操作系统许可证费用")
+        text.add(line, 18)
+        lines = _rendered(text, 60)
+        assert len(lines) > 1, lines
+        assert all(cell_len(line) <= 60 for line in lines), lines
+        assert lines[0].startswith(label)
+        assert all(line.startswith(" " * 18) and line[18] != " " for line in lines[1:]), lines

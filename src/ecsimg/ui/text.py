@@ -136,10 +136,21 @@ class Hanging:
                     part.end = "\n"
                     yield part
                 continue
-            head, body = line.divide([indent])
+            # ``indent`` counts cells: a wide label (许可证) holds fewer characters.
+            head, body = line.divide([_index_at_cell(line.plain, indent)])
             for n, part in enumerate(body.wrap(console, room, overflow="fold")):
                 part.rstrip()
                 yield Text.assemble(head if n == 0 else " " * indent, part, end="\n")
+
+
+def _index_at_cell(text: str, cells: int) -> int:
+    """The index of the first character of ``text`` that starts at or after cell ``cells``."""
+    width = 0
+    for index, char in enumerate(text):
+        if width >= cells:
+            return index
+        width += cell_len(char)
+    return len(text)
 
 
 def plural(count: int, noun: str) -> str:
