@@ -70,6 +70,29 @@ class SnapshotSize(NamedTuple):
 
 
 
+DETAILS = {
+    "no_licence_fee": "{os}: no OS licence fee",
+    "byol": "BYOL: the licence is your own",
+    "windows_mainland": "Windows licence is charged only in cn-hongkong and outside mainland "
+                        "China",
+    "no_licence_price": "no {os} licence price: {why}",
+    "licence_price": "{os} {unit:g}/vCPU/h x {vcpus} vCPU x {hours:g} h x {count}",
+    "owner_pays": "the image's owner pays its snapshot storage",
+    "no_snapshot_price": "{gib} GiB: {why}",
+    "snapshot_price": "{gib} GiB x {price:g}/GiB/month / {month_hours} h x {hours} h",
+    "snapshot_price_own": "{gib} GiB x {price:g}/GiB/month / {month_hours} h x {hours} h "
+                          "(your price book)",
+    "market_free": "{name}: free, still bought per instance and region",
+    "market_one_time": "{name}: {price:g} one-time per instance x {count}",
+    "market_subscription": "{name}: {price:g}/month x {months:g} months x {count}",
+    "market_hourly": "{name}: {price:g}/h x {hours:g} h x {count}",
+}
+"""How each kind of fee line's amount was reached, in English; ``FeeLine.how`` names the kind
+and ``FeeLine.values`` fills it in, so the interface can say it in its own language."""
+
+DetailValue = str | int | float
+
+
 @dataclass(frozen=True, slots=True)
 class FeeLine:
     """One priced item of a preview; ``detail`` says how the amount was reached."""
@@ -80,6 +103,17 @@ class FeeLine:
     detail: str = ""
     one_time: bool = False
     """Paid once per instance (a one-time marketplace price), not for the period."""
+    how: str = ""
+    """The kind of ``detail`` (a key of ``DETAILS``), or empty for a detail of no kind."""
+    values: tuple[tuple[str, DetailValue], ...] = ()
+    """What ``DETAILS[how]`` is filled in with."""
+
+
+def _line(label: str, amount: float | None, how: str, one_time: bool = False,
+          **values: DetailValue) -> FeeLine:
+    """A fee line whose detail is ``DETAILS[how]`` filled in with ``values``."""
+    return FeeLine(label, amount, DETAILS[how].format(**values), one_time, how,
+                   tuple(values.items()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,19 +168,18 @@ def licence_line(image: Image, region_id: str, book: PriceBook, usage: Usage) ->
     """The OS licence: price per vCPU-hour x vCPU x hours x count, or 0 with the reason."""
     paid_os = image.license_os.lower()
     if paid_os not in PAID_LICENCE_OSES:
-        return FeeLine(LICENCE, 0.0, f"{image.os_name_en or image.platform}: no OS licence fee")
+        return _line(LICENCE, 0.0, "no_licence_fee", os=image.os_name_en or image.platform)
     if image.license_type.upper() == "BYOL":
-        return FeeLine(LICENCE, 0.0, "BYOL: the licence is your own")
+        return _line(LICENCE, 0.0, "byol")
     outside_only = book.windows_licence_outside_mainland_only
     if paid_os == "windows" and outside_only and is_mainland(region_id):
-        return FeeLine(LICENCE, 0.0,
-                       "Windows licence is charged only in cn-hongkong and outside mainland China")
+        return _line(LICENCE, 0.0, "windows_mainland")
     unit = book.licence_per_vcpu_hour.get(paid_os)
     if unit is None:
-        return FeeLine(LICENCE, None, f"no {paid_os} licence price: {unknown_why(book)}")
+        return _line(LICENCE, None, "no_licence_price", os=paid_os, why=unknown_why(book))
     amount = unit * usage.vcpus * usage.hours * usage.count
-    return FeeLine(LICENCE, amount, f"{paid_os} {unit:g}/vCPU/h x {usage.vcpus} vCPU x "
-                                    f"{usage.hours:g} h x {usage.count}")
+    return _line(LICENCE, amount, "licence_price", os=paid_os, unit=unit, vcpus=usage.vcpus,
+                 hours=usage.hours, count=usage.count)
 
 
 def snapshot_price(book: PriceBook, region_id: str) -> float | None:
@@ -201,17 +234,16 @@ def snapshot_line(image: Image, account_id: str, book: PriceBook, usage: Usage,
     if image.owner_kind != "custom":
         return None
     if image.owner_id != account_id:
-        return FeeLine(SNAPSHOT_STORAGE, 0.0, "the image's owner pays its snapshot storage")
+        return _line(SNAPSHOT_STORAGE, 0.0, "owner_pays")
     gib = image_snapshot_gib(image, snapshots)
     price = snapshot_price(book, image.region_id)
     hours = math.ceil(max(usage.hours, 0.0))
     amount = snapshot_storage_cost(gib, image.region_id, book, usage.hours)
     if price is None:
-        return FeeLine(SNAPSHOT_STORAGE, None, f"{gib} GiB: {unknown_why(book)}")
-    source = f" ({USER_BOOK})" if book.source else ""
-    return FeeLine(SNAPSHOT_STORAGE, amount,
-                   f"{gib} GiB x {price:g}/GiB/month / {SNAPSHOT_HOURS_PER_MONTH} h x {hours} h"
-                   f"{source}")
+        return _line(SNAPSHOT_STORAGE, None, "no_snapshot_price", gib=gib, why=unknown_why(book))
+    return _line(SNAPSHOT_STORAGE, amount,
+                 "snapshot_price_own" if book.source else "snapshot_price", gib=gib,
+                 price=price, month_hours=SNAPSHOT_HOURS_PER_MONTH, hours=hours)
 
 
 def marketplace_line(product: MarketplaceProduct, usage: Usage) -> FeeLine | FeeProblem:
@@ -223,16 +255,16 @@ def marketplace_line(product: MarketplaceProduct, usage: Usage) -> FeeLine | Fee
                           "subscription and cannot be used by a pay-as-you-go instance.")
     name = f"{product.product_name} ({product.product_code})"
     if model == "free":
-        return FeeLine(MARKETPLACE, 0.0, f"{name}: free, still bought per instance and region")
+        return _line(MARKETPLACE, 0.0, "market_free", name=name)
     if model == "one_time":
-        return FeeLine(MARKETPLACE, product.price * usage.count,
-                       f"{name}: {product.price:g} one-time per instance x {usage.count}",
-                       one_time=True)
+        return _line(MARKETPLACE, product.price * usage.count, "market_one_time", True,
+                     name=name, price=product.price, count=usage.count)
     if model == "subscription":
-        return FeeLine(MARKETPLACE, product.price * usage.months * usage.count,
-                       f"{name}: {product.price:g}/month x {usage.months:g} months x {usage.count}")
-    return FeeLine(MARKETPLACE, product.price * usage.hours * usage.count,
-                   f"{name}: {product.price:g}/h x {usage.hours:g} h x {usage.count}")
+        return _line(MARKETPLACE, product.price * usage.months * usage.count,
+                     "market_subscription", name=name, price=product.price,
+                     months=usage.months, count=usage.count)
+    return _line(MARKETPLACE, product.price * usage.hours * usage.count, "market_hourly",
+                 name=name, price=product.price, hours=usage.hours, count=usage.count)
 
 
 def image_fees(

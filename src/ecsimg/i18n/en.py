@@ -601,4 +601,23 @@ MESSAGES: dict[str, str] = {
         "no price book for this account: prices come from DescribePrice in the fee dialog"
     ),
     "fees.user_book": "your price book",
+    "fees.not_in_user_book": "not in your price book ({path})",
+    # How a fee line's amount was reached: the same words as the domain's ``fees.DETAILS``.
+    "feeline.no_licence_fee": "{os}: no OS licence fee",
+    "feeline.byol": "BYOL: the licence is your own",
+    "feeline.windows_mainland": (
+        "Windows licence is charged only in cn-hongkong and outside mainland China"
+    ),
+    "feeline.no_licence_price": "no {os} licence price: {why}",
+    "feeline.licence_price": "{os} {unit:g}/vCPU/h x {vcpus} vCPU x {hours:g} h x {count}",
+    "feeline.owner_pays": "the image's owner pays its snapshot storage",
+    "feeline.no_snapshot_price": "{gib} GiB: {why}",
+    "feeline.snapshot_price": "{gib} GiB x {price:g}/GiB/month / {month_hours} h x {hours} h",
+    "feeline.snapshot_price_own": (
+        "{gib} GiB x {price:g}/GiB/month / {month_hours} h x {hours} h (your price book)"
+    ),
+    "feeline.market_free": "{name}: free, still bought per instance and region",
+    "feeline.market_one_time": "{name}: {price:g} one-time per instance x {count}",
+    "feeline.market_subscription": "{name}: {price:g}/month x {months:g} months x {count}",
+    "feeline.market_hourly": "{name}: {price:g}/h x {hours:g} h x {count}",
 }

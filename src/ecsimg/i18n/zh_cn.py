@@ -587,4 +587,20 @@ MESSAGES: dict[str, str] = {
     "oss.object_name": "Object 名称，例如 images/disk.qcow2",
     "fees.no_price_book": "此账号没有价格表，价格由费用对话框通过 DescribePrice 查询",
     "fees.user_book": "您的价格表",
+    "fees.not_in_user_book": "不在您的价格表中（{path}）",
+    "feeline.no_licence_fee": "{os}：无操作系统许可证费用",
+    "feeline.byol": "BYOL：使用您自己的许可证",
+    "feeline.windows_mainland": "Windows 许可证仅在 cn-hongkong 及中国内地以外的地域收费",
+    "feeline.no_licence_price": "无 {os} 许可证价格：{why}",
+    "feeline.licence_price": "{os} {unit:g}/vCPU/小时 x {vcpus} vCPU x {hours:g} 小时 x {count}",
+    "feeline.owner_pays": "快照存储费用由镜像所有者支付",
+    "feeline.no_snapshot_price": "{gib} GiB：{why}",
+    "feeline.snapshot_price": "{gib} GiB x {price:g}/GiB/月 / {month_hours} 小时 x {hours} 小时",
+    "feeline.snapshot_price_own": (
+        "{gib} GiB x {price:g}/GiB/月 / {month_hours} 小时 x {hours} 小时（您的价格表）"
+    ),
+    "feeline.market_free": "{name}：免费，仍需按实例和地域购买",
+    "feeline.market_one_time": "{name}：每个实例一次性 {price:g} x {count}",
+    "feeline.market_subscription": "{name}：{price:g}/月 x {months:g} 个月 x {count}",
+    "feeline.market_hourly": "{name}：{price:g}/小时 x {hours:g} 小时 x {count}",
 }

@@ -36,6 +36,9 @@ class FeeLine:
     unit: str = PER_MONTH
     """The amount's unit and period: CNY/mo, or CNY one-time."""
     total: bool = False
+    how: str = ""
+    """The kind of ``note`` when it is a domain fee line's detail (see ``fees.DETAILS``)."""
+    values: tuple[tuple[str, fees.DetailValue], ...] = ()
 
 
 SNAPSHOT_SIZES = "snapshot-sizes-2"
@@ -208,10 +211,10 @@ def fee_lines(view: View, account_id: str, image: Image, sizes: SnapshotSizes) -
     unknown = f"price unknown: {fees.unknown_why(book)}"
     if licence.amount is None:
         lines = [FeeLine("licence", None, unknown)]
-    elif licence.amount:
-        lines = [FeeLine("licence", licence.amount, licence.detail)]
-    elif image.license_os.lower() in fees.PAID_LICENCE_OSES:
-        lines = [FeeLine("licence", 0.0, licence.detail)]  # why a paid OS costs nothing here
+    elif licence.amount or image.license_os.lower() in fees.PAID_LICENCE_OSES:
+        # The price, or why a paid OS costs nothing here.
+        lines = [FeeLine("licence", licence.amount, licence.detail, how=licence.how,
+                         values=licence.values)]
     else:
         lines = [FeeLine("licence", None, "none")]
     if image.owner_kind != "custom":

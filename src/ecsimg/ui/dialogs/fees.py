@@ -27,7 +27,7 @@ from ecsimg.ui.dialogs.buy import BuyDialog
 from ecsimg.ui.dialogs.forms import ApiCall, FormProblem, field_row
 from ecsimg.ui.dialogs.preview import PreviewDialog
 from ecsimg.ui.text import Hanging, currency_name, pad, safe
-from ecsimg.ui.widgets.details import unknown_reason
+from ecsimg.ui.widgets.details import book_source, fee_detail, unknown_reason
 
 LABEL_WIDTH = 18
 AMOUNT_WIDTH = 12
@@ -161,7 +161,8 @@ class FeePreviewDialog(PreviewDialog[FeeData, FeeResult]):
             fee = Text(pad(label, LABEL_WIDTH), style="bold", end="")
             fee.append(f"{_amount(line.amount, currency)}  ")
             fee.append_text(safe((t("fee.one_time_prefix") if line.one_time
-                                  else t("fee.for_period", period=period)) + line.detail,
+                                  else t("fee.for_period", period=period))
+                                 + fee_detail(line.how, line.values, line.detail),
                                  style="italic"))
             text.add(fee, DETAIL_INDENT)
         total = Text(pad(t("fee.image_fees"), LABEL_WIDTH), style="bold", end="")
@@ -197,7 +198,7 @@ class FeePreviewDialog(PreviewDialog[FeeData, FeeResult]):
                 why = unknown_reason(unknown_why(book))
                 text.add(Text(t("fees.unknown_why", why=why), style="dim", end=""))
             if source_of(book) and any(cost is not None for cost in held.values()):
-                text.add(Text(t("fees.prices_from", source=source_of(book)), style="dim",
+                text.add(Text(t("fees.prices_from", source=book_source(book)), style="dim",
                               end=""))
         else:
             text.add(Text(t("fee.no_custom"), style="dim", end=""))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 
 from ecsimg.domain import fees
+from ecsimg.domain.models import PriceBook
 from ecsimg.i18n import is_message, t
 from ecsimg.service.reads.browse import FeeLine, ImageDetails
 from ecsimg.service.reads.fees import ONE_TIME, PER_MONTH
@@ -167,13 +170,39 @@ _NOTES = {"none": "fees.none", "paid by the owner": "fees.paid_by_owner",
 _UNKNOWN_PREFIX = "price unknown: "
 
 
+_NOT_IN_BOOK = f"not in {fees.USER_BOOK} ("
+"""How ``fees.unknown_why`` begins for a price the user's book lacks."""
+
+
 def unknown_reason(why: str) -> str:
     """Why a price is unknown, in the current language where the reason is a fixed one."""
-    return t("fees.no_price_book") if why == fees.NO_PRICE_BOOK else why
+    if why == fees.NO_PRICE_BOOK:
+        return t("fees.no_price_book")
+    if why.startswith(_NOT_IN_BOOK) and why.endswith(")"):
+        return t("fees.not_in_user_book", path=why[len(_NOT_IN_BOOK):-1])
+    return why
 
 
-def fee_note(note: str) -> str:
+def book_source(book: PriceBook) -> str:
+    """``fees.source_of`` in the current language: the user's price book and its path."""
+    return f"{t('fees.user_book')} ({book.source})" if book.source else ""
+
+
+def fee_detail(how: str, values: Sequence[tuple[str, fees.DetailValue]], detail: str) -> str:
+    """How a fee line's amount was reached (``fees.DETAILS[how]``) in the current language;
+    ``detail`` (the domain's English) when it is of no known kind."""
+    if not how or not is_message(f"feeline.{how}"):
+        return detail
+    filled = {name: unknown_reason(value) if name == "why" and isinstance(value, str) else value
+              for name, value in values}
+    return t(f"feeline.{how}", **filled)
+
+
+def fee_note(line: FeeLine) -> str:
     """A fee line's note (the service's words) in the current language."""
+    note = line.note
+    if line.how:
+        return fee_detail(line.how, line.values, note)
     if note in _NOTES:
         return t(_NOTES[note])
     if note.startswith(_UNKNOWN_PREFIX):
@@ -203,7 +232,7 @@ def _fee_lines(lines: tuple[FeeLine, ...] | list[FeeLine]) -> list[Text]:
         fee = Text(f"{sanitize(fee_label(line.label))}: {amount}", end="",
                    style="bold" if line.total else "")
         if line.note:
-            note = fee_note(line.note)
+            note = fee_note(line)
             fee.append(f" {sanitize(note)}", style="italic")
         shown.append(fee)
     return shown
