@@ -5,11 +5,26 @@ from pathlib import Path
 
 import pytest
 
+from ecsimg import service
 from ecsimg.domain import models as m
-from tests.world import DEV, OPS, T0, World
+from ecsimg.store import tables
+from ecsimg.store.demo.seed import seed_catalogue
+from ecsimg.store.tinystore import TinyRepository
+from tests.world import DEV, OPS, T0, FakeClock, World
 
 EVIL_NAME = "[bold red]boom[/] \x1b[31mred\u202e"
 CJK_NAME = "中文镜像名称测试很长的名字"
+
+
+@pytest.fixture(scope="module")
+def demo_ctx(tmp_path_factory: pytest.TempPathFactory) -> service.Context:
+    """The demo catalogue (every task done), read as the default profile."""
+    repo = TinyRepository(Path(tmp_path_factory.mktemp("demo")) / "catalogue")
+    seed_catalogue(repo, random_seed=0, now=T0, task_seconds_per_gib=0)
+    with repo.read() as view:
+        profile = view.get(tables.PROFILES, "default")
+    assert profile is not None
+    return service.Context(repo, profile, clock=FakeClock())
 
 
 @pytest.fixture(scope="session")

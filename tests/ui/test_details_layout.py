@@ -3,27 +3,9 @@ a cursor move repaints only the values that changed (bytes over SSH)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from ecsimg import service
 from ecsimg.service.reads import browse
-from ecsimg.store import tables
-from ecsimg.store.demo.seed import seed_catalogue
-from ecsimg.store.tinystore import TinyRepository
 from ecsimg.ui.widgets.details import details_text
-from tests.world import T0, FakeClock
-
-
-@pytest.fixture(scope="module")
-def demo_ctx(tmp_path_factory: pytest.TempPathFactory) -> service.Context:
-    repo = TinyRepository(Path(tmp_path_factory.mktemp("demo")) / "catalogue")
-    seed_catalogue(repo, random_seed=0, now=T0, task_seconds_per_gib=0)
-    with repo.read() as view:
-        profile = view.get(tables.PROFILES, "default")
-    assert profile is not None
-    return service.Context(repo, profile, clock=FakeClock())
 
 
 def _labels(lines: list[str]) -> list[str]:

@@ -44,9 +44,9 @@ def every_kind_of_line() -> list[FeeLine]:
         lines.append(line)
     for model, price in (("free", 0.0), ("one_time", 99.0), ("subscription", 30.0),
                          ("hourly", 0.5)):
-        line = fees.marketplace_line(product(model, price), MONTH)
-        assert not isinstance(line, FeeProblem)
-        lines.append(line)
+        priced = fees.marketplace_line(product(model, price), MONTH)
+        assert not isinstance(priced, FeeProblem)
+        lines.append(priced)
     return lines
 
 

@@ -4,7 +4,6 @@ and on a real account priced by the user's price book, the list, pane, dialog an
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -14,21 +13,7 @@ from ecsimg.domain.errors import ApiError
 from ecsimg.domain.fees import SNAPSHOT_STORAGE
 from ecsimg.service.market.price import preview_image_fees
 from ecsimg.service.reads import browse
-from ecsimg.store import tables
-from ecsimg.store.demo.seed import seed_catalogue
-from ecsimg.store.tinystore import TinyRepository
 from tests.cloud.account import Account, keyed_catalogue, open_account
-from tests.world import T0, FakeClock
-
-
-@pytest.fixture(scope="module")
-def demo_ctx(tmp_path_factory: pytest.TempPathFactory) -> service.Context:
-    repo = TinyRepository(Path(tmp_path_factory.mktemp("demo")) / "catalogue")
-    seed_catalogue(repo, random_seed=0, now=T0, task_seconds_per_gib=0)
-    with repo.read() as view:
-        profile = view.get(tables.PROFILES, "default")
-    assert profile is not None
-    return service.Context(repo, profile, clock=FakeClock())
 
 
 def _smallest_type(ctx: service.Context, arm: bool) -> tuple[str, int]:
