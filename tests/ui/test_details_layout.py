@@ -4,6 +4,7 @@ a cursor move repaints only the values that changed (bytes over SSH)."""
 from __future__ import annotations
 
 from ecsimg import service
+from ecsimg.i18n import set_language, t
 from ecsimg.service.reads import browse
 from ecsimg.ui.widgets.details import details_text
 
@@ -27,3 +28,17 @@ def test_every_kind_of_image_has_the_same_fields_on_the_same_lines(
     assert len(layouts) == 1, {layout: sorted(k) for layout, k in layouts.items()}
     (layout,) = layouts
     assert "Owner" in layout and "Product" in layout
+
+
+def test_the_usage_is_worded_in_the_ui_s_language(demo_ctx: service.Context) -> None:
+    """ImageUsage is the API's word (instance, none) in English, the console's in Chinese."""
+    rows = browse.load(demo_ctx).rows
+    by_usage = {row.usage: row for row in rows}
+    assert {"instance", "none"} <= set(by_usage)
+    for language, words in (("en", {"instance": "instance", "none": "none"}),
+                            ("zh-CN", {"instance": "实例使用中", "none": "未使用"})):
+        set_language(language)
+        for usage, word in words.items():
+            lines = details_text(browse.details(demo_ctx, by_usage[usage])).plain.split("\n")
+            assert next(line for line in lines if line.startswith(
+                t("field.usage"))).split()[-1] == word

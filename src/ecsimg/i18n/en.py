@@ -157,6 +157,8 @@ MESSAGES: dict[str, str] = {
     "col.status": "Status",
     "col.usage": "Used",
     "col.usage.instance": "inst",
+    "usage.instance": "instance",
+    "usage.none": "none",
     "col.shares": "Shr",
     "col.cost": "CNY/mo",
     "col.created": "Created",

@@ -155,6 +155,8 @@ MESSAGES: dict[str, str] = {
     "col.status": "状态",
     "col.usage": "使用",
     "col.usage.instance": "实例",
+    "usage.instance": "实例使用中",
+    "usage.none": "未使用",
     "col.shares": "共享",
     "col.cost": "元/月",
     "col.created": "创建时间",

@@ -183,6 +183,13 @@ def status_name(status: str) -> str:
     return t(message_id) if is_message(message_id) else status
 
 
+def usage_name(usage: str) -> str:
+    """ImageUsage (instance, none) as the console words it (the API's word when there is no
+    message)."""
+    message_id = f"usage.{usage}"
+    return t(message_id) if is_message(message_id) else usage
+
+
 def text_of(column: Column, row: ImageRow, now: float, width: int) -> Text:
     """The cell of ``row`` in ``column``, exactly ``width`` cells wide."""
     match column.key:

@@ -13,7 +13,7 @@ from ecsimg.service.reads.browse import FeeLine, ImageDetails
 from ecsimg.service.reads.fees import ONE_TIME, PER_MONTH
 from ecsimg.service.reads.image_rows import is_busy_status
 from ecsimg.ui.text import Hanging, pad, plural, sanitize
-from ecsimg.ui.widgets.columns import status_name
+from ecsimg.ui.widgets.columns import status_name, usage_name
 from ecsimg.ui.widgets.line_pane import LinePane
 
 LABEL_WIDTH = 15
@@ -94,7 +94,7 @@ def details_text(d: ImageDetails, full: bool = False, events: bool = True) -> Ha
     _field(text, "field.family", image.image_family, crop=crop)
     _field(text, "field.description", image.description, crop=crop)
     _field(text, "field.created", image.creation_time, crop=crop)
-    _field(text, "field.usage", d.row.usage, crop=crop)
+    _field(text, "field.usage", usage_name(d.row.usage), crop=crop)
     # Owner and product are there for every image ("-" if it has none), so the lines under
     # them stay in place from a custom image to a public or Marketplace one.
     _field(text, "field.owner", image.owner_id, crop=crop)
