@@ -322,3 +322,36 @@ def test_copy_retried_with_its_client_token_returns_the_same_copy(world: World) 
     assert len(images_in(world, SH)) == 1
     expect(world, "IdempotenceParamNotMatch", 400, RegionId=HZ, ImageId=source.image_id,
            DestinationRegionId=SH, ClientToken="copy-1", DestinationImageName="other")
+
+
+def test_a_copy_s_task_and_image_give_the_same_progress_and_time_left(world: World) -> None:
+    """The tasks view and the image's details read one window with one formula: at every
+    moment (whole and fractional seconds) they say the same percent and seconds left, and so
+    do DescribeTaskAttribute's TaskProcess and DescribeImages' Progress."""
+    from ecsimg.service.reads.tasks import account_tasks
+
+    first = world.image(image_name="first", size=40)
+    second = world.image(image_name="second", size=20)
+    copies = [world.call("CopyImage", ImageId=image.image_id,
+                         DestinationRegionId="cn-shanghai")["ImageId"]
+              for image in (first, second)]  # the second waits behind the first (Rule 69)
+    seen: set[str] = set()
+    for _ in range(90):
+        world.advance(1.37)
+        rows = {row.resource_id: row for row in account_tasks(world.ctx())}
+        for copy_id in copies:
+            image = world.get_image(copy_id, "cn-shanghai")
+            assert image is not None
+            status, progress, left = state(image, world.clock.now)
+            task = rows[copy_id]
+            seen.add(status)
+            if status == m.AVAILABLE:
+                assert task.status == "Finished" and task.progress == 100
+                continue
+            assert (task.progress, task.remain_seconds) == (progress, left), status
+            attribute = world.call("DescribeTaskAttribute", RegionId="cn-shanghai",
+                                   TaskId=task.task_id)
+            described = world.call("DescribeImages", RegionId="cn-shanghai", ImageId=copy_id,
+                                   Status="Waiting,Creating")["Images"]["Image"][0]
+            assert attribute["TaskProcess"] == described["Progress"] == f"{progress}%"
+    assert {m.WAITING, m.CREATING, m.AVAILABLE} <= seen

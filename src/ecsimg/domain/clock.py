@@ -46,3 +46,15 @@ def pending_at(created: str, pending_end: float, now: float) -> bool:
         return parse_iso(created) - now <= CLOCK_SKEW_SECONDS
     except ValueError:
         return True
+
+
+def window_progress(start: float, end: float, now: float) -> int:
+    """Percent of a pending window gone by at ``now``: 0 before it starts, at most 99 until
+    it ends (an image's Progress, a task's TaskProcess)."""
+    span = max(end - start, 1e-9)
+    return max(min(int((now - start) / span * 100), 99), 0)
+
+
+def seconds_left(end: float, now: float) -> int:
+    """Seconds until ``end``, a second begun counting whole: 1.2 s left is 2 s."""
+    return max(int(end - now + 0.999), 0)

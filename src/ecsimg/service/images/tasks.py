@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from ecsimg.domain import models as m
-from ecsimg.domain.clock import iso, parse_iso
+from ecsimg.domain.clock import iso, parse_iso, window_progress
 from ecsimg.domain.errors import ApiError, invalid, not_found
 from ecsimg.service.account.regions import known_region
 from ecsimg.service.images import visibility as images
@@ -308,8 +308,7 @@ def task_progress(task: m.Task, status: str, now: float) -> int:
     if status == WAITING:
         return 0
     if status == PROCESSING:
-        span = max(task.end_at - task.start_at, 1e-9)
-        return max(min(int((now - task.start_at) * 100 / span), 99), 0)
+        return window_progress(task.start_at, task.end_at, now)
     return 100
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from ecsimg.domain import models as m
-from ecsimg.domain.clock import pending_at
+from ecsimg.domain.clock import pending_at, seconds_left, window_progress
 from ecsimg.domain.errors import denied, image_not_found
 from ecsimg.domain.models import Image
 from ecsimg.service.machinery.context import Context
@@ -95,11 +95,10 @@ class Timed(Protocol):
 def state(image: Timed, now: float) -> tuple[str, int, int]:
     """(Status, progress percent, seconds remaining) at ``now``; a pure function of the record."""
     if pending_at(image.creation_time, image.pending_end, now):
+        left = seconds_left(image.pending_end, now)
         if now < image.pending_start:
-            return m.WAITING, 0, int(image.pending_end - now + 0.999)
-        span = max(image.pending_end - image.pending_start, 1e-9)
-        progress = min(99, int((now - image.pending_start) / span * 100))
-        return m.CREATING, progress, int(image.pending_end - now + 0.999)
+            return m.WAITING, 0, left
+        return m.CREATING, window_progress(image.pending_start, image.pending_end, now), left
     return image.status, 100, 0
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ecsimg.domain import models as m
+from ecsimg.domain.clock import seconds_left
 from ecsimg.service.images.tasks import (
     CANCELLABLE_ACTIONS,
     COPY,
@@ -53,7 +54,8 @@ class TaskRow:
 def _row(task: m.Task, now: float) -> TaskRow:
     status = task_status(task, now)
     progress = task_progress(task, status, now)
-    remain = max(int(task.end_at - now), 0) if status in ("Waiting", "Processing") else 0
+    # Counted as an image's time left is, so the tasks view and the details say the same.
+    remain = seconds_left(task.end_at, now) if status in ("Waiting", "Processing") else 0
     return TaskRow(task.task_id, task.region_id, task.task_action, task.resource_id, status,
                    progress, remain, task.creation_time, task.detail)
 
