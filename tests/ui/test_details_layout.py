@@ -42,3 +42,33 @@ def test_the_usage_is_worded_in_the_ui_s_language(demo_ctx: service.Context) -> 
             lines = details_text(browse.details(demo_ctx, by_usage[usage])).plain.split("\n")
             assert next(line for line in lines if line.startswith(
                 t("field.usage"))).split()[-1] == word
+
+
+def test_every_demo_image_s_counts_agree_in_list_pane_and_api(
+        demo_ctx: service.Context) -> None:
+    """The list's share count and usage, the pane's shares and instances, and the API's
+    DescribeImageSharePermission and ImageUsage say the same of every image."""
+    rows = browse.load(demo_ctx).rows
+    assert len(rows) > 50
+    own = 0
+    for row in rows:
+        details = browse.details(demo_ctx, row)
+        # Community and Marketplace images are listed only when asked for.
+        alias = {"community": {"ImageOwnerAlias": "others", "IsPublic": "true"},
+                 "marketplace": {"ImageOwnerAlias": "marketplace"}}.get(row.kind, {})
+        described = service.call(demo_ctx, "DescribeImages", {
+            "RegionId": row.image.region_id, "ImageId": row.image_id,
+            "Status": "Available,Creating,Waiting,UnAvailable,CreateFailed,Deprecated",
+            "ShowExpired": "true", **alias})["Images"]["Image"]
+        assert len(described) == 1, row.image_id
+        assert described[0]["Usage"] == row.usage, row.image_id
+        assert (row.usage == "instance") == bool(details.instances) or row.kind != "custom"
+        if row.kind == "custom" and row.image.owner_id == demo_ctx.account_id:
+            own += 1
+            granted = service.call(demo_ctx, "DescribeImageSharePermission", {
+                "RegionId": row.image.region_id, "ImageId": row.image_id, "PageSize": "100"})
+            accounts = {a["AliyunId"] for a in granted["Accounts"]["Account"]}
+            assert row.share_count == len(details.shares) == len(accounts) == granted[
+                "TotalCount"], row.image_id
+            assert {s.account_id for s in details.shares} == accounts
+    assert own > 10
