@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,3 +24,14 @@ def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     set_language("en")
     yield
     set_language("en")
+
+
+@pytest.fixture(autouse=True)
+def thawed_after_a_long_campaign(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a slow campaign, thaw and collect what its reads froze out of the cycle
+    collector (``store.memory.collector_paused``): ``make soak`` runs them in one process,
+    and the repositories they let go would otherwise add up until the next test."""
+    yield
+    if request.node.get_closest_marker("slow") is not None:
+        gc.unfreeze()
+        gc.collect()
