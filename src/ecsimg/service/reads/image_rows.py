@@ -198,15 +198,15 @@ class RegionRows:
         return self.region_id == ALL_REGIONS
 
 
-def row_state(row: ImageRow, now: float) -> tuple[str, int]:
-    """Live (status, progress percent) of a row."""
-    status, progress, _ = state(row, now)
-    return status, progress
-
-
 def row_progress(row: ImageRow, now: float) -> tuple[str, int, int]:
     """Live (status, progress percent, seconds left) of a row, as its details give them."""
     return state(row, now)
+
+
+def row_state(row: ImageRow, now: float) -> tuple[str, int]:
+    """Live (status, progress percent) of a row."""
+    status, progress, _ = row_progress(row, now)
+    return status, progress
 
 
 def is_busy(row: ImageRow, now: float) -> bool:

@@ -177,17 +177,20 @@ def status_cell(row: ImageRow, now: float, width: int) -> Text:
     return cell(status_name(status), width, style)
 
 
+def _worded(kind: str, value: str) -> str:
+    """An API value as the console words it: the message ``kind.value``, else the value."""
+    message_id = f"{kind}.{value}"
+    return t(message_id) if is_message(message_id) else value
+
+
 def status_name(status: str) -> str:
     """An image status as the console words it (the API's word when there is no message)."""
-    message_id = f"status.{status}"
-    return t(message_id) if is_message(message_id) else status
+    return _worded("status", status)
 
 
 def usage_name(usage: str) -> str:
-    """ImageUsage (instance, none) as the console words it (the API's word when there is no
-    message)."""
-    message_id = f"usage.{usage}"
-    return t(message_id) if is_message(message_id) else usage
+    """ImageUsage (instance, none) as the console words it."""
+    return _worded("usage", usage)
 
 
 def text_of(column: Column, row: ImageRow, now: float, width: int) -> Text:
